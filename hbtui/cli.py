@@ -1,0 +1,54 @@
+"""The ``hbtui`` command line: one subcommand per job, each in ``hbtui.commands``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from hbtui import __version__
+
+# subcommand -> (module in hbtui.commands, one-line help)
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "console": ("console", "open the operator's console (the default)"),
+    "demo": ("demo", "bring up a two-node demo cluster on this machine and open the console"),
+    "node": ("node", "run this machine's node in the foreground"),
+    "status": ("status", "print the running node's status, like cl_status"),
+    "check": ("check", "validate a Heartbeat configuration and summarise the cluster"),
+    "decode": ("decode", "decode Heartbeat datagrams from pcap files or raw dumps"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser; each subcommand module adds its own arguments."""
+    parser = argparse.ArgumentParser(
+        prog="hbtui",
+        description="A Heartbeat 3.0.6-compatible HA node and operator's console.",
+    )
+    parser.add_argument("--version", action="version", version=f"hbtui {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_text) in SUBCOMMANDS.items():
+        sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        module = importlib.import_module(f"hbtui.commands.{module_name}")
+        module.add_arguments(sub)
+        sub.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``hbtui`` console script; no subcommand means ``console``."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (
+        args_list[0] not in SUBCOMMANDS and args_list[0] not in ("-h", "--help", "--version")
+    ):
+        args_list = ["console", *args_list]
+    args = build_parser().parse_args(args_list)
+    try:
+        return int(args._module.run(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

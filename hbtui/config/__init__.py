@@ -1,0 +1,1 @@
+"""Reading the classic Heartbeat configuration in /etc/ha.d, unmodified."""

@@ -1,0 +1,126 @@
+"""The typed, immutable picture of a Heartbeat cluster configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+
+class AutoFailback(StrEnum):
+    """ha.cf ``auto_failback``: where a group goes when its home node returns."""
+
+    ON = "on"
+    OFF = "off"
+    LEGACY = "legacy"
+
+
+class AuthMethod(StrEnum):
+    """authkeys methods that Heartbeat 3.0.6 ships."""
+
+    SHA1 = "sha1"
+    MD5 = "md5"
+    CRC = "crc"
+
+
+@dataclass(frozen=True, slots=True)
+class Medium:
+    """One ``ucast DEV HOST`` (or recognised ``bcast``/``mcast``) line of ha.cf."""
+
+    kind: str  # "ucast", "bcast" or "mcast"
+    device: str
+    host: str | None = None  # ucast peer (name or dotted quad); None for bcast
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class HaCf:
+    """ha.cf after parsing; times are integer milliseconds."""
+
+    path: Path
+    nodes: tuple[str, ...]
+    media: tuple[Medium, ...] = ()
+    udpport: int = 694
+    keepalive_ms: int = 1000
+    deadtime_ms: int = 30000
+    warntime_ms: int = 15000
+    initdead_ms: int = 30000
+    auto_failback: AutoFailback = AutoFailback.LEGACY
+    logfile: Path | None = None
+    debugfile: Path | None = None
+    logfacility: str | None = None
+    autojoin: str = "none"
+    crm: str = "off"
+    # directive -> line where it was set, for messages that need to point at it
+    lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """One haresources token: ``Type::arg1::arg2`` (a bare IP is ``IPaddr::IP``)."""
+
+    token: str
+    name: str
+    args: tuple[str, ...]
+    script: Path | None = None  # resolved: resource.d/ then /etc/init.d/
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceGroup:
+    """One haresources line: the preferred node and its resources, left to right."""
+
+    node: str
+    resources: tuple[Resource, ...]
+    line: int = 0
+
+    @property
+    def key(self) -> str:
+        """The group's name as Heartbeat logs it: its first resource token."""
+        return self.resources[0].token if self.resources else self.node
+
+
+@dataclass(frozen=True, slots=True)
+class Haresources:
+    """haresources after parsing."""
+
+    path: Path
+    groups: tuple[ResourceGroup, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AuthKey:
+    """One ``N METHOD [KEY]`` line of authkeys."""
+
+    index: int
+    method: AuthMethod
+    key: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class AuthKeys:
+    """authkeys after parsing: the outbound index and every configured key."""
+
+    path: Path
+    active: int
+    keys: dict[int, AuthKey] = field(default_factory=dict, hash=False)
+
+    @property
+    def active_key(self) -> AuthKey:
+        """The key that signs outgoing messages (``auth N``)."""
+        return self.keys[self.active]
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterConfig:
+    """Everything a node needs from /etc/ha.d, plus who this node is."""
+
+    config_dir: Path
+    node_name: str
+    ha_cf: HaCf
+    haresources: Haresources
+    authkeys: AuthKeys
+
+    @property
+    def peers(self) -> tuple[str, ...]:
+        """Every configured node but this one."""
+        return tuple(n for n in self.ha_cf.nodes if n != self.node_name)

@@ -1,0 +1,1 @@
+"""The node engine: a pure state machine fed datagrams, ticks and commands."""

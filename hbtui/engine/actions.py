@@ -1,0 +1,120 @@
+"""What the engine asks the runtime to do: plain data, executed in order.
+
+The runtime performs each action and, for the ones carrying a ``request_id``, later
+feeds the outcome back with ``Node.script_done`` / ``Node.vip_done``. Actions never
+carry callbacks; the engine keeps its own bookkeeping by ``request_id``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ScriptOp(StrEnum):
+    """The last argument of a resource script call."""
+
+    START = "start"
+    STOP = "stop"
+    STATUS = "status"
+
+
+class LogLevel(StrEnum):
+    """ha-log level words, as the real daemon writes them."""
+
+    DEBUG = "debug"
+    INFO = "info"
+    WARN = "WARN"
+    ERROR = "ERROR"
+    CRIT = "CRIT"
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """Send one datagram. ``dest`` None = once to every ucast host of ha.cf."""
+
+    datagram: bytes
+    dest: tuple[str, int] | None = None
+    kind: str = ""  # the message type (``t``), for traces; the runtime ignores it
+
+
+@dataclass(frozen=True, slots=True)
+class AddVip:
+    """Put an IPaddr/IPaddr2 address up and announce it (gratuitous ARP when ``arp``).
+
+    ``device``/``label``/``prefix``/``broadcast`` are None when haresources left them
+    to the runtime (interface with a route to ``ip``, first free ``dev:N`` label,
+    the prefix of that route). Answer with ``Node.vip_done(request_id, ...)``.
+    """
+
+    request_id: int
+    resource: str
+    ip: str
+    prefix: int | None = None
+    device: str | None = None
+    label: str | None = None
+    broadcast: str | None = None
+    arp: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class DelVip:
+    """Take an address off its interface. Answer with ``Node.vip_done``."""
+
+    request_id: int
+    resource: str
+    ip: str
+    prefix: int | None = None
+    device: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunScript:
+    """Run ``argv`` (never through a shell). Answer with ``Node.script_done``."""
+
+    request_id: int
+    resource: str
+    argv: tuple[str, ...]
+    op: ScriptOp
+
+
+@dataclass(frozen=True, slots=True)
+class WriteLog:
+    """One log line. ``text`` is what follows ``heartbeat: [pid]: LEVEL: `` in ha-log.
+
+    ``source`` is the program name ha-log shows: ``heartbeat`` for daemon lines, or
+    ``ResourceManager`` / ``mach_down`` for the resource-script style lines.
+    """
+
+    level: LogLevel
+    text: str
+    source: str = "heartbeat"
+
+
+@dataclass(frozen=True, slots=True)
+class Exit:
+    """The graceful stop is complete: the runtime may exit after sending what it has."""
+
+    reason: str
+
+
+Action = Send | AddVip | DelVip | RunScript | WriteLog | Exit
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptResult:
+    """The runtime's answer to a ``RunScript``: exit code and captured stdout."""
+
+    rc: int
+    output: str = ""
+    timed_out: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class VipResult:
+    """The runtime's answer to ``AddVip``/``DelVip``; ``detail`` says what went wrong."""
+
+    ok: bool
+    detail: str = ""
+    device: str | None = None  # where the address went (or came off), e.g. "eth0"
+    label: str | None = None  # e.g. "eth0:0"

@@ -1,0 +1,95 @@
+"""Every datagram recorded from the real daemon decodes, verifies and re-encodes exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from wirevec import (
+    LOCAL_VECTORS,
+    SHARED_VECTORS,
+    WRONG_KEY_VECTOR,
+    local_vectors,
+    make_keys,
+    secret_for,
+    vector_params,
+)
+
+from hbtui.config.model import AuthMethod
+from hbtui.wire import netstring, packet
+from hbtui.wire.auth import legacy_auth_input
+from hbtui.wire.packet import PacketRejected, SignatureCheck
+from hbtui.wire.reasons import Reason
+
+PARAMS = vector_params()
+
+
+def test_at_least_the_24_recorded_vectors_are_committed() -> None:
+    assert len(local_vectors()) >= 24
+
+
+def test_committed_copies_match_the_shared_folder() -> None:
+    if not SHARED_VECTORS.is_dir():
+        pytest.skip(f"shared vectors not found at {SHARED_VECTORS}")
+    for shared in SHARED_VECTORS.glob("*.bin"):
+        assert (LOCAL_VECTORS / shared.name).read_bytes() == shared.read_bytes(), shared.name
+
+
+@pytest.mark.parametrize("path", PARAMS)
+def test_vector_decodes_and_reencodes_byte_identical(path: Path) -> None:
+    data = path.read_bytes()
+    msg, body, trailer = packet.split(data)
+    assert netstring.encode(msg) == body
+    assert netstring.decode(body) == msg
+    assert trailer.startswith(b"42:1 ") and trailer.endswith(b",")
+    assert msg.type and msg.get("src") and msg.field("srcuuid") is not None
+    assert len(msg.get_bytes("srcuuid") or b"") == 16
+    assert msg.fields[-1].name == "auth"
+
+
+@pytest.mark.parametrize("path", PARAMS)
+def test_vector_both_signatures_verify_with_the_recorded_key(path: Path) -> None:
+    data = path.read_bytes()
+    keys = make_keys(secret_for(path.name))
+    msg = packet.unseal(data, keys)
+    assert packet.trailer_check(data, keys) is SignatureCheck.OK
+    assert packet.auth_field_check(msg, keys) is SignatureCheck.OK
+    assert b"auth=" not in legacy_auth_input(msg)
+
+
+@pytest.mark.parametrize("path", PARAMS)
+def test_vector_fails_with_a_wrong_key(path: Path) -> None:
+    data = path.read_bytes()
+    wrong = make_keys(b"not-" + secret_for(path.name))
+    with pytest.raises(PacketRejected) as info:
+        packet.unseal(data, wrong)
+    assert info.value.reason is Reason.BAD_SIGNATURE
+    assert info.value.detail == "signature does not match key 1 (sha1)"
+    msg, _, _ = packet.split(data)
+    assert packet.auth_field_check(msg, wrong) is SignatureCheck.BAD
+    assert packet.trailer_check(data, wrong) is SignatureCheck.BAD
+
+
+@pytest.mark.parametrize("path", PARAMS)
+def test_seal_of_the_stripped_message_reproduces_the_vector(path: Path) -> None:
+    data = path.read_bytes()
+    msg, _, _ = packet.split(data)
+    assert packet.seal(msg.without("auth"), make_keys(secret_for(path.name))) == data
+    # seal() also replaces a stale auth field rather than adding a second one
+    assert packet.seal(msg, make_keys(secret_for(path.name))) == data
+
+
+def test_the_wrong_key_vector_is_rejected_by_the_howto_key() -> None:
+    data = (LOCAL_VECTORS / WRONG_KEY_VECTOR).read_bytes()
+    with pytest.raises(PacketRejected, match="key 1 \\(sha1\\)"):
+        packet.unseal(data, make_keys())
+
+
+@pytest.mark.parametrize("path", [p for p in local_vectors() if p.name != WRONG_KEY_VECTOR])
+def test_md5_and_crc_reseal_round_trip(path: Path) -> None:
+    msg, _, _ = packet.split(path.read_bytes())
+    for method, secret in ((AuthMethod.MD5, b"k"), (AuthMethod.CRC, b"")):
+        keys = make_keys(secret, index=2, method=method)
+        sealed = packet.seal(msg, keys)
+        assert packet.unseal(sealed, keys) == packet.split(sealed)[0]
+        assert packet.trailer_check(sealed, keys) is SignatureCheck.OK

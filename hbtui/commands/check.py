@@ -1,19 +1,61 @@
-"""``hbtui check``: not built yet; see the project's open issues."""
+"""``hbtui check``: validate a Heartbeat configuration and summarise the cluster it describes."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
+from typing import TextIO
 
 from hbtui.cli_common import add_common_options
+from hbtui.config.lines import shown
+from hbtui.config.loader import load_config
+from hbtui.config.problems import Problem, Severity
+from hbtui.config.summary import cluster_summary, summary_lines
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``hbtui check``."""
     add_common_options(parser)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _problem_dict(problem: Problem) -> dict[str, object]:
+    return {
+        "severity": problem.severity.value,
+        "file": str(problem.path) if problem.path is not None else None,
+        "line": problem.line,
+        "message": problem.message,
+    }
+
+
+def check_config(config_dir: Path, node_name: str | None, *, as_json: bool, out: TextIO) -> int:
+    """Print every problem and the cluster summary to ``out``; 1 on any error, else 0."""
+    config, problems = load_config(config_dir, node_name, partial=True)
+    ok = not any(p.severity is Severity.ERROR for p in problems)
+    if as_json:
+        report = {
+            "ok": ok,
+            "problems": [_problem_dict(p) for p in problems],
+            "cluster": cluster_summary(config) if config is not None else None,
+        }
+        out.write(json.dumps(report, indent=2) + "\n")
+        return 0 if ok else 1
+    for problem in problems:
+        out.write(shown(str(problem)) + "\n")
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    warnings = len(problems) - errors
+    if config is not None:
+        if problems:
+            out.write("\n")
+        for line in summary_lines(config):
+            out.write(line + "\n")
+    verdict = "configuration OK" if ok else "configuration has errors"
+    out.write(f"{config_dir}: {verdict} ({errors} error(s), {warnings} warning(s))\n")
+    return 0 if ok else 1
 
 
 def run(args: argparse.Namespace) -> int:
-    """Say plainly that this subcommand is not available yet."""
-    print("hbtui check: not implemented yet in this version", file=sys.stderr)
-    return 2
+    """Check ``--config-dir`` as this node (or ``--node-name``)."""
+    return check_config(Path(args.config_dir), args.node_name, as_json=args.json, out=sys.stdout)

@@ -53,6 +53,13 @@ class HaCf:
     crm: str = "off"
     # directive -> line where it was set, for messages that need to point at it
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+    # node name -> line of ha.cf that declared it
+    node_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def ucast_media(self) -> tuple[Medium, ...]:
+        """The media hbtui actually uses: every ``ucast`` line (bcast/mcast are ignored)."""
+        return tuple(m for m in self.media if m.kind == "ucast")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,339 @@
+"""ha.cf: Heartbeat's main configuration file, directive by directive."""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hbtui.config.lines import ConfigFile, ConfigLine, has_nul, shown, split_lines
+from hbtui.config.model import AutoFailback, HaCf, Medium
+from hbtui.config.problems import Problem, Severity
+from hbtui.config.timeparse import parse_time_ms
+
+DEFAULT_KEEPALIVE_MS = 1000
+DEFAULT_DEADTIME_MS = 30000
+DEFAULT_UDPPORT = 694
+MAX_TIME_MS = 24 * 3600 * 1000  # a day: anything longer is a typo, not a timer
+MAX_NODE_NAME = 100  # Heartbeat's longest host name
+
+TRUE_WORDS = frozenset({"on", "yes", "true", "y", "1"})
+FALSE_WORDS = frozenset({"off", "no", "false", "n", "0"})
+CRM_ON_WORDS = frozenset({*TRUE_WORDS, "respawn", "minimal", "manual", "ccm-only", "valgrind"})
+AUTOJOIN_VALUES = ("none", "other", "any")
+LOG_FACILITIES = frozenset(
+    {"auth", "authpriv", "cron", "daemon", "ftp", "kern", "lpr", "mail", "news", "syslog"}
+    | {"user", "uucp", "none"}
+    | {f"local{i}" for i in range(8)}
+)
+
+# Directives Heartbeat 3.0.6 accepts that change nothing for hbtui: read silently.
+HARMLESS = frozenset(
+    {"coredumps", "coreroot", "use_logd", "conn_logd_time", "debug", "log_badpack"}
+    | {"syslogmsgfmt", "realtime", "rtprio", "memreserve", "hbgenmethod", "msgfmt"}
+)
+# Directives Heartbeat 3.0.6 accepts whose behaviour hbtui does not implement: warned.
+UNSUPPORTED = frozenset(
+    {"baud", "serial", "ping", "ping6", "ping_group", "hbaping", "respawn", "apiauth"}
+    | {"stonith", "stonith_host", "watchdog", "mcast6", "ucast6", "deadping", "hopfudge"}
+    | {"uuidfrom", "compression", "compression_threshold", "traditional_compression"}
+    | {"max_rexmit_delay", "quorum_server", "record_config_changes", "record_pengine_inputs"}
+    | {"enable_config_writes", "use_apphbd", "cluster", "nice_failback", "udp"}
+)
+
+_IFNAME = re.compile(r"[^\s/:]{1,15}")
+_DOTTED = re.compile(r"[0-9.]+")
+
+
+@dataclass
+class _Builder:
+    """Mutable state while reading ha.cf; frozen into HaCf at the end."""
+
+    path: Path
+    problems: list[Problem] = field(default_factory=list)
+    nodes: list[str] = field(default_factory=list)
+    node_lines: dict[str, int] = field(default_factory=dict)
+    media: list[Medium] = field(default_factory=list)
+    times: dict[str, int] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
+    udpport: int = DEFAULT_UDPPORT
+    auto_failback: AutoFailback = AutoFailback.LEGACY
+
+    def error(self, line: ConfigLine, message: str) -> None:
+        self.problems.append(Problem(Severity.ERROR, message, self.path, line.number))
+
+    def warn(self, line: ConfigLine, message: str) -> None:
+        self.problems.append(Problem(Severity.WARNING, message, self.path, line.number))
+
+    def note_set(self, name: str, line: ConfigLine) -> None:
+        """Remember where a single-valued directive was set; warn when it is set twice."""
+        earlier = self.lines.get(name)
+        if earlier is not None:
+            self.warn(line, f"{name} set again (first at line {earlier}); this value wins")
+        self.lines[name] = line.number
+
+    def one_arg(self, line: ConfigLine) -> str | None:
+        """The directive's single argument, or None after reporting a wrong count."""
+        if len(line.tokens) != 2:
+            self.error(line, f"{line.tokens[0]} takes exactly one value")
+            return None
+        return line.tokens[1]
+
+
+def _time(b: _Builder, line: ConfigLine) -> None:
+    name = line.tokens[0].lower()
+    value = b.one_arg(line)
+    if value is None:
+        return
+    ms = parse_time_ms(value)
+    if ms is None or ms > MAX_TIME_MS:
+        if name == "warntime":
+            b.error(line, f"Warn time [{shown(value)}] is invalid.")
+        else:
+            b.error(line, f"invalid {name} [{shown(value)}]: expected seconds, or ms/us")
+        return
+    b.note_set(name, line)
+    b.times[name] = ms
+
+
+def _node(b: _Builder, line: ConfigLine) -> None:
+    if len(line.tokens) < 2:
+        b.error(line, "node needs at least one node name")
+        return
+    for raw in line.tokens[1:]:
+        name = raw.lower()
+        if len(name) > MAX_NODE_NAME:
+            b.error(line, f"Bad nodename [{shown(raw)[:40]}...]: longer than {MAX_NODE_NAME}")
+            continue
+        if name in b.node_lines:
+            b.error(line, f"duplicate node [{shown(name)}] (already at line {b.node_lines[name]})")
+            continue
+        b.node_lines[name] = line.number
+        b.nodes.append(name)
+
+
+def _check_device(b: _Builder, line: ConfigLine, device: str) -> bool:
+    if _IFNAME.fullmatch(device) is None:
+        b.error(line, f"invalid interface name [{shown(device)}]")
+        return False
+    return True
+
+
+def _udpport_order(b: _Builder, line: ConfigLine) -> None:
+    """Heartbeat's own stderr note when udpport follows a medium; we apply it anyway."""
+    if b.media:
+        b.warn(
+            line,
+            "udpport setting must precede media statements (Heartbeat prints this too; "
+            "like the real daemon, hbtui uses this port for every medium)",
+        )
+
+
+def _ucast(b: _Builder, line: ConfigLine) -> None:
+    if len(line.tokens) < 3:
+        b.error(line, "ucast needs an interface and a peer host: ucast DEV HOST")
+        return
+    device = line.tokens[1]
+    if not _check_device(b, line, device):
+        return
+    for host in line.tokens[2:]:
+        if _DOTTED.fullmatch(host):
+            try:
+                ipaddress.IPv4Address(host)
+            except ValueError:
+                b.error(line, f"invalid IPv4 address [{shown(host)}] in ucast")
+                continue
+        b.media.append(Medium("ucast", device, host, line.number))
+
+
+def _bcast(b: _Builder, line: ConfigLine) -> None:
+    if len(line.tokens) < 2:
+        b.error(line, "bcast needs at least one interface")
+        return
+    for device in line.tokens[1:]:
+        if _check_device(b, line, device):
+            b.media.append(Medium("bcast", device, None, line.number))
+    b.warn(line, "bcast is a Heartbeat medium hbtui does not support (ucast only); ignored")
+
+
+def _mcast(b: _Builder, line: ConfigLine) -> None:
+    if len(line.tokens) != 6:
+        b.error(line, "mcast takes five values: mcast DEV GROUP PORT TTL LOOP")
+        return
+    if _check_device(b, line, line.tokens[1]):
+        b.media.append(Medium("mcast", line.tokens[1], line.tokens[2], line.number))
+    b.warn(line, "mcast is a Heartbeat medium hbtui does not support (ucast only); ignored")
+
+
+def _udpport(b: _Builder, line: ConfigLine) -> None:
+    value = b.one_arg(line)
+    if value is None:
+        return
+    if not value.isascii() or not value.isdigit() or not 0 < int(value[:6]) < 65536:
+        b.error(line, f"invalid port [{shown(value)}] specified.")
+        return
+    _udpport_order(b, line)
+    b.note_set("udpport", line)
+    b.udpport = int(value)
+
+
+def _auto_failback(b: _Builder, line: ConfigLine) -> None:
+    value = b.one_arg(line)
+    if value is None:
+        return
+    word = value.lower()
+    if word == "legacy":
+        choice = AutoFailback.LEGACY
+    elif word in TRUE_WORDS:
+        choice = AutoFailback.ON
+    elif word in FALSE_WORDS:
+        choice = AutoFailback.OFF
+    else:
+        b.error(line, f"invalid auto_failback [{shown(value)}]: use on, off or legacy")
+        return
+    b.note_set("auto_failback", line)
+    b.auto_failback = choice
+
+
+def _crm(b: _Builder, line: ConfigLine) -> None:
+    value = b.one_arg(line)
+    if value is None:
+        return
+    word = value.lower()
+    if word in CRM_ON_WORDS:
+        b.error(
+            line,
+            f"{line.tokens[0]} {shown(value)}: hbtui runs haresources (R1) clusters only; "
+            "crm/pacemaker must be off",
+        )
+    elif word not in FALSE_WORDS:
+        b.error(line, f"invalid {line.tokens[0]} value [{shown(value)}]: use off")
+        return
+    b.note_set("crm", line)
+    b.values["crm"] = "off" if word in FALSE_WORDS else word
+
+
+def _autojoin(b: _Builder, line: ConfigLine) -> None:
+    value = b.one_arg(line)
+    if value is None:
+        return
+    word = value.lower()
+    if word not in AUTOJOIN_VALUES:
+        b.error(line, f"Invalid autojoin directive [{shown(value)}]: use none, other or any")
+        return
+    if word != "none":
+        b.warn(line, f"autojoin {word}: hbtui only uses the fixed node list (autojoin none)")
+    b.note_set("autojoin", line)
+    b.values["autojoin"] = word
+
+
+def _path_value(b: _Builder, line: ConfigLine) -> None:
+    value = b.one_arg(line)
+    if value is not None:
+        name = line.tokens[0].lower()
+        b.note_set(name, line)
+        b.values[name] = value
+
+
+def _logfacility(b: _Builder, line: ConfigLine) -> None:
+    value = b.one_arg(line)
+    if value is None:
+        return
+    if value.lower() not in LOG_FACILITIES:
+        b.warn(line, f"Log facility({shown(value)}) not valid")
+    b.note_set("logfacility", line)
+    b.values["logfacility"] = value
+
+
+Handler = Callable[[_Builder, ConfigLine], None]
+
+HANDLERS: dict[str, Handler] = {
+    "keepalive": _time,
+    "deadtime": _time,
+    "warntime": _time,
+    "initdead": _time,
+    "node": _node,
+    "ucast": _ucast,
+    "bcast": _bcast,
+    "mcast": _mcast,
+    "udpport": _udpport,
+    "auto_failback": _auto_failback,
+    "crm": _crm,
+    "pacemaker": _crm,
+    "autojoin": _autojoin,
+    "logfile": _path_value,
+    "debugfile": _path_value,
+    "logfacility": _logfacility,
+}
+
+KNOWN_DIRECTIVES = frozenset(HANDLERS) | HARMLESS | UNSUPPORTED
+
+
+def default_initdead_ms(deadtime_ms: int) -> int:
+    """Heartbeat's initdead when ha.cf does not set it (spec section 6)."""
+    if deadtime_ms > 10_000:
+        return deadtime_ms
+    if deadtime_ms < 6_000:
+        return 12_000
+    return 2 * deadtime_ms
+
+
+def _unknown(b: _Builder, line: ConfigLine) -> None:
+    name = line.tokens[0]
+    close = difflib.get_close_matches(name.lower(), sorted(KNOWN_DIRECTIVES), n=1, cutoff=0.75)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    b.warn(
+        line,
+        f"unknown directive '{shown(name)}'{hint}: ignored by hbtui; Heartbeat would refuse "
+        "this file (Illegal directive)",
+    )
+
+
+def _read_line(b: _Builder, line: ConfigLine) -> None:
+    if has_nul(line):
+        b.error(line, "line contains a NUL byte")
+        return
+    name = line.tokens[0].lower()
+    handler = HANDLERS.get(name)
+    if handler is not None:
+        handler(b, line)
+    elif name in UNSUPPORTED:
+        b.warn(line, f"'{name}' is a Heartbeat directive hbtui does not implement; ignored")
+    elif name not in HARMLESS:
+        _unknown(b, line)
+
+
+def parse_ha_cf(source: ConfigFile) -> tuple[HaCf, list[Problem]]:
+    """ha.cf with Heartbeat's defaults filled in, and every problem found line by line."""
+    b = _Builder(source.path)
+    for line in split_lines(source.text, continuation=False):
+        _read_line(b, line)
+    keepalive = b.times.get("keepalive", DEFAULT_KEEPALIVE_MS)
+    deadtime = b.times.get("deadtime", DEFAULT_DEADTIME_MS)
+    warntime = b.times.get("warntime", deadtime // 2)
+    initdead = b.times.get("initdead", default_initdead_ms(deadtime))
+    logfile = b.values.get("logfile")
+    debugfile = b.values.get("debugfile")
+    ha_cf = HaCf(
+        path=source.path,
+        nodes=tuple(b.nodes),
+        media=tuple(b.media),
+        udpport=b.udpport,
+        keepalive_ms=keepalive,
+        deadtime_ms=deadtime,
+        warntime_ms=warntime,
+        initdead_ms=initdead,
+        auto_failback=b.auto_failback,
+        logfile=Path(logfile) if logfile else None,
+        debugfile=Path(debugfile) if debugfile else None,
+        logfacility=b.values.get("logfacility"),
+        autojoin=b.values.get("autojoin", "none"),
+        crm=b.values.get("crm", "off"),
+        lines=dict(b.lines),
+        node_lines=dict(b.node_lines),
+    )
+    return ha_cf, b.problems

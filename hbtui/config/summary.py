@@ -1,0 +1,84 @@
+"""A ClusterConfig as plain data for ``hbtui check``: never includes the key itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hbtui.config.haresources import BUILTIN_RESOURCES
+from hbtui.config.lines import shown
+from hbtui.config.model import ClusterConfig
+from hbtui.config.timeparse import format_ms
+
+
+def cluster_summary(config: ClusterConfig) -> dict[str, Any]:
+    """JSON-ready facts about the cluster; times in seconds (floats where needed)."""
+    ha_cf = config.ha_cf
+
+    def seconds(ms: int) -> float | int:
+        return ms // 1000 if ms % 1000 == 0 else ms / 1000
+
+    return {
+        "config_dir": str(config.config_dir),
+        "nodes": [shown(n) for n in ha_cf.nodes],
+        "this_node": shown(config.node_name),
+        "peers": [shown(n) for n in config.peers],
+        "keepalive_s": seconds(ha_cf.keepalive_ms),
+        "warntime_s": seconds(ha_cf.warntime_ms),
+        "deadtime_s": seconds(ha_cf.deadtime_ms),
+        "initdead_s": seconds(ha_cf.initdead_ms),
+        "udpport": ha_cf.udpport,
+        "media": [
+            {"kind": m.kind, "device": shown(m.device), "host": shown(m.host or "")}
+            for m in ha_cf.media
+        ],
+        "auto_failback": ha_cf.auto_failback.value,
+        "autojoin": ha_cf.autojoin,
+        "resources": [
+            {
+                "node": shown(group.node),
+                "resources": [
+                    {
+                        "token": shown(r.token),
+                        "type": shown(r.name),
+                        "args": [shown(a) for a in r.args],
+                        "script": shown(str(r.script)) if r.script else None,
+                    }
+                    for r in group.resources
+                ],
+            }
+            for group in config.haresources.groups
+        ],
+        "auth": {
+            "index": config.authkeys.active,
+            "method": config.authkeys.active_key.method.value,
+        },
+    }
+
+
+def summary_lines(config: ClusterConfig) -> list[str]:
+    """The summary as a few lines of text for people."""
+    ha_cf = config.ha_cf
+    nodes = " ".join(shown(n) for n in ha_cf.nodes)
+    media = ", ".join(
+        f"{m.kind} {shown(m.device)}" + (f" {shown(m.host)}" if m.host else "") for m in ha_cf.media
+    )
+    lines = [
+        f"cluster:   nodes {nodes}; this node {shown(config.node_name)}",
+        f"timers:    keepalive {format_ms(ha_cf.keepalive_ms)}, "
+        f"warntime {format_ms(ha_cf.warntime_ms)}, deadtime {format_ms(ha_cf.deadtime_ms)}, "
+        f"initdead {format_ms(ha_cf.initdead_ms)}",
+        f"media:     udpport {ha_cf.udpport}; {media or 'none'}",
+        f"failback:  auto_failback {ha_cf.auto_failback.value}",
+    ]
+    for group in config.haresources.groups:
+        parts = []
+        for r in group.resources:
+            if r.script is not None:
+                where = str(r.script)
+            else:
+                where = "built in" if r.name in BUILTIN_RESOURCES else "no script"
+            parts.append(f"{shown(r.token)} ({shown(where)})")
+        lines.append(f"resources: {shown(group.node)} owns {', '.join(parts) or 'nothing'}")
+    key = config.authkeys.active_key
+    lines.append(f"auth:      index {key.index}, method {key.method.value} (key not shown)")
+    return lines

@@ -146,6 +146,8 @@ def test_state_dir_lock_names_the_other_pid(tmp_path: Path) -> None:
         assert holder.stdin is not None
         holder.stdin.close()
         holder.wait(timeout=10)
+        if holder.stdout is not None:
+            holder.stdout.close()
     # the holder is gone: the kernel dropped its lock
     with StateDirLock(tmp_path) as lock:
         assert (tmp_path / "hbtui.lock").read_text().strip() == str(os.getpid())

@@ -1,0 +1,272 @@
+"""Run resource scripts as Heartbeat does: ``<script> <args...> start|stop|status``.
+
+Always an argv (never a shell string), in a new session so that a timeout kills the
+whole process group. stdout and stderr are read line by line and handed to a callback
+as they arrive (live display); the result carries the exit code, the duration, every
+line, and whether the timeout fired. A missing or non-executable script gives a failed
+result, never an exception. Judging ``status`` output is the engine's job, not ours.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+log = logging.getLogger(__name__)
+
+STDOUT = "stdout"
+STDERR = "stderr"
+DEFAULT_TIMEOUTS_S: Mapping[str, float] = {"start": 60.0, "stop": 60.0, "status": 20.0}
+FALLBACK_TIMEOUT_S = 60.0
+KILL_GRACE_S = 1.0  # SIGTERM to SIGKILL
+DRAIN_GRACE_S = 0.5  # after exit, how long a daemonised child may keep our pipes open
+MAX_KEPT_LINES = 2000  # per stream, in the result (the callback still sees every line)
+EXIT_NOT_FOUND = 127
+EXIT_NOT_EXECUTABLE = 126
+SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+LineCallback = Callable[[str, str], None]
+"""Called with (stream, line) for every output line; stream is "stdout" or "stderr"."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptResult:
+    """How one script call ended."""
+
+    argv: tuple[str, ...]
+    exit_code: int | None  # None when killed by a signal (see ``signal``)
+    duration_ms: int
+    timed_out: bool = False
+    signal: int | None = None
+    stdout: tuple[str, ...] = ()
+    stderr: tuple[str, ...] = ()
+    error: str | None = None  # could not start it at all (missing, not executable)
+
+    @property
+    def ok(self) -> bool:
+        """Exit code 0 within the timeout."""
+        return self.exit_code == 0 and not self.timed_out
+
+    def describe(self) -> str:
+        """A one-line summary for logs."""
+        if self.error:
+            return self.error
+        if self.timed_out:
+            return f"timed out after {self.duration_ms} ms (process group killed)"
+        if self.signal is not None:
+            return f"killed by signal {self.signal}"
+        return f"rc={self.exit_code}"
+
+
+class ScriptRunner(Protocol):
+    """Runs one resource script operation to completion."""
+
+    async def run(
+        self,
+        argv: Sequence[str],
+        op: str,
+        on_line: LineCallback | None = None,
+        timeout_s: float | None = None,
+    ) -> ScriptResult: ...
+
+
+def heartbeat_env(
+    ha_dir: Path, node_name: str, directives: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Environment variables Heartbeat gives resource scripts (``HA_`` names)."""
+    env = {
+        "HA_DIR": str(ha_dir),
+        "HA_RCDIR": str(ha_dir / "rc.d"),
+        "HA_RESOURCEDIR": str(ha_dir / "resource.d"),
+        "HA_CURHOST": node_name,
+    }
+    for key, value in (directives or {}).items():
+        env[f"HA_{key}"] = value
+    return env
+
+
+@dataclass
+class _Output:
+    lines: list[str] = field(default_factory=list)
+    dropped: int = 0
+
+    def keep(self, line: str) -> None:
+        if len(self.lines) < MAX_KEPT_LINES:
+            self.lines.append(line)
+        else:
+            self.dropped += 1
+
+
+class SubprocessScriptRunner:
+    """The real ScriptRunner: asyncio subprocesses, one session each."""
+
+    def __init__(
+        self,
+        timeouts_s: Mapping[str, float] | None = None,
+        extra_env: Mapping[str, str] | None = None,
+        kill_grace_s: float = KILL_GRACE_S,
+    ) -> None:
+        self.timeouts_s = dict(DEFAULT_TIMEOUTS_S if timeouts_s is None else timeouts_s)
+        self.extra_env = dict(extra_env or {})
+        self.kill_grace_s = kill_grace_s
+
+    def _env(self) -> dict[str, str]:
+        env = {"PATH": SAFE_PATH, "LANG": "C", "LC_ALL": "C", "HOME": "/"}
+        env.update(self.extra_env)
+        return env
+
+    async def run(
+        self,
+        argv: Sequence[str],
+        op: str,
+        on_line: LineCallback | None = None,
+        timeout_s: float | None = None,
+    ) -> ScriptResult:
+        """Run ``argv + [op]``; never raises for script problems (cancellation kills it)."""
+        full = (*argv, op)
+        timeout = timeout_s if timeout_s is not None else self.timeouts_s.get(op)
+        if timeout is None:
+            timeout = FALLBACK_TIMEOUT_S
+        problem = _cannot_run(full[0])
+        if problem is not None:
+            code, text = problem
+            return ScriptResult(full, code, 0, error=text)
+        started = time.monotonic()
+        # Our own pipes, not asyncio's PIPE: Process.wait() would otherwise also wait for
+        # every daemon the script leaves behind holding its stdout.
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *full,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=out_w,
+                stderr=err_w,
+                start_new_session=True,
+                env=self._env(),
+                cwd="/",
+            )
+        except OSError as exc:
+            os.close(out_r)
+            os.close(err_r)
+            return ScriptResult(
+                full, EXIT_NOT_EXECUTABLE, 0, error=f"cannot run {full[0]}: {exc.strerror}"
+            )
+        finally:
+            with contextlib.suppress(OSError):
+                os.close(out_w)
+            with contextlib.suppress(OSError):
+                os.close(err_w)
+        outputs = {STDOUT: _Output(), STDERR: _Output()}
+
+        def deliver(stream: str, line: str) -> None:
+            outputs[stream].keep(line)
+            if on_line is not None:
+                try:
+                    on_line(stream, line)
+                except Exception:
+                    log.exception("output callback failed for %s", full[0])
+
+        pipes = [os.fdopen(out_r, "rb", buffering=0), os.fdopen(err_r, "rb", buffering=0)]
+        readers = [
+            asyncio.create_task(_read_lines(pipes[0], STDOUT, deliver)),
+            asyncio.create_task(_read_lines(pipes[1], STDERR, deliver)),
+        ]
+        timed_out = False
+        try:
+            try:
+                await asyncio.wait_for(proc.wait(), timeout)
+            except TimeoutError:
+                timed_out = True
+                log.warning("%s %s timed out after %.1f s: killing it", full[0], op, timeout)
+                await _kill_group(proc, self.kill_grace_s)
+            await _finish_readers(readers)
+        except asyncio.CancelledError:
+            await _kill_group(proc, 0.0)
+            for task in readers:
+                task.cancel()
+            raise
+        finally:
+            for pipe in pipes:
+                pipe.close()
+        duration_ms = int((time.monotonic() - started) * 1000)
+        rc = proc.returncode
+        sig = -rc if rc is not None and rc < 0 else None
+        return ScriptResult(
+            argv=full,
+            exit_code=None if sig is not None else rc,
+            duration_ms=duration_ms,
+            timed_out=timed_out,
+            signal=sig,
+            stdout=tuple(outputs[STDOUT].lines),
+            stderr=tuple(outputs[STDERR].lines),
+        )
+
+
+def _cannot_run(path: str) -> tuple[int, str] | None:
+    """(exit code, message) when ``path`` is not a runnable file, else None."""
+    if not os.path.exists(path):
+        return EXIT_NOT_FOUND, f"resource script {path} not found"
+    if not os.path.isfile(path):
+        return EXIT_NOT_EXECUTABLE, f"resource script {path} is not a regular file"
+    if not os.access(path, os.X_OK):
+        return EXIT_NOT_EXECUTABLE, f"resource script {path} is not executable"
+    return None
+
+
+async def _read_lines(pipe: BinaryIO, name: str, deliver: Callable[[str, str], None]) -> None:
+    """Split a pipe into lines of any length; the last unterminated line counts too."""
+    loop = asyncio.get_running_loop()
+    stream = asyncio.StreamReader()
+    transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stream), pipe)
+    pending = b""
+    try:
+        while True:
+            chunk = await stream.read(65536)
+            if not chunk:
+                break
+            pending += chunk
+            *complete, pending = pending.split(b"\n")
+            for raw in complete:
+                deliver(name, raw.rstrip(b"\r").decode("utf-8", errors="replace"))
+        if pending:
+            deliver(name, pending.rstrip(b"\r").decode("utf-8", errors="replace"))
+    finally:
+        transport.close()
+
+
+async def _finish_readers(readers: list[asyncio.Task[None]]) -> None:
+    """Let the readers drain; stop them if a leftover child keeps the pipes open."""
+    done, pending = await asyncio.wait(readers, timeout=DRAIN_GRACE_S)
+    for task in pending:
+        task.cancel()
+    for task in pending:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    for task in done:
+        if task.exception() is not None:
+            log.warning("reading script output failed: %s", task.exception())
+
+
+async def _kill_group(proc: asyncio.subprocess.Process, grace_s: float) -> None:
+    """SIGTERM the script's process group, then SIGKILL after ``grace_s``."""
+    pgid = proc.pid  # start_new_session: the script leads its own group
+    if grace_s > 0:
+        _signal_group(pgid, signal.SIGTERM)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(proc.wait(), grace_s)
+    _signal_group(pgid, signal.SIGKILL)
+    await proc.wait()
+
+
+def _signal_group(pgid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)

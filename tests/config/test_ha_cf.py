@@ -1,0 +1,270 @@
+"""ha.cf: every directive, Heartbeat's defaults, and each problem with its line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hbtui.config.ha_cf import parse_ha_cf
+from hbtui.config.lines import ConfigFile
+from hbtui.config.model import AutoFailback, HaCf
+from hbtui.config.problems import Problem, Severity
+from hbtui.config.validate import check_media, check_nodes, check_timers
+
+PATH = Path("/etc/ha.d/ha.cf")
+BASE = "node server1 server2\nucast eth0 192.168.10.2\n"
+
+
+def parse(text: str) -> tuple[HaCf, list[Problem]]:
+    return parse_ha_cf(ConfigFile(PATH, text, 0o644))
+
+
+def only(problems: list[Problem], severity: Severity) -> list[Problem]:
+    return [p for p in problems if p.severity is severity]
+
+
+def test_howto_directives(howto: Path) -> None:
+    ha_cf, problems = parse((howto / "ha.cf").read_text())
+    assert ha_cf.nodes == ("server1", "server2")
+    assert ha_cf.keepalive_ms == 1000
+    assert ha_cf.warntime_ms == 3000
+    assert ha_cf.deadtime_ms == 5000
+    assert ha_cf.initdead_ms == 10000
+    assert ha_cf.udpport == 694
+    assert ha_cf.auto_failback is AutoFailback.ON
+    assert [(m.kind, m.device, m.host) for m in ha_cf.media] == [
+        ("ucast", "eth0", "192.168.10.1"),
+        ("ucast", "eth0", "192.168.10.2"),
+    ]
+    assert ha_cf.logfile == Path("/var/log/ha-log")
+    assert ha_cf.debugfile == Path("/var/log/ha-debug")
+    assert ha_cf.logfacility == "local0"
+    assert ha_cf.autojoin == "none"
+    assert ha_cf.crm == "off"
+    assert ha_cf.lines["deadtime"] == 11
+    assert ha_cf.node_lines == {"server1": 13, "server2": 13}
+    # the HOWTO puts udpport after ucast: Heartbeat's own complaint, as a warning
+    assert [(p.severity, p.line) for p in problems] == [(Severity.WARNING, 8)]
+    assert "udpport setting must precede media statements" in problems[0].message
+    assert check_timers(ha_cf) == []
+
+
+def test_defaults() -> None:
+    ha_cf, problems = parse(BASE)
+    assert problems == []
+    assert (ha_cf.keepalive_ms, ha_cf.deadtime_ms) == (1000, 30000)
+    assert ha_cf.warntime_ms == 15000  # deadtime / 2
+    assert ha_cf.initdead_ms == 30000  # = deadtime when deadtime > 10 s
+    assert ha_cf.udpport == 694
+    assert ha_cf.auto_failback is AutoFailback.LEGACY
+    assert ha_cf.autojoin == "none"
+    assert ha_cf.logfile is None
+
+
+@pytest.mark.parametrize(
+    ("deadtime", "initdead_ms"), [("5", 12000), ("3", 12000), ("8", 16000), ("10", 20000)]
+)
+def test_default_initdead(deadtime: str, initdead_ms: int) -> None:
+    ha_cf, _ = parse(BASE + f"keepalive 1\ndeadtime {deadtime}\n")
+    assert ha_cf.initdead_ms == initdead_ms
+
+
+def test_default_warntime_is_half_deadtime() -> None:
+    ha_cf, _ = parse(BASE + "deadtime 5\n")
+    assert ha_cf.warntime_ms == 2500
+
+
+def test_time_units_in_directives() -> None:
+    ha_cf, problems = parse(BASE + "keepalive 200ms\ndeadtime 1\nwarntime 500ms\ninitdead 10.5\n")
+    assert problems == []
+    assert (ha_cf.keepalive_ms, ha_cf.deadtime_ms, ha_cf.warntime_ms) == (200, 1000, 500)
+    assert ha_cf.initdead_ms == 10500
+
+
+def test_nodes_several_per_line_and_lines_lowercased() -> None:
+    ha_cf, problems = parse("node Server1\nnode SERVER2 server3\nucast eth0 10.0.0.1\n")
+    assert problems == []
+    assert ha_cf.nodes == ("server1", "server2", "server3")
+    assert ha_cf.node_lines == {"server1": 1, "server2": 2, "server3": 2}
+
+
+def test_duplicate_node_is_an_error_on_its_line() -> None:
+    _, problems = parse("node server1 server2\n\nnode Server1\n")
+    assert [(p.severity, p.line) for p in problems] == [(Severity.ERROR, 3)]
+    assert "duplicate node [server1]" in problems[0].message
+    assert "line 1" in problems[0].message
+
+
+def test_comments_and_blank_lines() -> None:
+    ha_cf, problems = parse("# a comment\n\n   \nkeepalive 2 # two seconds\n" + BASE)
+    assert problems == []
+    assert ha_cf.keepalive_ms == 2000
+    assert ha_cf.lines["keepalive"] == 4
+
+
+def test_typo_directive_names_its_line() -> None:
+    _, problems = parse(BASE + "keepalve 2\n")
+    assert [(p.severity, p.line) for p in problems] == [(Severity.WARNING, 3)]
+    assert "unknown directive 'keepalve'" in problems[0].message
+    assert "did you mean 'keepalive'" in problems[0].message
+    assert str(problems[0]).startswith("/etc/ha.d/ha.cf:3: warning: ")
+
+
+@pytest.mark.parametrize("line", ["ping 10.0.0.254", "respawn hacluster /x", "baud 19200"])
+def test_unsupported_directive_is_a_warning(line: str) -> None:
+    _, problems = parse(BASE + line + "\n")
+    assert [(p.severity, p.line) for p in problems] == [(Severity.WARNING, 3)]
+    assert "does not implement" in problems[0].message
+
+
+def test_harmless_directive_is_silent() -> None:
+    _, problems = parse(BASE + "coredumps true\nuse_logd no\n")
+    assert problems == []
+
+
+@pytest.mark.parametrize("value", ["on", "yes", "respawn", "true"])
+def test_crm_on_is_an_error(value: str) -> None:
+    _, problems = parse(BASE + f"crm {value}\n")
+    assert [(p.severity, p.line) for p in problems] == [(Severity.ERROR, 3)]
+    assert "haresources" in problems[0].message
+
+
+def test_pacemaker_on_is_an_error_and_crm_off_is_fine() -> None:
+    assert [p.line for p in parse(BASE + "pacemaker on\n")[1]] == [3]
+    assert parse(BASE + "crm off\n")[1] == []
+    assert parse(BASE + "crm no\n")[1] == []
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("on", AutoFailback.ON), ("off", AutoFailback.OFF), ("legacy", AutoFailback.LEGACY)],
+)
+def test_auto_failback(value: str, expected: AutoFailback) -> None:
+    ha_cf, problems = parse(BASE + f"auto_failback {value}\n")
+    assert problems == []
+    assert ha_cf.auto_failback is expected
+
+
+def test_bad_auto_failback() -> None:
+    _, problems = parse(BASE + "auto_failback sometimes\n")
+    assert [(p.severity, p.line) for p in problems] == [(Severity.ERROR, 3)]
+
+
+def test_bcast_and_mcast_recognised_but_unsupported() -> None:
+    ha_cf, problems = parse(BASE + "bcast eth1\nmcast eth2 225.0.0.1 694 1 0\n")
+    assert [(m.kind, m.device) for m in ha_cf.media][1:] == [("bcast", "eth1"), ("mcast", "eth2")]
+    assert [(p.severity, p.line) for p in problems] == [
+        (Severity.WARNING, 3),
+        (Severity.WARNING, 4),
+    ]
+    assert all("ucast only" in p.message for p in problems)
+    assert [m.kind for m in ha_cf.ucast_media] == ["ucast"]
+
+
+def test_ucast_several_hosts_and_bad_ones() -> None:
+    ha_cf, problems = parse("ucast eth0 10.0.0.1 peer2\nucast eth0\nucast eth0 10.0.0.300\n")
+    assert [m.host for m in ha_cf.media] == ["10.0.0.1", "peer2"]
+    assert [(p.severity, p.line) for p in problems] == [(Severity.ERROR, 2), (Severity.ERROR, 3)]
+
+
+def test_udpport_before_media_is_silent_and_applies() -> None:
+    ha_cf, problems = parse("udpport 7000\n" + BASE)
+    assert problems == []
+    assert ha_cf.udpport == 7000
+
+
+def test_udpport_after_media_still_applies_with_warning() -> None:
+    ha_cf, problems = parse(BASE + "udpport 7000\n")
+    assert ha_cf.udpport == 7000
+    assert [(p.severity, p.line) for p in problems] == [(Severity.WARNING, 3)]
+
+
+@pytest.mark.parametrize("value", ["0", "65536", "port", "-5", "99999999999999999999"])
+def test_bad_udpport(value: str) -> None:
+    ha_cf, problems = parse(BASE + f"udpport {value}\n")
+    assert ha_cf.udpport == 694
+    assert [(p.severity, p.line) for p in problems] == [(Severity.ERROR, 3)]
+    assert "invalid port" in problems[0].message
+
+
+@pytest.mark.parametrize("directive", ["keepalive", "deadtime", "initdead"])
+def test_bad_time_value(directive: str) -> None:
+    _, problems = parse(BASE + f"{directive} 5s\n")
+    assert [(p.severity, p.line) for p in problems] == [(Severity.ERROR, 3)]
+    assert directive in problems[0].message
+
+
+def test_bad_warntime_uses_heartbeat_words() -> None:
+    _, problems = parse(BASE + "warntime soon\n")
+    assert problems[0].message == "Warn time [soon] is invalid."
+
+
+def test_wrong_argument_count() -> None:
+    _, problems = parse(BASE + "keepalive 1 2\nnode\nlogfile\n")
+    assert [(p.severity, p.line) for p in problems] == [(Severity.ERROR, n) for n in (3, 4, 5)]
+
+
+def test_directive_set_twice_warns_and_last_wins() -> None:
+    ha_cf, problems = parse(BASE + "keepalive 1\nkeepalive 2\n")
+    assert ha_cf.keepalive_ms == 2000
+    assert [(p.severity, p.line) for p in problems] == [(Severity.WARNING, 4)]
+
+
+def test_autojoin_and_logfacility() -> None:
+    ha_cf, problems = parse(BASE + "autojoin any\nlogfacility nonsense\nautojoin maybe\n")
+    assert ha_cf.autojoin == "any"
+    assert [(p.severity, p.line) for p in problems] == [
+        (Severity.WARNING, 3),
+        (Severity.WARNING, 4),
+        (Severity.ERROR, 5),
+    ]
+
+
+def test_timer_rules() -> None:
+    def timer_problems(extra: str) -> list[tuple[Severity, int | None, str]]:
+        ha_cf, _ = parse(BASE + extra)
+        return [(p.severity, p.line, p.message) for p in check_timers(ha_cf)]
+
+    assert timer_problems("keepalive 1\ndeadtime 5\nwarntime 3\ninitdead 10\n") == []
+    ((sev, line, msg),) = timer_problems("keepalive 2\ndeadtime 4\ninitdead 10\n")
+    assert (sev, line) == (Severity.ERROR, 4)
+    assert msg.startswith("Dead time [4000 ms] is too small compared to keepalive [2000 ms]")
+    ((sev, line, msg),) = timer_problems("deadtime 20\ninitdead 10\n")
+    assert (sev, line) == (Severity.ERROR, 4)
+    assert msg == "Initial dead time [10000 ms] is smaller than deadtime [20000 ms]"
+    ((sev, line, msg),) = timer_problems("keepalive 200ms\ndeadtime 1\ninitdead 5\n")
+    assert (sev, line) == (Severity.WARNING, 5)
+    assert msg == "Initial dead time [5000 ms] may be too small!"
+    ((sev, line, msg),) = timer_problems("deadtime 5\nwarntime 5\ninitdead 10\n")
+    assert (sev, line) == (Severity.ERROR, 4)
+    assert msg.startswith("Warn time [5000 ms] is invalid")
+    ((sev, line, msg),) = timer_problems("warntime 0\n")
+    assert (sev, line) == (Severity.ERROR, 3)
+    assert "keepalive [0 ms]" in timer_problems("keepalive 0\n")[0][2]
+
+
+def test_node_rules() -> None:
+    ha_cf, _ = parse("\n" + BASE)
+    assert check_nodes(ha_cf, "server1") == []
+    (problem,) = check_nodes(ha_cf, "server3")
+    assert (problem.severity, problem.path, problem.line) == (Severity.ERROR, PATH, 2)
+    assert problem.message.startswith("Current node [server3] not in configuration!")
+    empty, _ = parse("ucast eth0 10.0.0.1\n")
+    (problem,) = check_nodes(empty, "server1")
+    assert "no nodes defined" in problem.message
+    three, _ = parse("node a b c\n")
+    assert [p.severity for p in check_nodes(three, "a")] == [Severity.WARNING]
+
+
+def test_media_rules(tmp_path: Path) -> None:
+    (tmp_path / "eth0").mkdir()
+    ha_cf, _ = parse(BASE + "ucast eth9 10.0.0.3\nucast eth9 10.0.0.4\n")
+    problems = check_media(ha_cf, local_host=True, net_dir=tmp_path)
+    assert [(p.severity, p.line) for p in problems] == [(Severity.WARNING, 3)]
+    assert "eth9 does not exist on this machine" in problems[0].message
+    assert check_media(ha_cf, local_host=False, net_dir=tmp_path) == []
+    no_media, _ = parse("node a b\nbcast eth0\n")
+    (problem,) = check_media(no_media, local_host=True, net_dir=tmp_path)
+    assert problem.severity is Severity.ERROR
+    assert "No heartbeat media defined" in problem.message

@@ -1,0 +1,128 @@
+"""``hbtui check`` and the interim ``hbtui demo``: output, JSON and exit status."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hbtui.cli import main
+
+Capture = pytest.CaptureFixture[str]
+
+
+def check(capsys: Capture, *args: str) -> tuple[int, str]:
+    status = main(["check", *args])
+    return status, capsys.readouterr().out
+
+
+def test_howto_summary_as_server1(howto: Path, capsys: Capture) -> None:
+    status, out = check(capsys, "--config-dir", str(howto), "--node-name", "server1")
+    assert status == 0
+    assert f"{howto}/ha.cf:8: warning: udpport setting must precede media statements" in out
+    assert "nodes server1 server2; this node server1" in out
+    assert "keepalive 1 s, warntime 3 s, deadtime 5 s, initdead 10 s" in out
+    assert "udpport 694; ucast eth0 192.168.10.1, ucast eth0 192.168.10.2" in out
+    assert "auto_failback on" in out
+    assert "server1 owns IPaddr::192.168.10.10/24 (built in), failback.sh (" in out
+    assert str(howto / "resource.d" / "failback.sh") in out
+    assert "method sha1" in out
+    assert "PutYourSuperSecretKeyHere" not in out
+    assert "configuration OK (0 error(s)" in out
+
+
+def test_howto_json(howto: Path, capsys: Capture) -> None:
+    status, out = check(capsys, "--config-dir", str(howto), "--node-name", "server1", "--json")
+    assert status == 0
+    report = json.loads(out)
+    assert report["ok"] is True
+    assert {p["severity"] for p in report["problems"]} <= {"warning"}
+    assert report["problems"][0] == {
+        "severity": "warning",
+        "file": str(howto / "ha.cf"),
+        "line": 8,
+        "message": report["problems"][0]["message"],
+    }
+    cluster = report["cluster"]
+    assert cluster["nodes"] == ["server1", "server2"]
+    assert cluster["this_node"] == "server1"
+    assert (cluster["keepalive_s"], cluster["warntime_s"]) == (1, 3)
+    assert (cluster["deadtime_s"], cluster["initdead_s"]) == (5, 10)
+    assert cluster["udpport"] == 694
+    assert cluster["media"][0] == {"kind": "ucast", "device": "eth0", "host": "192.168.10.1"}
+    assert cluster["auto_failback"] == "on"
+    (group,) = cluster["resources"]
+    assert group["node"] == "server1"
+    assert [r["token"] for r in group["resources"]] == ["IPaddr::192.168.10.10/24", "failback.sh"]
+    assert group["resources"][1]["script"] == str(howto / "resource.d" / "failback.sh")
+    assert cluster["auth"] == {"index": 1, "method": "sha1"}
+    assert "PutYourSuperSecretKeyHere" not in out
+
+
+def test_authkeys_644_fails_naming_file_and_mode(howto: Path, capsys: Capture) -> None:
+    (howto / "authkeys").chmod(0o644)
+    status, out = check(capsys, "--config-dir", str(howto), "--node-name", "server1")
+    assert status == 1
+    assert (
+        f"{howto}/authkeys: error: Bad permissions on keyfile [{howto}/authkeys], "
+        "600 recommended. (mode is 0644" in out
+    )
+    assert "configuration has errors (1 error(s)" in out
+
+
+def test_typo_names_its_line(howto: Path, capsys: Capture) -> None:
+    text = (howto / "ha.cf").read_text().replace("deadtime 5", "deadtme 5")
+    (howto / "ha.cf").write_text(text)
+    status, out = check(capsys, "--config-dir", str(howto), "--node-name", "server1")
+    assert f"{howto}/ha.cf:11: warning: unknown directive 'deadtme'" in out
+    # deadtime falls back to 30 s, so initdead 10 < deadtime is now an error
+    assert status == 1
+
+
+def test_node_missing_from_node_list_is_named(howto: Path, capsys: Capture) -> None:
+    status, out = check(capsys, "--config-dir", str(howto), "--node-name", "server3")
+    assert status == 1
+    assert f"{howto}/ha.cf:13: error: Current node [server3] not in configuration!" in out
+    assert "this node server3" in out  # the summary is still shown
+
+
+def test_json_on_missing_directory(tmp_path: Path, capsys: Capture) -> None:
+    status, out = check(capsys, "--config-dir", str(tmp_path / "x"), "--json")
+    assert status == 1
+    report = json.loads(out)
+    assert report["ok"] is False
+    assert report["cluster"] is None
+    assert report["problems"][0]["file"] == str(tmp_path / "x")
+
+
+def test_demo_checks_the_bundled_howto(capsys: Capture) -> None:
+    status = main(["demo"])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "nodes server1 server2; this node server1" in out
+    assert "configuration OK" in out
+    assert "not built yet" in out
+
+
+def test_check_runs_as_a_program(howto: Path) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hbtui.cli",
+            "check",
+            "--config-dir",
+            str(howto),
+            "--node-name",
+            "server1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "configuration OK" in proc.stdout
+    assert proc.stderr == ""

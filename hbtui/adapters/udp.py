@@ -1,0 +1,273 @@
+"""Heartbeat's ``ucast`` media over asyncio UDP sockets (spec section 1).
+
+For every ``ucast <dev> <host>`` line a send socket: unbound source port,
+SO_BINDTODEVICE dev, IP_TOS = IPTOS_LOWDELAY, SO_REUSEPORT. For every device one
+receive socket bound to 0.0.0.0:udpport with SO_REUSEADDR, SO_REUSEPORT and
+SO_BINDTODEVICE dev. Every datagram goes to every host (the node's own address
+included, as the real daemon does). Send errors (ENETUNREACH, ECONNREFUSED from ICMP,
+...) are counted and logged once per kind, never raised into the loop.
+
+Because the real daemon also sets SO_REUSEPORT, a second daemon could bind the same port
+silently and steal half the packets: we look for another owner of the port first and
+refuse with its PID.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import logging
+import socket
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import psutil  # type: ignore[import-untyped,unused-ignore]
+
+log = logging.getLogger(__name__)
+
+IPTOS_LOWDELAY = 0x10
+RECV_BUFFER = 262143  # MAXMSG - 1
+DEFAULT_PORT = 694
+
+DatagramCallback = Callable[[bytes, tuple[str, int], int], None]
+"""Called with (payload, (source ip, source port), monotonic ms) for each datagram."""
+
+
+class UdpError(Exception):
+    """The ucast media cannot be opened."""
+
+
+class PortInUse(UdpError):
+    """Another process already has a UDP socket on our port."""
+
+    def __init__(self, port: int, holders: Sequence[tuple[int | None, str]]) -> None:
+        if holders:
+            who = ", ".join(
+                f"PID {pid} ({name})" if pid is not None else f"an unknown process ({name})"
+                for pid, name in holders
+            )
+        else:
+            who = "another process"
+        super().__init__(
+            f"UDP port {port} is already in use by {who}; is heartbeat or another "
+            "hbtui node running on this machine?"
+        )
+        self.port = port
+        self.holders = tuple(holders)
+
+
+@dataclass(frozen=True, slots=True)
+class UcastMedium:
+    """One ``ucast <device> <host>`` line."""
+
+    device: str
+    host: str
+
+
+@dataclass
+class TransportStats:
+    """Counters for the console and the logs."""
+
+    sent: int = 0
+    received: int = 0
+    send_errors: Counter[str] = field(default_factory=Counter)
+    receive_errors: Counter[str] = field(default_factory=Counter)
+
+
+class Transport(Protocol):
+    """Sends one datagram over every medium; received datagrams go to a callback."""
+
+    stats: TransportStats
+
+    def send(self, datagram: bytes) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _error_name(exc: BaseException) -> str:
+    code = getattr(exc, "errno", None)
+    if isinstance(code, int) and code in errno.errorcode:
+        return errno.errorcode[code]
+    return type(exc).__name__
+
+
+class _Endpoint(asyncio.DatagramProtocol):
+    """One socket's protocol: delivers datagrams, counts errors."""
+
+    def __init__(
+        self,
+        label: str,
+        stats: TransportStats,
+        errors: Counter[str],
+        on_datagram: DatagramCallback | None,
+    ) -> None:
+        self.label = label
+        self.stats = stats
+        self.errors = errors
+        self.on_datagram = on_datagram
+        self.loop = asyncio.get_running_loop()
+
+    def datagram_received(self, data: bytes, addr: tuple[str | bytes, int]) -> None:
+        if self.on_datagram is None:
+            return
+        self.stats.received += 1
+        now_ms = int(self.loop.time() * 1000)
+        source = (str(addr[0]), int(addr[1]))
+        try:
+            self.on_datagram(data, source, now_ms)
+        except Exception:
+            log.exception("datagram handler failed for a packet from %s", source[0])
+
+    def error_received(self, exc: Exception) -> None:
+        name = _error_name(exc)
+        self.errors[name] += 1
+        if self.errors[name] == 1:
+            log.warning("%s: %s (counted from now on, logged once)", self.label, exc)
+
+
+def _send_socket(device: str) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, device.encode())
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, IPTOS_LOWDELAY)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.setblocking(False)
+    except OSError as exc:
+        sock.close()
+        raise UdpError(f"cannot set up a send socket on {device}: {exc.strerror}") from exc
+    return sock
+
+
+def _receive_socket(device: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, device.encode())
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECV_BUFFER)
+        sock.bind(("0.0.0.0", port))
+        sock.setblocking(False)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(port, port_holders(port)) from exc
+        raise UdpError(f"cannot listen on {device} UDP port {port}: {exc.strerror}") from exc
+    return sock
+
+
+def port_holders(port: int) -> list[tuple[int | None, str]]:
+    """(PID, process name) of every UDP socket bound to ``port`` in this network namespace.
+
+    Blocking (scans /proc): call it through an executor from the event loop.
+    """
+    holders: list[tuple[int | None, str]] = []
+    try:
+        connections = psutil.net_connections(kind="udp4")
+    except (psutil.Error, OSError) as exc:
+        log.debug("cannot list UDP sockets: %s", exc)
+        return holders
+    for conn in connections:
+        if conn.laddr and conn.laddr.port == port:
+            name = "?"
+            if conn.pid is not None:
+                with contextlib.suppress(psutil.Error):
+                    name = psutil.Process(conn.pid).name()
+            entry = (conn.pid, name)
+            if entry not in holders:
+                holders.append(entry)
+    return holders
+
+
+class UcastTransport:
+    """The real Transport: open with :meth:`open`, then ``send`` and ``close``."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.stats = TransportStats()
+        self._senders: list[tuple[asyncio.DatagramTransport, tuple[str, int], str]] = []
+        self._receivers: list[asyncio.DatagramTransport] = []
+
+    @classmethod
+    async def open(
+        cls,
+        media: Sequence[UcastMedium],
+        port: int,
+        on_datagram: DatagramCallback,
+        check_port: bool = True,
+    ) -> UcastTransport:
+        """Resolve every host once, refuse a taken port, then open all sockets."""
+        loop = asyncio.get_running_loop()
+        self = cls(port)
+        addresses = [await _resolve(loop, medium.host, port) for medium in media]
+        if check_port:
+            holders = await loop.run_in_executor(None, port_holders, port)
+            if holders:
+                raise PortInUse(port, holders)
+        try:
+            for device in dict.fromkeys(medium.device for medium in media):
+                sock = _receive_socket(device, port)
+                transport, _ = await loop.create_datagram_endpoint(
+                    lambda d=device: _Endpoint(  # type: ignore[misc]
+                        f"receive on {d}:{port}",
+                        self.stats,
+                        self.stats.receive_errors,
+                        on_datagram,
+                    ),
+                    sock=sock,
+                )
+                self._receivers.append(transport)
+                log.info("ucast: listening on port %d interface %s", port, device)
+            for medium, address in zip(media, addresses, strict=True):
+                sock = _send_socket(medium.device)
+                transport, _ = await loop.create_datagram_endpoint(
+                    lambda m=medium: _Endpoint(  # type: ignore[misc]
+                        f"send to {m.host} via {m.device}",
+                        self.stats,
+                        self.stats.send_errors,
+                        None,
+                    ),
+                    sock=sock,
+                )
+                self._senders.append((transport, address, medium.device))
+                log.info(
+                    "ucast: started on port %d interface %s to %s", port, medium.device, address[0]
+                )
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def send(self, datagram: bytes) -> None:
+        """Queue ``datagram`` to every host; errors are counted, never raised."""
+        for transport, address, device in self._senders:
+            if transport.is_closing():
+                continue
+            try:
+                transport.sendto(datagram, address)
+                self.stats.sent += 1
+            except OSError as exc:  # asyncio normally routes these to error_received
+                name = _error_name(exc)
+                self.stats.send_errors[name] += 1
+                if self.stats.send_errors[name] == 1:
+                    log.warning("send to %s via %s: %s", address[0], device, exc)
+
+    def close(self) -> None:
+        """Close every socket (idempotent)."""
+        for transport, _, _ in self._senders:
+            transport.close()
+        for receiver in self._receivers:
+            receiver.close()
+        self._senders.clear()
+        self._receivers.clear()
+
+
+async def _resolve(loop: asyncio.AbstractEventLoop, host: str, port: int) -> tuple[str, int]:
+    try:
+        infos = await loop.getaddrinfo(host, port, family=socket.AF_INET, type=socket.SOCK_DGRAM)
+    except socket.gaierror as exc:
+        raise UdpError(f"cannot resolve ucast host {host!r}: {exc.strerror}") from exc
+    ip = str(infos[0][4][0])
+    return ip, port

@@ -1,0 +1,310 @@
+"""netlink VIP, gratuitous ARP and ucast UDP in real network namespaces (root only).
+
+Two namespaces made per test, joined by a veth pair named eth0 on both sides, with the
+HOWTO addresses 192.168.10.1/24 and .2/24. The adapters run in a helper process started
+with ``ip netns exec`` (see nshelper_adapters.py): the test process never changes
+namespace, so a failing adapter cannot leave a thread or socket in the wrong one, and
+every helper is killed by PID. Namespaces are deleted in the fixture's finally.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HELPER = Path(__file__).resolve().parent / "nshelper_adapters.py"
+REPO = Path(__file__).resolve().parents[2]
+VIP = "192.168.10.10"
+NODE1 = "192.168.10.1"
+NODE2 = "192.168.10.2"
+
+pytestmark = pytest.mark.lab
+
+
+def _ip(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["ip", *args], capture_output=True, text=True, timeout=10, check=False)
+
+
+def _namespaces_usable() -> str | None:
+    if os.geteuid() != 0:
+        return "needs root to create network namespaces"
+    probe = f"hbtprobe{os.getpid()}"
+    made = _ip("netns", "add", probe)
+    if made.returncode != 0:
+        return f"cannot create a network namespace: {made.stderr.strip()}"
+    _ip("netns", "del", probe)
+    return None
+
+
+SKIP_REASON = _namespaces_usable()
+
+
+@dataclass
+class NsPair:
+    """Two namespaces joined by eth0 <-> eth0; node1 = 192.168.10.1, node2 = .2."""
+
+    node1: str
+    node2: str
+
+    def json_lines(self, ns: str, command: str, args: dict[str, Any], timeout: float = 20):
+        proc = subprocess.run(
+            ["ip", "netns", "exec", ns, sys.executable, str(HELPER), command, json.dumps(args)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr
+        return [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+
+    def start(self, ns: str, command: str, args: dict[str, Any]) -> subprocess.Popen[str]:
+        """Start a listener helper and wait (bounded) for its ``ready`` line."""
+        proc = subprocess.Popen(
+            ["ip", "netns", "exec", ns, sys.executable, str(HELPER), command, json.dumps(args)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
+        assert proc.stdout is not None
+        ready, _, _ = select.select([proc.stdout], [], [], 15)
+        if not ready:
+            stop(proc)
+            pytest.fail(f"{command} helper in {ns} did not get ready")
+        first = proc.stdout.readline()
+        if json.loads(first or "null") != "ready":
+            _, err = stop(proc)
+            pytest.fail(f"{command} helper in {ns} said {first!r}: {err}")
+        return proc
+
+    def addresses(self, ns: str) -> list[dict[str, Any]]:
+        out = _ip("-n", ns, "-j", "addr", "show", "dev", "eth0")
+        assert out.returncode == 0, out.stderr
+        return [a for a in json.loads(out.stdout)[0]["addr_info"] if a["family"] == "inet"]
+
+    def mac(self, ns: str) -> str:
+        out = _ip("-n", ns, "-j", "link", "show", "dev", "eth0")
+        return str(json.loads(out.stdout)[0]["address"])
+
+
+def stop(proc: subprocess.Popen[str], timeout: float = 15) -> tuple[str, str]:
+    """Collect a helper's output, killing it by PID if it overstays."""
+    try:
+        return proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.communicate(timeout=5)
+
+
+@pytest.fixture
+def ns_pair() -> Iterator[NsPair]:
+    if SKIP_REASON:
+        pytest.skip(SKIP_REASON)
+    tag = uuid.uuid4().hex[:8]
+    pair = NsPair(f"hbt-{tag}-1", f"hbt-{tag}-2")
+    made: list[str] = []
+    try:
+        for ns in (pair.node1, pair.node2):
+            assert _ip("netns", "add", ns).returncode == 0
+            made.append(ns)
+        link = _ip(
+            "link", "add", "eth0", "netns", pair.node1, "type", "veth",
+            "peer", "name", "eth0", "netns", pair.node2,
+        )  # fmt: skip
+        assert link.returncode == 0, link.stderr
+        for ns, address in ((pair.node1, NODE1), (pair.node2, NODE2)):
+            for args in (
+                ("link", "set", "lo", "up"),
+                ("link", "set", "eth0", "up"),
+                ("addr", "add", f"{address}/24", "dev", "eth0"),
+            ):
+                done = _ip("-n", ns, *args)
+                assert done.returncode == 0, done.stderr
+        yield pair
+    finally:
+        for ns in made:
+            _ip("netns", "del", ns)
+
+
+def test_vip_add_label_prefix_broadcast_and_remove(ns_pair: NsPair) -> None:
+    steps = [
+        {"op": "add", "ip": VIP},
+        {"op": "present", "ip": VIP},
+        {"op": "add", "ip": "192.168.10.11"},
+        {"op": "add", "ip": VIP},
+        {"op": "list"},
+    ]
+    out = ns_pair.json_lines(ns_pair.node1, "vip", {"steps": steps})
+    first, present, second, again, listing = out
+    assert first == {
+        "ip": VIP,
+        "prefix": 24,
+        "device": "eth0",
+        "ifindex": first["ifindex"],
+        "label": "eth0:0",
+        "broadcast": "192.168.10.255",
+        "already_present": False,
+    }
+    assert present["present"]["label"] == "eth0:0"
+    assert second["label"] == "eth0:1"
+    assert again["already_present"] and again["label"] == "eth0:0"
+    assert [v["ip"] for v in listing["vips"]] == [VIP, "192.168.10.11"]
+    kernel = {a["local"]: a for a in ns_pair.addresses(ns_pair.node1)}
+    assert kernel[VIP]["label"] == "eth0:0"
+    assert kernel[VIP]["prefixlen"] == 24
+    assert kernel[VIP]["broadcast"] == "192.168.10.255"
+    assert kernel["192.168.10.11"]["label"] == "eth0:1"
+    assert kernel[NODE1]["label"] == "eth0"  # the primary address is untouched
+
+    out = ns_pair.json_lines(
+        ns_pair.node1,
+        "vip",
+        {"steps": [{"op": "remove", "ip": VIP}, {"op": "remove", "ip": VIP}, {"op": "list"}]},
+    )
+    assert out[0]["removed"]["label"] == "eth0:0"
+    assert out[1] == {"removed": None}
+    assert [v["ip"] for v in out[2]["vips"]] == ["192.168.10.11"]
+    assert VIP not in {a["local"] for a in ns_pair.addresses(ns_pair.node1)}
+    # the freed label is reused first
+    out = ns_pair.json_lines(ns_pair.node1, "vip", {"steps": [{"op": "add", "ip": VIP}]})
+    assert out[0]["label"] == "eth0:0"
+
+
+def test_vip_errors_are_clean(ns_pair: NsPair) -> None:
+    steps = [
+        {"op": "add", "ip": "10.99.0.1"},
+        {"op": "add", "ip": VIP, "device": "nosuchdev"},
+        {"op": "add", "ip": "192.168.10.12", "prefix": 32, "device": "eth0"},
+    ]
+    no_route, no_dev, host_route = ns_pair.json_lines(ns_pair.node1, "vip", {"steps": steps})
+    assert "no route to 10.99.0.1" in no_route["error"]
+    assert "no such network device: nosuchdev" in no_dev["error"]
+    assert host_route["prefix"] == 32 and host_route["broadcast"] is None
+
+
+def test_address_watch_sees_add_and_remove(ns_pair: NsPair) -> None:
+    times, added, removed = ns_pair.json_lines(ns_pair.node1, "vip-watch", {"ip": VIP})
+    assert added["added"] and not removed["added"]
+    assert added["label"] == "eth0:0" and added["prefix"] == 24
+    # the event is read between the start of add() and the removal
+    assert times["before"] <= added["monotonic_s"] <= times["removed"]
+    assert added["monotonic_s"] <= removed["monotonic_s"]
+
+
+def _parse_arp(frame_hex: str) -> dict[str, Any]:
+    frame = bytes.fromhex(frame_hex)
+    return {
+        "eth_dst": frame[0:6].hex(":"),
+        "eth_src": frame[6:12].hex(":"),
+        "ethertype": frame[12:14].hex(),
+        "op": int.from_bytes(frame[20:22], "big"),
+        "sha": frame[22:28].hex(":"),
+        "spa": ".".join(str(b) for b in frame[28:32]),
+        "tha": frame[32:38].hex(":"),
+        "tpa": ".".join(str(b) for b in frame[38:42]),
+    }
+
+
+def test_gratuitous_arp_frames_count_fields_and_spacing(ns_pair: NsPair) -> None:
+    count, interval = 6, 0.05
+    capture = ns_pair.start(
+        ns_pair.node2, "arp-capture", {"device": "eth0", "count": count, "timeout": 10}
+    )
+    try:
+        sent = ns_pair.json_lines(
+            ns_pair.node1,
+            "garp",
+            {"call": {"device": "eth0", "ip": VIP, "count": count, "interval_s": interval}},
+        )
+    finally:
+        out, err = stop(capture)
+    assert sent[0]["report"]["frames_sent"] == count
+    lines = [json.loads(line) for line in out.splitlines() if line.strip()]
+    frames = [line for line in lines if "hex" in line]
+    assert len(frames) == count, err
+    mac = ns_pair.mac(ns_pair.node1)
+    for k, frame in enumerate(frames):
+        arp = _parse_arp(frame["hex"])
+        assert arp["eth_dst"] == "ff:ff:ff:ff:ff:ff"
+        assert arp["eth_src"] == mac and arp["sha"] == mac
+        assert arp["ethertype"] == "0806"
+        assert arp["spa"] == VIP and arp["tpa"] == VIP
+        if k % 2 == 0:
+            assert arp["op"] == 1 and arp["tha"] == "00:00:00:00:00:00"
+        else:
+            assert arp["op"] == 2 and arp["tha"] == mac
+    times = [f["t"] for f in frames]
+    # first frame at once, then on an absolute schedule
+    assert times[0] - sent[0]["start"] < 0.2
+    total = times[-1] - times[0]
+    assert (count - 1) * interval * 0.8 <= total <= (count - 1) * interval + 0.15
+
+
+def test_gratuitous_arp_is_cancellable(ns_pair: NsPair) -> None:
+    capture = ns_pair.start(
+        ns_pair.node2, "arp-capture", {"device": "eth0", "count": 20, "timeout": 1.5}
+    )
+    try:
+        out = ns_pair.json_lines(
+            ns_pair.node1,
+            "garp",
+            {
+                "call": {"device": "eth0", "ip": VIP, "count": 20, "interval_s": 0.25},
+                "cancel_after": 0.6,
+            },
+        )
+    finally:
+        captured, _ = stop(capture)
+    assert out == [{"cancelled": True, "active": True}]
+    frames = [json.loads(line) for line in captured.splitlines() if '"hex"' in line]
+    assert 2 <= len(frames) <= 4  # t=0, 0.25, 0.5 and nothing after the cancel
+
+
+def test_ucast_between_namespaces_on_port_694(ns_pair: NsPair) -> None:
+    media = [["eth0", NODE1], ["eth0", NODE2]]  # as in the HOWTO: both nodes listed
+    receiver = ns_pair.start(
+        ns_pair.node2,
+        "udp",
+        {"media": media, "port": 694, "expect": 2, "timeout": 10, "second_open": True},
+    )
+    try:
+        sender = ns_pair.json_lines(
+            ns_pair.node1,
+            "udp",
+            {
+                "media": [*media, ["eth0", "192.168.10.255"]],
+                "port": 694,
+                "send": ["hello", "world"],
+                "expect": 2,  # its own copies, over loopback
+                "timeout": 5,
+            },
+        )
+    finally:
+        out, err = stop(receiver)
+    got = [json.loads(line) for line in out.splitlines() if line.strip()]
+    # a second node on the same port is refused, naming the holder (ip netns exec execs)
+    assert got[0]["holders"] == [[receiver.pid, "python"]] or got[0]["holders"][0][0] == (
+        receiver.pid
+    )
+    assert f"PID {receiver.pid}" in got[0]["port_in_use"]
+    data = [g for g in got if "data" in g]
+    assert [d["data"] for d in data] == ["hello", "world"], err
+    assert all(d["addr"][0] == NODE1 and d["addr"][1] != 694 for d in data)
+    assert data[0]["ms"] <= data[1]["ms"]
+    own = [line for line in sender if "data" in line]
+    assert [d["data"] for d in own] == ["hello", "world"]
+    stats = sender[-1]
+    assert stats["sent"] == 6  # 2 datagrams x 3 media
+    # the subnet broadcast without SO_BROADCAST is refused: counted, not raised
+    assert stats["send_errors"] == {"EACCES": 2}

@@ -1,0 +1,132 @@
+"""ha-log wording: every line the engine writes, worded as Heartbeat 3.0.6 words it.
+
+Each function returns the ``WriteLog`` whose ``text`` follows ``heartbeat: [pid]: LEVEL: ``
+(or, for ``source`` ResourceManager / mach_down, the resource-script style prefix).
+Lines without a Heartbeat counterpart (hbtui's additions) are marked ``# hbtui``.
+"""
+
+from __future__ import annotations
+
+from hbtui.engine.actions import LogLevel, WriteLog
+
+INFO, WARN, ERROR, CRIT = LogLevel.INFO, LogLevel.WARN, LogLevel.ERROR, LogLevel.CRIT
+LISTKEYS = "/usr/share/heartbeat/ResourceManager listkeys"
+
+
+def info(text: str, source: str = "heartbeat") -> WriteLog:
+    """An info line."""
+    return WriteLog(INFO, text, source)
+
+
+def warn(text: str) -> WriteLog:
+    """A WARN line."""
+    return WriteLog(WARN, text)
+
+
+def local_status(st: str) -> WriteLog:
+    return info(f"Local status now set to: '{st}'")
+
+
+def comm_now_up() -> WriteLog:
+    return info("Comm_now_up(): updating status to active")
+
+
+def link_up(node: str, link: str) -> WriteLog:
+    return info(f"Link {node}:{link} up.")
+
+
+def link_dead(node: str, link: str) -> WriteLog:
+    return info(f"Link {node}:{link} dead.")
+
+
+def status_update(node: str, st: str) -> WriteLog:
+    return info(f"Status update for node {node}: status {st}")
+
+
+def restart(node: str) -> WriteLog:
+    return info(f"Heartbeat restart on node {node}")
+
+
+def late(node: str, interval_ms: int) -> WriteLog:
+    return warn(f"Late heartbeat: Node {node}: interval {interval_ms} ms")
+
+
+def lost(node: str, last: int, seq: int) -> WriteLog:
+    return warn(f"{seq - last - 1} lost packet(s) for [{node}] [{last}:{seq}]")
+
+
+def none_missing(node: str) -> WriteLog:
+    return info(f"No pkts missing from {node}!")
+
+
+def is_dead(node: str) -> list[WriteLog]:
+    return [warn(f"node {node}: is dead")]
+
+
+def no_stonith(node: str) -> list[WriteLog]:
+    return [
+        warn("No STONITH device configured."),
+        warn("Shared disks are not protected."),
+        info(f"Resources being acquired from {node}."),
+    ]
+
+
+def gave_up(node: str) -> WriteLog:
+    return info(f"Dead node {node} gave up resources.")
+
+
+def shutdown_notice(node: str) -> list[WriteLog]:
+    return [
+        info(f"Received shutdown notice from '{node}'."),
+        info(f"Resources being acquired from {node}."),
+    ]
+
+
+def auth_alive(node: str, index: int, method: str) -> WriteLog:  # hbtui
+    return WriteLog(
+        CRIT,
+        f"{node} is alive but its packets fail authentication with key {index} ({method}):"
+        " keys differ; not taking over",
+    )
+
+
+def auth_failed(ip: str, detail: str) -> WriteLog:  # hbtui (the real one dumps the packet)
+    return WriteLog(ERROR, f"netstring authentication failed from {ip}: {detail}")
+
+
+def no_local(node: str) -> WriteLog:
+    return info(f"No local resources [{LISTKEYS} {node}] to acquire.")
+
+
+def acquiring(group_line: str) -> WriteLog:
+    return info(f"Acquiring resource group: {group_line}", "ResourceManager")
+
+
+def releasing(group_line: str) -> WriteLog:
+    return info(f"Releasing resource group: {group_line}", "ResourceManager")
+
+
+def running(argv: tuple[str, ...]) -> WriteLog:
+    """``Running <script> <args> <op>``; empty args give two spaces, as in ha-log."""
+    script, *args, op = argv
+    return info(f"Running {script} {' '.join(args)} {op}", "ResourceManager")
+
+
+def taking_over(group_key: str) -> WriteLog:
+    return info(f"Taking over resource group {group_key}", "mach_down")
+
+
+def stop_failed(resource: str, detail: str) -> WriteLog:  # hbtui: never reboots
+    return WriteLog(
+        CRIT,
+        f"Resource STOP failure: {resource} ({detail}). hbtui does not reboot:"
+        " stop it by hand before the peer may take it",
+    )
+
+
+def not_lsb(resource: str) -> WriteLog:
+    return WriteLog(ERROR, f"Resource script for {resource} probably not LSB-compliant.")
+
+
+def partition(node: str) -> WriteLog:
+    return WriteLog(CRIT, f"Cluster node {node} returning after partition.")

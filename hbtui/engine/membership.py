@@ -1,0 +1,203 @@
+"""Who is alive: status messages, late/dead timing, restarts, the wrong-key guard.
+
+Rules (spec 6; hbtui's additions marked):
+
+- A peer is dead when no ``status`` came for its advertised ``dt`` (measured from the
+  last one; dead exactly at ``last + dt``, alive at ``last + dt - 1``). A peer never heard
+  since our start is dead at ``start + initdead``.
+- A status arriving more than ``warntime`` after the previous one: "Late heartbeat".
+- hbtui: a peer is *evidently alive* when, within the last deadtime, at least
+  ``auth_alive_threshold`` well-formed packets claiming to be from it arrived from one
+  of the configured ucast addresses and failed authentication. Such a peer is never
+  declared dead (so never taken over); we log one line and look again every keepalive.
+  Trade-off: a spoofer on the LAN sending such packets can hold off a takeover.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+
+from hbtui.config.model import ClusterConfig
+from hbtui.engine import hblog
+from hbtui.engine.events import (
+    AuthMismatchAlive,
+    KeepaliveReceived,
+    NodeStateChanged,
+    PeerLate,
+)
+from hbtui.engine.resources import Emit
+
+
+@dataclass(slots=True)
+class PeerLive:
+    """Liveness of one peer."""
+
+    name: str
+    dt_ms: int
+    status: str = "unknown"
+    uuid: bytes | None = None
+    generation: int | None = None
+    hbtui: bool = False
+    link: str = "eth0"
+    link_up: bool = False
+    dead: bool = False
+    last_status_ms: int | None = None  # drives the dead deadline
+    gap_base_ms: int | None = None  # drives the late warning (reset on restart)
+    last_seq: int = 0
+    auth_failures: deque[int] = field(default_factory=deque)
+    auth_warned: bool = False
+    recheck_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Heard:
+    """What a status message changed."""
+
+    first: bool  # first status of this peer's generation (link came up)
+    came_back: bool  # it had been declared dead
+
+
+def auth_alive_threshold(deadtime_ms: int, keepalive_ms: int) -> int:
+    """Rejected packets per deadtime that mean "alive": half the keepalive rate, >= 2."""
+    return max(2, deadtime_ms // max(keepalive_ms, 1) // 2)
+
+
+class Membership:
+    """Peer liveness; the node turns its verdicts into actions."""
+
+    def __init__(
+        self,
+        config: ClusterConfig,
+        start_ms: int,
+        emit: Emit,
+        ucast_ips: Collection[str] | None = None,
+    ) -> None:
+        cf = config.ha_cf
+        self.emit = emit
+        self.start_ms = start_ms
+        self.keepalive_ms = cf.keepalive_ms
+        self.deadtime_ms = cf.deadtime_ms
+        self.warntime_ms = cf.warntime_ms
+        self.initdead_ms = cf.initdead_ms
+        self.threshold = auth_alive_threshold(cf.deadtime_ms, cf.keepalive_ms)
+        ucast = [md for md in cf.media if md.kind == "ucast"]
+        self.links = {md.host: md.device for md in ucast if md.host}
+        self.default_link = ucast[0].device if ucast else "eth0"
+        hosts = {md.host for md in ucast if md.host}
+        self.ucast_ips: frozenset[str] = frozenset(ucast_ips if ucast_ips is not None else hosts)
+        self.peers = {p: PeerLive(p, cf.deadtime_ms) for p in config.peers}
+        self.key_text: Callable[[], tuple[int, str]] = lambda: (0, "")
+
+    def link_for(self, node: str, ip: str) -> str:
+        """The ha.cf device this peer is heard on."""
+        return self.links.get(ip) or self.links.get(node) or self.default_link
+
+    def on_status(
+        self, node: str, st: str, dt_ms: int, hbtui: bool, seq: int, ip: str, now_ms: int
+    ) -> Heard:
+        """Record a status from ``node``; log and emit as Heartbeat does."""
+        p = self.peers[node]
+        first = not p.link_up
+        came_back = p.dead
+        p.link = self.link_for(node, ip)
+        if first:
+            p.link_up = True
+            self.emit(hblog.link_up(node, p.link))
+        if came_back:
+            p.dead = False
+        gap = None if p.gap_base_ms is None else now_ms - p.gap_base_ms
+        if gap is not None and gap > self.warntime_ms:
+            self.emit(hblog.late(node, gap))
+            self.emit(PeerLate(now_ms, node, gap))
+        if st != p.status:
+            self.emit(hblog.status_update(node, st))
+            self.emit(NodeStateChanged(now_ms, node, p.status, st, "status message"))
+            p.status = st
+        p.last_status_ms = p.gap_base_ms = now_ms
+        p.dt_ms = dt_ms if dt_ms > 0 else self.deadtime_ms
+        p.hbtui = hbtui
+        p.last_seq = seq
+        p.auth_warned = False
+        p.recheck_ms = None
+        self.emit(KeepaliveReceived(now_ms, node, p.link, gap, seq, st, self.deadline(p)))
+        return Heard(first, came_back)
+
+    def restarted(self, node: str, generation: int) -> None:
+        """A new generation: the link is re-announced, the late timer starts over."""
+        p = self.peers[node]
+        p.link_up = p.dead = False
+        p.gap_base_ms = None
+        p.generation = generation
+
+    def set_status(self, node: str, st: str, why: str, now_ms: int) -> None:
+        """A status learned from another message (``shutdone st=dead``)."""
+        p = self.peers[node]
+        if st != p.status:
+            self.emit(NodeStateChanged(now_ms, node, p.status, st, why))
+            p.status = st
+
+    def deadline(self, p: PeerLive) -> int:
+        """When ``p`` is dead unless it speaks."""
+        if p.last_status_ms is None:
+            return self.start_ms + self.initdead_ms
+        return p.last_status_ms + p.dt_ms
+
+    def next_deadline(self) -> int | None:
+        """The earliest liveness decision still to make."""
+        times = [
+            p.recheck_ms if p.recheck_ms is not None else self.deadline(p)
+            for p in self.peers.values()
+            if not p.dead
+        ]
+        return min(times, default=None)
+
+    def on_auth_failure(self, node: str, ip: str, now_ms: int) -> None:
+        """A packet claiming to be from ``node`` failed authentication."""
+        p = self.peers.get(node)
+        if p is None or (self.ucast_ips and ip not in self.ucast_ips):
+            return
+        p.auth_failures.append(now_ms)
+        self._trim(p, now_ms)
+
+    def _trim(self, p: PeerLive, now_ms: int) -> None:
+        while p.auth_failures and p.auth_failures[0] <= now_ms - self.deadtime_ms:
+            p.auth_failures.popleft()
+
+    def auth_alive(self, node: str, now_ms: int) -> bool:
+        """hbtui's guard: is ``node`` evidently alive behind a key mismatch?"""
+        p = self.peers[node]
+        self._trim(p, now_ms)
+        return len(p.auth_failures) >= self.threshold
+
+    def due(self, now_ms: int) -> list[str]:
+        """Peers to declare dead now (the wrong-key guard applied)."""
+        dead = []
+        for name, p in self.peers.items():
+            if p.dead or now_ms < self.deadline(p):
+                continue
+            if p.recheck_ms is not None and now_ms < p.recheck_ms:
+                continue
+            if self.auth_alive(name, now_ms):
+                if not p.auth_warned:
+                    index, method = self.key_text()
+                    self.emit(hblog.auth_alive(name, index, method))
+                    count = len(p.auth_failures)
+                    self.emit(AuthMismatchAlive(now_ms, name, index, method, count))
+                    p.auth_warned = True
+                p.recheck_ms = now_ms + self.keepalive_ms
+                continue
+            dead.append(name)
+        return dead
+
+    def mark_dead(self, node: str, why: str, now_ms: int) -> bool:
+        """Declare ``node`` dead; True if its link had been up."""
+        p = self.peers[node]
+        p.dead = True
+        p.recheck_ms = None
+        was_up = p.link_up
+        p.link_up = False
+        self.emit(NodeStateChanged(now_ms, node, p.status, "dead", why))
+        p.status = "dead"
+        return was_up

@@ -1,0 +1,394 @@
+"""``Node``: the one stateful core. Datagrams, ticks, commands and completions go in
+with the time; actions (``hbtui.engine.actions``) and events (``hbtui.engine.events``)
+come out, in order. No sockets, no clock, no files (STYLE.md section 1).
+
+The runtime arms one timer at ``next_deadline()`` and calls ``tick`` then.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from hbtui.config.model import AutoFailback, ClusterConfig
+from hbtui.engine import hblog
+from hbtui.engine import messages as m
+from hbtui.engine.actions import (
+    Action,
+    DelVip,
+    Exit,
+    ScriptResult,
+    Send,
+    VipResult,
+    WriteLog,
+)
+from hbtui.engine.events import Event, NodeStateChanged, PacketRejected, PeerDead, PeerRestarted
+from hbtui.engine.membership import Membership
+from hbtui.engine.ownership import Ownership
+from hbtui.engine.resources import VIP_RESOURCES, Job, Runner, parse_vip
+from hbtui.wire.accept import Acceptor, Reason, Verdict
+from hbtui.wire.message import Message
+from hbtui.wire.packet import PacketRejected as WirePacketRejected
+from hbtui.wire.packet import split
+from hbtui.wire.rexmit import MAX_REXMIT_DELAY_MS, Nak, RexmitScheduler, nak_message
+
+DT_STARTUP_EXTRA_MS = 2000  # advertised dt is deadtime + this ...
+DT_STARTUP_PERIOD_MS = 5000  # ... for this long after start (spec 6)
+REXMIT_DELAY_MS = MAX_REXMIT_DELAY_MS // 2  # the real daemon draws 0..250 ms at random
+AUTH_REASONS = (Reason.BAD_SIGNATURE, Reason.UNKNOWN_KEY_INDEX)
+
+Output = Action | Event
+
+
+class Command(StrEnum):
+    """Operator commands (``kill`` is not the engine's business)."""
+
+    STANDBY = "standby"
+    TAKEOVER = "takeover"
+    STOP = "stop"
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who we are on the wire: hb_uuid bytes and this run's generation (already +1)."""
+
+    uuid: bytes
+    generation: int
+
+
+def ack_trigger(node: str) -> int:
+    """Which seq digit we acknowledge for ``node`` (the real daemon draws it at random)."""
+    return zlib.crc32(node.encode()) % 10
+
+
+class Node:
+    """A Heartbeat 3.0.6-compatible node as a pure state machine."""
+
+    def __init__(
+        self,
+        config: ClusterConfig,
+        identity: Identity,
+        now_ms: int,
+        *,
+        wall_offset_ms: int = 0,
+        pid: int = 0,
+        ucast_ips: Iterable[str] | None = None,
+    ) -> None:
+        self.config = config
+        self.cf = config.ha_cf
+        self.us = config.node_name
+        self.identity = identity
+        self.created_ms = now_ms
+        self.start_ms = now_ms
+        self._out: list[Output] = []
+        self.stamper = m.Stamper(
+            self.us, identity.uuid, identity.generation, config.authkeys, wall_offset_ms
+        )
+        self.acceptor = Acceptor(self.us, self.cf.nodes, config.authkeys, identity.uuid)
+        self.rexmit = RexmitScheduler()
+        self.runner = Runner(config.config_dir, self._emit, self._job_finished)
+        self.members = Membership(
+            config, now_ms, self._emit, None if ucast_ips is None else list(ucast_ips)
+        )
+        key = config.authkeys.active_key
+        self.members.key_text = lambda: (key.index, key.method.value)
+        self.owner = Ownership(config, self.runner, self._send, self._emit, pid)
+        self.status = "init"
+        self.started = False
+        self.exited = False
+        self.next_status_ms: int | None = None
+        self.cleanup_ids: set[int] = set()
+        self.logged_rejects: set[tuple[Reason, str]] = set()
+
+    # -- plumbing ----------------------------------------------------------------------
+
+    def _emit(self, item: Output) -> None:
+        self._out.append(item)
+
+    def _send(self, draft: m.Draft, now_ms: int) -> None:
+        _, datagram = self.stamper.stamp(draft, now_ms)
+        self._out.append(Send(datagram, None, draft.type))
+
+    def _flush(self) -> list[Output]:
+        out, self._out = self._out, []
+        return out
+
+    def set_loadavg(self, text: str) -> None:
+        """The first five tokens of /proc/loadavg, sent as ``ld``."""
+        self.stamper.loadavg = " ".join(text.split()[:5])
+
+    def advertised_dt(self, now_ms: int) -> int:
+        """Our ``dt``: deadtime, plus 2 s during the first 5 s."""
+        extra = DT_STARTUP_EXTRA_MS if now_ms - self.start_ms < DT_STARTUP_PERIOD_MS else 0
+        return self.cf.deadtime_ms + extra
+
+    def _set_status(self, st: str, why: str, now_ms: int) -> None:
+        self._emit(NodeStateChanged(now_ms, self.us, self.status, st, why))
+        self.status = st
+
+    # -- inputs ------------------------------------------------------------------------
+
+    def start(self, now_ms: int, present_vips: Iterable[str] = ()) -> list[Output]:
+        """Begin: remove VIPs we do not own yet (hbtui), then status init and up."""
+        self.start_ms = self.members.start_ms = now_ms
+        self.started = True
+        if self.cf.auto_failback is AutoFailback.LEGACY:
+            self._emit(hblog.warn("Deprecated 'legacy' auto_failback option selected."))
+        present = set(present_vips)
+        for group in self.config.haresources.groups:
+            for res in group.resources:
+                vip = parse_vip(res.args) if res.name in VIP_RESOURCES else None
+                if vip is None or vip.ip not in present:
+                    continue
+                rid = self.runner.next_id
+                self.runner.next_id += 1
+                self.cleanup_ids.add(rid)
+                text = f"{vip.ip} is on this node before we own it: removing it before joining"
+                self._emit(hblog.warn(text))
+                self._emit(DelVip(rid, res.token, vip.ip, vip.prefix, vip.device))
+        self._send(m.status("init", self.advertised_dt(now_ms)), now_ms)
+        self._send(m.status("up", self.advertised_dt(now_ms)), now_ms)
+        self._set_status("up", "start", now_ms)
+        self._emit(hblog.local_status("up"))
+        self._emit(hblog.link_up(self.us, self.members.default_link))
+        self.next_status_ms = now_ms + self.cf.keepalive_ms
+        return self._flush()
+
+    def tick(self, now_ms: int) -> list[Output]:
+        """Timers: our keepalive, retransmission requests, retries, dead peers."""
+        if not self.started or self.exited:
+            return []
+        if self.next_status_ms is not None and now_ms >= self.next_status_ms:
+            self._send(m.status(self.status, self.advertised_dt(now_ms)), now_ms)
+            self.next_status_ms += self.cf.keepalive_ms
+            if self.next_status_ms <= now_ms:
+                self.next_status_ms = now_ms + self.cf.keepalive_ms
+        for req in self.rexmit.due(now_ms):
+            self._send(m.ns_rexmit(req.node, req.first, req.last), now_ms)
+        self.runner.tick(now_ms)
+        self._check_dead(now_ms)
+        self._evaluate(now_ms)
+        return self._flush()
+
+    def _initdead_passed(self, now_ms: int) -> bool:
+        return now_ms >= self.start_ms + self.cf.initdead_ms
+
+    def _go_active(self, now_ms: int) -> None:
+        if self.status == "active" or self.owner.phase == "shutdown":
+            return
+        self._emit(hblog.comm_now_up())
+        self._emit(hblog.local_status("active"))
+        self._set_status("active", "communication up", now_ms)
+        self._send(m.status("active", self.advertised_dt(now_ms)), now_ms)
+        self._send(m.starting(), now_ms)
+        self.owner.went_active(now_ms)
+
+    def _check_dead(self, now_ms: int) -> None:
+        dead = self.members.due(now_ms)
+        for node in dead:
+            self._emit(hblog.warn(f"node {node}: is dead"))
+        if self._initdead_passed(now_ms):
+            self._go_active(now_ms)
+        for node in dead:
+            peer = self.members.peers[node]
+            last = peer.last_status_ms
+            link_was_up = self.members.mark_dead(node, "deadtime", now_ms)
+            gave_up = self.owner.peers[node].gave_up
+            self._emit(PeerDead(now_ms, node, last, peer.dt_ms, gave_up))
+            self.rexmit.forget(node)
+            if gave_up:
+                self._emit(hblog.gave_up(node))
+            elif self.owner.phase != "shutdown":
+                for line in hblog.no_stonith(node):
+                    self._emit(line)
+            if link_was_up:
+                self._emit(hblog.link_dead(node, peer.link))
+            self.owner.peer_dead(node, now_ms)
+
+    def _evaluate(self, now_ms: int) -> None:
+        if self.status == "active":
+            self.owner.evaluate(now_ms, self._initdead_passed(now_ms))
+
+    def feed(self, datagram: bytes, addr: tuple[str, int], now_ms: int) -> list[Output]:
+        """One received datagram."""
+        if not self.started or self.exited:
+            return []
+        verdict = self.acceptor.accept(datagram, addr)
+        node = verdict.node
+        if node is not None and node != self.us:
+            self._track(node, verdict, now_ms)
+        if not verdict.ok or verdict.message is None or node is None:
+            self._rejected(datagram, addr, verdict, now_ms)
+        else:
+            self._dispatch(node, verdict.message, addr, now_ms)
+        self._evaluate(now_ms)
+        return self._flush()
+
+    def _track(self, node: str, verdict: Verdict, now_ms: int) -> None:
+        """Generation and sequence bookkeeping for every tracked message."""
+        msg = verdict.message
+        if verdict.restarted and msg is not None:
+            gen = int(msg.get("hg") or "0", 16)
+            old = self.members.peers[node].generation
+            self._emit(hblog.restart(node))
+            self._emit(PeerRestarted(now_ms, node, old, gen))
+            self.members.restarted(node, gen)
+            self.owner.peer_restarted(node)
+            self.rexmit.forget(node)
+        elif msg is not None and self.members.peers[node].generation is None:
+            self.members.peers[node].generation = int(msg.get("hg") or "0", 16)
+        if verdict.missing:
+            last, seq = verdict.missing[0] - 1, verdict.missing[-1] + 1
+            self._emit(hblog.lost(node, last, seq))
+            self.rexmit.on_missing(node, verdict.missing, now_ms, REXMIT_DELAY_MS)
+        if msg is not None and (seq_text := msg.get("seq")):
+            self.rexmit.on_arrived(node, int(seq_text, 16))
+        if verdict.gap_filled:
+            self._emit(hblog.none_missing(node))
+
+    def _rejected(
+        self, datagram: bytes, addr: tuple[str, int], verdict: Verdict, now_ms: int
+    ) -> None:
+        reason = verdict.reason
+        if reason is None or reason in (Reason.FROM_SELF, Reason.NOT_FOR_US):
+            return
+        claimed = verdict.node
+        if reason in AUTH_REASONS:
+            claimed = _claimed_src(datagram)
+            if claimed is not None:
+                self.members.on_auth_failure(claimed, addr[0], now_ms)
+        if (reason, addr[0]) not in self.logged_rejects and reason is not Reason.DUPLICATE_SEQ:
+            self.logged_rejects.add((reason, addr[0]))
+            if reason in AUTH_REASONS:
+                self._emit(hblog.auth_failed(addr[0], verdict.detail))
+            else:
+                self._emit(hblog.warn(f"dropped a packet from {addr[0]}: {verdict.detail}"))
+        self._emit(PacketRejected(now_ms, reason.value, addr, verdict.detail, claimed))
+
+    def _dispatch(self, node: str, msg: Message, addr: tuple[str, int], now_ms: int) -> None:
+        mtype = msg.type or ""
+        uuid = msg.get_bytes("srcuuid")
+        if uuid is not None:
+            self.stamper.uuids[node] = uuid
+            self.members.peers[node].uuid = uuid
+        seq = int(msg.get("seq") or "0", 16)
+        if mtype == "status":
+            self._on_status(node, msg, seq, addr, now_ms)
+        elif mtype == "starting":
+            self.owner.peer_starting(node, now_ms)
+        elif mtype == "reqnodes":
+            self._send(m.repnodes(node, self.cf.nodes), now_ms)
+        elif mtype == "resource":
+            stable = msg.get("isstable") == "1"
+            hold = msg.get("rsc_hold") or "none"
+            self.owner.on_resource(node, hold, stable, msg.get("info"), now_ms)
+        elif mtype == "ask_resources":
+            hold = msg.get("rsc_hold") or "all"
+            self.owner.on_ask(node, hold, msg.get("info") or "", now_ms)
+        elif mtype == "shutdone":
+            self.members.set_status(node, msg.get("st") or "dead", "shutdone", now_ms)
+        elif mtype == "NS_rexmit":
+            self._answer_rexmit(node, msg, now_ms)
+        if seq and seq % 10 == ack_trigger(node) and not self.acceptor.missing(node):
+            self._send(m.ns_ackmsg(node, seq), now_ms)
+
+    def _on_status(
+        self, node: str, msg: Message, seq: int, addr: tuple[str, int], now_ms: int
+    ) -> None:
+        try:
+            dt = int(msg.get("dt") or "0", 16)
+        except ValueError:
+            dt = 0
+        st = msg.get("st") or "active"
+        hbtui = msg.get(m.HBTUI_FIELD) is not None
+        heard = self.members.on_status(node, st, dt, hbtui, seq, addr[0], now_ms)
+        if heard.came_back and not self.members.peers[node].generation:
+            self._emit(hblog.partition(node))
+        self.owner.peer_heard(node, hbtui, now_ms)
+        if heard.first:
+            self._send(m.reqnodes(node), now_ms)
+        if self.status != "active":
+            self._go_active(now_ms)
+
+    def _answer_rexmit(self, node: str, msg: Message, now_ms: int) -> None:
+        try:
+            first = int(msg.get("firstseq") or "0", 16)
+            last = int(msg.get("lastseq") or "0", 16)
+        except ValueError:
+            return
+        for item in self.stamper.history.on_rexmit_request(first, last, now_ms):
+            if isinstance(item, Nak):
+                self._send(m.draft_of(nak_message(node, item), node), now_ms)
+            else:
+                self._out.append(Send(item.datagram, None, "rexmit"))
+
+    def command(self, cmd: Command | str, now_ms: int, arg: str = "all") -> list[Output]:
+        """``standby [all|foreign|local]``, ``takeover [...]`` or ``stop`` (graceful)."""
+        if not self.started or self.exited:
+            return []
+        cmd = Command(cmd)
+        if cmd is Command.STOP:
+            self.owner.stop_command(now_ms)
+        elif cmd is Command.STANDBY and not self.owner.standby_command(arg, now_ms):
+            self._emit(hblog.warn(f"standby [{arg}] refused: no peer or a handshake running"))
+        elif cmd is Command.TAKEOVER and not self.owner.takeover_command(arg, now_ms):
+            self._emit(hblog.warn(f"takeover [{arg}] refused: no peer or a handshake running"))
+        return self._flush()
+
+    def script_done(self, request_id: int, result: ScriptResult, now_ms: int) -> list[Output]:
+        """A ``RunScript`` finished."""
+        self.runner.script_done(request_id, result, now_ms)
+        self._evaluate(now_ms)
+        return self._flush()
+
+    def vip_done(self, request_id: int, result: VipResult, now_ms: int) -> list[Output]:
+        """An ``AddVip``/``DelVip`` finished."""
+        if request_id in self.cleanup_ids:
+            self.cleanup_ids.discard(request_id)
+            if not result.ok:
+                self._emit(WriteLog(hblog.ERROR, f"could not remove a stale VIP: {result.detail}"))
+        else:
+            self.runner.vip_done(request_id, result, now_ms)
+        return self._flush()
+
+    def _job_finished(self, job: Job, now_ms: int) -> None:
+        if self.owner.job_finished(job, now_ms):
+            self.exited = True
+            self._emit(Exit("graceful stop complete"))
+
+    # -- queries -----------------------------------------------------------------------
+
+    def next_deadline(self) -> int | None:
+        """The earliest time ``tick`` has work; None when nothing is scheduled."""
+        if not self.started or self.exited:
+            return None
+        times = [
+            t
+            for t in (
+                self.next_status_ms,
+                self.rexmit.next_deadline(),
+                self.runner.next_deadline(),
+                self.members.next_deadline(),
+                None if self.status == "active" else self.start_ms + self.cf.initdead_ms,
+            )
+            if t is not None
+        ]
+        return min(times, default=None)
+
+    def snapshot(self, now_ms: int | None = None) -> dict[str, Any]:
+        """A JSON-able picture of the node for ``hbtui status`` and the console."""
+        from hbtui.engine.snapshot import build
+
+        return build(self, now_ms)
+
+
+def _claimed_src(datagram: bytes) -> str | None:
+    """The ``src`` of a datagram that failed authentication (decoded, not trusted)."""
+    try:
+        msg, _, _ = split(datagram)
+    except WirePacketRejected:
+        return None
+    return msg.get("src")

@@ -1,0 +1,387 @@
+"""Who holds which haresources group: rsc_hold, initial acquisition, takeover, failback.
+
+Rules (spec 7.2-7.4; hbtui's additions marked). "Ours" = groups whose home is this
+node (rsc_hold ``local``), "theirs" = the others' (``foreign``).
+
+  input                   | condition                         | we do
+  ------------------------+-----------------------------------+--------------------------------
+  we go active            |                                   | resource none isstable=0
+  peer ``starting``       | we are active                     | re-announce our rsc_hold;
+                          |                                   | remember to offer its groups
+  evaluate (waiting)      | a stable peer holds ours          | resource none isstable=1, wait
+                          | every node heard, all hbtui, none | acquire ours now (hbtui)
+                          | of them holds ours                |
+                          | every live peer stable, not ours  | acquire ours
+                          | initdead passed                   | acquire ours
+  peer resource stable    | we hold its groups, auto_failback | ask_resources <foreign> me
+                          | on/legacy, it (re)started         |
+  ask_resources me (T)    |                                   | ask_resources T other; wait done
+  ask_resources other (T) | we asked ``me``                   | release T, resource .. standby,
+                          |                                   | ask_resources T done
+                          | we did not ask                    | go standby T (peer's takeover)
+  ask_resources done (T)  | we answered ``other``             | acquire, resource <hold>
+                          |                                   | isstable=1, ask_resources T done
+  resource info=shutdown  |                                   | take over every group at once
+  peer dead               | it announced shutdown             | nothing ("gave up resources")
+                          | else                              | stonith n_stnth, take over all
+  stop command            |                                   | resource none info=shutdown,
+                          |                                   | release all (R->L), shutdone
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from hbtui.config.model import AutoFailback, ClusterConfig, ResourceGroup
+from hbtui.engine import hblog
+from hbtui.engine import messages as m
+from hbtui.engine.actions import WriteLog
+from hbtui.engine.events import (
+    Failback,
+    ResourcesChanged,
+    TakeoverDone,
+    TakeoverPhases,
+    TakeoverStarted,
+)
+from hbtui.engine.resources import VIP_RESOURCES, Emit, Job, Runner
+
+HOLDS_OURS = frozenset({"foreign", "all"})  # a peer's rsc_hold that includes our groups
+SWAP = {"local": "foreign", "foreign": "local", "all": "all", "none": "none"}
+
+
+class Phase(StrEnum):
+    """Where this node is in its resource life."""
+
+    WAITING = "waiting"  # active, initial acquisition not decided
+    ACQUIRING = "acquiring"
+    STABLE = "stable"
+    SHUTDOWN = "shutdown"
+
+
+@dataclass(slots=True)
+class PeerRsc:
+    """What we know of one peer's resources (current generation)."""
+
+    alive: bool = False
+    hbtui: bool = False
+    hold: str | None = None
+    stable: bool = False
+    offer_pending: bool = False
+    gave_up: bool = False
+    last_heard_ms: int | None = None
+    dead_ms: int | None = None
+
+
+@dataclass(slots=True)
+class Standby:
+    """A standby/failback handshake in progress (``give`` = we release)."""
+
+    role: str
+    rsc_type: str
+    peer: str
+    stage: str = "asked"
+
+
+def hold_name(local: bool, foreign: bool) -> str:
+    """rsc_hold from what is held."""
+    return {(False, False): "none", (True, False): "local", (False, True): "foreign"}.get(
+        (local, foreign), "all"
+    )
+
+
+class Ownership:
+    """The rsc_hold state machine of one node; see the module rules table."""
+
+    def __init__(
+        self,
+        config: ClusterConfig,
+        runner: Runner,
+        send: Callable[[m.Draft, int], None],
+        emit: Emit,
+        pid: int = 0,
+    ) -> None:
+        self.config = config
+        self.us = config.node_name
+        self.runner = runner
+        self.send = send
+        self.emit = emit
+        self.pid = pid
+        self.groups = config.haresources.groups
+        self.peers: dict[str, PeerRsc] = {p: PeerRsc() for p in config.peers}
+        self.local = False
+        self.foreign = False
+        self.phase = Phase.WAITING
+        self.initial_done = False
+        self.standby: Standby | None = None
+        self.failback = config.ha_cf.auto_failback is not AutoFailback.OFF
+
+    @property
+    def rsc_hold(self) -> str:
+        """What we announce."""
+        return hold_name(self.local, self.foreign)
+
+    def groups_of(self, rsc_type: str) -> tuple[ResourceGroup, ...]:
+        """Groups of a type, from our point of view."""
+        return tuple(
+            g
+            for g in self.groups
+            if rsc_type == "all" or (rsc_type == "local") == (g.node == self.us)
+        )
+
+    def _set_hold(self, local: bool, foreign: bool, now_ms: int) -> None:
+        self.local, self.foreign = local, foreign
+        keys = tuple(g.key for g in self.groups_of(self.rsc_hold) if self.rsc_hold != "none")
+        self.emit(ResourcesChanged(now_ms, self.rsc_hold, keys))
+
+    # -- inputs from membership ---------------------------------------------------
+
+    def went_active(self, now_ms: int) -> None:
+        """We just sent ``starting``."""
+        self.send(m.resource(self.rsc_hold, False), now_ms)
+
+    def peer_heard(self, peer: str, hbtui: bool, now_ms: int) -> None:
+        """A status from ``peer``."""
+        info = self.peers[peer]
+        info.alive, info.hbtui, info.last_heard_ms = True, hbtui, now_ms
+
+    def peer_restarted(self, peer: str) -> None:
+        """A new generation: forget what it held; cancel a handshake with it."""
+        self.peers[peer] = PeerRsc()
+        if self.standby is not None and self.standby.peer == peer:
+            self.standby = None
+
+    def peer_starting(self, peer: str, now_ms: int) -> None:
+        """``peer`` announced ``starting``: tell it what we hold."""
+        self.peers[peer].offer_pending = True
+        if self.phase is not Phase.SHUTDOWN:
+            self.send(m.resource(self.rsc_hold, self.phase is Phase.STABLE), now_ms)
+
+    def evaluate(self, now_ms: int, initdead_passed: bool) -> None:
+        """In the waiting phase, decide the initial acquisition (rules table)."""
+        if self.phase is not Phase.WAITING:
+            return
+        live = [p for p in self.peers.values() if p.alive]
+        if any(p.stable and p.hold in HOLDS_OURS for p in live):
+            self.send(m.resource("none", True), now_ms)
+            self.emit(hblog.info("Local Resource acquisition completed. (none)"))
+            self.phase = Phase.STABLE
+            return
+        if any(p.hold in HOLDS_OURS for p in live):
+            return  # it holds ours but is not stable yet: wait for its announcement
+        everyone = all(p.alive and p.hbtui and p.hold is not None for p in self.peers.values())
+        settled = bool(live) and all(p.stable for p in live)
+        if everyone or settled or initdead_passed:
+            self._acquire_ours(now_ms)
+
+    def _acquire_ours(self, now_ms: int) -> None:
+        self.phase = Phase.ACQUIRING
+        self._set_hold(True, self.foreign, now_ms)
+        self.send(m.resource("local", True), now_ms)
+        ours = self.groups_of("local")
+        for group in ours:
+            for res in group.resources:
+                if res.name in VIP_RESOURCES:
+                    self.send(m.ip_request_resp(self.us, res.token), now_ms)
+        self.send(m.resource("local", True, "req_our_resources()"), now_ms)
+        self.emit(hblog.info("local resource transition completed."))
+        self.emit(hblog.info("Initial resource acquisition complete (T_RESOURCES(us))"))
+        if not ours:
+            self.emit(hblog.no_local(self.us))
+        self.runner.submit(Job("initial", ours, True), now_ms)
+
+    def on_resource(
+        self, peer: str, rsc_hold: str, stable: bool, info: str | None, now: int
+    ) -> None:
+        """A ``resource`` message from ``peer``."""
+        if info == "shutdown":
+            self._shutdown_notice(peer, now)
+            return
+        state = self.peers[peer]
+        state.hold = rsc_hold
+        state.stable = stable or info == "mach_down"
+        if stable:
+            self.emit(hblog.info("remote resource transition completed."))
+        if (
+            stable
+            and state.offer_pending
+            and self.failback
+            and self.foreign
+            and rsc_hold not in ("local", "all")
+            and self.phase is Phase.STABLE
+            and self.standby is None
+        ):
+            state.offer_pending = False
+            self._ask_standby("foreign", peer, now)
+            self.emit(Failback(now, self._keys("foreign"), self.us, peer, "offered"))
+
+    def on_ask(self, peer: str, rsc_type: str, info: str, now_ms: int) -> None:
+        """An ``ask_resources`` from ``peer`` (``rsc_type`` in its point of view)."""
+        if self.phase is Phase.SHUTDOWN or rsc_type not in SWAP:
+            return
+        sb = self.standby
+        if info == "me":
+            self.emit(hblog.info(f"{peer} wants to go standby [{rsc_type}]"))
+            self.emit(hblog.info(f"standby: acquire [{rsc_type}] resources from {peer}"))
+            self.send(m.ask_resources(rsc_type, "other"), now_ms)
+            self.standby = Standby("take", rsc_type, peer, "answered")
+        elif info == "other" and sb is not None and sb.role == "give" and sb.stage == "asked":
+            self.emit(hblog.info(f"standby: {peer} can take our {sb.rsc_type} resources"))
+            self._give(sb, now_ms)
+        elif info == "other" and sb is None:
+            self.standby_command(SWAP[rsc_type], now_ms)  # the peer wants to take over
+        elif info == "done" and sb is not None and sb.peer == peer and sb.role == "take":
+            self._take(sb, now_ms)
+        elif info == "done" and sb is not None and sb.peer == peer and sb.stage == "released":
+            text = f"Other node completed standby takeover of {sb.rsc_type} resources."
+            self.emit(hblog.info(text))
+            self.standby = None
+
+    def standby_command(self, rsc_type: str, now_ms: int) -> bool:
+        """``hb_standby [all|foreign|local]``: give ``rsc_type`` to the peer."""
+        peer = next((p for p, s in self.peers.items() if s.alive), None)
+        if peer is None or self.standby is not None or self.phase is Phase.SHUTDOWN:
+            return False
+        self._ask_standby(rsc_type, peer, now_ms)
+        return True
+
+    def takeover_command(self, rsc_type: str, now_ms: int) -> bool:
+        """``hb_takeover [all|foreign|local]``: ask the peer to give us ``rsc_type``."""
+        peer = next((p for p, s in self.peers.items() if s.alive), None)
+        if peer is None or self.standby is not None or self.phase is Phase.SHUTDOWN:
+            return False
+        self.send(m.ask_resources(SWAP[rsc_type], "other"), now_ms)
+        return True
+
+    def _ask_standby(self, rsc_type: str, peer: str, now_ms: int) -> None:
+        self.emit(hblog.info(f"{self.us} wants to go standby [{rsc_type}]"))
+        self.send(m.ask_resources(rsc_type, "me"), now_ms)
+        self.standby = Standby("give", rsc_type, peer)
+
+    def _give(self, sb: Standby, now_ms: int) -> None:
+        sb.stage = "releasing"
+        give = self.groups_of(sb.rsc_type)
+        local = self.local and sb.rsc_type == "foreign"
+        foreign = self.foreign and sb.rsc_type == "local"
+        self._set_hold(local, foreign, now_ms)
+        self.send(m.resource(self.rsc_hold, False, "standby"), now_ms)
+        self.emit(hblog.info(f"give up {sb.rsc_type} HA resources (standby)."))
+        held = tuple(g for g in give if g.key in self.runner.running) or give
+        self.runner.submit(Job("give", tuple(reversed(held)), False, sb.peer), now_ms)
+
+    def _take(self, sb: Standby, now_ms: int) -> None:
+        sb.stage = "acquiring"
+        mine = SWAP[sb.rsc_type]
+        self.emit(hblog.info(f"acquire {mine} HA resources (standby)."))
+        self._set_hold(self.local or mine != "foreign", self.foreign or mine != "local", now_ms)
+        self.runner.submit(Job("take", self.groups_of(mine), True, sb.peer), now_ms)
+
+    def _shutdown_notice(self, peer: str, now_ms: int) -> None:
+        state = self.peers[peer]
+        state.gave_up, state.hold, state.stable = True, "none", True
+        if self.standby is not None and self.standby.peer == peer:
+            self.standby = None
+        self.emit_all(hblog.shutdown_notice(peer))
+        if self.phase is not Phase.SHUTDOWN:
+            self.takeover(peer, "shutdown", now_ms)
+
+    def emit_all(self, items: list[WriteLog]) -> None:
+        for item in items:
+            self.emit(item)
+
+    def peer_dead(self, peer: str, now_ms: int) -> None:
+        """Membership declared ``peer`` dead (the log lines are written already)."""
+        state = self.peers[peer]
+        state.alive, state.dead_ms = False, now_ms
+        if self.standby is not None and self.standby.peer == peer:
+            self.standby = None
+        if state.gave_up or self.phase is Phase.SHUTDOWN:
+            return
+        self.send(m.stonith(peer), now_ms)
+        self.takeover(peer, "dead", now_ms)
+
+    def takeover(self, peer: str, reason: str, now_ms: int) -> None:
+        """Acquire every group (held ones are re-checked: status before start)."""
+        self.phase = Phase.ACQUIRING if not self.initial_done else self.phase
+        self._set_hold(True, True, now_ms)
+        self.send(m.resource("all", True, "req_our_resources()"), now_ms)
+        theirs = self.groups_of("foreign")
+        for group in theirs:
+            self.emit(hblog.taking_over(group.key))
+        keys = tuple(g.key for g in self.groups)
+        self.emit(TakeoverStarted(now_ms, peer, reason, keys))
+        self.runner.submit(Job(f"takeover:{reason}", self.groups, True, peer), now_ms)
+
+    def stop_command(self, now_ms: int) -> None:
+        """Graceful stop: announce, release everything right to left, then shutdone."""
+        if self.phase is Phase.SHUTDOWN:
+            return
+        self.phase = Phase.SHUTDOWN
+        self.standby = None
+        self.send(m.resource("none", False, "shutdown"), now_ms)
+        self.emit(hblog.info(f"Heartbeat shutdown in progress. ({self.pid})"))
+        self.emit(hblog.info("Giving up all HA resources."))
+        self._set_hold(False, False, now_ms)
+        self.runner.submit(Job("shutdown", tuple(reversed(self.groups)), False), now_ms)
+
+    def _keys(self, rsc_type: str) -> tuple[str, ...]:
+        return tuple(g.key for g in self.groups_of(rsc_type))
+
+    # -- job completions ------------------------------------------------------------
+
+    def job_finished(self, job: Job, now_ms: int) -> bool:
+        """Continue after a job; True when the node may exit (graceful stop done)."""
+        if job.tag == "initial":
+            self.emit(hblog.info("Local Resource acquisition completed."))
+            self._stable()
+        elif job.tag.startswith("takeover:"):
+            reason = job.tag.split(":", 1)[1]
+            if reason == "shutdown":
+                self.send(m.ask_resources("all", "done"), now_ms)
+            self.send(m.mach_down(), now_ms)
+            self.emit(hblog.info(f"mach_down takeover complete for node {job.peer}.", "mach_down"))
+            self.emit(hblog.info("mach_down takeover complete."))
+            if not self.initial_done:
+                self.emit(hblog.info("Initial resource acquisition complete (mach_down)"))
+            peer = self.peers.get(job.peer)
+            phases = TakeoverPhases(
+                peer.last_heard_ms if peer else None,
+                peer.dead_ms if peer and reason == "dead" else None,
+                job.started_ms,
+                job.vip_added_ms,
+                now_ms,
+            )
+            self.emit(TakeoverDone(now_ms, job.peer, reason, self._keys("all"), phases))
+            self._stable()
+        elif job.tag == "give" and self.standby is not None:
+            sb = self.standby
+            self.emit(hblog.info(f"{sb.rsc_type} HA resource release completed (standby)."))
+            self.emit(hblog.info(f"Local standby process completed [{sb.rsc_type}]."))
+            self.send(m.ask_resources(sb.rsc_type, "done"), now_ms)
+            sb.stage = "released"
+            keys = tuple(g.key for g in job.groups)
+            self.emit(Failback(now_ms, keys, self.us, sb.peer, "released"))
+        elif job.tag == "take" and self.standby is not None:
+            sb = self.standby
+            self.emit(hblog.info("local HA resource acquisition completed (standby)."))
+            self.emit(hblog.info(f"Standby resource acquisition done [{sb.rsc_type}]."))
+            if not self.initial_done:
+                self.emit(hblog.info("Initial resource acquisition complete (auto_failback)"))
+            self.send(m.resource(self.rsc_hold, True), now_ms)
+            self.send(m.ask_resources(sb.rsc_type, "done"), now_ms)
+            keys = tuple(g.key for g in job.groups)
+            self.emit(Failback(now_ms, keys, sb.peer, self.us, "acquired"))
+            self.standby = None
+            self._stable()
+        elif job.tag == "shutdown":
+            self.emit(hblog.info("All HA resources relinquished."))
+            self.send(m.shutdone(), now_ms)
+            self.emit(hblog.info(f"{self.us} Heartbeat shutdown complete."))
+            return True
+        return False
+
+    def _stable(self) -> None:
+        self.initial_done = True
+        if self.phase is not Phase.SHUTDOWN:
+            self.phase = Phase.STABLE

@@ -83,7 +83,7 @@ class FakeScriptRunner:
         on_line: LineCallback | None = None,
         timeout_s: float | None = None,
     ) -> ScriptResult:
-        full = (*argv, op)
+        full = tuple(argv)
         self.calls.append(full)
         name = argv[0].rsplit("/", 1)[-1]
         rc, lines = self.outputs.get((name, op), (0, ()))
@@ -98,12 +98,12 @@ class FakeTransport:
     """A Transport that keeps what was sent; ``deliver`` feeds the receive callback."""
 
     on_datagram: Callable[[bytes, tuple[str, int], int], None] | None = None
-    sent: list[bytes] = field(default_factory=list)
+    sent: list[tuple[bytes, tuple[str, int] | None]] = field(default_factory=list)
     stats: TransportStats = field(default_factory=TransportStats)
     closed: bool = False
 
-    def send(self, datagram: bytes) -> None:
-        self.sent.append(datagram)
+    def send(self, datagram: bytes, dest: tuple[str, int] | None = None) -> None:
+        self.sent.append((datagram, dest))
         self.stats.sent += 1
 
     def deliver(self, datagram: bytes, source: tuple[str, int], now_ms: int) -> None:

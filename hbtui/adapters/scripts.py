@@ -1,5 +1,8 @@
 """Run resource scripts as Heartbeat does: ``<script> <args...> start|stop|status``.
 
+The argv is run exactly as given (the engine's ``RunScript.argv`` already ends with the
+operation); ``op`` only picks the timeout.
+
 Always an argv (never a shell string), in a new session so that a timeout kills the
 whole process group. stdout and stderr are read line by line and handed to a callback
 as they arrive (live display); the result carries the exit code, the duration, every
@@ -130,8 +133,11 @@ class SubprocessScriptRunner:
         on_line: LineCallback | None = None,
         timeout_s: float | None = None,
     ) -> ScriptResult:
-        """Run ``argv + [op]``; never raises for script problems (cancellation kills it)."""
-        full = (*argv, op)
+        """Run ``argv`` (ending with ``op``); never raises for script problems.
+
+        Cancelling the call kills the script's process group.
+        """
+        full = tuple(argv)
         timeout = timeout_s if timeout_s is not None else self.timeouts_s.get(op)
         if timeout is None:
             timeout = FALLBACK_TIMEOUT_S

@@ -82,7 +82,7 @@ class Transport(Protocol):
 
     stats: TransportStats
 
-    def send(self, datagram: bytes) -> None: ...
+    def send(self, datagram: bytes, dest: tuple[str, int] | None = None) -> None: ...
 
     def close(self) -> None: ...
 
@@ -240,9 +240,16 @@ class UcastTransport:
             raise
         return self
 
-    def send(self, datagram: bytes) -> None:
-        """Queue ``datagram`` to every host; errors are counted, never raised."""
-        for transport, address, device in self._senders:
+    def send(self, datagram: bytes, dest: tuple[str, int] | None = None) -> None:
+        """Queue ``datagram`` to every host (or only to ``dest``); errors are counted.
+
+        A ``dest`` that is no ucast host goes out through the first medium's socket.
+        """
+        senders = self._senders
+        if dest is not None:
+            matching = [s for s in senders if s[1][0] == dest[0]]
+            senders = matching or [(t, dest, d) for t, _, d in senders[:1]]
+        for transport, address, device in senders:
             if transport.is_closing():
                 continue
             try:

@@ -137,6 +137,8 @@ async def udp(args: dict[str, Any]) -> None:
                 emit({"port_in_use": str(exc), "holders": exc.holders})
         for payload in args.get("send", []):
             transport.send(payload.encode())
+        for payload, ip in args.get("send_to", []):
+            transport.send(payload.encode(), (ip, args["port"]))
         loop = asyncio.get_running_loop()
         deadline = loop.time() + args.get("timeout", 0)
         got = 0

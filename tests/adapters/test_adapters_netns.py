@@ -248,7 +248,7 @@ def test_gratuitous_arp_frames_count_fields_and_spacing(ns_pair: NsPair) -> None
     # first frame at once, then on an absolute schedule
     assert times[0] - sent[0]["start"] < 0.2
     total = times[-1] - times[0]
-    assert (count - 1) * interval * 0.8 <= total <= (count - 1) * interval + 0.15
+    assert (count - 1) * interval * 0.6 <= total <= (count - 1) * interval + 0.3
 
 
 def test_gratuitous_arp_is_cancellable(ns_pair: NsPair) -> None:
@@ -276,7 +276,7 @@ def test_ucast_between_namespaces_on_port_694(ns_pair: NsPair) -> None:
     receiver = ns_pair.start(
         ns_pair.node2,
         "udp",
-        {"media": media, "port": 694, "expect": 2, "timeout": 10, "second_open": True},
+        {"media": media, "port": 694, "expect": 3, "timeout": 10, "second_open": True},
     )
     try:
         sender = ns_pair.json_lines(
@@ -286,7 +286,8 @@ def test_ucast_between_namespaces_on_port_694(ns_pair: NsPair) -> None:
                 "media": [*media, ["eth0", "192.168.10.255"]],
                 "port": 694,
                 "send": ["hello", "world"],
-                "expect": 2,  # its own copies, over loopback
+                "send_to": [["direct", NODE2]],
+                "expect": 2,  # its own copies, over loopback (not "direct")
                 "timeout": 5,
             },
         )
@@ -299,12 +300,12 @@ def test_ucast_between_namespaces_on_port_694(ns_pair: NsPair) -> None:
     )
     assert f"PID {receiver.pid}" in got[0]["port_in_use"]
     data = [g for g in got if "data" in g]
-    assert [d["data"] for d in data] == ["hello", "world"], err
+    assert [d["data"] for d in data] == ["hello", "world", "direct"], err
     assert all(d["addr"][0] == NODE1 and d["addr"][1] != 694 for d in data)
     assert data[0]["ms"] <= data[1]["ms"]
     own = [line for line in sender if "data" in line]
     assert [d["data"] for d in own] == ["hello", "world"]
     stats = sender[-1]
-    assert stats["sent"] == 6  # 2 datagrams x 3 media
+    assert stats["sent"] == 7  # 2 datagrams x 3 media + 1 direct
     # the subnet broadcast without SO_BROADCAST is refused: counted, not raised
     assert stats["send_errors"] == {"EACCES": 2}

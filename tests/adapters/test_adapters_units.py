@@ -76,7 +76,9 @@ async def test_fakes_satisfy_the_protocols() -> None:
     assert await vip.present("192.168.10.10") is None
     seen: list[str] = []
     result = await runner.run(
-        ["/etc/ha.d/resource.d/failback.sh"], "status", on_line=lambda s, x: seen.append(x)
+        ["/etc/ha.d/resource.d/failback.sh", "status"],
+        "status",
+        on_line=lambda s, x: seen.append(x),
     )
     assert result.ok and result.stdout == ("Running OK",) and seen == ["Running OK"]
     transport.send(b"x")

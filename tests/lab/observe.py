@@ -1,0 +1,129 @@
+"""Watch and disturb a lab: wait for a VIP (netlink events), capture on the bridge, drop packets.
+
+`wait_for_vip` follows `ip monitor address` in the node's network namespace and re-reads the
+addresses on every event (and at least every 20 ms), so the time it returns is when the kernel
+reported the change, not the end of a sleep. `capture` runs tcpdump on the bridge in the bridge's
+own namespace. `drop_traffic` installs an nftables table inside a node (`numgen random mod 100 < P
+drop`; the kernel here has no netem).
+"""
+
+from __future__ import annotations
+
+import selectors
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .commands import LabError, clean_env, read_line_until, run
+from .netns import BRIDGE, Lab
+from .node import Node
+
+POLL_S = 0.02
+NFT_TABLE = "hbtui_lab"
+
+
+def wait_for_vip(node: Node, ip: str, present: bool = True, timeout: float = 30.0) -> float:
+    """Wait until `ip` is (or is no longer) on `node`; return the monotonic time it was seen.
+
+    Raises TimeoutError when `timeout` passes first.
+    """
+    deadline = time.monotonic() + timeout
+    monitor = subprocess.Popen(
+        ["ip", "-n", node.netns, "monitor", "address"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=clean_env(),
+    )
+    assert monitor.stdout is not None
+    try:
+        with selectors.DefaultSelector() as selector:
+            selector.register(monitor.stdout, selectors.EVENT_READ)
+            while True:
+                seen_at = time.monotonic()
+                if node.has_address(ip) == present:
+                    return seen_at
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    state = "present" if present else "absent"
+                    raise TimeoutError(f"{ip} not {state} on {node.name} within {timeout} s")
+                if selector.select(min(POLL_S, remaining)):
+                    monitor.stdout.readline()
+    finally:
+        monitor.kill()
+        monitor.wait(timeout=5)
+
+
+def wait_until(
+    predicate: Callable[[], bool], timeout: float, what: str, interval: float = POLL_S
+) -> float:
+    """Poll `predicate()` (bounded) for state without an event source; return when it held."""
+    deadline = time.monotonic() + timeout
+    while True:
+        now = time.monotonic()
+        if predicate():
+            return now
+        if now >= deadline:
+            raise TimeoutError(f"{what}: not within {timeout} s")
+        time.sleep(min(interval, deadline - now))
+
+
+@contextmanager
+def capture(
+    lab: Lab, pcap: Path, bpf: str = "udp port 694", timeout: float = 5.0
+) -> Iterator[Path]:
+    """tcpdump on the bridge (in the bridge namespace) into `pcap` while the block runs."""
+    argv = ["nsenter", f"--net=/run/netns/{lab.bridge_netns}", "tcpdump", "-i", BRIDGE]
+    argv += ["-n", "-U", "--immediate-mode", "-w", str(pcap), *bpf.split()]
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=clean_env(),
+    )
+    assert proc.stderr is not None
+    try:
+        line = read_line_until(proc.stderr, time.monotonic() + timeout)
+        if not line or "listening on" not in line:
+            raise LabError(f"tcpdump did not start: {line!r}")
+        yield pcap
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=timeout)
+        proc.stderr.close()
+
+
+def drop_rules(percent: int, udp_port: int | None = None) -> str:
+    """nft script: drop `percent` % of the node's packets (in and out), optionally one UDP port."""
+    if not 0 <= percent <= 100:
+        raise ValueError("percent must be 0..100")
+    match = f"udp dport {int(udp_port)} " if udp_port is not None else ""
+    verdict = "drop" if percent == 100 else f"numgen random mod 100 < {percent} drop"
+    chains = ""
+    for hook in ("input", "output"):
+        chains += f"  chain {hook} {{ type filter hook {hook} priority 0; policy accept;"
+        chains += f" {match}{verdict}; }}\n"
+    return f"table inet {NFT_TABLE} {{\n{chains}}}\n"
+
+
+def drop_traffic(node: Node, percent: int = 100, udp_port: int | None = None) -> None:
+    """Make `node` lose `percent` % of its traffic (both directions) until `restore_traffic`."""
+    restore_traffic(node)
+    argv = ["nsenter", f"--net=/run/netns/{node.netns}", "nft", "-f", "-"]
+    run(argv, input_text=drop_rules(percent, udp_port))
+
+
+def restore_traffic(node: Node) -> None:
+    """Remove the lab's nftables table from `node` (no error when there is none)."""
+    argv = ["nsenter", f"--net=/run/netns/{node.netns}", "nft", "delete", "table", "inet"]
+    run([*argv, NFT_TABLE], check=False)

@@ -260,3 +260,38 @@ class Cluster:
         """Script calls of every node in time order: (node, op)."""
         rows = [(t, n, op) for n, m in self.members.items() for t, s, op in m.calls if s == script]
         return [(n, op) for _, n, op in sorted(rows, key=lambda r: r[0])]
+
+
+class FakePeer:
+    """Hand-driven peer: builds signed messages as server2 (or any node) would send."""
+
+    def __init__(
+        self, name: str = "server2", *, hbtui: bool = False, generation: int = 1795555132,
+        key: bytes = KEY, now_ms: int = 0,
+    ) -> None:  # fmt: skip
+        from hbtui.engine.messages import Stamper
+
+        keys = AuthKeys(ETC / "authkeys", 1, {1: AuthKey(1, AuthMethod.SHA1, key)})
+        self.name = name
+        self.hbtui = hbtui
+        self.addr = (IPS.get(name, "192.168.10.3"), 40000)
+        self.stamper = Stamper(name, UUIDS.get(name, bytes(16)), generation, keys, 1795555130_000)
+        self.stamper.uuids.update(UUIDS)
+
+    def make(self, draft: Any, now_ms: int = 0) -> bytes:
+        """Stamp and sign ``draft`` (without the hbtui tag unless ``hbtui``)."""
+        from hbtui.engine.messages import HBTUI_FIELD, Draft
+
+        if not self.hbtui:
+            draft = Draft(tuple(f for f in draft.fields if f[0] != HBTUI_FIELD), draft.dest)
+        return self.stamper.stamp(draft, now_ms)[1]
+
+
+def messages_of(out: list[Any]) -> list[Any]:
+    """Decoded messages of the Send actions in ``out``."""
+    return [split(a.datagram)[0] for a in out if isinstance(a, Send)]
+
+
+def texts_of(out: list[Any]) -> list[str]:
+    """Log texts in ``out``."""
+    return [a.text for a in out if isinstance(a, WriteLog)]

@@ -119,7 +119,7 @@ def test_keepalive_event_carries_gap_and_deadline() -> None:
     peer = FakePeer()
     node.feed(status_from(peer, at=0), peer.addr, 0)
     out = node.feed(status_from(peer, at=1004), peer.addr, 1004)
-    ev = [e for e in out if isinstance(e, KeepaliveReceived)][0]
+    ev = next(e for e in out if isinstance(e, KeepaliveReceived))
     assert (ev.node, ev.link, ev.gap_ms, ev.deadline_ms) == ("server2", "eth0", 1004, 6004)
     snap = node.snapshot(2004)
     assert snap["nodes"]["server2"]["remaining_ms"] == 4000
@@ -147,7 +147,7 @@ def test_reqnodes_answered_with_repnodes() -> None:
     peer = FakePeer()
     node.feed(status_from(peer, at=0), peer.addr, 0)
     out = node.feed(peer.make(m.reqnodes("server1"), 5), peer.addr, 5)
-    rep = [x for x in messages_of(out) if x.type == "repnodes"][0]
+    rep = next(x for x in messages_of(out) if x.type == "repnodes")
     assert [f.name for f in rep][:5] == ["dest", "t", "nodelist", "delnodelist", "destuuid"]
     assert (rep.get("nodelist"), rep.get("delnodelist")) == ("server1 server2 ", " ")
 

@@ -58,6 +58,18 @@ class ScriptResult:
         """Exit code 0 within the timeout."""
         return self.exit_code == 0 and not self.timed_out
 
+    @property
+    def rc(self) -> int:
+        """The exit code as a shell reports it: 128 + signal number when killed."""
+        if self.exit_code is not None:
+            return self.exit_code
+        return 128 + (self.signal or 0)
+
+    @property
+    def stdout_text(self) -> str:
+        """stdout joined back into text (what the status rule judges)."""
+        return "".join(f"{line}\n" for line in self.stdout)
+
     def describe(self) -> str:
         """A one-line summary for logs."""
         if self.error:

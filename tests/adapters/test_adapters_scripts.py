@@ -36,7 +36,8 @@ async def test_output_lines_in_order_with_stderr_and_exit_code(tmp_path: Path) -
         [str(script), "a b", "start"], "start", on_line=lambda s, line: seen.append((s, line))
     )
     assert result.argv == (str(script), "a b", "start")
-    assert result.exit_code == 3 and not result.ok and not result.timed_out
+    assert result.exit_code == 3 and result.rc == 3 and not result.ok and not result.timed_out
+    assert result.stdout_text == "one a b start\ntwo\nno newline\n"
     assert result.stdout == ("one a b start", "two", "no newline")
     assert result.stderr == ("oops",)
     assert [line for s, line in seen if s == "stdout"] == list(result.stdout)
@@ -98,7 +99,7 @@ async def test_term_ignoring_script_gets_sigkill(tmp_path: Path) -> None:
         [str(script), "stop"], "stop", timeout_s=0.3
     )
     assert result.timed_out and result.stdout == ("up",)
-    assert result.signal is not None or result.exit_code != 0
+    assert result.signal == 9 and result.rc == 137 and result.exit_code is None
 
 
 async def test_daemonising_start_does_not_block(tmp_path: Path) -> None:

@@ -135,7 +135,7 @@ class Node:
         """Begin: remove VIPs we do not own yet (hbtui), then status init and up."""
         self.start_ms = self.members.start_ms = now_ms
         self.started = True
-        if self.cf.auto_failback is AutoFailback.LEGACY:
+        if self.cf.auto_failback == AutoFailback.LEGACY:
             self._emit(hblog.warn("Deprecated 'legacy' auto_failback option selected."))
         present = set(present_vips)
         for group in self.config.haresources.groups:

@@ -115,7 +115,7 @@ class Ownership:
         self.phase = Phase.WAITING
         self.initial_done = False
         self.standby: Standby | None = None
-        self.failback = config.ha_cf.auto_failback is not AutoFailback.OFF
+        self.failback = config.ha_cf.auto_failback != AutoFailback.OFF
 
     @property
     def rsc_hold(self) -> str:

@@ -173,7 +173,7 @@ def _udpport(b: _Builder, line: ConfigLine) -> None:
     value = b.one_arg(line)
     if value is None:
         return
-    if not value.isascii() or not value.isdigit() or not 0 < int(value[:6]) < 65536:
+    if not (value.isascii() and value.isdigit() and len(value) <= 5 and 0 < int(value) < 65536):
         b.error(line, f"invalid port [{shown(value)}] specified.")
         return
     _udpport_order(b, line)

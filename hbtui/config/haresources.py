@@ -28,7 +28,7 @@ def is_executable_file(path: Path) -> bool:
     """A regular file this process may execute."""
     try:
         return path.is_file() and os.access(path, os.X_OK)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL byte in the name
         return False
 
 

@@ -116,7 +116,7 @@ def check_media(ha_cf: HaCf, *, local_host: bool, net_dir: Path = NET_DIR) -> li
             continue
         try:
             exists = (net_dir / medium.device).exists()
-        except OSError:
+        except (OSError, ValueError):
             exists = False
         if not exists:
             warned.add(medium.device)
@@ -138,7 +138,7 @@ def _missing_script(name: str, config_dir: Path, init_d: Path) -> str:
         try:
             if candidate.is_file():
                 return f"resource script {candidate} exists but is not executable (chmod +x)"
-        except OSError:
+        except (OSError, ValueError):
             continue
     where = " or ".join(str(c) for c in candidates)
     return f"no script for resource {shown(name)}: looked for {shown(where)}"

@@ -305,9 +305,9 @@ class Node:
         st = msg.get("st") or "active"
         hbtui = msg.get(m.HBTUI_FIELD) is not None
         heard = self.members.on_status(node, st, dt, hbtui, seq, addr[0], now_ms)
-        if heard.came_back and not self.members.peers[node].generation:
-            self._emit(hblog.partition(node))
         self.owner.peer_heard(node, hbtui, now_ms)
+        if heard.came_back:
+            self.owner.peer_returned(node, now_ms)
         if heard.first:
             self._send(m.reqnodes(node), now_ms)
         if self.status != "active":
@@ -372,11 +372,17 @@ class Node:
                 self.rexmit.next_deadline(),
                 self.runner.next_deadline(),
                 self.members.next_deadline(),
-                None if self.status == "active" else self.start_ms + self.cf.initdead_ms,
+                self._initdead_deadline(),
             )
             if t is not None
         ]
         return min(times, default=None)
+
+    def _initdead_deadline(self) -> int | None:
+        """Going active at initdead is pending (not once active or stopping)."""
+        if self.status == "active" or self.owner.phase == "shutdown":
+            return None
+        return self.start_ms + self.cf.initdead_ms
 
     def snapshot(self, now_ms: int | None = None) -> dict[str, Any]:
         """A JSON-able picture of the node for ``hbtui status`` and the console."""

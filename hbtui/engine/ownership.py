@@ -22,6 +22,7 @@ node (rsc_hold ``local``), "theirs" = the others' (``foreign``).
   ask_resources done (T)  | we answered ``other``             | acquire, resource <hold>
                           |                                   | isstable=1, ask_resources T done
   resource info=shutdown  |                                   | take over every group at once
+  same generation returns | it still holds its own groups     | give its groups back (hbtui)
   peer dead               | it announced shutdown             | nothing ("gave up resources")
                           | else                              | stonith n_stnth, take over all
   stop command            |                                   | resource none info=shutdown,
@@ -145,6 +146,21 @@ class Ownership:
         """A status from ``peer``."""
         info = self.peers[peer]
         info.alive, info.hbtui, info.last_heard_ms = True, hbtui, now_ms
+
+    def peer_returned(self, peer: str, now_ms: int) -> None:
+        """``peer`` speaks again, same generation, after we declared it dead (a partition).
+
+        hbtui: the real daemon restarts itself here. We give back the groups we took
+        from it if it still holds them (each side keeps only its own: symmetric).
+        """
+        state = self.peers[peer]
+        self.emit(hblog.partition(peer))
+        if state.hold in ("local", "all") and self.foreign and self.phase is not Phase.SHUTDOWN:
+            text = f"{peer} still holds its resources: giving back [foreign]"
+            self.emit(WriteLog(hblog.CRIT, text))
+            self._set_hold(self.local, False, now_ms)
+            theirs = tuple(reversed(self.groups_of("foreign")))
+            self.runner.submit(Job("heal", theirs, False, peer), now_ms)
 
     def peer_restarted(self, peer: str) -> None:
         """A new generation: forget what it held; cancel a handshake with it."""
@@ -374,6 +390,8 @@ class Ownership:
             self.emit(Failback(now_ms, keys, sb.peer, self.us, "acquired"))
             self.standby = None
             self._stable()
+        elif job.tag == "heal":
+            self.send(m.resource(self.rsc_hold, True), now_ms)
         elif job.tag == "shutdown":
             self.emit(hblog.info("All HA resources relinquished."))
             self.send(m.shutdone(), now_ms)

@@ -171,6 +171,8 @@ class Cluster:
                 mem = self.members[what]
                 assert mem.node is not None
                 self._handle(mem, mem.node.tick(self.clock.now))
+                after = mem.node.next_deadline() if mem.node is not None else None
+                assert after is None or after > self.clock.now, "tick left a due deadline"
         self.clock.now = max(self.clock.now, t)
 
     def run_for(self, ms: int) -> None:

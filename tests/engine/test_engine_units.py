@@ -1,0 +1,106 @@
+"""Pure helpers and small rules of the engine."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from enginesim import UUIDS, Cluster, FakePeer, make_config, messages_of, texts_of
+
+from hbtui.config.model import AutoFailback
+from hbtui.engine import messages as m
+from hbtui.engine.actions import Send
+from hbtui.engine.membership import auth_alive_threshold
+from hbtui.engine.node import Identity, Node
+from hbtui.engine.resources import judge_status, parse_vip
+
+
+@pytest.mark.parametrize(
+    ("output", "running"),
+    [
+        ("", False),
+        ("Running OK", True),
+        ("INFO:  Running OK\n", True),
+        ("Resource is stopped", False),
+        ("failback is not running", False),
+        ("NOT Running", False),
+        ("daemon is running", True),
+        ("status: OK", True),
+        ("ok", False),
+        ("stopped", False),
+    ],
+)
+def test_judge_status_text_rule(output: str, running: bool) -> None:
+    assert judge_status(output) is running
+
+
+def test_parse_vip_forms() -> None:
+    v = parse_vip(("192.168.10.10/24",))
+    assert (v.ip, v.prefix, v.device, v.broadcast) == ("192.168.10.10", 24, None, "192.168.10.255")
+    v = parse_vip(("10.0.0.5/16/eth1/10.0.255.254",))
+    assert (v.prefix, v.device, v.broadcast) == (16, "eth1", "10.0.255.254")
+    v = parse_vip(("10.0.0.5",))
+    assert (v.prefix, v.broadcast) == (None, None)
+
+
+def test_auth_alive_threshold() -> None:
+    assert auth_alive_threshold(5000, 1000) == 2
+    assert auth_alive_threshold(30000, 1000) == 15
+    assert auth_alive_threshold(1000, 200) == 2
+
+
+def test_legacy_auto_failback_warns_and_behaves_as_on() -> None:
+    node = Node(
+        make_config("server1", auto_failback=AutoFailback.LEGACY), Identity(UUIDS["server1"], 1), 0
+    )
+    assert "Deprecated 'legacy' auto_failback option selected." in texts_of(node.start(0))
+    assert node.owner.failback
+
+
+def test_rexmit_answered_with_the_stored_bytes() -> None:
+    node = Node(make_config("server1"), Identity(UUIDS["server1"], 1), 0)
+    first = [a for a in node.start(0) if isinstance(a, Send)]
+    peer = FakePeer()
+    out = node.feed(peer.make(m.ns_rexmit("server1", 1, 2), 10), peer.addr, 10)
+    assert [a.datagram for a in out if isinstance(a, Send)] == [s.datagram for s in first]
+    out = node.feed(peer.make(m.ns_rexmit("server1", 1, 1), 20), peer.addr, 20)
+    assert not [a for a in out if isinstance(a, Send)]  # at most once a second per seq
+
+
+def test_start_removes_a_vip_we_do_not_own() -> None:
+    node = Node(make_config("server1"), Identity(UUIDS["server1"], 1), 0)
+    out = node.start(0, present_vips=["192.168.10.10", "10.1.1.1"])
+    from hbtui.engine.actions import DelVip
+
+    assert [a.ip for a in out if isinstance(a, DelVip)] == ["192.168.10.10"]
+    assert [x.get("st") for x in messages_of(out)] == ["init", "up"]
+
+
+def test_snapshot_is_json() -> None:
+    c = Cluster()
+    c.start("server1")
+    c.start("server2")
+    c.run_until(3000)
+    snap = c["server1"].node.snapshot(3000)  # type: ignore[union-attr]
+    text = json.dumps(snap)
+    assert json.loads(text)["vips"] == [
+        {"resource": "IPaddr::192.168.10.10/24", "ip": "192.168.10.10", "owner": "server1"}
+    ]
+    snap2 = c["server2"].node.snapshot(3000)  # type: ignore[union-attr]
+    assert snap2["vips"][0]["owner"] == "server1"
+    assert snap2["nodes"]["server1"]["hbtui"] is True
+
+
+def test_partition_heals_to_one_holder() -> None:
+    c = Cluster()
+    c.start("server1")
+    c.start("server2")
+    c.run_until(20000)
+    cut = {"on": True}
+    c.filters.append(lambda src, dst, msg: not cut["on"])
+    c.run_until(30000)
+    assert sorted(c.vip_holders()) == ["server1", "server2"]  # both think the other died
+    cut["on"] = False
+    c.run_until(32000)
+    assert c.vip_holders() == ["server1"]
+    assert "Cluster node server1 returning after partition." in c["server2"].log_texts()

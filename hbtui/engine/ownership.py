@@ -355,6 +355,7 @@ class Ownership:
             reason = job.tag.split(":", 1)[1]
             if reason == "shutdown":
                 self.send(m.ask_resources("all", "done"), now_ms)
+                self.send(m.resource("all", True), now_ms)
             self.send(m.mach_down(), now_ms)
             self.emit(hblog.info(f"mach_down takeover complete for node {job.peer}.", "mach_down"))
             self.emit(hblog.info("mach_down takeover complete."))

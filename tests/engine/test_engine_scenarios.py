@@ -191,6 +191,7 @@ def test_graceful_stop_of_owner_peer_takes_over_at_once() -> None:
     assert non_status(c, "server2", since=20001) == [
         ("resource", "all", "req_our_resources()"),
         ("ask_resources", "all", "done"),
+        ("resource", "all", None),
         ("resource", "foreign", "mach_down"),
     ]
     log = c["server2"].log_texts()

@@ -183,6 +183,7 @@ def test_real_peer_graceful_shutdown_then_gave_up() -> None:
     out = node.script_done(st.request_id, ScriptResult(0, "running"), 2002)  # running: no start
     assert [kind(x) for x in messages_of(out)] == [
         ("ask_resources", None, "all", None, "done"),
+        ("resource", None, "all", "1", None),
         ("resource", None, "foreign", None, "mach_down"),
     ]
     node.feed(resign("21", seq="3", hg=hg), S2, 2010)

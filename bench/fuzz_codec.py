@@ -63,12 +63,25 @@ def mutate(rng: random.Random, data: bytes) -> bytes:
     return bytes(buf)
 
 
+def _unseal(_: Acceptor, data: bytes) -> None:
+    packet.unseal(data, KEYS)
+
+
+def _accept(acceptor: Acceptor, data: bytes) -> None:
+    acceptor.accept(data, ("192.168.10.2", 694))
+
+
+def _accept_resealed(acceptor: Acceptor, data: bytes) -> None:
+    """Re-signed, a mutant that still parses reaches the seq/generation rules."""
+    acceptor.accept(packet.seal(netstring.decode_prefix(data)[0], KEYS), ("10.0.0.2", 1))
+
+
 def run(args: tuple[int, int]) -> tuple[int, int, list[str]]:
     """Fuzz ``cases`` inputs from ``seed``; return (cases, bad, examples)."""
     cases, seed = args
     rng = random.Random(seed)
     pool = seeds()
-    acceptor = Acceptor("server1", NODES, KEYS)
+    acceptor = Acceptor("server1", (*NODES, "server3"), KEYS)
     bad = 0
     examples: list[str] = []
     for _ in range(cases):
@@ -82,15 +95,15 @@ def run(args: tuple[int, int]) -> tuple[int, int, list[str]]:
                 bad += 1
                 if len(examples) < 5:
                     examples.append(f"{step.__module__}: {exc!r} on {data!r}")
-        try:
-            packet.unseal(data, KEYS)
-            acceptor.accept(data, ("192.168.10.2", 694))
-        except WireError:
-            pass
-        except Exception as exc:
-            bad += 1
-            if len(examples) < 5:
-                examples.append(f"unseal/accept: {exc!r} on {data!r}")
+        for step in (_unseal, _accept, _accept_resealed):
+            try:
+                step(acceptor, data)
+            except WireError:
+                pass
+            except Exception as exc:
+                bad += 1
+                if len(examples) < 5:
+                    examples.append(f"{step.__name__}: {exc!r} on {data!r}")
     return cases, bad, examples
 
 

@@ -46,7 +46,7 @@ class PortInUse(UdpError):
     def __init__(self, port: int, holders: Sequence[tuple[int | None, str]]) -> None:
         if holders:
             who = ", ".join(
-                f"PID {pid} ({name})" if pid is not None else f"an unknown process ({name})"
+                f"PID {pid} ({name})" if pid is not None else f"a process ({name})"
                 for pid, name in holders
             )
         else:
@@ -161,14 +161,19 @@ def _receive_socket(device: str, port: int) -> socket.socket:
 def port_holders(port: int) -> list[tuple[int | None, str]]:
     """(PID, process name) of every UDP socket bound to ``port`` in this network namespace.
 
-    Blocking (scans /proc): call it through an executor from the event loop.
+    Blocking (scans /proc): call it through an executor from the event loop. psutil can
+    trip over processes that exit during its scan, so it is retried, and the kernel's own
+    socket table (/proc/net/udp) is the fallback that still sees the port taken.
     """
+    for _ in range(3):
+        try:
+            connections = psutil.net_connections(kind="udp4")
+            break
+        except (psutil.Error, OSError) as exc:
+            log.warning("cannot list UDP sockets (retrying): %s", exc)
+    else:
+        connections = []
     holders: list[tuple[int | None, str]] = []
-    try:
-        connections = psutil.net_connections(kind="udp4")
-    except (psutil.Error, OSError) as exc:
-        log.debug("cannot list UDP sockets: %s", exc)
-        return holders
     for conn in connections:
         if conn.laddr and conn.laddr.port == port:
             name = "?"
@@ -178,7 +183,23 @@ def port_holders(port: int) -> list[tuple[int | None, str]]:
             entry = (conn.pid, name)
             if entry not in holders:
                 holders.append(entry)
+    if not holders and _kernel_has_udp_port(port):
+        holders.append((None, "PID not visible"))
     return holders
+
+
+def _kernel_has_udp_port(port: int) -> bool:
+    """Whether any IPv4 UDP socket in this namespace is bound to ``port``."""
+    try:
+        with open("/proc/net/udp", encoding="ascii") as table:
+            next(table, None)
+            for row in table:
+                local = row.split()[1]  # "0100007F:02B6"
+                if int(local.rsplit(":", 1)[1], 16) == port:
+                    return True
+    except (OSError, ValueError, IndexError):
+        return False
+    return False
 
 
 class UcastTransport:

@@ -294,11 +294,12 @@ def test_ucast_between_namespaces_on_port_694(ns_pair: NsPair) -> None:
     finally:
         out, err = stop(receiver)
     got = [json.loads(line) for line in out.splitlines() if line.strip()]
-    # a second node on the same port is refused, naming the holder (ip netns exec execs)
-    assert got[0]["holders"] == [[receiver.pid, "python"]] or got[0]["holders"][0][0] == (
-        receiver.pid
-    )
-    assert f"PID {receiver.pid}" in got[0]["port_in_use"]
+    # a second node on the same port is refused, naming the holder (ip netns exec execs);
+    # if psutil's /proc scan fails, the kernel's socket table still shows the port taken
+    assert "port_in_use" in got[0], got
+    assert got[0]["holders"] in ([[receiver.pid, "python"]], [[None, "PID not visible"]]), got
+    if got[0]["holders"][0][0] is not None:
+        assert f"PID {receiver.pid}" in got[0]["port_in_use"]
     data = [g for g in got if "data" in g]
     assert [d["data"] for d in data] == ["hello", "world", "direct"], err
     assert all(d["addr"][0] == NODE1 and d["addr"][1] != 694 for d in data)

@@ -110,7 +110,11 @@ def _node(b: _Builder, line: ConfigLine) -> None:
             b.error(line, f"Bad nodename [{shown(raw)[:40]}...]: longer than {MAX_NODE_NAME}")
             continue
         if name in b.node_lines:
-            b.error(line, f"duplicate node [{shown(name)}] (already at line {b.node_lines[name]})")
+            b.warn(
+                line,
+                f"duplicate node [{shown(name)}] (already at line {b.node_lines[name]}); "
+                "ignored, as Heartbeat does",
+            )
             continue
         b.node_lines[name] = line.number
         b.nodes.append(name)
@@ -123,14 +127,15 @@ def _check_device(b: _Builder, line: ConfigLine, device: str) -> bool:
     return True
 
 
-def _udpport_order(b: _Builder, line: ConfigLine) -> None:
-    """Heartbeat's own stderr note when udpport follows a medium; we apply it anyway."""
-    if b.media:
-        b.warn(
-            line,
-            "udpport setting must precede media statements (Heartbeat prints this too; "
-            "like the real daemon, hbtui uses this port for every medium)",
-        )
+def _late_udpport(b: _Builder, line: ConfigLine, port: int) -> None:
+    """Heartbeat 3.0.6 fixes the port at the first medium: a later udpport is ignored."""
+    same = " (harmless here: it is the same port)" if port == b.udpport else ""
+    b.warn(
+        line,
+        f"udpport setting must precede media statements: Heartbeat 3.0.6 ignores this "
+        f"udpport {port} (it prints the same message), so every medium uses port "
+        f"{b.udpport}, and so does hbtui{same}",
+    )
 
 
 def _ucast(b: _Builder, line: ConfigLine) -> None:
@@ -140,14 +145,21 @@ def _ucast(b: _Builder, line: ConfigLine) -> None:
     device = line.tokens[1]
     if not _check_device(b, line, device):
         return
-    for host in line.tokens[2:]:
-        if _DOTTED.fullmatch(host):
-            try:
-                ipaddress.IPv4Address(host)
-            except ValueError:
-                b.error(line, f"invalid IPv4 address [{shown(host)}] in ucast")
-                continue
-        b.media.append(Medium("ucast", device, host, line.number))
+    host = line.tokens[2]
+    if len(line.tokens) > 3:
+        extra = " ".join(line.tokens[3:])
+        b.warn(
+            line,
+            f"only the first host of a ucast line is used (Heartbeat 3.0.6 ignores "
+            f"[{shown(extra)}]); write one 'ucast {shown(device)} HOST' line per host",
+        )
+    if _DOTTED.fullmatch(host):
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            b.error(line, f"invalid IPv4 address [{shown(host)}] in ucast")
+            return
+    b.media.append(Medium("ucast", device, host, line.number))
 
 
 def _bcast(b: _Builder, line: ConfigLine) -> None:
@@ -176,7 +188,9 @@ def _udpport(b: _Builder, line: ConfigLine) -> None:
     if not (value.isascii() and value.isdigit() and len(value) <= 5 and 0 < int(value) < 65536):
         b.error(line, f"invalid port [{shown(value)}] specified.")
         return
-    _udpport_order(b, line)
+    if b.media:
+        _late_udpport(b, line, int(value))
+        return
     b.note_set("udpport", line)
     b.udpport = int(value)
 

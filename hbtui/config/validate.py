@@ -45,11 +45,14 @@ def check_timers(ha_cf: HaCf) -> list[Problem]:
             "deadtime",
             "keepalive",
         )
-    if warn <= 0 or warn >= dead:
+    if warn <= 0:
+        add(Severity.ERROR, f"Warn time [{warn} ms] is invalid: it must be more than 0", "warntime")
+    elif warn >= dead:
+        # Heartbeat 3.0.6 starts with this; a late-heartbeat warning just can never come first
         add(
-            Severity.ERROR,
-            f"Warn time [{warn} ms] is invalid: it must be more than 0 and less than "
-            f"deadtime [{dead} ms]",
+            Severity.WARNING,
+            f"warntime [{warn} ms] is not less than deadtime [{dead} ms]: a late heartbeat "
+            "is never reported before the peer is declared dead",
             "warntime",
             "deadtime",
         )

@@ -89,9 +89,11 @@ def test_nodes_several_per_line_and_lines_lowercased() -> None:
     assert ha_cf.node_lines == {"server1": 1, "server2": 2, "server3": 2}
 
 
-def test_duplicate_node_is_an_error_on_its_line() -> None:
-    _, problems = parse("node server1 server2\n\nnode Server1\n")
-    assert [(p.severity, p.line) for p in problems] == [(Severity.ERROR, 3)]
+def test_duplicate_node_is_a_warning_on_its_line() -> None:
+    # the real daemon starts with "node server1 server2 Server1" (recorded by hand, see README)
+    ha_cf, problems = parse("node server1 server2\n\nnode Server1\n")
+    assert ha_cf.nodes == ("server1", "server2")
+    assert [(p.severity, p.line) for p in problems] == [(Severity.WARNING, 3)]
     assert "duplicate node [server1]" in problems[0].message
     assert "line 1" in problems[0].message
 
@@ -162,10 +164,16 @@ def test_bcast_and_mcast_recognised_but_unsupported() -> None:
     assert [m.kind for m in ha_cf.ucast_media] == ["ucast"]
 
 
-def test_ucast_several_hosts_and_bad_ones() -> None:
+def test_ucast_uses_only_the_first_host_and_bad_ones_are_errors() -> None:
+    # Heartbeat 3.0.6 starts one ucast medium per line, to the first host only
     ha_cf, problems = parse("ucast eth0 10.0.0.1 peer2\nucast eth0\nucast eth0 10.0.0.300\n")
-    assert [m.host for m in ha_cf.media] == ["10.0.0.1", "peer2"]
-    assert [(p.severity, p.line) for p in problems] == [(Severity.ERROR, 2), (Severity.ERROR, 3)]
+    assert [m.host for m in ha_cf.media] == ["10.0.0.1"]
+    assert [(p.severity, p.line) for p in problems] == [
+        (Severity.WARNING, 1),
+        (Severity.ERROR, 2),
+        (Severity.ERROR, 3),
+    ]
+    assert "[peer2]" in problems[0].message
 
 
 def test_udpport_before_media_is_silent_and_applies() -> None:
@@ -174,10 +182,18 @@ def test_udpport_before_media_is_silent_and_applies() -> None:
     assert ha_cf.udpport == 7000
 
 
-def test_udpport_after_media_still_applies_with_warning() -> None:
-    ha_cf, problems = parse(BASE + "udpport 7000\n")
-    assert ha_cf.udpport == 7000
+def test_udpport_after_media_is_ignored_with_heartbeats_warning() -> None:
+    # recorded by hand with the real 3.0.6 daemon: "ucast ...; udpport 7010; ucast ..." starts
+    # every medium on port 694 and prints "udpport setting must precede media statements"
+    ha_cf, problems = parse(BASE + "udpport 7010\nucast eth0 10.0.0.3\n")
+    assert ha_cf.udpport == 694
     assert [(p.severity, p.line) for p in problems] == [(Severity.WARNING, 3)]
+    assert "udpport setting must precede media statements" in problems[0].message
+    assert "ignores this udpport 7010" in problems[0].message
+    assert "harmless" not in problems[0].message
+    ha_cf, problems = parse("udpport 7010\n" + BASE + "udpport 7010\n")
+    assert ha_cf.udpport == 7010
+    assert "harmless" in problems[0].message
 
 
 @pytest.mark.parametrize("value", ["0", "65536", "port", "-5", "99999999999999999999"])
@@ -236,11 +252,13 @@ def test_timer_rules() -> None:
     ((sev, line, msg),) = timer_problems("keepalive 200ms\ndeadtime 1\ninitdead 5\n")
     assert (sev, line) == (Severity.WARNING, 5)
     assert msg == "Initial dead time [5000 ms] may be too small!"
+    # the real daemon starts with warntime >= deadtime: only a warning
     ((sev, line, msg),) = timer_problems("deadtime 5\nwarntime 5\ninitdead 10\n")
-    assert (sev, line) == (Severity.ERROR, 4)
-    assert msg.startswith("Warn time [5000 ms] is invalid")
+    assert (sev, line) == (Severity.WARNING, 4)
+    assert msg.startswith("warntime [5000 ms] is not less than deadtime [5000 ms]")
     ((sev, line, msg),) = timer_problems("warntime 0\n")
     assert (sev, line) == (Severity.ERROR, 3)
+    assert msg.startswith("Warn time [0 ms] is invalid")
     assert "keepalive [0 ms]" in timer_problems("keepalive 0\n")[0][2]
 
 

@@ -115,7 +115,7 @@ def test_every_problem_is_collected(howto: Path) -> None:
     assert found == [
         ("ha.cf", 3, "warning"),  # typo
         ("ha.cf", 4, "error"),  # deadtime <= 2 x keepalive
-        ("ha.cf", 5, "error"),  # duplicate node
+        ("ha.cf", 5, "warning"),  # duplicate node
         ("haresources", 1, "error"),  # server9 not a node
         ("haresources", 1, "error"),  # no script
         ("authkeys", None, "error"),  # mode

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import logging
 import socket
 import struct
@@ -19,6 +20,7 @@ from typing import Protocol
 
 log = logging.getLogger(__name__)
 
+SIOCGIFHWADDR = 0x8927
 ETH_P_ARP = 0x0806
 ETH_P_IP = 0x0800
 ARPHRD_ETHER = 1
@@ -68,23 +70,28 @@ class GarpReport:
 
 
 def _open_packet_socket(device: str) -> tuple[socket.socket, bytes]:
-    """A bound, non-blocking AF_PACKET socket on ``device`` and the device's MAC."""
+    """A non-blocking send-only AF_PACKET socket and the MAC of ``device``.
+
+    Protocol 0 and no bind(): such a socket registers no receive hook, and bind() on a
+    packet socket waits for an RCU grace period (milliseconds) that would delay frame 1.
+    Frames are addressed with sendto((device, ETH_P_ARP)) instead.
+    """
     try:
-        sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ARP))
+        sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
     except OSError as exc:
         raise GarpError(f"cannot open a packet socket: {exc.strerror}") from exc
     try:
-        sock.bind((device, ETH_P_ARP))
+        request = struct.pack("256s", device.encode()[:15])
+        answer = fcntl.ioctl(sock.fileno(), SIOCGIFHWADDR, request)
         sock.setblocking(False)
-        name = sock.getsockname()
     except OSError as exc:
         sock.close()
         raise GarpError(f"cannot use {device} for ARP: {exc.strerror}") from exc
-    mac = bytes(name[4])
-    if name[3] != ARPHRD_ETHER or len(mac) != 6:
+    hw_family = struct.unpack_from("H", answer, 16)[0]
+    if hw_family != ARPHRD_ETHER:
         sock.close()
         raise GarpError(f"{device} is not an Ethernet device")
-    return sock, mac
+    return sock, bytes(answer[18:24])
 
 
 async def send_gratuitous_arp(
@@ -105,7 +112,7 @@ async def send_gratuitous_arp(
             if delay > 0:
                 await asyncio.sleep(delay)
             try:
-                await loop.sock_sendall(sock, frames[k % 2])
+                await loop.sock_sendto(sock, frames[k % 2], (device, ETH_P_ARP))
                 sent += 1
             except OSError as exc:
                 errors += 1

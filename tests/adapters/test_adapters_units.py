@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from hbtui.adapters.fakes import (
@@ -10,7 +12,7 @@ from hbtui.adapters.fakes import (
     FakeTransport,
     FakeVipDriver,
 )
-from hbtui.adapters.garp import ArpAnnouncer, build_garp_frame
+from hbtui.adapters.garp import ArpAnnouncer, GarpError, build_garp_frame, send_gratuitous_arp
 from hbtui.adapters.netlink import VipDriver, first_free_label, network_broadcast
 from hbtui.adapters.scripts import ScriptRunner
 from hbtui.adapters.udp import PortInUse, Transport
@@ -85,3 +87,11 @@ async def test_fakes_satisfy_the_protocols() -> None:
     assert transport.stats.sent == 1
     arp.announce("eth0", "192.168.10.10")
     arp.cancel("192.168.10.10")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="packet sockets need CAP_NET_RAW (root)")
+async def test_garp_refuses_non_ethernet_and_missing_devices() -> None:
+    with pytest.raises(GarpError, match="not an Ethernet device"):
+        await send_gratuitous_arp("lo", "127.0.0.2", count=1)
+    with pytest.raises(GarpError, match="cannot use nosuchdev0"):
+        await send_gratuitous_arp("nosuchdev0", "10.0.0.1", count=1)

@@ -22,12 +22,19 @@ def _index(text: str) -> int | None:
 
 
 def mode_problem(path: Path, mode: int) -> Problem | None:
-    """Heartbeat refuses a key file that group or others may use in any way."""
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+    """Heartbeat 3.0.6 refuses a key file group or others can read; other such bits are warned."""
+    if mode & (stat.S_IRGRP | stat.S_IROTH):
         return Problem(
             Severity.ERROR,
             f"Bad permissions on keyfile [{path}], 600 recommended. "
             f"(mode is {mode:04o}; run: chmod 600 {path})",
+            path,
+        )
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return Problem(
+            Severity.WARNING,
+            f"keyfile [{path}] has mode {mode:04o}: Heartbeat accepts it, but group or others "
+            f"may change the key; 600 recommended (chmod 600 {path})",
             path,
         )
     return None

@@ -44,7 +44,7 @@ def test_several_keys_comments_and_methods() -> None:
     assert keys.active_key.method is AuthMethod.CRC
 
 
-@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o660, 0o601, 0o610])
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o660, 0o606, 0o744])
 def test_mode_readable_by_others_is_refused(mode: int) -> None:
     keys, problems = parse("auth 1\n1 sha1 k\n", mode)
     assert keys is not None  # still read, so every other problem is reported too
@@ -58,6 +58,14 @@ def test_mode_readable_by_others_is_refused(mode: int) -> None:
 @pytest.mark.parametrize("mode", [0o600, 0o400, 0o700])
 def test_private_modes_are_accepted(mode: int) -> None:
     assert parse("auth 1\n1 sha1 k\n", mode)[1] == []
+
+
+@pytest.mark.parametrize("mode", [0o610, 0o601, 0o620, 0o602])
+def test_write_or_execute_bits_only_warn(mode: int) -> None:
+    # the real 3.0.6 daemon starts with these modes (it checks the read bits only)
+    (problem,) = parse("auth 1\n1 sha1 k\n", mode)[1]
+    assert problem.severity is Severity.WARNING
+    assert f"{mode:04o}" in problem.message
 
 
 def test_missing_auth_directive() -> None:

@@ -266,13 +266,39 @@ class NetlinkVipDriver:
             await asyncio.sleep(SETTLE_INTERVAL_S)
 
 
-async def watch_addresses() -> AsyncIterator[AddressEvent]:
-    """IPv4 address additions and removals as they happen, until the consumer stops."""
-    ipr = AsyncIPRoute()
-    try:
-        await ipr.bind(groups=RTMGRP_IPV4_IFADDR)
-        while True:
-            async for msg in ipr.get():
+class AddressWatch:
+    """IPv4 address additions and removals as they happen.
+
+    ``async with AddressWatch() as watch:`` returns once the kernel subscription is in
+    place (so no later change is missed); then ``async for event in watch``.
+    """
+
+    def __init__(self) -> None:
+        self._ipr: Any = None
+
+    async def __aenter__(self) -> AddressWatch:
+        self._ipr = AsyncIPRoute()
+        try:
+            await self._ipr.bind(groups=RTMGRP_IPV4_IFADDR)
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Drop the subscription (idempotent)."""
+        if self._ipr is not None:
+            self._ipr.close()
+            self._ipr = None
+
+    async def __aiter__(self) -> AsyncIterator[AddressEvent]:
+        if self._ipr is None:
+            raise RuntimeError("use AddressWatch in 'async with' before iterating")
+        while self._ipr is not None:
+            async for msg in self._ipr.get():
                 event = msg.get("event")
                 if event not in ("RTM_NEWADDR", "RTM_DELADDR"):
                     continue
@@ -284,5 +310,10 @@ async def watch_addresses() -> AsyncIterator[AddressEvent]:
                     label=msg.get("label"),
                     prefix=int(msg.get("prefixlen")),
                 )
-    finally:
-        ipr.close()
+
+
+async def watch_addresses() -> AsyncIterator[AddressEvent]:
+    """Address events until the consumer stops (subscribes on the first ``__anext__``)."""
+    async with AddressWatch() as watch:
+        async for event in watch:
+            yield event

@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 from hbtui.adapters.garp import ETH_P_ARP, GarpAnnouncer, send_gratuitous_arp
-from hbtui.adapters.netlink import NetlinkVipDriver, VipError, watch_addresses
+from hbtui.adapters.netlink import AddressWatch, NetlinkVipDriver, VipError
 from hbtui.adapters.udp import PortInUse, UcastMedium, UcastTransport
 
 
@@ -53,13 +53,14 @@ async def vip(args: dict[str, Any]) -> None:
 
 async def vip_watch(args: dict[str, Any]) -> None:
     events: asyncio.Queue[Any] = asyncio.Queue()
+    watch = AddressWatch()
+    await watch.__aenter__()  # subscribed: no change after this line is missed
 
     async def pump() -> None:
-        async for event in watch_addresses():
+        async for event in watch:
             await events.put(event)
 
     task = asyncio.create_task(pump())
-    await asyncio.sleep(0.2)  # let the watch socket bind before the change
     driver = NetlinkVipDriver()
     try:
         before = time.monotonic()
@@ -77,6 +78,7 @@ async def vip_watch(args: dict[str, Any]) -> None:
             emit(event)
     finally:
         task.cancel()
+        watch.close()
         driver.close()
 
 

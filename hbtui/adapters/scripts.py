@@ -94,17 +94,34 @@ class ScriptRunner(Protocol):
 
 
 def heartbeat_env(
-    ha_dir: Path, node_name: str, directives: Mapping[str, str] | None = None
+    ha_dir: Path,
+    node_name: str,
+    logfile: Path | None = None,
+    debugfile: Path | None = None,
+    logfacility: str | None = None,
+    directives: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """Environment variables Heartbeat gives resource scripts (``HA_`` names)."""
-    env = {
-        "HA_DIR": str(ha_dir),
-        "HA_RCDIR": str(ha_dir / "rc.d"),
-        "HA_RESOURCEDIR": str(ha_dir / "resource.d"),
-        "HA_CURHOST": node_name,
-    }
-    for key, value in (directives or {}).items():
-        env[f"HA_{key}"] = value
+    """The ``HA_`` environment Heartbeat gives resource scripts.
+
+    Names as in Heartbeat 3.0.6 (HA_CURHOST, HA_DIR, HA_FUNCS, HA_DATEFMT, HA_LOGFILE,
+    HA_DEBUGLOG, HA_LOGFACILITY), plus every ha.cf directive as ``HA_<directive>`` the way
+    the daemon exports them. Scripts that source /etc/ha.d/shellfuncs fill in the rest.
+    """
+    env = {f"HA_{key}": value for key, value in (directives or {}).items()}
+    env.update(
+        {
+            "HA_DIR": str(ha_dir),
+            "HA_FUNCS": str(ha_dir / "shellfuncs"),
+            "HA_DATEFMT": "%Y/%m/%d_%T\t",
+            "HA_CURHOST": node_name,
+        }
+    )
+    if logfile is not None:
+        env["HA_LOGFILE"] = str(logfile)
+    if debugfile is not None:
+        env["HA_DEBUGLOG"] = str(debugfile)
+    if logfacility is not None:
+        env["HA_LOGFACILITY"] = logfacility
     return env
 
 

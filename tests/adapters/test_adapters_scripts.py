@@ -53,6 +53,21 @@ async def test_success_and_environment(tmp_path: Path) -> None:
     assert result.stdout == ("server1 /etc/ha.d C status",)
 
 
+REAL_IPADDR = Path("/etc/ha.d/resource.d/IPaddr")
+
+
+@pytest.mark.skipif(not REAL_IPADDR.exists(), reason="Debian heartbeat package not installed")
+async def test_real_heartbeat_ipaddr_script_runs_with_our_environment(tmp_path: Path) -> None:
+    logfile = tmp_path / "ha-log"
+    env = heartbeat_env(Path("/etc/ha.d"), "server1", logfile=logfile)
+    runner = SubprocessScriptRunner(extra_env=env)
+    # TEST-NET-1: never configured here, so the real script must say it is stopped
+    result = await runner.run([str(REAL_IPADDR), "192.0.2.123/24", "status"], "status")
+    assert result.error is None and not result.timed_out
+    assert any("stopped" in line for line in result.stdout), result
+    assert "Resource is stopped" in logfile.read_text()
+
+
 async def test_lines_arrive_while_the_script_runs(tmp_path: Path) -> None:
     flag = tmp_path / "go"
     script = make_script(

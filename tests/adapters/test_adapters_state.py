@@ -152,3 +152,13 @@ def test_state_dir_lock_names_the_other_pid(tmp_path: Path) -> None:
     with StateDirLock(tmp_path) as lock:
         assert (tmp_path / "hbtui.lock").read_text().strip() == str(os.getpid())
         assert lock.path.exists()
+
+
+def test_lock_creates_the_state_dir_and_is_reentrant_after_release(tmp_path: Path) -> None:
+    state_dir = tmp_path / "new" / "state"
+    lock = StateDirLock(state_dir)
+    lock.acquire()
+    lock.release()
+    lock.acquire()
+    lock.release()
+    assert (state_dir / "hbtui.lock").exists()

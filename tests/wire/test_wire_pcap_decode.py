@@ -10,7 +10,10 @@ import pytest
 from wirevec import LOCAL_VECTORS, WRONG_KEY_VECTOR, local_vectors, make_keys
 
 from hbtui.cli import main
+from hbtui.config.model import AuthMethod
+from hbtui.wire import packet
 from hbtui.wire.accept import Acceptor, Reason
+from hbtui.wire.packet import PacketRejected, SignatureCheck
 from hbtui.wire.pcap import PcapError, read_datagrams
 
 CAPTURE = LOCAL_VECTORS / "capture-a-cold-start.pcap"
@@ -128,3 +131,25 @@ def test_decode_wrong_key_vector_and_garbage(
 def test_decode_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["decode", "/nonexistent/x.bin"]) == 1
     assert "x.bin" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("method", "secret"),
+    [(AuthMethod.CRC, b""), (AuthMethod.MD5, b"PutYourSuperSecretKeyHere")],
+)
+def test_real_daemon_crc_and_md5_captures_verify(method: AuthMethod, secret: bytes) -> None:
+    """Captures of the real daemon with `auth 2` and the crc / md5 method."""
+    datagrams = list(read_datagrams((LOCAL_VECTORS / f"lab-{method}-cold-start.pcap").read_bytes()))
+    assert len(datagrams) >= 80
+    keys = make_keys(secret, index=2, method=method)
+    wrong = make_keys(b"x" if secret else b"", index=2, method=AuthMethod.SHA1)
+    for d in datagrams:
+        msg = packet.unseal(d.payload, keys)
+        assert packet.auth_field_check(msg, keys) is SignatureCheck.OK
+        assert packet.seal(msg, keys) == d.payload  # our signer reproduces the daemon's bytes
+        with pytest.raises(PacketRejected) as info:
+            packet.unseal(d.payload, wrong)
+        assert info.value.reason is Reason.BAD_SIGNATURE
+    if method is AuthMethod.CRC:  # %lx: some digests are shorter than 8 digits
+        lengths = {len(packet.parse_trailer(packet.split(d.payload)[2])[1]) for d in datagrams}
+        assert min(lengths) < 8

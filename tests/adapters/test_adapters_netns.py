@@ -14,6 +14,7 @@ import os
 import select
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -78,11 +79,7 @@ class NsPair:
             env={**os.environ, "PYTHONPATH": str(REPO)},
         )
         assert proc.stdout is not None
-        ready, _, _ = select.select([proc.stdout], [], [], 15)
-        if not ready:
-            stop(proc)
-            pytest.fail(f"{command} helper in {ns} did not get ready")
-        first = proc.stdout.readline()
+        first = _read_line_unbuffered(proc.stdout.fileno(), timeout=15)
         if json.loads(first or "null") != "ready":
             _, err = stop(proc)
             pytest.fail(f"{command} helper in {ns} said {first!r}: {err}")
@@ -96,6 +93,22 @@ class NsPair:
     def mac(self, ns: str) -> str:
         out = _ip("-n", ns, "-j", "link", "show", "dev", "eth0")
         return str(json.loads(out.stdout)[0]["address"])
+
+
+def _read_line_unbuffered(fd: int, timeout: float) -> str:
+    """One line, byte by byte, so that nothing after it sits in a Python buffer where
+    ``communicate()`` would never see it."""
+    deadline = time.monotonic() + timeout
+    data = b""
+    while not data.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            break
+        byte = os.read(fd, 1)
+        if not byte:
+            break
+        data += byte
+    return data.decode()
 
 
 def stop(proc: subprocess.Popen[str], timeout: float = 15) -> tuple[str, str]:

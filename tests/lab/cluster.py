@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -90,6 +90,16 @@ class LabNodeProcess:
     def failback_actions(self) -> list[str]:
         """Just the actions of `failback_calls()`."""
         return [call.action for call in self.failback_calls()]
+
+    def wait_failback_actions(self, count: int, timeout: float = 5.0) -> list[str]:
+        """Wait (bounded) until failback.sh has logged at least `count` calls; return them all.
+
+        The VIP appears before failback.sh runs (left to right), so tests wait for the log too.
+        """
+        deadline = time.monotonic() + timeout
+        while len(actions := self.failback_actions()) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return actions
 
 
 def copy_tree_skeleton(source: Path, target: Path) -> None:
@@ -173,14 +183,21 @@ NodeFactory = Callable[[Node], LabNodeProcess]
 class Cluster:
     """A `Lab` plus one node process per node (any mix of kinds), all with the same config."""
 
-    def __init__(self, lab: Lab, kinds: Sequence[NodeFactory], setup: HaSetup) -> None:
+    def __init__(
+        self,
+        lab: Lab,
+        kinds: Sequence[NodeFactory],
+        setup: HaSetup,
+        overrides: Mapping[str, HaSetup] | None = None,
+    ) -> None:
+        """`overrides` gives some nodes another config (e.g. a wrong key on server2)."""
         if len(kinds) != len(lab.names):
             raise ValueError("one kind per lab node")
         self.lab = lab
         self.setup = setup
         self.members = {name: kind(lab[name]) for name, kind in zip(lab.names, kinds, strict=True)}
-        for member in self.members.values():
-            member.prepare(setup)
+        for name, member in self.members.items():
+            member.prepare((overrides or {}).get(name, setup))
 
     def __getitem__(self, name: str) -> LabNodeProcess:
         return self.members[name]

@@ -6,13 +6,14 @@ cut of server1 moves it to server2 after deadtime, where failback.sh sees `statu
 
 from __future__ import annotations
 
-import re
+import threading
 import time
 
 import pytest
 
 from .cluster import Cluster, RealHeartbeat
 from .haconfig import HaSetup
+from .halog import complaints
 from .netns import Lab
 from .observe import wait_for_vip, wait_until
 
@@ -20,26 +21,6 @@ pytestmark = [pytest.mark.lab, pytest.mark.interop, pytest.mark.usefixtures("rea
 
 HOWTO = HaSetup()
 VIP = HOWTO.vip_ip
-# ha-log lines that every start in a sandbox produces and that mean nothing for the test.
-HARMLESS = re.compile(
-    r"Cannot lock ourselves into memory|Core dumps could be lost|core_pattern|core_uses_pid"
-    r"|Logging daemon is disabled|No Previous generation"
-)
-
-
-def complaints(log: str) -> list[str]:
-    """ERROR/CRIT lines and WARNs other than the harmless sandbox ones."""
-    bad = re.compile(r"\b(ERROR|CRIT|CRITICAL)\b|WARN: (?!node \S+: is dead|No STONITH|Shared)")
-    return [line for line in log.splitlines() if bad.search(line) and not HARMLESS.search(line)]
-
-
-def wait_actions(cluster: Cluster, name: str, expected: list[str], timeout: float = 5) -> None:
-    """Wait (bounded) until failback.sh on `name` has logged exactly `expected`."""
-    member = cluster[name]
-    try:
-        wait_until(lambda: len(member.failback_actions()) >= len(expected), timeout, name)
-    finally:
-        assert member.failback_actions() == expected
 
 
 def print_timing(what: str, seconds: float) -> None:
@@ -57,7 +38,7 @@ def test_cold_start_then_crash_of_the_owner(lab: Lab) -> None:
     labels = [a.label for a in one.addresses() if a.ip == VIP]
     assert labels == ["eth0:0"]
     assert cluster.vip_holders() == ["server1"]
-    wait_actions(cluster, "server1", ["status", "start"])
+    assert cluster["server1"].wait_failback_actions(2) == ["status", "start"]
     assert cluster["server2"].failback_actions() == []
 
     crashed = time.monotonic()
@@ -69,7 +50,7 @@ def test_cold_start_then_crash_of_the_owner(lab: Lab) -> None:
     assert [a.label for a in two.addresses() if a.ip == VIP] == ["eth0:0"]
     # The real daemon never removes the crashed owner's VIP: a power cut leaves it behind.
     assert one.has_address(VIP)
-    wait_actions(cluster, "server2", ["status", "start"])
+    assert cluster["server2"].wait_failback_actions(2) == ["status", "start"]
 
     done = "info: mach_down takeover complete."
     wait_until(lambda: done in cluster["server2"].log_text(), 5, "mach_down in ha-log")
@@ -79,6 +60,18 @@ def test_cold_start_then_crash_of_the_owner(lab: Lab) -> None:
     assert complaints(log_two) == []
     assert one.standin_calls() == [] and two.standin_calls() == []
 
+    # server1 back (auto_failback on): server2 stops the group, then server1 starts it.
+    restarted = time.monotonic()
+    cluster["server1"].start()
+    released = wait_for_vip(two, VIP, present=False, timeout=20)
+    print_timing("restart of server1 -> VIP off server2", released - restarted)
+    assert cluster["server2"].wait_failback_actions(3) == ["status", "start", "stop"]
+    expected_one = ["status", "start", "status", "start"]
+    assert cluster["server1"].wait_failback_actions(4) == expected_one
+    assert cluster["server2"].failback_calls()[-1].at <= cluster["server1"].failback_calls()[-1].at
+    assert cluster.vip_holders() == ["server1"]
+    assert complaints(cluster["server2"].log_text()) == []
+
 
 def test_graceful_stop_of_the_owner_hands_over_at_once(lab: Lab) -> None:
     cluster = Cluster(lab, [RealHeartbeat, RealHeartbeat], HOWTO)
@@ -87,14 +80,19 @@ def test_graceful_stop_of_the_owner_hands_over_at_once(lab: Lab) -> None:
     wait_for_vip(one, VIP, present=True, timeout=20)
 
     stopping = time.monotonic()
-    cluster["server1"].stop(timeout=30)
+    stopper = threading.Thread(target=cluster["server1"].stop, kwargs={"timeout": 30})
+    stopper.start()
+    try:
+        taken = wait_for_vip(two, VIP, present=True, timeout=10)
+    finally:
+        stopper.join(timeout=40)
     stopped = time.monotonic()
-    taken = wait_for_vip(two, VIP, present=True, timeout=10)
-    print_timing("init script stop of server1 (returns)", stopped - stopping)
+    assert not stopper.is_alive()
     print_timing("stop of server1 -> VIP on server2", taken - stopping)
+    print_timing("init script stop of server1 (returns)", stopped - stopping)
     assert taken - stopping < 5.0  # well under deadtime: the shutdown is announced
     assert not one.has_address(VIP)
     assert not cluster["server1"].running()
     assert cluster["server1"].failback_actions() == ["status", "start", "stop"]
-    wait_actions(cluster, "server2", ["status", "start"])
+    assert cluster["server2"].wait_failback_actions(2) == ["status", "start"]
     assert complaints(cluster["server2"].log_text()) == []

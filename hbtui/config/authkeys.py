@@ -56,8 +56,8 @@ def _key_line(
         method = AuthMethod(method_text)
     except ValueError:
         return error(f"Invalid authtype [{shown(line.tokens[1])}]: use sha1, md5 or crc")
-    # the key is the rest of the line after the method
-    key_text = line.text.split(None, 2)[2].strip() if len(line.tokens) > 2 else ""
+    # Heartbeat 3.0.6 takes the third word as the key ("#" included) and ignores the rest
+    key_text = line.tokens[2] if len(line.tokens) > 2 else ""
     if method in _KEYED and not key_text:
         return error(f"Auth method [{method}] requires a key")
     if method is AuthMethod.CRC and key_text:
@@ -72,12 +72,12 @@ def _key_line(
                 line.number,
             )
         )
-    if len(line.tokens) > 3:
+    if len(line.tokens) > 3 and not line.tokens[3].startswith("#"):
         found.append(
             Problem(
                 Severity.WARNING,
-                f"key {index} contains blanks; it is used as written, but a short single-word "
-                "key avoids surprises between implementations",
+                f"key {index}: Heartbeat uses only the first word as the key; "
+                "the words after it are ignored",
                 path,
                 line.number,
             )
@@ -98,11 +98,11 @@ def parse_authkeys(source: ConfigFile) -> tuple[AuthKeys | None, list[Problem]]:
     key_lines: dict[int, int] = {}
     active: int | None = None
     active_line = 0
-    for line in split_lines(source.text, continuation=False):
+    for line in split_lines(source.text, continuation=False, inline_comments=False):
         if has_nul(line):
             problems.append(Problem(Severity.ERROR, "line contains a NUL byte", path, line.number))
         elif line.tokens[0].lower() == "auth":
-            index = _index(line.tokens[1]) if len(line.tokens) == 2 else None
+            index = _index(line.tokens[1]) if len(line.tokens) > 1 else None
             if index is None:
                 problems.append(
                     Problem(
@@ -114,6 +114,15 @@ def parse_authkeys(source: ConfigFile) -> tuple[AuthKeys | None, list[Problem]]:
                     )
                 )
                 continue
+            if len(line.tokens) > 2 and not line.tokens[2].startswith("#"):
+                problems.append(
+                    Problem(
+                        Severity.WARNING,
+                        "words after 'auth N' are ignored",
+                        path,
+                        line.number,
+                    )
+                )
             if active is not None:
                 problems.append(
                     Problem(

@@ -59,13 +59,21 @@ def read_config_file(path: Path) -> tuple[ConfigFile | None, Problem | None]:
     return ConfigFile(path, text, stat.S_IMODE(info.st_mode)), None
 
 
-def split_lines(text: str, *, continuation: bool) -> list[ConfigLine]:
-    """Non-blank lines with ``#`` comments removed; ``\\`` at the end joins the next line."""
+def split_lines(text: str, *, continuation: bool, inline_comments: bool = True) -> list[ConfigLine]:
+    """Non-blank lines with ``#`` comments removed; ``\\`` at the end joins the next line.
+
+    With ``inline_comments=False`` only a line whose first non-blank character is ``#`` is a
+    comment (authkeys: Heartbeat keeps a ``#`` inside a key).
+    """
     result: list[ConfigLine] = []
     pending: list[str] = []
     start = 0
     for number, raw in enumerate(text.split("\n"), start=1):
-        body = raw.rstrip("\r").split("#", 1)[0]
+        body = raw.rstrip("\r")
+        if inline_comments:
+            body = body.split("#", 1)[0]
+        elif body.lstrip().startswith("#"):
+            body = ""
         if not pending:
             start = number
         stripped = body.rstrip()

@@ -100,7 +100,7 @@ def test_bad_key_lines(line: str, words: str) -> None:
     assert problems[0].message.startswith(words)
 
 
-@pytest.mark.parametrize("line", ["auth", "auth 16", "auth one", "auth 1 2"])
+@pytest.mark.parametrize("line", ["auth", "auth 16", "auth one", "auth #1"])
 def test_bad_auth_lines(line: str) -> None:
     _, problems = parse(f"0 crc\n{line}\n")
     assert (Severity.ERROR, 2) in where(problems)
@@ -118,6 +118,19 @@ def test_duplicates_warn() -> None:
     assert where(problems) == [(Severity.WARNING, 2), (Severity.WARNING, 4)]
     assert keys is not None
     assert keys.active_key.key == b"b"
+
+
+def test_key_is_the_first_word_and_hash_is_part_of_it() -> None:
+    # recorded by hand with the real 3.0.6 daemon: its packets verify with HMAC key b"two" for
+    # "1 sha1 two words", and with b"abc#def" for "1 sha1 abc#def"
+    keys, problems = parse("auth 1 # outbound\n1 sha1 two words\n2 sha1 abc#def\n")
+    assert keys is not None
+    assert (keys.keys[1].key, keys.keys[2].key) == (b"two", b"abc#def")
+    assert where(problems) == [(Severity.WARNING, 2)]
+    keys, problems = parse("  # indented comment\nauth 1 two\n1 sha1 k # comment\n")
+    assert keys is not None
+    assert keys.active_key.key == b"k"
+    assert where(problems) == [(Severity.WARNING, 2)]
 
 
 def test_key_bytes_are_kept_exactly() -> None:

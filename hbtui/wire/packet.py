@@ -100,6 +100,8 @@ def parse_trailer(raw: bytes) -> tuple[int, str]:
     if len(raw) > _MAX_TRAILER:
         raise PacketRejected(Reason.GARBAGE, f"{len(raw)} bytes after %%%, not a signature")
     head, colon, rest = raw.partition(b":")
+    if head.isdigit() and (not colon or len(rest) < int(head) + 1):
+        raise PacketRejected(Reason.TRUNCATED, f"signature trailer cut short: {raw!r}")
     if not colon or not head.isdigit() or int(head) != len(rest) - 1 or not rest.endswith(b","):
         raise PacketRejected(Reason.GARBAGE, f"malformed signature trailer {raw!r}")
     index, space, hexdigest = rest[:-1].partition(b" ")

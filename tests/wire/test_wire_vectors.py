@@ -93,3 +93,55 @@ def test_md5_and_crc_reseal_round_trip(path: Path) -> None:
         sealed = packet.seal(msg, keys)
         assert packet.unseal(sealed, keys) == packet.split(sealed)[0]
         assert packet.trailer_check(sealed, keys) is SignatureCheck.OK
+
+
+def _value_spans(body: bytes) -> list[range]:
+    """Byte ranges of every field value in a netstring body."""
+    spans = []
+    pos = 4
+    for f in netstring.decode(body):
+        assert isinstance(f.value, bytes)
+        head = b"(%d)%s=" % (f.type, f.name.encode("latin-1"))
+        digits = str(len(head) + len(f.value)).encode()
+        start = pos + len(digits) + 1 + len(head)
+        spans.append(range(start, start + len(f.value)))
+        pos = start + len(f.value) + 1
+    return spans
+
+
+@pytest.mark.parametrize("name", ["03-status-active-server1.bin", "12-ns_ackmsg-server2.bin"])
+def test_every_changed_byte_is_rejected_with_the_right_reason(name: str) -> None:
+    data = (LOCAL_VECTORS / name).read_bytes()
+    keys = make_keys()
+    _, body, trailer = packet.split(data)
+    values = {i for span in _value_spans(body) for i in span}
+    index_at = len(body) + trailer.index(b":") + 1
+    hex_at = range(index_at + 2, len(data) - 1)
+    for pos in range(len(data)):
+        for bit in (0x01, 0x10, 0x80):
+            changed = bytearray(data)
+            changed[pos] ^= bit
+            with pytest.raises(PacketRejected) as info:
+                packet.unseal(bytes(changed), keys)
+            reason = info.value.reason
+            if pos in values:
+                assert reason is Reason.BAD_SIGNATURE, (pos, bit)
+            elif pos == index_at and chr(changed[pos]).isdigit():
+                assert reason is Reason.UNKNOWN_KEY_INDEX, (pos, bit)
+            elif pos in hex_at:
+                assert reason in (Reason.BAD_SIGNATURE, Reason.GARBAGE), (pos, bit)
+            else:
+                assert reason in (Reason.GARBAGE, Reason.TRUNCATED, Reason.BAD_SIGNATURE)
+
+
+@pytest.mark.parametrize("cut", [0, 1, 4, 100, -50, -46, -45, -43, -1])
+def test_truncated_vector_is_rejected(cut: int) -> None:
+    data = (LOCAL_VECTORS / "03-status-active-server1.bin").read_bytes()
+    with pytest.raises(PacketRejected) as info:
+        packet.unseal(data[:cut], make_keys())
+    expected = {
+        0: Reason.TRUNCATED, 1: Reason.TRUNCATED, 4: Reason.TRUNCATED, 100: Reason.TRUNCATED,
+        -50: Reason.TRUNCATED, -46: Reason.MISSING_SIGNATURE, -45: Reason.TRUNCATED,
+        -43: Reason.TRUNCATED, -1: Reason.TRUNCATED,
+    }  # fmt: skip
+    assert info.value.reason is expected[cut]

@@ -163,8 +163,8 @@ def check_resources(
             found.append(
                 Problem(
                     Severity.ERROR,
-                    f"node [{shown(group.node)}] is not a cluster node (ha.cf node list: "
-                    f"{shown(' '.join(ha_cf.nodes))})",
+                    f"Bad nodename in haresources [{shown(group.node)}]: not a cluster node "
+                    f"(ha.cf node list: {shown(' '.join(ha_cf.nodes))})",
                     path,
                     group.line,
                 )
@@ -174,5 +174,6 @@ def check_resources(
                 continue
             severity = Severity.ERROR if local_host else Severity.WARNING
             message = _missing_script(resource.name, config_dir, init_d)
+            message += " (Heartbeat would start, then fail at takeover)"
             found.append(Problem(severity, message, path, group.line))
     return found

@@ -129,12 +129,11 @@ def _check_device(b: _Builder, line: ConfigLine, device: str) -> bool:
 
 def _late_udpport(b: _Builder, line: ConfigLine, port: int) -> None:
     """Heartbeat 3.0.6 fixes the port at the first medium: a later udpport is ignored."""
-    same = " (harmless here: it is the same port)" if port == b.udpport else ""
+    same = "; harmless here: it is the same port" if port == b.udpport else ""
     b.warn(
         line,
-        f"udpport setting must precede media statements: Heartbeat 3.0.6 ignores this "
-        f"udpport {port} (it prints the same message), so every medium uses port "
-        f"{b.udpport}, and so does hbtui{same}",
+        f"udpport setting must precede media statements: Heartbeat 3.0.6 prints this and "
+        f"ignores 'udpport {port}', so every medium uses port {b.udpport} (so does hbtui){same}",
     )
 
 

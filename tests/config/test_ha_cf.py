@@ -189,7 +189,7 @@ def test_udpport_after_media_is_ignored_with_heartbeats_warning() -> None:
     assert ha_cf.udpport == 694
     assert [(p.severity, p.line) for p in problems] == [(Severity.WARNING, 3)]
     assert "udpport setting must precede media statements" in problems[0].message
-    assert "ignores this udpport 7010" in problems[0].message
+    assert "ignores 'udpport 7010'" in problems[0].message
     assert "harmless" not in problems[0].message
     ha_cf, problems = parse("udpport 7010\n" + BASE + "udpport 7010\n")
     assert ha_cf.udpport == 7010

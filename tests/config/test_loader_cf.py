@@ -111,6 +111,7 @@ def test_every_problem_is_collected(howto: Path) -> None:
     (howto / "authkeys").write_text("auth 1\n1 sha1\n")
     (howto / "authkeys").chmod(0o644)
     _, problems = load_config(howto, "server1", init_d=howto / "none")
+    assert any(p.message.startswith("Bad nodename in haresources [server9]") for p in problems)
     found = [(p.path.name if p.path else None, p.line, p.severity.value) for p in problems]
     assert found == [
         ("ha.cf", 3, "warning"),  # typo

@@ -27,6 +27,8 @@ def run(args: argparse.Namespace) -> int:
         shutil.copytree(HOWTO_DIR, config_dir)
         # a git checkout or a wheel gives 644; Heartbeat (and hbtui) demand 600
         (config_dir / "authkeys").chmod(0o600)
+        for script in (config_dir / "resource.d").iterdir():
+            script.chmod(0o755)  # in case packaging dropped the execute bit
         print(f"Checking the bundled Heartbeat HOWTO configuration ({HOWTO_DIR}) as {DEMO_NODE}:")
         status = check_config(config_dir, DEMO_NODE, as_json=False, out=sys.stdout)
     print(

@@ -12,7 +12,7 @@ import pytest
 
 from .cluster import RealHeartbeat
 from .commands import run
-from .netns import Lab, new_run_id
+from .netns import Lab, new_run_id, sweep_stale_netns
 
 TOOLS = ("ip", "unshare", "nsenter", "mount", "nft", "tcpdump")
 
@@ -26,7 +26,7 @@ def lab_unavailable() -> str | None:
     if missing:
         packages = "iproute2, util-linux, nftables, tcpdump"
         return f"the namespace lab needs {', '.join(missing)} (Debian: {packages})"
-    probe = f"hblprobe{new_run_id()}"
+    probe = f"hblprobe-{new_run_id()}"
     added = run(["ip", "netns", "add", probe], check=False)
     if added.returncode != 0:
         return f"`ip netns add` fails here: {added.stderr.strip()}"
@@ -37,6 +37,7 @@ def lab_unavailable() -> str | None:
             return f"unshare of UTS/mount/PID namespaces fails here: {done.stderr.strip()}"
     finally:
         run(["ip", "netns", "del", probe], check=False)
+    sweep_stale_netns()
     return None
 
 

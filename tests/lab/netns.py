@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -28,9 +29,27 @@ NETNS_PREFIX = "hbl"
 NO_IPV6 = ["net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"]
 
 
+STALE_NAME = re.compile(rf"^{NETNS_PREFIX}([0-9a-f]+)-[0-9a-f]{{4}}-(br|\d+)$")
+
+
 def new_run_id() -> str:
-    """A short id unique per run: our PID plus randomness (namespace names stay short)."""
-    return f"{os.getpid():x}{secrets.token_hex(2)}"
+    """A short id unique per run: our PID (hex) plus randomness, e.g. `1f2a-9c3e`."""
+    return f"{os.getpid():x}-{secrets.token_hex(2)}"
+
+
+def sweep_stale_netns() -> list[str]:
+    """Delete lab namespaces whose creating process is gone (a run killed before teardown).
+
+    Only names this module makes are touched, and only when the PID in the name is dead.
+    """
+    removed = []
+    for name in sorted(existing_netns()):
+        match = STALE_NAME.match(name)
+        if not match or os.path.exists(f"/proc/{int(match.group(1), 16)}"):
+            continue
+        if run(["ip", "netns", "del", name], check=False).returncode == 0:
+            removed.append(name)
+    return removed
 
 
 def existing_netns() -> set[str]:
@@ -50,8 +69,13 @@ class Lab:
     """Bridge namespace + nodes; a context manager, also usable from a pytest fixture."""
 
     def __init__(
-        self, names: Sequence[str] = ("server1", "server2"), base_dir: Path | None = None
+        self,
+        names: Sequence[str] = ("server1", "server2"),
+        base_dir: Path | None = None,
+        die_with_parent: bool = True,
     ) -> None:
+        """`die_with_parent`: the nodes die with the creating thread (pass False from a worker
+        thread that ends before the lab should)."""
         if not 1 <= len(names) <= 200:
             raise ValueError("between 1 and 200 nodes")
         self.run_id = new_run_id()
@@ -62,6 +86,7 @@ class Lab:
         self.nodes: dict[str, Node] = {}
         self._created_netns: list[str] = []
         self.keep_dir = False
+        self.die_with_parent = die_with_parent
 
     def __enter__(self) -> Lab:
         self.start()
@@ -122,7 +147,7 @@ class Lab:
         run(["ip", "-n", netns, "addr", "add", f"{node.ip}/24", "dev", "eth0"])
         run(["ip", "-n", netns, "link", "set", "eth0", "up"])
         run(["ip", "-n", self.bridge_netns, "link", "set", port, "master", BRIDGE, "up"])
-        node.start_anchor(self.hosts_text())
+        node.start_anchor(self.hosts_text(), die_with_parent=self.die_with_parent)
 
     def close(self) -> None:
         """Kill every node (by PID), delete every namespace we made. Safe to call twice."""

@@ -120,11 +120,19 @@ class Node:
         binds.extend((str(standin), target) for target in sorted(targets))
         return binds
 
-    def start_anchor(self, hosts_text: str, timeout: float = 10.0) -> None:
-        """Start PID 1 of the node and wait (bounded) until its mounts are in place."""
+    def start_anchor(
+        self, hosts_text: str, timeout: float = 10.0, die_with_parent: bool = True
+    ) -> None:
+        """Start PID 1 of the node and wait (bounded) until its mounts are in place.
+
+        With `die_with_parent` the node dies when the thread that made it exits (pdeathsig on
+        unshare, --kill-child on PID 1), so a killed test run leaves no processes behind.
+        """
         binds = self._prepare_dirs(hosts_text)
-        argv = ["ip", "netns", "exec", self.netns, "unshare", "--uts", "--mount", "--ipc"]
-        argv += ["--pid", "--fork", "--mount-proc", "--propagation", "private", "--"]
+        argv = ["setpriv", "--pdeathsig", "KILL"] if die_with_parent else []
+        argv += ["ip", "netns", "exec", self.netns, "unshare", "--uts", "--mount", "--ipc"]
+        argv += ["--pid", "--fork", "--kill-child=KILL", "--mount-proc"]
+        argv += ["--propagation", "private", "--"]
         argv += [sys.executable, "-I", str(ANCHOR_SCRIPT), "--hostname", self.name]
         for source, target in binds:
             argv += ["--bind", source, target]

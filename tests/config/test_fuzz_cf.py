@@ -30,7 +30,7 @@ TOKENS = [
     b"\\", b"#", b"0", b"15", b"16", b"-1", b"1.5", b"250ms", b"9us", b"on", b"legacy",
     b"server1", b"SERVER2", b"10.0.0.300/33", b"\x00", b"\xff\xfe", b"\r\n", b"\t", b" ", b"\n",
 ]  # fmt: skip
-FAST = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -105,7 +105,7 @@ def fuzz_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return config_dir
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.sampled_from(FILES), st.data())
 def test_whole_directory_never_raises_anything_but_config_error(
     fuzz_dir: Path, name: str, data: st.DataObject

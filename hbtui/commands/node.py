@@ -1,19 +1,125 @@
-"""``hbtui node``: not built yet; see the project's open issues."""
+"""``hbtui node``: run this machine's node in the foreground (systemd runs it so).
+
+A configuration with errors prints every problem and exits 1 having started nothing.
+SIGTERM/SIGINT = graceful stop (resources released, peer told, exit 0); SIGHUP = reread
+the configuration (timers applied, other changes logged as needing a restart; a broken
+configuration is refused and the old one kept). The state dir is locked so two nodes
+never share it; the control socket serves ``hbtui status`` and the console.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
+import signal
 import sys
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
 
+from hbtui.adapters.runtime import NodeRuntime, NodeStartError
+from hbtui.adapters.state import StateDirLock, StateError
+from hbtui.adapters.udp import UdpError
 from hbtui.cli_common import add_common_options
+from hbtui.config.loader import load_config
+from hbtui.config.model import ClusterConfig
+from hbtui.config.problems import Severity
+from hbtui.control import DEFAULT_SOCKET
+from hbtui.control.server import ControlServer, ControlSocketBusy
+
+log = logging.getLogger("hbtui.node")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``hbtui node``."""
     add_common_options(parser)
+    parser.add_argument(
+        "--control-socket",
+        default=str(DEFAULT_SOCKET),
+        help=f"where `hbtui status` and the console reach this node (default {DEFAULT_SOCKET})",
+    )
+    parser.add_argument("--quiet", action="store_true", help="do not echo ha-log lines on stderr")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Say plainly that this subcommand is not available yet."""
-    print("hbtui node: not implemented yet in this version", file=sys.stderr)
-    return 2
+    """Check the configuration, then run the node until it stops."""
+    config, problems = load_config(Path(args.config_dir), args.node_name)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if config is None:
+        errors = sum(p.severity is Severity.ERROR for p in problems)
+        print(f"hbtui node: {errors} configuration error(s); node not started", file=sys.stderr)
+        return 1
+    logging.basicConfig(
+        level=logging.INFO, format="hbtui node: %(levelname)s: %(name)s: %(message)s"
+    )
+    lock = StateDirLock(Path(args.state_dir))
+    try:
+        Path(args.state_dir).mkdir(parents=True, exist_ok=True)
+        lock.acquire()
+    except (StateError, OSError) as exc:
+        print(f"hbtui node: {exc}", file=sys.stderr)
+        return 1
+    try:
+        return asyncio.run(_serve(config, args))
+    finally:
+        lock.release()
+
+
+async def _serve(config: ClusterConfig, args: argparse.Namespace) -> int:
+    echo = None if args.quiet else sys.stderr
+    runtime = NodeRuntime(config, Path(args.state_dir), lock_state_dir=False, echo_log=echo)
+    server = ControlServer(runtime, Path(args.control_socket))
+    try:
+        await server.start()
+    except (ControlSocketBusy, OSError) as exc:
+        print(f"hbtui node: control socket: {exc}", file=sys.stderr)
+        return 1
+    try:
+        await runtime.start()
+    except (NodeStartError, UdpError, StateError, OSError) as exc:
+        print(f"hbtui node: cannot start: {exc}", file=sys.stderr)
+        await server.close()
+        return 1
+    loop = asyncio.get_running_loop()
+    tasks: set[asyncio.Task[Any]] = set()
+
+    def spawn(coro: Coroutine[Any, Any, Any]) -> None:
+        task = loop.create_task(coro)
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    def on_stop_signal(signame: str) -> None:
+        if runtime.state == "running":
+            log.info("%s: graceful stop", signame)
+            spawn(runtime.stop(graceful=True))
+        else:
+            log.info("%s: already stopping", signame)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, on_stop_signal, sig.name)
+    loop.add_signal_handler(signal.SIGHUP, lambda: spawn(_reload(runtime, args)))
+    reason = await runtime.wait_closed()
+    log.info("node stopped: %s", reason)
+    await server.close()
+    for task in list(tasks):
+        task.cancel()
+    return 0
+
+
+async def _reload(runtime: NodeRuntime, args: argparse.Namespace) -> None:
+    """SIGHUP: reread the configuration off the loop; keep the old one when it is broken."""
+    loop = asyncio.get_running_loop()
+    name = runtime.config.node_name
+    new, problems = await loop.run_in_executor(
+        None, lambda: load_config(Path(args.config_dir), name)
+    )
+    if new is None:
+        for problem in problems:
+            log.error("SIGHUP: %s", problem)
+        log.error("SIGHUP: configuration refused; keeping the one in use")
+        runtime.refuse_config([str(p) for p in problems])
+        return
+    for change in runtime.apply_config(new):
+        log.info("SIGHUP: %s", change)

@@ -1,0 +1,489 @@
+"""The runtime: the asyncio shell around ``engine.Node`` (STYLE.md section 2).
+
+It is the only code that reads the clock (``loop.time()`` as integer ms). Datagrams are
+fed to the engine with the time; exactly one ``loop.call_at`` is armed at
+``node.next_deadline()`` and re-armed after every engine call. The actions that come
+back are executed in order (Send -> UDP, AddVip/DelVip -> netlink + gratuitous ARP,
+RunScript -> the script runner, WriteLog -> ha-log files, Exit -> stop) and every
+event is published on the bus. The runtime decides nothing.
+
+The console and ``hbtui node`` share this API: ``start()``, ``stop(graceful)``,
+``kill()`` (crash drill: go silent, release nothing), ``command()``, ``snapshot()``,
+``events()``, ``wait_closed()`` and ``apply_config()`` (SIGHUP).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import os
+import socket
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from hbtui.adapters.garp import ArpAnnouncer, GarpAnnouncer
+from hbtui.adapters.netlink import NetlinkVipDriver, VipDriver
+from hbtui.adapters.scripts import ScriptRunner, SubprocessScriptRunner, heartbeat_env
+from hbtui.adapters.state import StateDirLock, load_node_state
+from hbtui.adapters.udp import DatagramCallback, Transport, UcastMedium, UcastTransport
+from hbtui.bus import Bus, Subscription
+from hbtui.config.model import ClusterConfig
+from hbtui.engine import actions as act
+from hbtui.engine.events import ScriptExited, ScriptOutput, ScriptStarted
+from hbtui.engine.membership import auth_alive_threshold
+from hbtui.engine.node import Identity, Node
+from hbtui.engine.resources import VIP_RESOURCES, parse_vip
+
+log = logging.getLogger(__name__)
+
+LOADAVG_PATH = Path("/proc/loadavg")
+LOADAVG_REFRESH_MS = 5000
+TIMER_FIELDS = ("keepalive_ms", "warntime_ms", "deadtime_ms", "initdead_ms")
+TransportOpener = Callable[[Sequence[UcastMedium], int, DatagramCallback], Awaitable[Transport]]
+
+
+@dataclass(frozen=True, slots=True)
+class LogLine:
+    """(runtime) One ha-log line as written to logfile/debugfile."""
+
+    at_ms: int
+    level: str
+    source: str
+    text: str
+    line: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeChanged:
+    """(runtime) Lifecycle: started, stopping, stopped, killed, reloaded, reload-refused."""
+
+    at_ms: int
+    what: str
+    detail: str = ""
+
+
+class NodeStartError(Exception):
+    """The node cannot start (port taken, state dir busy, ...): nothing was configured."""
+
+
+def configured_vips(config: ClusterConfig) -> list[str]:
+    """Every IPaddr/IPaddr2 address of haresources."""
+    return [
+        parse_vip(res.args).ip
+        for group in config.haresources.groups
+        for res in group.resources
+        if res.name in VIP_RESOURCES
+    ]
+
+
+def format_log_line(entry: act.WriteLog, wall_s: float, host: str, pid: int) -> str:
+    """ha-log format: daemon lines, or the resource-script style for other sources."""
+    level = entry.level.value
+    if entry.source == "heartbeat":
+        stamp = time.strftime("%b %d %H:%M:%S", time.localtime(wall_s))
+        return f"{stamp} {host} heartbeat: [{pid}]: {level}: {entry.text}"
+    stamp = time.strftime("%Y/%m/%d_%H:%M:%S", time.localtime(wall_s))
+    source = entry.source if "(" in entry.source else f"{entry.source}(default)"
+    return f"{stamp}  {source}[{pid}]:    {level}: {entry.text}"
+
+
+def read_loadavg() -> str:
+    """/proc/loadavg (procfs: never blocks); empty when unreadable."""
+    try:
+        return LOADAVG_PATH.read_text()
+    except OSError:
+        return ""
+
+
+class HaLogFiles:
+    """logfile gets info and above, debugfile everything; opened once, line-buffered."""
+
+    def __init__(self, logfile: Path | None, debugfile: Path | None, echo: TextIO | None) -> None:
+        self.echo = echo
+        self.files: list[tuple[TextIO, bool]] = []
+        for path, with_debug in ((logfile, False), (debugfile, True)):
+            if path is None:
+                continue
+            try:
+                self.files.append((open(path, "a", buffering=1, encoding="utf-8"), with_debug))  # noqa: SIM115
+            except OSError as exc:
+                log.warning("cannot open %s: %s (not logging there)", path, exc)
+
+    def write(self, line: str, debug: bool) -> None:
+        for handle, with_debug in self.files:
+            if with_debug or not debug:
+                try:
+                    handle.write(line + "\n")
+                except OSError as exc:
+                    log.warning("cannot write %s: %s", handle.name, exc)
+        if self.echo is not None and not debug:
+            print(line, file=self.echo, flush=True)
+
+    def close(self) -> None:
+        for handle, _ in self.files:
+            with contextlib.suppress(OSError):
+                handle.close()
+        self.files.clear()
+
+
+async def _resolve(host: str, port: int) -> str:
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, family=socket.AF_INET, type=socket.SOCK_DGRAM)
+    except socket.gaierror as exc:
+        raise NodeStartError(f"cannot resolve ucast host {host!r}: {exc.strerror}") from exc
+    return str(infos[0][4][0])
+
+
+class NodeRuntime:
+    """One running node: engine + adapters + bus. Use in one event loop."""
+
+    def __init__(
+        self,
+        config: ClusterConfig,
+        state_dir: Path,
+        *,
+        bus: Bus | None = None,
+        open_transport: TransportOpener | None = None,
+        vip_driver: VipDriver | None = None,
+        arp: ArpAnnouncer | None = None,
+        scripts: ScriptRunner | None = None,
+        lock_state_dir: bool = True,
+        echo_log: TextIO | None = None,
+    ) -> None:
+        self.config = config
+        self.state_dir = Path(state_dir)
+        self.bus = bus or Bus()
+        self.open_transport: TransportOpener = open_transport or UcastTransport.open
+        self.vip: VipDriver = vip_driver or NetlinkVipDriver()
+        self.arp: ArpAnnouncer = arp or GarpAnnouncer()
+        env = heartbeat_env(config.config_dir, config.node_name)
+        self.scripts: ScriptRunner = scripts or SubprocessScriptRunner(extra_env=env)
+        self.lock = StateDirLock(self.state_dir) if lock_state_dir else None
+        self.echo_log = echo_log
+        self.node: Node | None = None
+        self.transport: Transport | None = None
+        self.halog: HaLogFiles | None = None
+        self.state = "new"  # new, running, stopping, stopped, killed
+        self.exit_reason = ""
+        self.pid = os.getpid()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._armed_ms: int | None = None
+        self._last_now = 0
+        self._loadavg_at: int | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._vip_lock = asyncio.Lock()
+        self._done: asyncio.Future[str] | None = None
+
+    # -- clock -------------------------------------------------------------------------
+
+    def now_ms(self) -> int:
+        """The loop's monotonic clock in integer ms (never goes backwards)."""
+        assert self._loop is not None
+        self._last_now = max(self._last_now, int(self._loop.time() * 1000))
+        return self._last_now
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Lock the state dir, load hb_uuid/generation, open UDP and start the engine."""
+        self._loop = asyncio.get_running_loop()
+        self._done = self._loop.create_future()
+        cf = self.config.ha_cf
+        if self.lock is not None:
+            self.lock.acquire()
+        try:
+            state = load_node_state(self.state_dir)
+            media = [UcastMedium(md.device, md.host or "") for md in cf.ucast_media]
+            ips = [await _resolve(md.host, cf.udpport) for md in media]
+            now = self.now_ms()
+            wall_offset = int(time.time() * 1000) - now
+            identity = Identity(state.node_uuid, state.generation)
+            node = Node(
+                self.config, identity, now, wall_offset_ms=wall_offset, pid=self.pid, ucast_ips=ips
+            )
+            node.set_loadavg(read_loadavg())
+            self._loadavg_at = now
+            present = [ip for ip in configured_vips(self.config) if await self.vip.present(ip)]
+            self.transport = await self.open_transport(media, cf.udpport, self._on_datagram)
+        except BaseException:
+            if self.lock is not None:
+                self.lock.release()
+            raise
+        self.halog = HaLogFiles(cf.logfile, cf.debugfile, self.echo_log)
+        self.node = node
+        self.state = "running"
+        gen = f"uuid {state.node_uuid.hex()} generation {state.generation}"
+        self._publish(RuntimeChanged(self.now_ms(), "started", gen))
+        self._run(node.start(self.now_ms(), present))
+
+    async def stop(self, graceful: bool = True, timeout_s: float | None = None) -> str:
+        """SIGTERM path: release resources, tell the peer, exit (or ``kill`` if not graceful)."""
+        if not graceful:
+            self.kill()
+            return self.exit_reason
+        if self.state == "running" and self.node is not None:
+            self.state = "stopping"
+            self._publish(RuntimeChanged(self.now_ms(), "stopping", "graceful"))
+            self._run(self.node.command("stop", self.now_ms()))
+        if self._done is None:
+            return self.exit_reason
+        try:
+            return await asyncio.wait_for(asyncio.shield(self._done), timeout_s)
+        except TimeoutError:
+            log.error("graceful stop did not finish within %s s: closing anyway", timeout_s)
+            self._finish("stopped", "graceful stop timed out")
+            return self.exit_reason
+
+    def kill(self) -> None:
+        """Crash drill: stop sending and answering at once, release nothing (VIPs stay)."""
+        if self.state in ("stopped", "killed"):
+            return
+        self._finish("killed", "killed (crash drill): nothing released")
+
+    def _finish(self, state: str, reason: str) -> None:
+        if self.state in ("stopped", "killed"):
+            return
+        self.state = state
+        self.exit_reason = reason
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self.transport is not None:
+            self.transport.close()
+        for task in list(self._tasks):
+            task.cancel()
+        for ip in configured_vips(self.config):
+            self.arp.cancel(ip)
+        close = getattr(self.vip, "close", None)
+        if callable(close):
+            with contextlib.suppress(Exception):
+                close()
+        self._publish(RuntimeChanged(self.now_ms() if self._loop else 0, state, reason))
+        if self.halog is not None:
+            self.halog.close()
+        if self.lock is not None:
+            self.lock.release()
+        if self._done is not None and not self._done.done():
+            self._done.set_result(reason)
+        self.bus.close()
+
+    async def wait_closed(self) -> str:
+        """Wait until the node stopped (graceful stop complete or killed); the reason."""
+        assert self._done is not None, "start() first"
+        return await asyncio.shield(self._done)
+
+    # -- API shared by the console and the CLI -----------------------------------------
+
+    def command(self, cmd: str, arg: str = "all") -> None:
+        """``standby``/``takeover`` [all|local|foreign] or ``stop`` (use ``stop()`` to wait)."""
+        if self.node is None or self.state != "running":
+            return
+        if cmd == "stop":
+            self.state = "stopping"
+            self._publish(RuntimeChanged(self.now_ms(), "stopping", "stop command"))
+        self._run(self.node.command(cmd, self.now_ms(), arg))
+
+    def snapshot(self) -> dict[str, Any]:
+        """The engine's JSON-able snapshot plus the runtime's own figures."""
+        snap: dict[str, Any] = {}
+        if self.node is not None:
+            snap = self.node.snapshot(self.now_ms())
+        stats = getattr(self.transport, "stats", None)
+        snap["runtime"] = {
+            "state": self.state,
+            "pid": self.pid,
+            "config_dir": str(self.config.config_dir),
+            "state_dir": str(self.state_dir),
+            "udpport": self.config.ha_cf.udpport,
+            "sent": getattr(stats, "sent", 0),
+            "received": getattr(stats, "received", 0),
+            "send_errors": dict(getattr(stats, "send_errors", {})),
+            "exit_reason": self.exit_reason,
+        }
+        return snap
+
+    def events(self, name: str = "ui", *, lossy: bool = True) -> Subscription:
+        """Subscribe to every engine and runtime event from now on (see ``hbtui.bus``)."""
+        return self.bus.subscribe(name, lossy=lossy)
+
+    def apply_config(self, new: ClusterConfig) -> list[str]:
+        """SIGHUP: apply changed timers now; report other changes as needing a restart."""
+        old = self.config
+        changes: list[str] = []
+        timers = {f: getattr(new.ha_cf, f) for f in TIMER_FIELDS}
+        for name, value in timers.items():
+            if getattr(old.ha_cf, name) != value:
+                changes.append(f"{name[:-3]} {getattr(old.ha_cf, name)} ms -> {value} ms")
+        rest_old = dataclasses.replace(old.ha_cf, **timers)
+        restart = []
+        if rest_old != new.ha_cf:
+            restart.append("ha.cf (other than timers)")
+        if old.haresources != new.haresources:
+            restart.append("haresources")
+        if old.authkeys != new.authkeys or old.authkeys.keys != new.authkeys.keys:
+            restart.append("authkeys")
+        merged = dataclasses.replace(old, ha_cf=rest_old)
+        self.config = merged
+        if self.node is not None:
+            self._set_engine_timers(self.node, merged)
+        for item in restart:
+            changes.append(f"{item} changed: not applied until the node restarts")
+        text = "; ".join(changes) or "no change"
+        self._log(act.WriteLog(act.LogLevel.INFO, f"configuration reread: {text}"))
+        self._publish(RuntimeChanged(self.now_ms(), "reloaded", text))
+        return changes
+
+    def refuse_config(self, problems: Sequence[str]) -> None:
+        """SIGHUP with a broken configuration: log why, keep the one in use."""
+        for problem in problems:
+            self._log(act.WriteLog(act.LogLevel.ERROR, f"configuration reread refused: {problem}"))
+        self._publish(RuntimeChanged(self.now_ms(), "reload-refused", "; ".join(problems)))
+
+    @staticmethod
+    def _set_engine_timers(node: Node, config: ClusterConfig) -> None:
+        """Hand new timers to the engine's parts that copied them at construction."""
+        cf = config.ha_cf
+        node.config, node.cf = config, cf
+        members = node.members
+        members.keepalive_ms, members.deadtime_ms = cf.keepalive_ms, cf.deadtime_ms
+        members.warntime_ms, members.initdead_ms = cf.warntime_ms, cf.initdead_ms
+        members.threshold = auth_alive_threshold(cf.deadtime_ms, cf.keepalive_ms)
+
+    # -- engine plumbing ---------------------------------------------------------------
+
+    def _publish(self, item: Any) -> None:
+        self.bus.publish(item)
+
+    def _run(self, outputs: Sequence[Any]) -> None:
+        """Execute actions and publish events in order, then re-arm the one timer."""
+        for item in outputs:
+            if self.state in ("stopped", "killed"):
+                return
+            if isinstance(item, act.Send | act.AddVip | act.DelVip | act.RunScript):
+                self._execute(item)
+            elif isinstance(item, act.WriteLog):
+                self._log(item)
+            elif isinstance(item, act.Exit):
+                self._finish("stopped", item.reason)
+                return
+            else:
+                self._publish(item)
+        self._rearm()
+
+    def _rearm(self) -> None:
+        if self.node is None or self._loop is None or self.state in ("stopped", "killed"):
+            return
+        deadline = self.node.next_deadline()
+        if deadline == self._armed_ms and self._timer is not None:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._armed_ms = deadline
+        if deadline is not None:
+            self._timer = self._loop.call_at(deadline / 1000, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        armed, self._armed_ms = self._armed_ms, None
+        if self.node is None:
+            return
+        # call_at may fire a hair early (clock resolution): the deadline has come.
+        self._last_now = max(self._last_now, armed or 0)
+        now = self.now_ms()
+        if self._loadavg_at is None or now - self._loadavg_at >= LOADAVG_REFRESH_MS:
+            self.node.set_loadavg(read_loadavg())
+            self._loadavg_at = now
+        self._run(self.node.tick(now))
+
+    def _on_datagram(self, data: bytes, addr: tuple[str, int], _udp_ms: int) -> None:
+        if self.node is None or self.state in ("stopped", "killed"):
+            return
+        self._run(self.node.feed(data, addr, self.now_ms()))
+
+    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("runtime task %s failed", task.get_name(), exc_info=task.exception())
+
+    def _execute(self, action: act.Send | act.AddVip | act.DelVip | act.RunScript) -> None:
+        if isinstance(action, act.Send):
+            if self.transport is not None:
+                self.transport.send(action.datagram, action.dest)
+        elif isinstance(action, act.AddVip):
+            self._spawn(self._add_vip(action), f"add-vip-{action.ip}")
+        elif isinstance(action, act.DelVip):
+            self._spawn(self._del_vip(action), f"del-vip-{action.ip}")
+        else:
+            self._spawn(self._run_script(action), f"script-{action.request_id}")
+
+    def _answer(self, call: Callable[[int], list[Any]]) -> None:
+        if self.node is not None and self.state in ("running", "stopping"):
+            self._run(call(self.now_ms()))
+
+    async def _add_vip(self, a: act.AddVip) -> None:
+        async with self._vip_lock:  # VIP operations run one at a time, in order
+            try:
+                placed = await self.vip.add(a.ip, a.prefix, a.device, a.broadcast, a.label)
+            except Exception as exc:  # VipError, NetlinkError, OSError: all reported
+                result = act.VipResult(False, f"{type(exc).__name__}: {exc}")
+            else:
+                if a.arp:
+                    self.arp.announce(placed.device, a.ip)
+                result = act.VipResult(True, device=placed.device, label=placed.label)
+        node = self.node
+        if node is not None:
+            self._answer(lambda now: node.vip_done(a.request_id, result, now))
+
+    async def _del_vip(self, a: act.DelVip) -> None:
+        async with self._vip_lock:
+            self.arp.cancel(a.ip)
+            try:
+                placed = await self.vip.remove(a.ip)
+            except Exception as exc:
+                result = act.VipResult(False, f"{type(exc).__name__}: {exc}")
+            else:
+                device = placed.device if placed else a.device
+                result = act.VipResult(True, device=device, label=placed.label if placed else None)
+        node = self.node
+        if node is not None:
+            self._answer(lambda now: node.vip_done(a.request_id, result, now))
+
+    async def _run_script(self, a: act.RunScript) -> None:
+        rid = a.request_id
+        name = a.argv[0].rsplit("/", 1)[-1] if a.argv else "?"
+        self._publish(ScriptStarted(self.now_ms(), rid, a.resource, a.argv))
+
+        def on_line(stream: str, line: str) -> None:
+            self._publish(ScriptOutput(self.now_ms(), rid, stream, line))
+            level = act.LogLevel.INFO if stream == "stdout" else act.LogLevel.WARN
+            self._log(act.WriteLog(level, line, f"{name}({a.resource})"), publish=False)
+
+        done = await self.scripts.run(a.argv, a.op.value, on_line)
+        self._publish(ScriptExited(self.now_ms(), rid, done.rc, done.timed_out))
+        if done.error:
+            self._log(act.WriteLog(act.LogLevel.ERROR, f"{' '.join(a.argv)}: {done.error}"))
+        result = act.ScriptResult(done.rc, done.stdout_text, done.timed_out)
+        node = self.node
+        if node is not None:
+            self._answer(lambda now: node.script_done(rid, result, now))
+
+    def _log(self, entry: act.WriteLog, publish: bool = True) -> None:
+        line = format_log_line(entry, time.time(), self.config.node_name, self.pid)
+        if self.halog is not None:
+            self.halog.write(line, entry.level is act.LogLevel.DEBUG)
+        if publish and self._loop is not None:
+            level = entry.level.value
+            self._publish(LogLine(self.now_ms(), level, entry.source, entry.text, line))

@@ -4,13 +4,14 @@ Rules, in order, for one datagram from address ``sender``:
 
 1. It must unseal: size, netstring form, trailer signed with a configured key index.
 2. ``src`` names a node of this cluster (else UNKNOWN_SENDER); not us (FROM_SELF:
-   the real daemon loops its own packets back; we do not need ours).
+   the real daemon loops its own packets back; we do not need ours), unless its
+   ``srcuuid`` is not ours: then another machine uses our name (NAME_CONFLICT).
 3. ``hg`` parses as hex; an ``hg`` older than the one known for the node is a replay
    (OLD_GENERATION). A newer one means the node restarted: its tracking is reset and
    the verdict says ``restarted`` (we adopt it from any authenticated message, not
    only ``status``: a lost ``status init`` must not leave us deaf).
 4. ``NS_*`` messages carry no ``seq``; they skip 5. ``NS_nak_rexmit`` to us gives up
-   on the seq it names.
+   on the seq it names. (A ``seq`` field, if one is there anyway, must still parse.)
 5. ``seq`` (hex, > 0) per sender and generation: next expected -> accept; a gap ->
    accept and report the missing seqs (more than FLOW_LIMIT missing -> start over);
    below the last seen -> accept only if it was recorded missing (late or resent),
@@ -19,6 +20,8 @@ Rules, in order, for one datagram from address ``sender``:
    then dropped as NOT_FOR_US.
 
 The Acceptor is pure: no clock, no I/O. It counts rejections by (reason, address).
+A verdict names the node only once ``src`` and ``hg`` are valid, and then carries the
+parsed ``generation`` and ``seq`` so that callers never parse them again.
 """
 
 from __future__ import annotations
@@ -52,6 +55,8 @@ class Verdict:
     missing: tuple[int, ...] = ()  # seqs found lost just now: ask for them (NS_rexmit)
     gap_filled: bool = False  # this packet emptied the node's missing list
     duplicate: bool = False
+    generation: int | None = None  # parsed hg, whenever ``node`` is set
+    seq: int | None = None  # parsed seq (None on NS_* messages)
 
 
 @dataclass(slots=True)
@@ -131,6 +136,10 @@ class Acceptor:
         if not src:
             return self._reject(sender, Reason.MALFORMED, "no src field", msg)
         if src == self.our_name:
+            uuid = msg.get_bytes("srcuuid")
+            if self.our_uuid is not None and uuid is not None and uuid != self.our_uuid:
+                detail = f"a node with uuid {uuid.hex()} also calls itself {src!r}"
+                return self._reject(sender, Reason.NAME_CONFLICT, detail, msg)
             return self._reject(sender, Reason.FROM_SELF, "our own packet", msg, src)
         if src not in self.nodes:
             return self._reject(
@@ -138,7 +147,14 @@ class Acceptor:
             )
         gen = _hex(msg.get("hg"))
         if gen is None:
-            return self._reject(sender, Reason.MALFORMED, "missing or malformed hg", msg, src)
+            return self._reject(sender, Reason.MALFORMED, "missing or malformed hg", msg)
+        seq = _hex(msg.get("seq"))
+        mtype = msg.type or ""
+        if mtype.startswith("NS_"):
+            if seq is None and "seq" in msg:
+                return self._reject(sender, Reason.MALFORMED, "malformed seq", msg)
+        elif not seq:
+            return self._reject(sender, Reason.MALFORMED, "missing or malformed seq", msg)
         track = self._tracks.get(src)
         restarted = False
         if track is None or gen > track.generation:
@@ -146,28 +162,30 @@ class Acceptor:
             track = self._tracks[src] = _Track(gen)
         elif gen < track.generation:
             detail = f"generation {gen} is older than {track.generation} (replay?)"
-            return self._reject(sender, Reason.OLD_GENERATION, detail, msg, src)
-        mtype = msg.type or ""
+            return self._reject(sender, Reason.OLD_GENERATION, detail, msg, src, gen, seq)
         if mtype.startswith("NS_"):
             return self._control(msg, sender, src, track, restarted)
-        seq = _hex(msg.get("seq"))
-        if not seq:
-            return self._reject(sender, Reason.MALFORMED, "missing or malformed seq", msg, src)
+        assert seq is not None
         return self._sequenced(msg, sender, src, track, seq, restarted)
 
     def _control(
         self, msg: Message, sender: tuple[str, int], src: str, track: _Track, restarted: bool
     ) -> Verdict:
         """NS_* messages: no seq; a nak to us gives up on a missing seq."""
+        gen, seq = track.generation, _hex(msg.get("seq"))
         if not self._for_us(msg):
-            return self._reject(sender, Reason.NOT_FOR_US, f"for {msg.get('dest')}", msg, src)
+            detail = f"for {msg.get('dest')}"
+            return self._reject(sender, Reason.NOT_FOR_US, detail, msg, src, gen, seq)
         gap_filled = False
         if msg.type == "NS_nak_rexmit":
             lost = _hex(msg.get("firstseq"))
             if lost is not None and lost in track.missing:
                 track.missing.discard(lost)
                 gap_filled = not track.missing
-        return Verdict(True, msg, None, "", sender, src, restarted, gap_filled=gap_filled)
+        return Verdict(
+            True, msg, None, "", sender, src, restarted, gap_filled=gap_filled,
+            generation=gen, seq=seq,
+        )  # fmt: skip
 
     def _sequenced(
         self,
@@ -198,16 +216,22 @@ class Acceptor:
             gap_filled = not track.missing
         elif seq <= track.last_seq - HISTORY:
             detail = f"seq {seq} is far behind the last seen {track.last_seq}"
-            return self._reject(sender, Reason.TOO_OLD_SEQ, detail, msg, src)
+            return self._reject(sender, Reason.TOO_OLD_SEQ, detail, msg, src, track.generation, seq)
         else:
             detail = f"seq {seq} already seen (last {track.last_seq})"
-            return self._reject(sender, Reason.DUPLICATE_SEQ, detail, msg, src, duplicate=True)
+            return self._reject(
+                sender, Reason.DUPLICATE_SEQ, detail, msg, src, track.generation, seq, True
+            )
         if not self._for_us(msg):
+            self._counts[(Reason.NOT_FOR_US, sender[0])] += 1
             return Verdict(
                 False, msg, Reason.NOT_FOR_US, f"for {msg.get('dest')}", sender, src,
-                restarted, missing, gap_filled,
+                restarted, missing, gap_filled, generation=track.generation, seq=seq,
             )  # fmt: skip
-        return Verdict(True, msg, None, detail, sender, src, restarted, missing, gap_filled)
+        return Verdict(
+            True, msg, None, detail, sender, src, restarted, missing, gap_filled,
+            generation=track.generation, seq=seq,
+        )  # fmt: skip
 
     def _for_us(self, msg: Message) -> bool:
         """No dest = broadcast; else destuuid (when we know ours) or dest must be us."""
@@ -224,10 +248,21 @@ class Acceptor:
         detail: str,
         msg: Message | None = None,
         node: str | None = None,
+        generation: int | None = None,
+        seq: int | None = None,
         duplicate: bool = False,
     ) -> Verdict:
         key = (reason, sender[0])
         self._counts[key] += 1
-        if reason in (Reason.BAD_SIGNATURE, Reason.UNKNOWN_KEY_INDEX, Reason.UNKNOWN_SENDER):
+        if reason in _STABLE_DETAIL:
             self._details[key] = detail
-        return Verdict(False, msg, reason, detail, sender, node, duplicate=duplicate)
+        return Verdict(
+            False, msg, reason, detail, sender, node, duplicate=duplicate,
+            generation=generation, seq=seq,
+        )  # fmt: skip
+
+
+# Rejections whose detail is the same for every packet: describe() shows it verbatim.
+_STABLE_DETAIL = frozenset(
+    {Reason.BAD_SIGNATURE, Reason.UNKNOWN_KEY_INDEX, Reason.UNKNOWN_SENDER, Reason.NAME_CONFLICT}
+)

@@ -17,7 +17,9 @@ class Reason(StrEnum):
     BAD_SIGNATURE = "bad_signature"
     MALFORMED = "malformed"
     UNKNOWN_SENDER = "unknown_sender"
+    WRONG_CLUSTER = "unknown_sender"  # an alias: same key, but not one of our nodes
     FROM_SELF = "from_self"
+    NAME_CONFLICT = "name_conflict"
     OLD_GENERATION = "old_generation"
     DUPLICATE_SEQ = "duplicate_seq"
     TOO_OLD_SEQ = "too_old_seq"
@@ -40,6 +42,7 @@ _LABELS: dict[Reason, str] = {
     Reason.MALFORMED: "missing or malformed src/seq/hg field",
     Reason.UNKNOWN_SENDER: "sender is not a node of this cluster",
     Reason.FROM_SELF: "our own packet (looped back)",
+    Reason.NAME_CONFLICT: "another node uses our node name",
     Reason.OLD_GENERATION: "older generation than known (replay?)",
     Reason.DUPLICATE_SEQ: "sequence number already seen",
     Reason.TOO_OLD_SEQ: "sequence number too old",

@@ -21,10 +21,11 @@ def datagram(
     hg: int = 0x6B06000D,
     src: str = "server2",
     keys: AuthKeys | None = None,
+    uuid: bytes = UUID2,
     **extra: str | bytes,
 ) -> bytes:
     pairs: list[tuple[str, str | bytes]] = [("t", t), *extra.items(), ("src", src)]
-    pairs.append(("srcuuid", UUID2))
+    pairs.append(("srcuuid", uuid))
     if seq is not None:
         pairs.append(("seq", f"{seq:x}"))
     pairs += [("hg", f"{hg:x}"), ("ts", "6b06000c"), ("ttl", "3")]
@@ -137,7 +138,35 @@ def test_missing_seq_is_malformed(acceptor: Acceptor) -> None:
 
 def test_unknown_sender_and_self(acceptor: Acceptor) -> None:
     assert acceptor.accept(datagram(src="server9"), PEER).reason is Reason.UNKNOWN_SENDER
-    assert acceptor.accept(datagram(src="server1"), PEER).reason is Reason.FROM_SELF
+    assert Reason.WRONG_CLUSTER is Reason.UNKNOWN_SENDER
+    ours = acceptor.accept(datagram(src="server1", uuid=UUID1), PEER)
+    assert ours.reason is Reason.FROM_SELF and ours.node == "server1"
+    impostor = acceptor.accept(datagram(src="server1", uuid=UUID2), PEER)
+    assert impostor.reason is Reason.NAME_CONFLICT and impostor.node is None
+    assert acceptor.describe() == [
+        "1 packet from 192.168.10.2 rejected: sender 'server9' is not a node of this cluster",
+        f"1 packet from 192.168.10.2 rejected: a node with uuid {UUID2.hex()} also calls "
+        "itself 'server1'",
+    ]
+
+
+def test_verdict_carries_parsed_generation_and_seq(acceptor: Acceptor) -> None:
+    v = feed(acceptor, 0x2A, hg=0x6B06000D)[0]
+    assert (v.generation, v.seq) == (0x6B06000D, 0x2A)
+    dup = feed(acceptor, 0x2A, hg=0x6B06000D)[0]
+    assert (dup.generation, dup.seq, dup.node) == (0x6B06000D, 0x2A, "server2")
+    ack = acceptor.accept(datagram("NS_ackmsg", seq=None, dest="server1", ackseq="8"), PEER)
+    assert (ack.generation, ack.seq) == (0x6B06000D, None)
+
+
+def test_malformed_verdicts_name_no_node(acceptor: Acceptor) -> None:
+    keys = make_keys()
+    bad_hg = Message.of(("t", "status"), ("src", "server2"), ("seq", "1"), ("hg", "zz"))
+    v = acceptor.accept(packet.seal(bad_hg, keys), PEER)
+    assert v.reason is Reason.MALFORMED and v.node is None
+    ns_bad_seq = Message.of(("t", "NS_ackmsg"), ("src", "server2"), ("seq", "x"), ("hg", "1"))
+    v = acceptor.accept(packet.seal(ns_bad_seq, keys), PEER)
+    assert v.reason is Reason.MALFORMED and v.node is None
 
 
 def test_bad_signature_is_counted_and_described(acceptor: Acceptor) -> None:
@@ -145,7 +174,7 @@ def test_bad_signature_is_counted_and_described(acceptor: Acceptor) -> None:
     for seq in range(1, 13):
         v = acceptor.accept(datagram(seq=seq, keys=wrong), PEER)
         assert v.reason is Reason.BAD_SIGNATURE and v.message is None
-    acceptor.accept(datagram(src="server1"), PEER)
+    acceptor.accept(datagram(src="server1", uuid=UUID1), PEER)
     assert acceptor.counters[(Reason.BAD_SIGNATURE, "192.168.10.2")] == 12
     assert acceptor.describe() == [
         "12 packets from 192.168.10.2 rejected: signature does not match key 1 (sha1)"

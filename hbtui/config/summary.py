@@ -42,6 +42,7 @@ def cluster_summary(config: ClusterConfig) -> dict[str, Any]:
                         "type": shown(r.name),
                         "args": [shown(a) for a in r.args],
                         "script": shown(str(r.script)) if r.script else None,
+                        "builtin": r.name in BUILTIN_RESOURCES,
                     }
                     for r in group.resources
                 ],
@@ -73,10 +74,10 @@ def summary_lines(config: ClusterConfig) -> list[str]:
     for group in config.haresources.groups:
         parts = []
         for r in group.resources:
-            if r.script is not None:
-                where = str(r.script)
+            if r.name in BUILTIN_RESOURCES:
+                where = "built in"  # hbtui adds the address itself, even if a script exists
             else:
-                where = "built in" if r.name in BUILTIN_RESOURCES else "no script"
+                where = str(r.script) if r.script is not None else "no script"
             parts.append(f"{shown(r.token)} ({shown(where)})")
         lines.append(f"resources: {shown(group.node)} owns {', '.join(parts) or 'nothing'}")
     key = config.authkeys.active_key

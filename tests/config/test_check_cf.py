@@ -58,6 +58,7 @@ def test_howto_json(howto: Path, capsys: Capture) -> None:
     assert group["node"] == "server1"
     assert [r["token"] for r in group["resources"]] == ["IPaddr::192.168.10.10/24", "failback.sh"]
     assert group["resources"][1]["script"] == str(howto / "resource.d" / "failback.sh")
+    assert [r["builtin"] for r in group["resources"]] == [True, False]
     assert cluster["auth"] == {"index": 1, "method": "sha1"}
     assert "PutYourSuperSecretKeyHere" not in out
 

@@ -21,6 +21,7 @@ node (rsc_hold ``local``), "theirs" = the others' (``foreign``).
                           | we did not ask                    | go standby T (peer's takeover)
   ask_resources done (T)  | we answered ``other``             | acquire, resource <hold>
                           |                                   | isstable=1, ask_resources T done
+                          | we gave T                         | resource <hold> isstable=1
   resource info=shutdown  |                                   | take over every group at once
   same generation returns | it still holds its own groups     | give its groups back (hbtui)
   peer dead               | it announced shutdown             | nothing ("gave up resources")
@@ -219,18 +220,27 @@ class Ownership:
         state.stable = stable or info == "mach_down"
         if stable:
             self.emit(hblog.info("remote resource transition completed."))
+        if stable:
+            self._maybe_offer(peer, now)
+
+    def _maybe_offer(self, peer: str, now_ms: int) -> None:
+        """auto_failback: offer a (re)started home node its groups once it is stable.
+
+        The pending offer is used up at the first decision taken while we are stable, so
+        a later standby/takeover never bounces back.
+        """
+        state = self.peers[peer]
+        if not (state.offer_pending and state.stable and self.phase is Phase.STABLE):
+            return
+        state.offer_pending = False
         if (
-            stable
-            and state.offer_pending
-            and self.failback
+            self.failback
             and self.foreign
-            and rsc_hold not in ("local", "all")
-            and self.phase is Phase.STABLE
             and self.standby is None
+            and state.hold in ("none", "foreign")
         ):
-            state.offer_pending = False
-            self._ask_standby("foreign", peer, now)
-            self.emit(Failback(now, self._keys("foreign"), self.us, peer, "offered"))
+            self._ask_standby("foreign", peer, now_ms)
+            self.emit(Failback(now_ms, self._keys("foreign"), self.us, peer, "offered"))
 
     def on_ask(self, peer: str, rsc_type: str, info: str, now_ms: int) -> None:
         """An ``ask_resources`` from ``peer`` (``rsc_type`` in its point of view)."""
@@ -253,6 +263,9 @@ class Ownership:
             text = f"Other node completed standby takeover of {sb.rsc_type} resources."
             self.emit(hblog.info(text))
             self.standby = None
+            # the real daemon announces its stable state here; a real taker waits for it
+            # (without it, its own shutdown is "delayed until current resource activity ends")
+            self.send(m.resource(self.rsc_hold, True), now_ms)
 
     def standby_command(self, rsc_type: str, now_ms: int) -> bool:
         """``hb_standby [all|foreign|local]``: give ``rsc_type`` to the peer."""
@@ -350,7 +363,7 @@ class Ownership:
         """Continue after a job; True when the node may exit (graceful stop done)."""
         if job.tag == "initial":
             self.emit(hblog.info("Local Resource acquisition completed."))
-            self._stable()
+            self._stable(now_ms)
         elif job.tag.startswith("takeover:"):
             reason = job.tag.split(":", 1)[1]
             if reason == "shutdown":
@@ -370,7 +383,7 @@ class Ownership:
                 now_ms,
             )
             self.emit(TakeoverDone(now_ms, job.peer, reason, self._keys("all"), phases))
-            self._stable()
+            self._stable(now_ms)
         elif job.tag == "give" and self.standby is not None:
             sb = self.standby
             self.emit(hblog.info(f"{sb.rsc_type} HA resource release completed (standby)."))
@@ -390,7 +403,7 @@ class Ownership:
             keys = tuple(g.key for g in job.groups)
             self.emit(Failback(now_ms, keys, sb.peer, self.us, "acquired"))
             self.standby = None
-            self._stable()
+            self._stable(now_ms)
         elif job.tag == "heal":
             self.send(m.resource(self.rsc_hold, True), now_ms)
         elif job.tag == "shutdown":
@@ -400,7 +413,9 @@ class Ownership:
             return True
         return False
 
-    def _stable(self) -> None:
+    def _stable(self, now_ms: int) -> None:
         self.initial_done = True
         if self.phase is not Phase.SHUTDOWN:
             self.phase = Phase.STABLE
+            for peer in self.peers:
+                self._maybe_offer(peer, now_ms)

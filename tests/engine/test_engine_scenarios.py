@@ -119,10 +119,11 @@ def test_failover_after_kill_then_failback_call_order() -> None:
         ("offered", "server2"),
         ("released", "server2"),
     ]
-    assert non_status(c, "server2", since=30000)[-3:] == [
+    assert non_status(c, "server2", since=30000)[-4:] == [
         ("ask_resources", "foreign", "me"),
         ("resource", "local", "standby"),
         ("ask_resources", "foreign", "done"),
+        ("resource", "local", None),
     ]
     assert non_status(c, "server1", since=30000)[-3:] == [
         ("ask_resources", "foreign", "other"),

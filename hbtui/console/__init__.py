@@ -1,0 +1,1 @@
+"""The operator's console: a Textual app over a ``NodeSource`` (see ``source.py``)."""

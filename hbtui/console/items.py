@@ -1,0 +1,52 @@
+"""What a ``NodeSource`` yields: the engine's events plus a few console-side items.
+
+The engine's events (``hbtui.engine.events``) pass through unchanged. The items here
+cover what is not an engine event: an ha-log line, a fresh snapshot, the outcome of an
+operator action, and (replays only) a gate that holds the replay until a key is pressed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from hbtui.engine.events import Event
+
+
+@dataclass(frozen=True, slots=True)
+class LogLine:
+    """One ha-log line; ``text`` is the whole line as the log file shows it."""
+
+    at_ms: int
+    level: str  # debug / info / WARN / ERROR / CRIT
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotTaken:
+    """A full ``Node.snapshot()`` (plus ``warntime_ms``/``keepalive_ms`` when known)."""
+
+    at_ms: int
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ActionDone:
+    """An operator action and what came of it (written into the log pane)."""
+
+    at_ms: int
+    node: str
+    action: str
+    ok: bool
+    result: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayGate:
+    """(replays) Hold the replay here until the operator performs ``action``."""
+
+    at_ms: int
+    action: str
+
+
+SourceItem = Event | LogLine | SnapshotTaken | ActionDone | ReplayGate

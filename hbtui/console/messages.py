@@ -1,0 +1,47 @@
+"""Textual messages from the source worker to the dashboard."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from hbtui.console.items import SourceItem
+from hbtui.engine.events import KeepaliveReceived
+
+
+class SourceUpdate(Message):
+    """The model took ``item`` in; ``changed`` names the panes to redraw."""
+
+    def __init__(self, item: SourceItem, changed: frozenset[str]) -> None:
+        super().__init__()
+        self.item = item
+        self.changed = changed
+
+    def can_replace(self, message: Message) -> bool:
+        """A burst of keepalives from one node: only the newest needs drawing.
+
+        The model already holds every gap (it is updated before posting), so dropping
+        the older notification loses nothing.
+        """
+        return (
+            isinstance(message, SourceUpdate)
+            and isinstance(self.item, KeepaliveReceived)
+            and isinstance(message.item, KeepaliveReceived)
+            and message.item.node == self.item.node
+        )
+
+
+class SourceEnded(Message):
+    """The source closed (node stopped for good, socket gone, replay over)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
+class ActionRequested(Message):
+    """The operator asked for ``action`` on ``node`` (after any confirmation)."""
+
+    def __init__(self, action: str, node: str) -> None:
+        super().__init__()
+        self.action = action
+        self.node = node

@@ -1,0 +1,327 @@
+"""The console's picture of the cluster: a plain reducer over source items.
+
+``ConsoleModel.apply(item)`` updates the picture and returns which panes changed;
+widgets render from the model when told. No Textual here, so it is tested directly.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hbtui.console.items import ActionDone, LogLine, SnapshotTaken, SourceItem
+from hbtui.engine import events as ev
+
+GAP_HISTORY = 40
+LOG_KEEP = 5000
+RATE_WINDOW_MS = 5000
+
+
+@dataclass
+class NodeView:
+    """One node: status, identity, keepalive timing."""
+
+    name: str
+    is_self: bool = False
+    status: str = "init"
+    uuid: str | None = None
+    generation: int | None = None
+    link: str | None = None
+    last_heard_ms: int | None = None
+    deadline_ms: int | None = None
+    deadtime_ms: int = 30000
+    standby: bool = False
+    gaps: deque[int] = field(default_factory=lambda: deque(maxlen=GAP_HISTORY))
+
+
+@dataclass
+class VipView:
+    """One virtual IP: who has it as this node sees it, and its last move."""
+
+    resource: str
+    ip: str
+    owner: str | None = None
+    device: str | None = None
+    label: str | None = None
+    moved_at_ms: int | None = None
+    why: str = ""
+
+
+@dataclass
+class ScriptCall:
+    """One resource script run and everything it printed."""
+
+    request_id: int
+    resource: str
+    argv: tuple[str, ...]
+    started_ms: int
+    lines: list[tuple[str, str]] = field(default_factory=list)
+    rc: int | None = None
+    ended_ms: int | None = None
+    timed_out: bool = False
+
+
+@dataclass
+class TimelineRow:
+    """One failover / failback with its milestones (monotonic ms, None = n/a)."""
+
+    at_ms: int
+    kind: str
+    from_node: str
+    to_node: str
+    groups: tuple[str, ...]
+    phases: dict[str, int | None]
+    why: str
+
+
+PHASES = ("last heard", "declared dead", "decided", "VIP added", "ARP sent", "scripts done")
+
+
+class ConsoleModel:
+    """See the module docstring. ``clock`` formats a monotonic ms as wall time."""
+
+    def __init__(self, us: str, clock: Callable[[int], str]) -> None:
+        self.us = us
+        self.clock = clock
+        self.nodes: dict[str, NodeView] = {us: NodeView(us, is_self=True)}
+        self.vips: dict[str, VipView] = {}
+        self.resources: dict[str, str] = {}  # resource token -> last status
+        self.groups: dict[str, str] = {}  # group key -> home node
+        self.scripts: dict[int, ScriptCall] = {}
+        self.timeline: list[TimelineRow] = []
+        self.log: deque[LogLine] = deque(maxlen=LOG_KEEP)
+        self.heard: deque[int] = deque()  # at_ms of datagrams that reached us
+        self.rejected: Counter[tuple[str, str]] = Counter()
+        self.warntime_ms = 15000
+        self.keepalive_ms = 1000
+        self._dead_at: dict[str, ev.PeerDead] = {}
+        self._pending_why = ""
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def node(self, name: str) -> NodeView:
+        """The view of ``name`` (created on first mention)."""
+        if name not in self.nodes:
+            self.nodes[name] = NodeView(name)
+        return self.nodes[name]
+
+    def rate_in(self, now_ms: int) -> float:
+        """Datagrams per second heard over the last few seconds."""
+        while self.heard and self.heard[0] < now_ms - RATE_WINDOW_MS:
+            self.heard.popleft()
+        return len(self.heard) * 1000 / RATE_WINDOW_MS
+
+    # -- reducer -----------------------------------------------------------------------
+
+    def apply(self, item: SourceItem) -> set[str]:
+        """Fold one item in; returns the panes that changed."""
+        handler = getattr(self, f"_on_{type(item).__name__}", None)
+        if handler is None:
+            return set()
+        changed: set[str] = handler(item)
+        return changed
+
+    def _on_SnapshotTaken(self, item: SnapshotTaken) -> set[str]:
+        data = item.data
+        self.warntime_ms = int(data.get("warntime_ms", self.warntime_ms))
+        self.keepalive_ms = int(data.get("keepalive_ms", self.keepalive_ms))
+        for name, info in data.get("nodes", {}).items():
+            view = self.node(name)
+            view.is_self = bool(info.get("self", False))
+            view.status = str(info.get("status") or view.status)
+            view.uuid = info.get("uuid")
+            view.generation = info.get("generation")
+            view.link = info.get("link", view.link)
+            view.last_heard_ms = info.get("last_heard_ms", view.last_heard_ms)
+            view.deadline_ms = info.get("deadline_ms", view.deadline_ms)
+            view.deadtime_ms = int(info.get("deadtime_ms") or view.deadtime_ms)
+        if data.get("standby") and self.us in self.nodes:
+            self.nodes[self.us].standby = True
+        for group in data.get("groups", []):
+            self.groups[group["key"]] = group["home"]
+        for res in data.get("resources", []):
+            self.resources.setdefault(res["token"], res.get("status", "unknown"))
+        for vip in data.get("vips", []):
+            shown = self.vips.setdefault(vip["ip"], VipView(vip["resource"], vip["ip"]))
+            shown.owner = vip.get("owner")
+            shown.device = vip.get("device", shown.device)
+            shown.label = vip.get("label", shown.label)
+        for rej in data.get("rejected", []):
+            self.rejected[(rej["reason"], rej["ip"])] = int(rej["count"])
+        return {"nodes", "vip", "resources", "wire"}
+
+    def _on_KeepaliveReceived(self, item: ev.KeepaliveReceived) -> set[str]:
+        view = self.node(item.node)
+        view.last_heard_ms = item.at_ms
+        view.deadline_ms = item.deadline_ms
+        view.deadtime_ms = item.deadline_ms - item.at_ms
+        view.link = item.link
+        if item.gap_ms is not None:
+            view.gaps.append(item.gap_ms)
+        self.heard.append(item.at_ms)
+        return {"nodes", "wire"}
+
+    def _on_NodeStateChanged(self, item: ev.NodeStateChanged) -> set[str]:
+        view = self.node(item.node)
+        view.status = item.new
+        if item.new == "dead":
+            view.deadline_ms = None
+        if item.new in ("active", "up"):
+            view.standby = False
+        return {"nodes"}
+
+    def _on_PeerRestarted(self, item: ev.PeerRestarted) -> set[str]:
+        self.node(item.node).generation = item.new_generation
+        return {"nodes"}
+
+    def _on_PeerDead(self, item: ev.PeerDead) -> set[str]:
+        view = self.node(item.node)
+        view.status = "dead"
+        view.deadline_ms = None
+        self._dead_at[item.node] = item
+        for vip in self.vips.values():
+            if vip.owner == item.node:
+                vip.owner = None
+                vip.moved_at_ms = item.at_ms
+                vip.why = f"{item.node} declared dead; nobody holds it yet"
+        return {"nodes", "vip"}
+
+    def _on_PacketRejected(self, item: ev.PacketRejected) -> set[str]:
+        self.rejected[(item.reason, item.sender[0])] += 1
+        self.heard.append(item.at_ms)
+        return {"wire"}
+
+    def _on_VipAdded(self, item: ev.VipAdded) -> set[str]:
+        view = self.vips.setdefault(item.ip, VipView(item.resource, item.ip))
+        view.owner, view.device, view.label = self.us, item.device, item.label
+        view.moved_at_ms = item.at_ms
+        view.why = self._pending_why or "acquired by this node"
+        self.resources[item.resource] = "running here"
+        return {"vip", "resources"}
+
+    def _on_VipRemoved(self, item: ev.VipRemoved) -> set[str]:
+        view = self.vips.setdefault(item.ip, VipView(item.resource, item.ip))
+        view.owner = None
+        view.moved_at_ms = item.at_ms
+        view.why = "released by this node"
+        self.resources[item.resource] = "stopped"
+        return {"vip", "resources"}
+
+    def _on_ScriptStarted(self, item: ev.ScriptStarted) -> set[str]:
+        self.scripts[item.request_id] = ScriptCall(
+            item.request_id, item.resource, item.argv, item.at_ms
+        )
+        op = item.argv[-1] if item.argv else "?"
+        self.resources[item.resource] = f"{op}…"
+        return {"resources"}
+
+    def _on_ScriptOutput(self, item: ev.ScriptOutput) -> set[str]:
+        call = self.scripts.get(item.request_id)
+        if call is not None:
+            call.lines.append((item.stream, item.line))
+        return {"resources"}
+
+    def _on_ScriptExited(self, item: ev.ScriptExited) -> set[str]:
+        call = self.scripts.get(item.request_id)
+        if call is None:
+            return set()
+        call.rc, call.ended_ms, call.timed_out = item.rc, item.at_ms, item.timed_out
+        op = call.argv[-1] if call.argv else "?"
+        if item.timed_out:
+            self.resources[call.resource] = f"{op} timed out"
+        elif op == "start":
+            ok = "running here"
+            self.resources[call.resource] = ok if item.rc == 0 else f"start rc={item.rc}"
+        elif op == "stop":
+            self.resources[call.resource] = "stopped" if item.rc == 0 else f"stop rc={item.rc}"
+        else:
+            self.resources[call.resource] = f"status rc={item.rc}"
+        return {"resources"}
+
+    def _on_TakeoverStarted(self, item: ev.TakeoverStarted) -> set[str]:
+        self._pending_why = _takeover_why(item.from_node, item.reason)
+        if item.reason == "standby":
+            self.node(item.from_node).standby = True
+        return set()
+
+    def _on_TakeoverDone(self, item: ev.TakeoverDone) -> set[str]:
+        p = item.phases
+        dead = self._dead_at.get(item.from_node)
+        why = self._pending_why or _takeover_why(item.from_node, item.reason)
+        if item.reason == "dead" and p.last_heard_ms is not None:
+            deadtime = dead.deadtime_ms if dead else None
+            why = f"{item.from_node} stopped sending keepalives at {self.clock(p.last_heard_ms)}"
+            if deadtime:
+                why += f"; declared dead after deadtime {deadtime / 1000:g} s"
+        phases: dict[str, int | None] = {
+            "last heard": p.last_heard_ms,
+            "declared dead": p.declared_dead_ms,
+            "decided": p.decided_ms,
+            "VIP added": p.vip_added_ms,
+            "ARP sent": p.vip_added_ms,  # the runtime announces as part of adding
+            "scripts done": p.scripts_done_ms,
+        }
+        kind = "failover" if item.reason in ("dead", "initdead") else "takeover"
+        self.timeline.append(
+            TimelineRow(item.at_ms, kind, item.from_node, self.us, item.groups, phases, why)
+        )
+        self._pending_why = ""
+        return {"timeline", "vip"}
+
+    def _on_Failback(self, item: ev.Failback) -> set[str]:
+        if item.phase == "offered":
+            return set()
+        why = f"auto_failback: {item.groups and item.groups[0]} goes home to {item.to_node}"
+        phases: dict[str, int | None] = dict.fromkeys(PHASES)
+        phases["decided"] = item.at_ms
+        self.timeline.append(
+            TimelineRow(
+                item.at_ms,
+                f"failback {item.phase}",
+                item.from_node,
+                item.to_node,
+                item.groups,
+                phases,
+                why,
+            )
+        )
+        if item.phase == "released" and item.from_node == self.us:
+            for vip in self.vips.values():
+                if vip.owner is None:
+                    vip.owner, vip.moved_at_ms, vip.why = item.to_node, item.at_ms, why
+        return {"timeline", "vip"}
+
+    def _on_StopFailed(self, item: ev.StopFailed) -> set[str]:
+        self.resources[item.resource] = f"STOP FAILED: {item.detail}"
+        return {"resources"}
+
+    def _on_LogLine(self, item: LogLine) -> set[str]:
+        self.log.append(item)
+        return {"log"}
+
+    def _on_ActionDone(self, item: ActionDone) -> set[str]:
+        self.log.append(self.action_line(item))
+        return {"log"}
+
+    def action_line(self, item: ActionDone) -> LogLine:
+        """The log pane's line for an operator action."""
+        level = "info" if item.ok else "ERROR"
+        text = f"{self.clock(item.at_ms)} console: [{item.node}] {item.action}: {item.result}"
+        return LogLine(item.at_ms, level, text)
+
+
+def _takeover_why(from_node: str, reason: str) -> str:
+    return {
+        "dead": f"{from_node} declared dead",
+        "shutdown": f"{from_node} announced a graceful shutdown and gave its groups up",
+        "standby": f"{from_node} went standby and handed its groups over",
+        "initdead": f"{from_node} never appeared within initdead",
+    }.get(reason, f"taken over from {from_node} ({reason})")
+
+
+def snapshot_nodes(data: dict[str, Any]) -> list[str]:
+    """Node names of a snapshot, ours first."""
+    nodes = data.get("nodes", {})
+    return sorted(nodes, key=lambda n: (not nodes[n].get("self", False), n))

@@ -1,0 +1,104 @@
+"""The dashboard: every pane of one node, redrawn from the model on source updates.
+
+A ~10 Hz timer only redraws countdowns from the last-heard times (and the packet rate
+once a second); everything else changes when a ``SourceUpdate`` arrives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from hbtui.console.items import ActionDone, LogLine
+from hbtui.console.messages import SourceUpdate
+from hbtui.console.model import ConsoleModel
+from hbtui.console.widgets.log_pane import LogPane
+from hbtui.console.widgets.mode_header import ModeHeader
+from hbtui.console.widgets.nodes import NodesPanel
+from hbtui.console.widgets.resources import ResourcesPanel
+from hbtui.console.widgets.timeline import TimelinePanel
+from hbtui.console.widgets.vip import VipPanel
+from hbtui.console.widgets.wire import WirePanel
+
+
+class Dashboard(Screen[None]):
+    """See the module docstring."""
+
+    def __init__(
+        self,
+        model: ConsoleModel,
+        now_ms: Callable[[], int],
+        *,
+        tick_hz: float = 10.0,
+        poll_sockets: bool = True,
+        udpport: int = 694,
+    ) -> None:
+        super().__init__(id="dashboard")
+        self.model = model
+        self.now_ms = now_ms
+        self.tick_hz = tick_hz
+        self.poll_sockets = poll_sockets
+        self.udpport = udpport
+        self.ticks = 0
+
+    def compose(self) -> ComposeResult:
+        yield ModeHeader()
+        with Horizontal(id="top"):
+            with Vertical(id="left"):
+                yield NodesPanel()
+                yield VipPanel()
+            with Vertical(id="right"):
+                yield ResourcesPanel()
+                yield WirePanel(self.udpport, poll_sockets=self.poll_sockets)
+        yield TimelinePanel()
+        yield LogPane(self.model)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.redraw_all()
+        if self.tick_hz > 0:
+            self.set_interval(1 / self.tick_hz, self.tick)
+
+    def redraw_all(self) -> None:
+        """Every pane from the model (first frame, after a snapshot)."""
+        clock = self.model.clock
+        self.query_one(NodesPanel).show(self.model)
+        self.query_one(VipPanel).show(self.model, clock)
+        self.query_one(ResourcesPanel).show(self.model)
+        self.query_one(WirePanel).show(self.model, self.now_ms())
+        self.query_one(TimelinePanel).show(self.model, clock)
+        self.tick()
+
+    def tick(self) -> None:
+        """Countdowns (every tick) and the packet rate (about once a second)."""
+        self.ticks += 1
+        now = self.now_ms()
+        self.query_one(NodesPanel).tick(self.model, now)
+        if self.ticks % max(1, round(self.tick_hz)) == 0:
+            self.query_one(WirePanel).show(self.model, now)
+
+    @on(SourceUpdate)
+    def _update(self, message: SourceUpdate) -> None:
+        changed, item = message.changed, message.item
+        if "nodes" in changed:
+            self.query_one(NodesPanel).show(self.model)
+            self.query_one(NodesPanel).tick(self.model, self.now_ms())
+        if "vip" in changed:
+            self.query_one(VipPanel).show(self.model, self.model.clock)
+        if "resources" in changed:
+            panel = self.query_one(ResourcesPanel)
+            panel.show(self.model)
+            panel.on_item(item, self.model)
+        if "timeline" in changed:
+            self.query_one(TimelinePanel).show(self.model, self.model.clock)
+        if "wire" in changed and not isinstance(item, LogLine):
+            self.query_one(WirePanel).show(self.model, self.now_ms())
+        if isinstance(item, LogLine):
+            self.query_one(LogPane).add(item)
+        elif isinstance(item, ActionDone):
+            self.query_one(LogPane).add(self.model.action_line(item))

@@ -1,0 +1,63 @@
+"""A deadtime countdown bar: full when a keepalive just arrived, empty at deadtime."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+
+
+class CountdownBar(Widget):
+    """Draws ``remaining / deadtime``; the CSS classes ``-warn``/``-dead`` colour it.
+
+    ``set_remaining`` only refreshes when the drawn cells or the label change, so a
+    10 Hz caller costs nothing while the bar stands still.
+    """
+
+    DEFAULT_CSS = """
+    CountdownBar { height: 1; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._remaining_ms: int | None = None
+        self._deadtime_ms = 1
+        self._drawn: tuple[int, str] | None = None
+
+    def set_remaining(self, remaining_ms: int | None, deadtime_ms: int, warntime_ms: int) -> None:
+        """Update the bar; None means the node is not counted down (dead or us)."""
+        self._remaining_ms = remaining_ms
+        self._deadtime_ms = max(1, deadtime_ms)
+        elapsed = None if remaining_ms is None else deadtime_ms - remaining_ms
+        self.set_class(remaining_ms is not None and remaining_ms <= 0, "-dead")
+        self.set_class(
+            elapsed is not None
+            and elapsed >= warntime_ms
+            and remaining_ms is not None
+            and remaining_ms > 0,
+            "-warn",
+        )
+        key = (self._cells(self.content_size.width), self._label())
+        if key != self._drawn:
+            self._drawn = key
+            self.refresh()
+
+    def _label(self) -> str:
+        if self._remaining_ms is None:
+            return "    --"
+        if self._remaining_ms <= 0:
+            return "  DEAD"
+        return f" {self._remaining_ms / 1000:4.1f} s"
+
+    def _cells(self, width: int) -> int:
+        bar = max(1, width - 8)
+        if self._remaining_ms is None:
+            return 0
+        fraction = min(1.0, max(0.0, self._remaining_ms / self._deadtime_ms))
+        return round(fraction * bar)
+
+    def render(self) -> Text:
+        """The bar and the seconds left."""
+        width = self.content_size.width
+        bar = max(1, width - 8)
+        filled = self._cells(width)
+        return Text("█" * filled + "░" * (bar - filled) + self._label())

@@ -1,0 +1,61 @@
+"""The Log pane: ha-log lines as they are written, level colours, a filter box."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input, RichLog
+
+from hbtui.console.items import LogLine
+from hbtui.console.model import ConsoleModel
+
+LEVEL_STYLES = {
+    "debug": "dim",
+    "info": "",
+    "WARN": "yellow",
+    "ERROR": "bold red",
+    "CRIT": "bold white on red",
+}
+REFILTER_KEEP = 2000
+
+
+class LogPane(Vertical):
+    """See the module docstring; the filter is a case-insensitive substring."""
+
+    def __init__(self, model: ConsoleModel) -> None:
+        super().__init__(id="log", classes="pane")
+        self.border_title = "Log"
+        self._model = model
+        self.filter_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter (e.g. WARN, server1, failback)", id="log-filter")
+        yield RichLog(id="log-lines", max_lines=REFILTER_KEEP, wrap=False, min_width=40)
+
+    def add(self, line: LogLine) -> None:
+        """Show one new line if it matches the filter."""
+        if self._matches(line):
+            self.query_one("#log-lines", RichLog).write(_styled(line))
+
+    def _matches(self, line: LogLine) -> bool:
+        return not self.filter_text or self.filter_text.lower() in line.text.lower()
+
+    @on(Input.Changed, "#log-filter")
+    def _refilter(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip()
+        lines = self.query_one("#log-lines", RichLog)
+        lines.clear()
+        shown = [line for line in self._model.log if self._matches(line)][-REFILTER_KEEP:]
+        for line in shown:
+            lines.write(_styled(line))
+
+    def shown_text(self) -> list[str]:
+        """(tests) The plain text of the lines on display."""
+        lines = self.query_one("#log-lines", RichLog)
+        return [strip.text for strip in lines.lines]
+
+
+def _styled(line: LogLine) -> Text:
+    return Text(line.text, style=LEVEL_STYLES.get(line.level, ""))

@@ -1,0 +1,26 @@
+"""The header line: which node, in which mode, and which node the keys act on."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from hbtui.console.source import MODE_TITLES
+
+
+class ModeHeader(Static):
+    """See the module docstring."""
+
+    def __init__(self) -> None:
+        super().__init__(id="mode-header")
+
+    def show(self, node: str, mode: str, focused: str, running: bool) -> None:
+        """Redraw."""
+        text = Text()
+        text.append(" hbtui ", style="bold reverse")
+        text.append(f" {node} ", style="bold")
+        text.append(f"· {MODE_TITLES.get(mode, mode)} ")
+        text.append(f"· keys act on {focused}", style="bold cyan")
+        if not running:
+            text.append(" · node stopped", style="bold red")
+        self.update(text)

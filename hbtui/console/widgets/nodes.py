@@ -1,0 +1,35 @@
+"""The Nodes pane: one ``NodeCard`` per node, ours first."""
+
+from __future__ import annotations
+
+from textual.containers import VerticalScroll
+
+from hbtui.console.model import ConsoleModel
+from hbtui.console.widgets.node_card import NodeCard
+
+
+class NodesPanel(VerticalScroll):
+    """See the module docstring."""
+
+    def __init__(self) -> None:
+        super().__init__(id="nodes", classes="pane")
+        self.border_title = "Nodes"
+        self._cards: dict[str, NodeCard] = {}
+
+    def show(self, model: ConsoleModel) -> None:
+        """Mount cards for new nodes and redraw every card."""
+        order = sorted(model.nodes, key=lambda n: (not model.nodes[n].is_self, n))
+        for name in order:
+            if name not in self._cards:
+                card = NodeCard(name)
+                self._cards[name] = card
+                self.mount(card)
+                card.call_after_refresh(card.show, model.nodes[name])
+            else:
+                self._cards[name].show(model.nodes[name])
+
+    def tick(self, model: ConsoleModel, now_ms: int) -> None:
+        """Countdowns and ages of every card."""
+        for name, card in self._cards.items():
+            if card.is_mounted:
+                card.tick(model.nodes[name], now_ms, model.warntime_ms)

@@ -1,0 +1,51 @@
+"""The Resources pane: each haresources resource with its last status, and the live
+output of every resource script call with exit code and duration."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import RichLog, Static
+
+from hbtui.console.items import SourceItem
+from hbtui.console.model import ConsoleModel
+from hbtui.engine import events as ev
+
+
+class ResourcesPanel(Vertical):
+    """See the module docstring."""
+
+    def __init__(self) -> None:
+        super().__init__(id="resources", classes="pane")
+        self.border_title = "Resources"
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="resource-status")
+        yield RichLog(id="script-output", max_lines=500, wrap=True, min_width=20)
+
+    def show(self, model: ConsoleModel) -> None:
+        """Redraw the status table."""
+        table = Table.grid(padding=(0, 2))
+        for token, status in model.resources.items():
+            style = "green" if status.startswith("running") else ""
+            if "rc=" in status or "FAILED" in status or "timed out" in status:
+                style = "bold red"
+            table.add_row(Text(token, style="bold"), Text(status, style=style))
+        self.query_one("#resource-status", Static).update(table)
+
+    def on_item(self, item: SourceItem, model: ConsoleModel) -> None:
+        """Append script calls and their output as they happen."""
+        out = self.query_one("#script-output", RichLog)
+        if isinstance(item, ev.ScriptStarted):
+            out.write(Text("$ " + " ".join(item.argv), style="bold cyan"))
+        elif isinstance(item, ev.ScriptOutput):
+            style = "red" if item.stream == "stderr" else ""
+            out.write(Text("  " + item.line, style=style))
+        elif isinstance(item, ev.ScriptExited):
+            call = model.scripts.get(item.request_id)
+            took = "" if call is None else f" in {item.at_ms - call.started_ms} ms"
+            what = "timed out" if item.timed_out else f"exit {item.rc}"
+            ok = item.rc == 0 and not item.timed_out
+            out.write(Text(f"  -> {what}{took}", style="green" if ok else "bold red"))

@@ -1,0 +1,46 @@
+"""The Timeline pane: every failover/failback with per-phase times and why it happened."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from hbtui.console.model import PHASES, ConsoleModel, TimelineRow
+
+SHOW_ROWS = 6
+
+
+class TimelinePanel(Static):
+    """See the module docstring; phase times are ms after the first known milestone."""
+
+    def __init__(self) -> None:
+        super().__init__(id="timeline", classes="pane")
+        self.border_title = "Timeline"
+
+    def show(self, model: ConsoleModel, clock: Callable[[int], str]) -> None:
+        """Redraw the latest rows."""
+        if not model.timeline:
+            self.update(Text("no failover or failback yet", style="dim"))
+            return
+        table = Table(box=None, padding=(0, 1), expand=False, show_edge=False)
+        table.add_column("when")
+        table.add_column("what")
+        for phase in PHASES:
+            table.add_column(phase, justify="right")
+        for row in model.timeline[-SHOW_ROWS:]:
+            table.add_row(
+                clock(row.at_ms), f"{row.kind} {row.from_node}→{row.to_node}", *_phase_cells(row)
+            )
+            table.add_row("", Text(row.why, style="italic"), *[""] * len(PHASES))
+        self.update(table)
+
+
+def _phase_cells(row: TimelineRow) -> list[str]:
+    known = [t for t in row.phases.values() if t is not None]
+    if not known:
+        return ["-"] * len(PHASES)
+    base = min(known)
+    return ["-" if (t := row.phases.get(p)) is None else f"+{t - base}" for p in PHASES]

@@ -1,0 +1,97 @@
+"""The Wire pane: datagrams per second, rejected packets by reason and sender, and the
+UDP sockets bound to the heartbeat port (``netstat -lupn`` style, via psutil).
+
+The socket poll runs in a thread worker; the next poll is armed only when the previous
+one has finished (so polls never pile up), every ``SOCKET_POLL_S`` seconds.
+"""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from hbtui.console.model import ConsoleModel
+
+SOCKET_POLL_S = 5.0
+
+
+def udp_listeners(port: int) -> list[tuple[str, int | None, str]]:
+    """(address, pid, process name) of every UDP socket bound to ``port``."""
+    import psutil  # type: ignore[import-untyped]
+
+    found = []
+    for conn in psutil.net_connections(kind="udp"):
+        if conn.laddr and conn.laddr.port == port:
+            name = "?"
+            if conn.pid is not None:
+                try:
+                    name = psutil.Process(conn.pid).name()
+                except psutil.Error:
+                    name = "gone"
+            found.append((f"{conn.laddr.ip}:{conn.laddr.port}", conn.pid, name))
+    return sorted(found, key=lambda f: f[0])
+
+
+class WirePanel(Vertical):
+    """See the module docstring. ``poll_sockets=False`` for replays and snapshots."""
+
+    def __init__(self, port: int = 694, *, poll_sockets: bool = True) -> None:
+        super().__init__(id="wire", classes="pane")
+        self.border_title = "Wire"
+        self.port = port
+        self.poll_sockets = poll_sockets
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="wire-stats")
+        yield Static(id="wire-sockets")
+
+    def on_mount(self) -> None:
+        if self.poll_sockets:
+            self._poll()
+        else:
+            self._show_sockets(None)
+
+    def show(self, model: ConsoleModel, now_ms: int) -> None:
+        """Rates and rejected-packet counters."""
+        table = Table.grid(padding=(0, 1))
+        rate_in = model.rate_in(now_ms)
+        rate_out = 1000 / model.keepalive_ms
+        table.add_row(
+            Text(f"in {rate_in:4.1f}/s", style="bold"),
+            Text(f"out ≈{rate_out:.1f}/s (a status every keepalive)", style="dim"),
+        )
+        if not model.rejected:
+            table.add_row(Text("rejected: none", style="green"), "")
+        for (reason, sender), count in sorted(model.rejected.items()):
+            table.add_row(Text(f"rejected {count}", style="bold red"), f"{reason} from {sender}")
+        self.query_one("#wire-stats", Static).update(table)
+
+    @work(thread=True, exclusive=True, group="socket-poll")
+    def _poll(self) -> None:
+        try:
+            found: list[tuple[str, int | None, str]] | str = udp_listeners(self.port)
+        except Exception as exc:  # psutil may be refused; say so instead of failing
+            found = f"cannot list sockets: {exc}"
+        self.app.call_from_thread(self._polled, found)
+
+    def _polled(self, found: list[tuple[str, int | None, str]] | str) -> None:
+        self._show_sockets(found)
+        self.set_timer(SOCKET_POLL_S, self._poll)
+
+    def _show_sockets(self, found: list[tuple[str, int | None, str]] | str | None) -> None:
+        out = Text()
+        if found is None:
+            out.append(f"udp/{self.port} sockets: not polled (replay)", style="dim")
+        elif isinstance(found, str):
+            out.append(found, style="yellow")
+        elif not found:
+            out.append(f"nothing listens on udp/{self.port}: ", style="bold red")
+            out.append("peers' keepalives to this machine are dropped by the kernel")
+        else:
+            out.append(f"udp/{self.port}: ", style="bold")
+            out.append(", ".join(f"{addr} {name}[{pid}]" for addr, pid, name in found))
+        self.query_one("#wire-sockets", Static).update(out)

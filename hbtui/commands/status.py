@@ -18,6 +18,7 @@ from hbtui.control import DEFAULT_SOCKET
 from hbtui.control.client import ControlError, NoNodeRunning, follow, request
 
 EXIT_NOT_RUNNING = 3
+QUIET_REASONS = ("from_self", "not_for_us", "duplicate_seq")  # normal on a healthy link
 QUERIES = ("hbstatus", "listnodes", "nodestatus", "rscstatus")
 
 
@@ -53,9 +54,9 @@ def render(snap: dict[str, Any]) -> list[str]:
     lines.append(f"rscstatus: {rscstatus(snap)}")
     for vip in snap.get("vips", []):
         lines.append(f"VIP {vip['ip']} ({vip['resource']}): {vip.get('owner') or 'nobody'}")
-    rejected = sum(int(r.get("count", 0)) for r in snap.get("rejected", []))
-    if rejected:
-        lines.append(f"rejected packets: {rejected}")
+    for item in snap.get("rejected", []):
+        if item.get("reason") not in QUIET_REASONS:
+            lines.append(f"rejected: {item['count']} from {item['ip']} ({item['reason']})")
     return lines
 
 

@@ -1,0 +1,213 @@
+"""Two runtimes on a fake LAN with the adapters' fakes: actions executed, one timer, events."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+from rtkit import VIP, Lan, make_member, wait_event, wait_for
+
+from hbtui.adapters.runtime import LogLine, RuntimeChanged
+from hbtui.engine.events import (
+    PeerDead,
+    ScriptExited,
+    ScriptOutput,
+    ScriptStarted,
+    TakeoverDone,
+    VipAdded,
+    VipRemoved,
+)
+
+HA_LOG_LINE = re.compile(
+    r"^[A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d server1 heartbeat: \[\d+\]: (info|WARN|ERROR|CRIT|debug): "
+)
+
+
+async def test_cold_start_puts_the_vip_on_server1_and_runs_failback(tmp_path: Path) -> None:
+    lan = Lan()
+    one, two = make_member("server1", lan, tmp_path), make_member("server2", lan, tmp_path)
+    events = one.runtime.events("test", lossy=False)
+    await one.runtime.start()
+    await two.runtime.start()
+    try:
+        await wait_event(events, lambda e: isinstance(e, VipAdded))
+        await wait_for(
+            lambda: (
+                ("failback.sh", "start")
+                in [(c[0].rsplit("/", 1)[-1], c[-1]) for c in one.scripts.calls]
+            )
+        )
+        assert VIP in one.vips.addresses and not two.vips.addresses
+        assert one.arp.announced == [("eth0", VIP)]
+        assert [c[-1] for c in one.scripts.calls] == ["status", "start"]
+        # state on disk
+        state = tmp_path / "server1" / "state"
+        assert (state / "hb_uuid").stat().st_size == 16
+        assert (state / "hb_generation").exists()
+        # script output went to events and the ha-log
+        seen = []
+        while (item := events.get_nowait()) is not None:
+            seen.append(item)
+        assert any(isinstance(e, ScriptStarted) for e in seen)
+        assert any(isinstance(e, ScriptOutput) and e.line == "starting the service" for e in seen)
+        assert any(isinstance(e, ScriptExited) and e.rc == 0 for e in seen)
+        halog = (one.logdir / "ha-log").read_text().splitlines()
+        assert any(HA_LOG_LINE.match(line) for line in halog)
+        assert any("Local status now set to: 'active'" in line for line in halog)
+        assert any(
+            "failback.sh(failback.sh)" in line and "starting the service" in line for line in halog
+        )
+        snap = one.runtime.snapshot()
+        assert snap["nodes"]["server2"]["status"] == "active"
+        assert snap["vips"][0]["owner"] == "server1"
+        assert snap["runtime"]["state"] == "running"
+    finally:
+        one.runtime.kill()
+        two.runtime.kill()
+
+
+async def test_exactly_one_timer_armed_at_next_deadline(tmp_path: Path) -> None:
+    lan = Lan()
+    one, two = make_member("server1", lan, tmp_path), make_member("server2", lan, tmp_path)
+    await one.runtime.start()
+    await two.runtime.start()
+    loop = asyncio.get_running_loop()
+    try:
+        for _ in range(20):
+            await asyncio.sleep(0.02)
+            for member in (one, two):
+                rt = member.runtime
+                assert rt.node is not None
+                assert rt._armed_ms == rt.node.next_deadline()
+                ours = [
+                    h
+                    for h in loop._scheduled  # type: ignore[attr-defined]
+                    if not h.cancelled() and getattr(h._callback, "__self__", None) is rt
+                ]
+                assert len(ours) == 1
+                assert abs(ours[0].when() * 1000 - rt._armed_ms) < 1.0
+    finally:
+        one.runtime.kill()
+        two.runtime.kill()
+
+
+async def test_kill_of_the_owner_moves_the_vip_and_leaves_it_behind(tmp_path: Path) -> None:
+    lan = Lan()
+    one, two = make_member("server1", lan, tmp_path), make_member("server2", lan, tmp_path)
+    events = two.runtime.events("test", lossy=False)
+    await one.runtime.start()
+    await two.runtime.start()
+    try:
+        await wait_for(lambda: VIP in one.vips.addresses)
+        await asyncio.sleep(0.3)
+        one.runtime.kill()
+        assert one.runtime.state == "killed"
+        killed_at = two.runtime.now_ms()
+        dead = await wait_event(events, lambda e: isinstance(e, PeerDead), timeout=3)
+        assert dead.node == "server1"
+        done = await wait_event(events, lambda e: isinstance(e, TakeoverDone), timeout=3)
+        assert done.from_node == "server1"
+        assert VIP in two.vips.addresses
+        assert VIP in one.vips.addresses  # a crash releases nothing
+        # dead exactly at the advertised dt (deadtime + 2 s during a peer's first 5 s)
+        assert dead.last_heard_ms is not None and dead.last_heard_ms <= killed_at
+        assert 0 <= dead.at_ms - (dead.last_heard_ms + dead.deadtime_ms) < 30
+        assert done.at_ms - dead.at_ms < 50
+        assert [c[-1] for c in two.scripts.calls] == ["status", "start"]
+    finally:
+        two.runtime.kill()
+
+
+async def test_graceful_stop_hands_over_and_exits(tmp_path: Path) -> None:
+    lan = Lan()
+    one, two = make_member("server1", lan, tmp_path), make_member("server2", lan, tmp_path)
+    mine = one.runtime.events("test", lossy=False)
+    await one.runtime.start()
+    await two.runtime.start()
+    try:
+        await wait_for(lambda: VIP in one.vips.addresses)
+        await wait_for(lambda: [c[-1] for c in one.scripts.calls] == ["status", "start"])
+        stopped_at = two.runtime.now_ms()
+        reason = await one.runtime.stop(graceful=True, timeout_s=3)
+        assert "graceful" in reason
+        assert one.runtime.state == "stopped"
+        assert VIP not in one.vips.addresses
+        assert [c[-1] for c in one.scripts.calls] == ["status", "start", "stop"]
+        await wait_for(lambda: VIP in two.vips.addresses, timeout=2)
+        assert two.runtime.now_ms() - stopped_at < 250  # well under deadtime
+        seen = []
+        while (item := mine.get_nowait()) is not None:
+            seen.append(item)
+        assert any(isinstance(e, VipRemoved) for e in seen)
+        assert any(isinstance(e, RuntimeChanged) and e.what == "stopped" for e in seen)
+        assert any(isinstance(e, LogLine) and "shutdown complete" in e.text for e in seen)
+        assert mine.closed or mine.get_nowait() is None
+        assert lan.transports[0].closed
+    finally:
+        two.runtime.kill()
+
+
+async def test_a_present_vip_is_removed_before_joining(tmp_path: Path) -> None:
+    lan = Lan()
+    two = make_member("server2", lan, tmp_path)
+    await two.vips.add(VIP, 24, "eth0")
+    await two.runtime.start()
+    try:
+        await wait_for(lambda: VIP not in two.vips.addresses)
+        assert ("remove", VIP) in two.vips.calls
+        text = (two.logdir / "ha-log").read_text()
+        assert "is on this node before we own it" in text
+    finally:
+        two.runtime.kill()
+
+
+async def test_state_dir_is_locked_and_generation_grows(tmp_path: Path) -> None:
+    lan = Lan()
+    one = make_member("server1", lan, tmp_path)
+    await one.runtime.start()
+    gen1 = one.runtime.node.identity.generation if one.runtime.node else 0
+    other = make_member("server1", Lan(), tmp_path)
+    try:
+        try:
+            await other.runtime.start()
+        except Exception as exc:
+            assert "PID" in str(exc) or "lock" in str(exc).lower() or "busy" in str(exc).lower()
+        else:
+            raise AssertionError("a second runtime started on a locked state dir")
+    finally:
+        one.runtime.kill()
+    again = make_member("server1", Lan(), tmp_path)
+    await again.runtime.start()
+    try:
+        assert again.runtime.node is not None
+        assert again.runtime.node.identity.generation == gen1 + 1
+    finally:
+        again.runtime.kill()
+
+
+async def test_reread_applies_timers_and_reports_the_rest(tmp_path: Path) -> None:
+    import dataclasses
+
+    from rtkit import make_config
+
+    one = make_member("server1", Lan(), tmp_path)
+    await one.runtime.start()
+    try:
+        base = one.runtime.config
+        new = make_config("server1", base.config_dir, one.logdir, keepalive=80, deadtime=400)
+        new = dataclasses.replace(new, haresources=dataclasses.replace(new.haresources, groups=()))
+        changes = one.runtime.apply_config(new)
+        assert "keepalive 50 ms -> 80 ms" in changes
+        assert "deadtime 250 ms -> 400 ms" in changes
+        assert any("haresources changed" in c for c in changes)
+        node = one.runtime.node
+        assert node is not None
+        assert node.cf.keepalive_ms == 80 and node.members.deadtime_ms == 400
+        assert one.runtime.config.haresources == base.haresources  # not applied
+        one.runtime.refuse_config(["ha.cf:3: error: bad"])
+        text = (one.logdir / "ha-log").read_text()
+        assert "configuration reread: keepalive 50 ms -> 80 ms" in text
+        assert "configuration reread refused: ha.cf:3: error: bad" in text
+    finally:
+        one.runtime.kill()

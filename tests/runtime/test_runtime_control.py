@@ -1,0 +1,163 @@
+"""Control socket and client, `hbtui status` rendering, the bus, `hbtui node` refusals."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from rtkit import VIP, Lan, make_member, wait_for
+
+from hbtui.bus import Bus
+from hbtui.commands import node as node_cmd
+from hbtui.commands import status as status_cmd
+from hbtui.control.client import NoNodeRunning, follow, request
+from hbtui.control.codec import event_to_dict
+from hbtui.control.server import ControlServer, ControlSocketBusy
+from hbtui.engine.events import TakeoverDone
+
+
+async def test_snapshot_follow_and_commands_over_the_socket(tmp_path: Path) -> None:
+    lan = Lan()
+    one, two = make_member("server1", lan, tmp_path), make_member("server2", lan, tmp_path)
+    path = tmp_path / "run" / "control.sock"
+    server = ControlServer(one.runtime, path)
+    await server.start()
+    await one.runtime.start()
+    await two.runtime.start()
+    loop = asyncio.get_running_loop()
+    try:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        await wait_for(lambda: VIP in one.vips.addresses)
+        snap = await loop.run_in_executor(None, request, path, "snapshot")
+        assert snap["node"] == "server1" and snap["runtime"]["pid"] == os.getpid()
+        assert set(snap["nodes"]) == {"server1", "server2"}
+
+        def first_lines(n: int) -> list[dict[str, object]]:
+            out = []
+            for item in follow(path):
+                out.append(item)
+                if len(out) == n:
+                    break
+            return out
+
+        lines = await loop.run_in_executor(None, first_lines, 3)
+        assert lines[0]["type"] == "snapshot"
+        assert all("type" in item and "at_ms" in item for item in lines[1:])
+
+        def settled() -> bool:
+            snaps = [one.runtime.snapshot(), two.runtime.snapshot()]
+            return all(s["phase"] == "stable" and not s["busy"] for s in snaps)
+
+        await wait_for(settled)
+        answer = await loop.run_in_executor(None, lambda: request(path, "standby", arg="all"))
+        assert answer == {"ok": True}
+        await wait_for(lambda: VIP in two.vips.addresses and VIP not in one.vips.addresses)
+
+        with pytest.raises(ControlSocketBusy):
+            await ControlServer(two.runtime, path).start()
+
+        await loop.run_in_executor(None, request, path, "stop")
+        assert await asyncio.wait_for(one.runtime.wait_closed(), 3)
+    finally:
+        one.runtime.kill()
+        two.runtime.kill()
+        await server.close()
+    assert not path.exists()
+    with pytest.raises(NoNodeRunning):
+        request(path, "snapshot")
+
+
+def test_status_exits_3_when_no_node_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = argparse.Namespace(
+        control_socket=str(tmp_path / "none.sock"), json=False, follow=False, query=None, node=None
+    )
+    assert status_cmd.run(args) == 3
+    assert "no hbtui node is running" in capsys.readouterr().err
+
+
+SNAP = {
+    "node": "server1",
+    "rsc_hold": "all",
+    "nodes": {
+        "server1": {"self": True, "status": "active"},
+        "server2": {"self": False, "status": "dead", "auth_failures_in_window": 0},
+    },
+    "vips": [{"resource": "IPaddr::192.168.10.10/24", "ip": VIP, "owner": "server1"}],
+    "rejected": [
+        {"reason": "from_self", "ip": "192.168.10.1", "count": 9},
+        {"reason": "bad_signature", "ip": "192.168.10.2", "count": 4},
+    ],
+}
+
+
+def test_status_rendering_like_cl_status() -> None:
+    lines = status_cmd.render(SNAP)
+    assert lines[0] == "Heartbeat is running on this machine."
+    assert "nodestatus server2: dead" in lines
+    assert "rscstatus: all" in lines
+    assert f"VIP {VIP} (IPaddr::192.168.10.10/24): server1" in lines
+    assert "rejected: 4 from 192.168.10.2 (bad_signature)" in lines
+    assert not any("from_self" in line for line in lines)
+    assert status_cmd.answer(SNAP, "listnodes", None) == (0, ["server1", "server2"])
+    assert status_cmd.answer(SNAP, "nodestatus", "server2") == (0, ["dead"])
+    assert status_cmd.answer(SNAP, "rscstatus", None) == (0, ["all"])
+    assert status_cmd.answer(SNAP, "nodestatus", "nope")[0] == 1
+
+
+def test_events_as_json_lines() -> None:
+    from hbtui.engine.events import TakeoverPhases
+
+    done = TakeoverDone(5, "server1", "dead", ("g",), TakeoverPhases(1, 2, 2, 3, 4))
+    obj = event_to_dict(done)
+    assert obj["type"] == "TakeoverDone"
+    from hbtui.control.codec import dumps_line
+
+    back = json.loads(dumps_line(obj))
+    assert back["phases"]["vip_added_ms"] == 3 and back["groups"] == ["g"]
+
+
+async def test_bus_lossy_drops_oldest_lossless_keeps_all() -> None:
+    bus = Bus()
+    ui = bus.subscribe("ui", lossy=True, maxsize=3)
+    logger = bus.subscribe("log", lossy=False)
+    for n in range(10):
+        bus.publish(n)
+    assert [ui.get_nowait() for _ in range(3)] == [7, 8, 9]
+    assert ui.dropped == 7
+    assert [logger.get_nowait() for _ in range(10)] == list(range(10))
+    bus.publish("last")
+    bus.close()
+    assert [item async for item in logger] == ["last"]
+    assert [item async for item in ui] == ["last"]
+    late = bus.subscribe()
+    with pytest.raises(EOFError):
+        await late.get()
+
+
+def test_node_refuses_a_broken_config_and_starts_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "ha.cf").write_text("keepalive 1\ndeadtime 5\nnode server1 server2\nucast eth0 x\n")
+    (etc / "haresources").write_text("server1 IPaddr::10.0.0.1/24 nosuchscript\n")
+    (etc / "authkeys").write_text("auth 1\n1 sha1 key\n")
+    (etc / "authkeys").chmod(0o644)
+    parser = argparse.ArgumentParser()
+    node_cmd.add_arguments(parser)
+    args = parser.parse_args(
+        ["--config-dir", str(etc), "--state-dir", str(tmp_path / "state"), "--node-name",
+         "server1", "--control-socket", str(tmp_path / "c.sock")]
+    )  # fmt: skip
+    assert node_cmd.run(args) == 1
+    err = capsys.readouterr().err
+    assert "authkeys" in err and "node not started" in err
+    assert err.count("error") >= 2
+    assert not (tmp_path / "state").exists() and not (tmp_path / "c.sock").exists()

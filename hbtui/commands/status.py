@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hbtui.cli_common import add_common_options
 from hbtui.control import DEFAULT_SOCKET
 from hbtui.control.client import ControlError, NoNodeRunning, follow, request
 
@@ -23,7 +24,8 @@ QUERIES = ("hbstatus", "listnodes", "nodestatus", "rscstatus")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Arguments of ``hbtui status``."""
+    """Arguments of ``hbtui status`` (the common ones are accepted; only the socket matters)."""
+    add_common_options(parser)
     parser.add_argument("query", nargs="?", choices=QUERIES, help="one cl_status query only")
     parser.add_argument("node", nargs="?", help="the node for `nodestatus`")
     parser.add_argument(

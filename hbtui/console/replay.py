@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import replace
-from datetime import UTC, tzinfo
+from dataclasses import fields, is_dataclass, replace
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from hbtui.console.items import ReplayGate, SnapshotTaken, SourceItem
+from hbtui.console.items import LogLine, ReplayGate, SnapshotTaken, SourceItem
 from hbtui.console.source import Outcome, SourceMode
 from hbtui.engine.events import KeepaliveReceived, PeerDead
 
@@ -50,8 +51,6 @@ class ReplaySource:
         self._shift = 0  # added to every at_ms after an opened gate
         self._opened: set[int] = set()  # indexes of gates the operator opened
         self._last_keepalive: dict[str, KeepaliveReceived] = {}  # live peers only
-        self._trace_keepalive_ms: int | None = None  # last one taken from the trace
-        self._repeated = False
         self._queue: asyncio.Queue[object] = asyncio.Queue()
         self._running = True
         self._closed = False
@@ -106,13 +105,11 @@ class ReplaySource:
             if isinstance(item, ReplayGate):
                 continue
             if self._shift:
-                item = replace(item, at_ms=item.at_ms + self._shift)
-                if isinstance(item, KeepaliveReceived):
-                    item = replace(item, deadline_ms=item.deadline_ms + self._shift)
+                item = _shifted(item, self._shift)
+                if isinstance(item, LogLine):
+                    item = replace(item, text=self._restamp(item))
             if isinstance(item, KeepaliveReceived):
                 self._last_keepalive[item.node] = item
-                self._trace_keepalive_ms = item.at_ms
-                self._repeated = False
             elif isinstance(item, PeerDead):
                 self._last_keepalive.pop(item.node, None)
             self._queue.put_nowait(item)
@@ -128,8 +125,13 @@ class ReplaySource:
             deadline_ms=oldest.deadline_ms + (at_ms - oldest.at_ms),
         )
         self._last_keepalive[again.node] = again
-        self._repeated = True
         self._queue.put_nowait(again)
+
+    def _restamp(self, line: LogLine) -> str:
+        """The recorded ha-log date of a shifted line, rewritten to its new time."""
+        when = datetime.fromtimestamp(self.wall_ms(line.at_ms) / 1000, tz=self.tz)
+        text = _SYSLOG_STAMP.sub(when.strftime("%b %d %H:%M:%S"), line.text, count=1)
+        return _RM_STAMP.sub(when.strftime("%Y/%m/%d_%H:%M:%S"), text, count=1)
 
     async def advance_to(self, at_ms: int) -> None:
         """(tests) Move the virtual clock to ``at_ms`` and release what is due."""
@@ -167,14 +169,28 @@ class ReplaySource:
         return dict(self._snapshot)
 
     def _open_gate(self, action: str) -> bool:
-        gate = self._gate_held()
-        if gate is None or gate.action != action:
+        """Open the next gate if it waits for ``action``, skipping ahead to it."""
+        index = next(
+            (
+                i
+                for i in range(self._next, len(self._items))
+                if isinstance(self._items[i], ReplayGate) and i not in self._opened
+            ),
+            None,
+        )
+        if index is None:
             return False
-        self._opened.add(self._next)
-        if self._repeated and self._trace_keepalive_ms is not None:
-            # keep the trace's timing relative to the last keepalive really shown
+        gate = self._items[index]
+        assert isinstance(gate, ReplayGate)
+        if gate.action != action:
+            return False
+        before = [i for i in self._items[:index] if isinstance(i, KeepaliveReceived)]
+        self._opened.add(index)
+        self._next = index  # steady state not yet shown is skipped
+        if self._last_keepalive and before:
+            # the trace's last keepalive before the gate becomes the last one shown
             newest = max(k.at_ms for k in self._last_keepalive.values())
-            self._shift += newest - self._trace_keepalive_ms
+            self._shift = newest - before[-1].at_ms
         else:
             self._shift = self.now_ms() - gate.at_ms
         self._wake.set()
@@ -183,7 +199,7 @@ class ReplaySource:
     async def _act(self, action: str, text: str) -> Outcome:
         self.actions_taken.append(action)
         opened = self._open_gate(action)
-        suffix = " (the recorded failure follows)" if opened else ""
+        suffix = "; the recorded sequence that followed it plays now" if opened else ""
         return Outcome(True, f"replay: {text}{suffix}")
 
     async def start(self) -> Outcome:
@@ -212,6 +228,33 @@ class ReplaySource:
         self._closed = True
         self._wake.set()
         self._queue.put_nowait(_END)
+
+
+_TIME_FIELDS = frozenset(
+    {
+        "at_ms",
+        "deadline_ms",
+        "last_heard_ms",
+        "declared_dead_ms",
+        "decided_ms",
+        "vip_added_ms",
+        "scripts_done_ms",
+    }
+)
+_SYSLOG_STAMP = re.compile(r"^[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d")
+_RM_STAMP = re.compile(r"^\d{4}/\d\d/\d\d_\d\d:\d\d:\d\d")
+
+
+def _shifted(item: Any, shift: int) -> Any:
+    """``item`` with every timestamp field (nested ones too) moved by ``shift`` ms."""
+    changes: dict[str, Any] = {}
+    for f in fields(item):
+        value = getattr(item, f.name)
+        if f.name in _TIME_FIELDS and isinstance(value, int):
+            changes[f.name] = value + shift
+        elif is_dataclass(value) and not isinstance(value, type):
+            changes[f.name] = _shifted(value, shift)
+    return replace(item, **changes)
 
 
 def initial_snapshot(items: Sequence[SourceItem]) -> dict[str, Any]:

@@ -26,6 +26,8 @@ class NodeCard(Vertical):
         super().__init__(id=f"node-{name}", classes="node-card")
         self.node_name = name
         self._age_text = ""
+        self._view: NodeView | None = None
+        self._ready = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="node-title", classes="node-title")
@@ -33,8 +35,16 @@ class NodeCard(Vertical):
         yield CountdownBar(id="node-countdown")
         yield Sparkline([], summary_function=max, id="node-gaps")
 
+    def on_mount(self) -> None:
+        self._ready = True
+        if self._view is not None:
+            self.show(self._view)
+
     def show(self, view: NodeView) -> None:
         """Status, identity and the gap history (called when the model changed)."""
+        self._view = view
+        if not self._ready:
+            return
         status = "standby" if view.standby else view.status
         title = Text()
         title.append(view.name, style="bold")
@@ -54,6 +64,8 @@ class NodeCard(Vertical):
 
     def tick(self, view: NodeView, now_ms: int, warntime_ms: int) -> None:
         """Redraw the countdown and the last-heard age (about 10 times a second)."""
+        if not self._ready:
+            return
         bar = self.query_one("#node-countdown", CountdownBar)
         if view.is_self:
             bar.display = False
@@ -67,8 +79,9 @@ class NodeCard(Vertical):
             self._set_age("no keepalive heard yet")
         else:
             age = (now_ms - view.last_heard_ms) / 1000
-            last = view.gaps[-1] if view.gaps else None
-            gap = f"  last gap {last} ms" if last is not None else ""
+            gap = ""
+            if view.gaps:
+                gap = f"  gaps {min(view.gaps)}–{max(view.gaps)} ms, last {view.gaps[-1]}"
             self._set_age(f"last keepalive {age:4.1f} s ago{gap}")
 
     def _set_age(self, text: str) -> None:

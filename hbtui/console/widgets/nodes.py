@@ -24,12 +24,9 @@ class NodesPanel(VerticalScroll):
                 card = NodeCard(name)
                 self._cards[name] = card
                 self.mount(card)
-                card.call_after_refresh(card.show, model.nodes[name])
-            else:
-                self._cards[name].show(model.nodes[name])
+            self._cards[name].show(model.nodes[name])
 
     def tick(self, model: ConsoleModel, now_ms: int) -> None:
         """Countdowns and ages of every card."""
         for name, card in self._cards.items():
-            if card.is_mounted:
-                card.tick(model.nodes[name], now_ms, model.warntime_ms)
+            card.tick(model.nodes[name], now_ms, model.warntime_ms)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
@@ -34,8 +35,11 @@ class TimelinePanel(Static):
             table.add_row(
                 clock(row.at_ms), f"{row.kind} {row.from_node}→{row.to_node}", *_phase_cells(row)
             )
-            table.add_row("", Text(row.why, style="italic"), *[""] * len(PHASES))
-        self.update(table)
+        whys = [
+            Text.assemble((clock(row.at_ms), "dim"), " ", (row.why, "italic"))
+            for row in model.timeline[-SHOW_ROWS:]
+        ]
+        self.update(Group(table, *whys))
 
 
 def _phase_cells(row: TimelineRow) -> list[str]:

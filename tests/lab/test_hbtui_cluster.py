@@ -1,0 +1,209 @@
+"""Two real `hbtui node` processes with the HOWTO config in the namespace lab.
+
+Scenarios of issue 5: cold start (fast: both nodes are hbtui), kill -9 of the owner, its
+return (auto_failback on), graceful stop of the owner, a wrong key on one node, authkeys
+mode 644. A sampler watches the VIP on both nodes all along: it may never be on two live
+nodes for longer than one keepalive. (After a kill -9 the dead node's interface keeps the
+address until that node starts again and removes it; a node with no hbtui running is not
+counted, as a power cut would take its interface down.)
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from .cluster import Cluster
+from .commands import run
+from .haconfig import HaSetup
+from .hbtui_node import HbtuiNode
+from .netns import Lab
+from .observe import wait_for_vip, wait_until
+
+pytestmark = pytest.mark.lab
+
+HOWTO = HaSetup()
+VIP = HOWTO.vip_ip
+KEEPALIVE_S, DEADTIME_S, INITDEAD_S = 1.0, 5.0, 10.0
+SAMPLE_S = 0.05
+
+
+def timing(what: str, seconds: float) -> None:
+    print(f"[lab hbtui] {what}: {seconds:.3f} s")
+
+
+class VipSampler:
+    """Samples who has the VIP every 50 ms in a thread; measures the longest double hold."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.samples: list[tuple[float, list[str]]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _holders(self) -> list[str]:
+        found = []
+        for node in self.cluster.lab:
+            done = run(["ip", "-n", node.netns, "-j", "addr", "show", "dev", "eth0"], check=False)
+            links = json.loads(done.stdout or "[]")
+            if any(a.get("local") == VIP for link in links for a in link.get("addr_info", [])):
+                found.append(node.name)
+        return found
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            holders = self._holders()
+            if len(holders) > 1:  # only live nodes count (see the module docstring)
+                holders = [name for name in holders if self.cluster[name].running()]
+            self.samples.append((time.monotonic(), holders))
+            self._stop.wait(SAMPLE_S)
+
+    def longest_double(self) -> float:
+        """Longest stretch (s) during which two live nodes held the VIP."""
+        longest, began = 0.0, None
+        for at, holders in self.samples:
+            if len(holders) > 1:
+                began = at if began is None else began
+                longest = max(longest, at - began)
+            else:
+                began = None
+        return longest
+
+    def __enter__(self) -> VipSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+@contextmanager
+def sampled(cluster: Cluster, what: str) -> Iterator[VipSampler]:
+    with VipSampler(cluster) as sampler:
+        yield sampler
+    double = sampler.longest_double()
+    timing(f"{what}: longest double VIP", double)
+    assert len(sampler.samples) >= 3
+    assert double <= KEEPALIVE_S, f"{what}: VIP on both live nodes for {double:.3f} s"
+
+
+def actions_since(member: HbtuiNode, since_wall: float) -> list[tuple[float, str]]:
+    return [(c.at, c.action) for c in member.failback_calls() if c.at >= since_wall]
+
+
+def status_ok(member: HbtuiNode) -> None:
+    done = member.status()
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Heartbeat is running on this machine.")
+    assert f"nodestatus {member.node.name}: active (this node)" in done.stdout
+
+
+def test_cold_start_crash_return_and_graceful_stop(lab: Lab) -> None:
+    cluster = Cluster(lab, [HbtuiNode, HbtuiNode], HOWTO)
+    one, two = cluster["server1"], cluster["server2"]
+    assert isinstance(one, HbtuiNode) and isinstance(two, HbtuiNode)
+    with sampled(cluster, "cold start"):
+        began = cluster.start_all()
+        up = wait_for_vip(lab["server1"], VIP, timeout=INITDEAD_S + 3)
+        timing("cold start -> VIP on server1", up - began)
+        assert up - began < 4.0, "both nodes are hbtui: no initdead wait"
+        assert one.wait_failback_actions(2) == ["status", "start"]
+        labels = [a.label for a in lab["server1"].addresses() if a.ip == VIP]
+        assert labels == ["eth0:0"]
+        assert not lab["server2"].has_address(VIP) and two.failback_actions() == []
+        status_ok(one)
+        status_ok(two)
+        # the startup dt (deadtime + 2 s) is over once server2 hears a plain deadtime
+        wait_until(
+            lambda: two.snapshot()["nodes"]["server1"]["deadtime_ms"] == 5000, 10, "dt settled"
+        )
+
+    with sampled(cluster, "kill -9 of server1"):
+        crashed = time.monotonic()
+        one.crash()
+        taken = wait_for_vip(lab["server2"], VIP, timeout=DEADTIME_S + 3)
+        timing("kill -9 of server1 -> VIP on server2", taken - crashed)
+        assert taken - crashed <= DEADTIME_S + 1.0
+        assert two.wait_failback_actions(2) == ["status", "start"]
+        assert lab["server1"].has_address(VIP)  # a crash releases nothing
+        assert "WARN: node server1: is dead" in two.log_text()
+
+    with sampled(cluster, "server1 returns"):
+        back_wall = time.time()
+        back = time.monotonic()
+        one.start()
+        wait_until(lambda: not lab["server2"].has_address(VIP), 15, "VIP off server2")
+        home = wait_for_vip(lab["server1"], VIP, timeout=10)
+        timing("server1 back -> VIP on server1", home - back)
+        wait_until(lambda: any(a == "start" for _, a in actions_since(one, back_wall)), 5, "start")
+        stops = [at for at, a in actions_since(two, back_wall) if a == "stop"]
+        starts = [at for at, a in actions_since(one, back_wall) if a == "start"]
+        assert stops and starts and stops[0] <= starts[0], (stops, starts)
+        assert not lab["server2"].has_address(VIP)
+        status_ok(one)
+
+    with sampled(cluster, "graceful stop of server1"):
+        wait_until(
+            lambda: two.snapshot()["nodes"]["server1"]["status"] == "active", 5, "server1 active"
+        )
+        stopping = time.monotonic()
+        one.stop(timeout=15)
+        taken = wait_for_vip(lab["server2"], VIP, timeout=DEADTIME_S)
+        timing("SIGTERM of server1 -> VIP on server2", taken - stopping)
+        assert taken - stopping < DEADTIME_S / 2
+        assert not lab["server1"].has_address(VIP)
+        assert one.wait_exit(5) == 0
+        assert "server1 Heartbeat shutdown complete." in one.log_text()
+    two.stop(timeout=15)
+    assert two.wait_exit(5) == 0
+    assert not lab["server2"].has_address(VIP)
+    assert lab["server1"].standin_calls() == [] and lab["server2"].standin_calls() == []
+
+
+def test_wrong_key_gives_no_membership_and_no_double_vip(lab: Lab) -> None:
+    wrong = HaSetup(auth_key="NotTheSameKeyAtAll")
+    cluster = Cluster(lab, [HbtuiNode, HbtuiNode], HOWTO, {"server2": wrong})
+    one, two = cluster["server1"], cluster["server2"]
+    assert isinstance(one, HbtuiNode) and isinstance(two, HbtuiNode)
+    with sampled(cluster, "wrong key"):
+        began = cluster.start_all()
+        up = wait_for_vip(lab["server1"], VIP, timeout=INITDEAD_S + 3)
+        timing("wrong key: VIP on server1 (after initdead)", up - began)
+        line = "server1 is alive but its packets fail authentication with key 1 (sha1)"
+        wait_until(lambda: line in two.log_text(), 15, "auth-alive line on server2")
+        # past server2's initdead plus a deadtime: it still must not take over
+        wait_until(lambda: time.monotonic() - began > INITDEAD_S + 2, 15, "initdead passed")
+        assert not lab["server2"].has_address(VIP)
+        snap = two.snapshot()
+        peer = snap["nodes"]["server1"]
+        assert peer["status"] != "active" and not peer["link_up"]
+        bad = [r for r in snap["rejected"] if r["ip"] == "192.168.10.1"]
+        assert bad and sum(r["count"] for r in bad) >= 5
+        assert {r["reason"] for r in bad} <= {"bad_signature", "unknown_key_index"}
+        assert two.failback_actions() == []
+        status = two.status()
+        assert "rejected:" in status.stdout and "192.168.10.1" in status.stdout
+    one.stop(timeout=15)
+    two.stop(timeout=15)
+
+
+def test_authkeys_mode_644_refuses_to_start(lab: Lab) -> None:
+    member = HbtuiNode(lab["server1"])
+    member.authkeys_mode = 0o644
+    member.prepare(HOWTO)
+    member.start()
+    rc = member.wait_exit(15)
+    assert rc == 1
+    out = member.output()
+    assert "authkeys" in out and "node not started" in out
+    assert not lab["server1"].has_address(VIP)
+    assert not (lab["server1"].state_dir / "hb_uuid").exists()
+    assert not lab["server1"].host_path("/run/hbtui/control.sock").exists()
+    assert member.failback_actions() == []
+    assert member.status().returncode == 3

@@ -1,0 +1,43 @@
+"""The console under test: the demo trace on a hand-driven replay clock."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+from hbtui.console.app import ConsoleApp
+from hbtui.console.demo_trace import DEADTIME_MS, LAST_HEARD_MS, WARNTIME_MS, trace
+from hbtui.console.replay import ReplaySource, initial_snapshot
+
+SIZE = (120, 40)
+STEADY_MS = LAST_HEARD_MS + 50  # just after server1's last keepalive
+WARN_MS = LAST_HEARD_MS + WARNTIME_MS + 500
+DEAD_MS = LAST_HEARD_MS + DEADTIME_MS + 100
+AFTER_FAILOVER_MS = LAST_HEARD_MS + DEADTIME_MS + 2000
+
+
+def demo_app() -> tuple[ConsoleApp, ReplaySource]:
+    """A console on the demo trace; nothing polled, nothing real."""
+    items = trace()
+    source = ReplaySource(items, initial_snapshot(items))
+    return ConsoleApp(source, poll_sockets=False), source
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let the reader worker and the dashboard catch up."""
+    for _ in range(4):
+        await pilot.pause()
+
+
+async def at(pilot: Pilot[None], source: ReplaySource, at_ms: int) -> None:
+    """Move the replay clock to ``at_ms`` and let the screen catch up."""
+    await source.advance_to(at_ms)
+    await settle(pilot)
+
+
+async def crash_server1(pilot: Pilot[None], source: ReplaySource) -> None:
+    """Steady state, then ``k`` + ``y``: the recorded crash of server1 follows."""
+    await at(pilot, source, STEADY_MS)
+    await pilot.press("k")
+    await settle(pilot)
+    await pilot.press("y")
+    await settle(pilot)

@@ -1,0 +1,89 @@
+"""The model reducer and the JSON trace codec (no Textual)."""
+
+from __future__ import annotations
+
+from hbtui.console import trace
+from hbtui.console.demo_trace import LAST_HEARD_MS, VIP
+from hbtui.console.demo_trace import trace as demo_trace
+from hbtui.console.items import ActionDone, LogLine
+from hbtui.console.model import ConsoleModel
+from hbtui.console.replay import initial_snapshot
+from hbtui.engine import events as ev
+
+
+def model() -> ConsoleModel:
+    m = ConsoleModel("server2", lambda ms: f"t{ms}")
+    for item in demo_trace():
+        if item.at_ms > 1:
+            break
+        m.apply(item)
+    return m
+
+
+def test_snapshot_seeds_nodes_vips_and_timers() -> None:
+    m = model()
+    assert set(m.nodes) == {"server1", "server2"}
+    assert m.nodes["server2"].is_self and m.nodes["server1"].status == "active"
+    assert m.vips[VIP].owner == "server1"
+    assert (m.warntime_ms, m.keepalive_ms) == (3000, 1000)
+
+
+def test_keepalives_record_gaps_and_deadline() -> None:
+    m = model()
+    m.apply(ev.KeepaliveReceived(1000, "server1", "eth0", None, 1, "active", 6000))
+    changed = m.apply(ev.KeepaliveReceived(2010, "server1", "eth0", 1010, 2, "active", 7010))
+    assert changed == {"nodes", "wire"}
+    view = m.nodes["server1"]
+    assert list(view.gaps) == [1010] and view.deadline_ms == 7010 and view.last_heard_ms == 2010
+
+
+def test_failover_moves_vip_and_adds_a_timeline_row_with_a_reason() -> None:
+    m = model()
+    m.apply(ev.PeerDead(5000, "server1", 0, 5000, False))
+    assert m.vips[VIP].owner is None
+    m.apply(ev.TakeoverStarted(5001, "server1", "dead", ("g",)))
+    m.apply(ev.VipAdded(5030, "IPaddr::x", VIP, "eth0", "eth0:0"))
+    assert m.vips[VIP].owner == "server2" and m.vips[VIP].label == "eth0:0"
+    m.apply(
+        ev.TakeoverDone(
+            5050, "server1", "dead", ("g",), ev.TakeoverPhases(0, 5000, 5001, 5030, 5050)
+        )
+    )
+    row = m.timeline[-1]
+    assert row.kind == "failover" and row.phases["VIP added"] == 5030
+    assert row.why == "server1 stopped sending keepalives at t0; declared dead after deadtime 5 s"
+
+
+def test_script_calls_keep_output_exit_code_and_status() -> None:
+    m = model()
+    m.apply(ev.ScriptStarted(10, 7, "failback.sh", ("failback.sh", "start")))
+    m.apply(ev.ScriptOutput(12, 7, "stdout", "starting"))
+    m.apply(ev.ScriptExited(15, 7, 0, False))
+    call = m.scripts[7]
+    assert call.lines == [("stdout", "starting")] and call.rc == 0 and call.ended_ms == 15
+    assert m.resources["failback.sh"] == "running here"
+    m.apply(ev.ScriptStarted(20, 8, "failback.sh", ("failback.sh", "stop")))
+    m.apply(ev.ScriptExited(25, 8, 1, False))
+    assert m.resources["failback.sh"] == "stop rc=1"
+
+
+def test_rejected_packets_count_by_reason_and_sender() -> None:
+    m = model()
+    for _ in range(3):
+        m.apply(ev.PacketRejected(1, "bad_signature", ("10.0.0.3", 694), "x"))
+    assert m.rejected[("bad_signature", "10.0.0.3")] == 3
+
+
+def test_log_lines_and_actions_go_to_the_log() -> None:
+    m = model()
+    m.apply(LogLine(1, "WARN", "a warning"))
+    m.apply(ActionDone(2, "server2", "stop", False, "refused"))
+    assert [line.level for line in m.log][-2:] == ["WARN", "ERROR"]
+    assert m.log[-1].text == "t2 console: [server2] stop: refused"
+
+
+def test_trace_json_round_trip() -> None:
+    items = demo_trace()
+    assert trace.loads(trace.dumps(items)) == items
+    assert initial_snapshot(items)["node"] == "server2"
+    assert any(isinstance(i, ev.KeepaliveReceived) and i.at_ms == LAST_HEARD_MS for i in items)

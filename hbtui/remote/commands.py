@@ -112,9 +112,16 @@ def ip_addresses() -> Argv:
 
 
 def hbtui_status(follow: bool = False) -> Argv:
-    """hbtui's own status: a JSON snapshot, then (follow) one JSON event per line."""
-    argv: Argv = ("hbtui", "status", "--json")
-    return (*argv, "--follow") if follow else argv
+    """hbtui's own status: ``--json`` one (indented) snapshot; ``--follow`` JSON lines.
+
+    ``--follow`` prints ``{"type": "snapshot", ...}`` then one event per line.
+    """
+    return ("hbtui", "status", "--follow" if follow else "--json")
+
+
+def hbtui_query(*args: str) -> Argv:
+    """A cl_status-like query of a running hbtui node, e.g. ``nodestatus server1``."""
+    return ("hbtui", "status", *args)
 
 
 def cl_status(*args: str) -> Argv:

@@ -98,13 +98,16 @@ def parse_ip_json(text: str) -> tuple[PeerAddress, ...]:
 
 
 def parse_hbtui_status(text: str) -> dict[str, Any] | None:
-    """The first JSON object of ``hbtui status --json`` (None when it is not JSON)."""
-    first = text.strip().splitlines()[0] if text.strip() else ""
-    try:
-        value = json.loads(first)
-    except json.JSONDecodeError:
-        return None
-    return value if isinstance(value, dict) else None
+    """``hbtui status --json`` (one indented object), or the first line of ``--follow``."""
+    stripped = text.strip()
+    for candidate in (stripped, stripped.splitlines()[0] if stripped else ""):
+        try:
+            value = json.loads(candidate)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(value, dict):
+            return value
+    return None
 
 
 async def _try(runner: CommandRunner, argv: Sequence[str]) -> CommandResult | None:

@@ -36,7 +36,7 @@ class Membership(StrEnum):
     """How a node is asked whether it sees a peer as up."""
 
     CL_STATUS = "cl_status"  # real daemon: `cl_status nodestatus PEER` says active
-    HBTUI = "hbtui"  # `hbtui status --json` mentions the peer
+    HBTUI = "hbtui"  # `hbtui status nodestatus PEER` says active
     NONE = "none"  # not checked (only uuids are)
 
 
@@ -191,7 +191,8 @@ def _membership_check(node: RenameNode, peer: str) -> Command | None:
         argv = commands.cl_status("nodestatus", peer)
         return Command(node.name, argv, expect=Expect(contains="active"))
     if node.membership is Membership.HBTUI:
-        return Command(node.name, commands.hbtui_status(), expect=Expect(contains=f'"{peer}"'))
+        argv = commands.hbtui_query("nodestatus", peer)
+        return Command(node.name, argv, expect=Expect(contains="active"))
     return None
 
 

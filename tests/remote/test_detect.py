@@ -48,6 +48,7 @@ def test_ip_json_addresses() -> None:
 
 def test_hbtui_status_first_line() -> None:
     assert parse_hbtui_status('{"node": "server2"}\n{"event": 1}\n') == {"node": "server2"}
+    assert parse_hbtui_status('{\n  "node": "server2"\n}\n') == {"node": "server2"}
     assert parse_hbtui_status("usage: ...") is None
 
 

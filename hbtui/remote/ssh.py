@@ -66,6 +66,7 @@ class PeerTarget:
     client_keys: tuple[Path, ...] | None = None  # None: ssh_config/agent/default keys
     config: tuple[Path, ...] | None = None  # None: ~/.ssh/config when it exists
     use_agent: bool = True
+    proxy_command: tuple[str, ...] | None = None  # argv speaking SSH on stdio (ProxyCommand)
     connect_timeout_s: float = 10.0
     keepalive_interval_s: float = 5.0
     keepalive_count_max: int = 3
@@ -161,6 +162,8 @@ def _client_options(target: PeerTarget) -> asyncssh.SSHClientConnectionOptions:
         kwargs["client_keys"] = [str(p) for p in target.client_keys]
     if not target.use_agent:
         kwargs["agent_path"] = None
+    if target.proxy_command is not None:
+        kwargs["proxy_command"] = list(target.proxy_command)
     return asyncssh.SSHClientConnectionOptions(host=target.address, **kwargs)
 
 
@@ -170,7 +173,8 @@ async def _diagnose_host_key(
     """Fetch the key the server presents (no auth) and compare it with known_hosts."""
     host = str(options.host)
     port = int(options.port)
-    key = await asyncssh.get_server_host_key(host, port, config=[])
+    proxy = list(target.proxy_command) if target.proxy_command is not None else ()
+    key = await asyncssh.get_server_host_key(host, port, config=[], proxy_command=proxy)
     fingerprint = key.get_fingerprint("sha256") if key else "?"
     algorithm = key.get_algorithm() if key else "?"
     known_paths = _known_hosts_files(target)

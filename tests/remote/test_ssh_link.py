@@ -6,6 +6,7 @@ import asyncio
 import json
 import shlex
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,24 @@ def _fingerprint(server: Sshd) -> str:
         timeout=30,
     ).stdout
     return out.split()[1]
+
+
+async def test_proxy_command_reaches_an_inetd_style_sshd(tmp_path: Path) -> None:
+    """``sshd -i`` on the link's stdio: how the lab reaches a peer inside its namespaces."""
+    from .conftest import SSHD
+
+    if not SSHD.exists():
+        pytest.skip("OpenSSH server not installed")
+    Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
+    server = make_sshd(tmp_path / "inetd")
+    known = tmp_path / "kh"
+    kind, blob = server.host_pub.split()[:2]
+    known.write_text(f"peerhost {kind} {blob}\n")
+    proxy = (str(SSHD), "-i", "-E", str(tmp_path / "sshd-i.log"), "-f", str(server.config))
+    target = server.target(known, proxy_command=proxy)
+    link = PeerLink(replace(target, host="peerhost", port=None))
+    await link.connect_once()
+    try:
+        assert (await link.run(["echo", "via", "proxy"])).stdout == "via proxy\n"
+    finally:
+        await link.close()

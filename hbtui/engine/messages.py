@@ -102,6 +102,11 @@ def ask_resources(rsc_hold: str, info: str) -> Draft:
     return Draft((("t", "ask_resources"), ("rsc_hold", rsc_hold), ("info", info)))
 
 
+def hb_takeover(rsc_hold: str) -> Draft:
+    """What the real ``hb_takeover`` broadcasts; the peer answers by going standby."""
+    return Draft((("t", "hb_takeover"), ("rsc_hold", rsc_hold)))
+
+
 def ip_request_resp(dest: str, ipaddr: str) -> Draft:
     """The self-addressed answer the real owner sends before its first acquisition."""
     return Draft(

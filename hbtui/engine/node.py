@@ -288,6 +288,8 @@ class Node:
         elif mtype == "ask_resources":
             hold = msg.get("rsc_hold") or "all"
             self.owner.on_ask(node, hold, msg.get("info") or "", now_ms)
+        elif mtype == "hb_takeover":
+            self.owner.on_takeover_request(node, msg.get("rsc_hold") or "all", now_ms)
         elif mtype == "shutdone":
             self.members.set_status(node, msg.get("st") or "dead", "shutdone", now_ms)
         elif mtype == "NS_rexmit":
@@ -330,6 +332,7 @@ class Node:
         if not self.started or self.exited:
             return []
         cmd = Command(cmd)
+        arg = "foreign" if arg == "failback" else arg  # as hb_standby/hb_takeover take it
         if cmd is Command.STOP:
             self.owner.stop_command(now_ms)
         elif cmd is Command.STANDBY and not self.owner.standby_command(arg, now_ms):

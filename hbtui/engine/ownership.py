@@ -211,8 +211,6 @@ class Ownership:
         elif info == "other" and sb is not None and sb.role == "give" and sb.stage == "asked":
             self.emit(hblog.info(f"standby: {peer} can take our {sb.rsc_type} resources"))
             self._give(sb, now_ms)
-        elif info == "other" and sb is None:
-            self.standby_command(SWAP[rsc_type], now_ms)  # the peer wants to take over
         elif info == "done" and sb is not None and sb.peer == peer and sb.role == "take":
             self._take(sb, now_ms)
         elif info == "done" and sb is not None and sb.peer == peer and sb.stage == "released":
@@ -236,8 +234,14 @@ class Ownership:
         peer = next((p for p, s in self.peers.items() if s.alive), None)
         if peer is None or self.standby is not None or self.phase is Phase.SHUTDOWN:
             return False
-        self.send(m.ask_resources(SWAP[rsc_type], "other"), now_ms)
+        self.send(m.hb_takeover(rsc_type), now_ms)
         return True
+
+    def on_takeover_request(self, peer: str, rsc_type: str, now_ms: int) -> None:
+        """``hb_takeover rsc_hold=T`` from ``peer``: go standby for the mirror of T
+        (what the real rc.d/hb_takeover does by running hb_standby)."""
+        if rsc_type in SWAP and rsc_type != "none" and self.peers[peer].alive:
+            self.standby_command(SWAP[rsc_type], now_ms)
 
     def _ask_standby(self, rsc_type: str, peer: str, now_ms: int) -> None:
         self.emit(hblog.info(f"{self.us} wants to go standby [{rsc_type}]"))

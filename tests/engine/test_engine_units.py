@@ -104,3 +104,21 @@ def test_partition_heals_to_one_holder() -> None:
     c.run_until(32000)
     assert c.vip_holders() == ["server1"]
     assert "Cluster node server1 returning after partition." in c["server2"].log_texts()
+
+
+def test_takeover_command_sends_hb_takeover_and_peer_goes_standby() -> None:
+    c = Cluster()
+    c.start("server1")
+    c.start("server2")
+    c.run_until(3000)
+    c.command("server2", "takeover")
+    sent = [(x.type, x.get("rsc_hold")) for _, x in c["server2"].sent if x.type == "hb_takeover"]
+    assert sent == [("hb_takeover", "all")]  # as /usr/share/heartbeat/hb_takeover sends it
+    c.run_until(3100)
+    assert c.vip_holders() == ["server2"]
+    asked = [
+        (x.get("rsc_hold"), x.get("info"))
+        for _, x in c["server1"].sent
+        if x.type == "ask_resources"
+    ]
+    assert asked[:1] == [("all", "me")]  # rc.d/hb_takeover runs hb_standby on the other node

@@ -5,6 +5,7 @@
 For each timer set (the HOWTO's keepalive 1 s / deadtime 5 s, and keepalive 200 ms /
 deadtime 1 s): start both nodes, let the VIP settle on server1 and the startup dt
 (deadtime + 2 s for 5 s) expire, then ``kill -9`` server1's node and time from the kill
+(at a random phase of the keepalive period)
 to the kernel's RTM_NEWADDR for the VIP inside server2's network namespace (a watcher
 process there uses ``hbtui.adapters.netlink.watch_addresses``; CLOCK_MONOTONIC is shared).
 server1 is then started again (it removes its stale VIP and takes it back: auto_failback)
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import random
 import signal
 import statistics
 import subprocess
@@ -83,10 +85,12 @@ def settle(cluster: Cluster, setup: HaSetup) -> None:
     assert one.running()
 
 
-def one_run(cluster: Cluster, setup: HaSetup) -> float:
+def one_run(cluster: Cluster, setup: HaSetup, rng: random.Random) -> float:
     one = cluster["server1"]
     assert isinstance(one, HbtuiNode)
     settle(cluster, setup)
+    # settle() returns just after a keepalive arrived: kill at a random phase instead
+    time.sleep(rng.uniform(0, seconds(setup.keepalive)))
     pids = one.node_pids()
     watcher = start_watcher(cluster.lab["server2"].netns, setup.vip_ip)
     try:
@@ -107,7 +111,7 @@ def one_run(cluster: Cluster, setup: HaSetup) -> float:
     return elapsed
 
 
-def bench(name: str, setup: HaSetup, runs: int) -> None:
+def bench(name: str, setup: HaSetup, runs: int, rng: random.Random) -> None:
     keepalive, deadtime = seconds(setup.keepalive), seconds(setup.deadtime)
     goal = deadtime - keepalive / 2 + 0.05
     with Lab(["server1", "server2"]) as lab:
@@ -115,7 +119,7 @@ def bench(name: str, setup: HaSetup, runs: int) -> None:
         cluster.start_all()
         figures = []
         for n in range(runs):
-            figures.append(one_run(cluster, setup))
+            figures.append(one_run(cluster, setup, rng))
             print(f"  {name} run {n + 1}: {figures[-1]:.3f} s", flush=True)
         settle(cluster, setup)
         for member in cluster:
@@ -133,6 +137,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", choices=sorted(TIMER_SETS))
+    parser.add_argument("--seed", type=int, default=1, help="for the kill phase")
     args = parser.parse_args()
     reason = lab_unavailable()
     if reason:
@@ -140,7 +145,7 @@ def main() -> int:
         return 2
     for name, setup in TIMER_SETS.items():
         if args.only in (None, name):
-            bench(name, setup, args.runs)
+            bench(name, setup, args.runs, random.Random(args.seed))
     return 0
 
 

@@ -1,0 +1,139 @@
+"""The guided hostname change end to end on two real Heartbeat 3.0.6 nodes in the lab.
+
+server1's view is this test (commands enter server1's namespaces); server2 is reached over
+SSH: a real OpenSSH ``sshd -i`` started inside server2's namespaces as the link's
+ProxyCommand, with generated host and user keys and a strict known_hosts. The wizard's plan
+renames server2 -> server3 and back; each run must end with both nodes seeing each other
+as active under the new names, with fresh hb_uuids.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from hbtui.remote.commands import init_script_service
+from hbtui.remote.runner import LocalRunner
+from hbtui.remote.ssh import CommandResult, PeerLink, PeerTarget
+from hbtui.rename.execute import execute_plan, read_rename_node
+from hbtui.rename.plan import plan_rename
+
+from .cluster import Cluster, RealHeartbeat
+from .haconfig import HaSetup
+from .netns import Lab
+from .node import Node
+from .observe import wait_for_vip
+
+pytestmark = [pytest.mark.lab, pytest.mark.interop, pytest.mark.usefixtures("real_heartbeat")]
+
+SSHD = Path("/usr/sbin/sshd")
+HOWTO = HaSetup()
+# /etc/hostname is not private to a lab node (and /etc/hosts is a bind-mounted file that
+# cannot be replaced by rename), so the wizard keeps the name in the node's private /var/log.
+HOSTNAME_FILE = PurePosixPath("/var/log/lab-hostname")
+
+
+class NodeRunner(LocalRunner):
+    """Runs argv inside one lab node's namespaces (this test's stand-in for 'local')."""
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+
+    async def run(
+        self, argv: Sequence[str], *, input_text: str | None = None, timeout: float = 30.0
+    ) -> CommandResult:
+        done = await super().run(self.node.enter_argv(argv), input_text=input_text, timeout=timeout)
+        return CommandResult(tuple(argv), done.exit_status, done.stdout, done.stderr)
+
+
+def _keygen(path: Path) -> Path:
+    argv = ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(path)]
+    subprocess.run(argv, check=True, timeout=30)
+    return path
+
+
+def peer_target(node: Node, root: Path) -> PeerTarget:
+    """SSH to ``node`` through ``sshd -i`` run inside its namespaces (no TCP needed)."""
+    root.mkdir()
+    host_key, user_key = _keygen(root / "host"), _keygen(root / "user")
+    (root / "authorized_keys").write_text(user_key.with_suffix(".pub").read_text())
+    config = root / "sshd_config"
+    config.write_text(
+        f"HostKey {host_key}\nAuthorizedKeysFile {root / 'authorized_keys'}\n"
+        "UsePAM no\nStrictModes no\nPermitRootLogin yes\nPasswordAuthentication no\n"
+    )
+    kind, blob = host_key.with_suffix(".pub").read_text().split()[:2]
+    known = root / "known_hosts"
+    known.write_text(f"{node.name} {kind} {blob}\n")
+    node.run(["mkdir", "-p", "/run/sshd"], check=True)  # /run is private to the node
+    sshd = [str(SSHD), "-i", "-E", str(root / "sshd.log"), "-f", str(config)]
+    return PeerTarget(
+        node=node.name,
+        host=node.name,
+        username="root",
+        known_hosts=(known,),
+        client_keys=(user_key,),
+        config=(),
+        use_agent=False,
+        proxy_command=tuple(node.enter_argv(sshd)),
+    )
+
+
+async def _rename(
+    one: NodeRunner, peer: PeerLink, names: tuple[str, str], old: str, new: str
+) -> None:
+    first, second = names
+    service = init_script_service()  # never systemd here: it would act on the host
+    nodes = [
+        await read_rename_node(
+            first, one, service=service, hosts_file=None, hostname_file=HOSTNAME_FILE
+        ),
+        await read_rename_node(
+            second, peer, service=service, hosts_file=None, hostname_file=HOSTNAME_FILE
+        ),
+    ]
+    old_uuids = {n.old_uuid for n in nodes}
+    assert None not in old_uuids
+    plan = plan_rename(nodes, old, new, verify_s=40.0)
+    print("\n".join(plan.lines()))
+    assert plan.problems == ()
+    outcomes = await execute_plan(plan, {first: one, second: peer}, poll_s=0.5)
+    for outcome in outcomes:
+        for command in (*outcome.actions, *outcome.checks):
+            print("\n".join(command.lines()))
+    assert [o.step.key for o in outcomes if o.ok] == [
+        "check", "stop", "uuid", "rename", "start", "verify"
+    ]  # fmt: skip
+    fresh = (await one.run(["od", "-An", "-tx1", "/var/lib/heartbeat/hb_uuid"])).stdout
+    assert str(uuid.UUID(bytes=bytes.fromhex("".join(fresh.split())))) not in old_uuids
+
+
+async def test_rename_server2_to_server3_and_back(lab: Lab, tmp_path: Path) -> None:
+    if not SSHD.exists():
+        pytest.skip("OpenSSH server (/usr/sbin/sshd) not installed")
+    cluster = Cluster(lab, [RealHeartbeat, RealHeartbeat], HOWTO)
+    cluster.start_all()
+    wait_for_vip(lab["server1"], HOWTO.vip_ip, present=True, timeout=25)
+    one = NodeRunner(lab["server1"])
+    peer = PeerLink(peer_target(lab["server2"], tmp_path / "ssh"))
+    await peer.connect_once()
+    try:
+        assert (await peer.run(["uname", "-n"])).stdout == "server2\n"
+        await _rename(one, peer, ("server1", "server2"), "server2", "server3")
+        assert (await peer.run(["uname", "-n"])).stdout == "server3\n"
+        ha_cf = (await peer.run(["cat", "/etc/ha.d/ha.cf"])).stdout
+        assert "node server1 server3" in ha_cf
+        log = (await peer.run(["cat", "/var/log/ha-log"])).stdout
+        assert "No uuid found for current node - generating a new uuid." in log
+
+        await _rename(one, peer, ("server1", "server3"), "server3", "server2")
+        assert (await peer.run(["uname", "-n"])).stdout == "server2\n"
+        assert "node server1 server2" in (await one.run(["cat", "/etc/ha.d/ha.cf"])).stdout
+    finally:
+        await peer.close()
+    wait_for_vip(lab["server1"], HOWTO.vip_ip, present=True, timeout=25)
+    assert cluster.vip_holders() == ["server1"]

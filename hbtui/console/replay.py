@@ -196,23 +196,23 @@ class ReplaySource:
         self._wake.set()
         return True
 
-    async def _act(self, action: str, text: str) -> Outcome:
+    async def _act(self, action: str, text: str, running: bool | None = None) -> Outcome:
+        """Record ``action``; open its gate, else pretend it happened to this node."""
         self.actions_taken.append(action)
-        opened = self._open_gate(action)
-        suffix = "; the recorded sequence that followed it plays now" if opened else ""
-        return Outcome(True, f"replay: {text}{suffix}")
+        if self._open_gate(action):
+            return Outcome(True, f"replay: {action} plays the recorded sequence that followed it")
+        if running is not None:
+            self._running = running
+        return Outcome(True, f"replay: {text}")
 
     async def start(self) -> Outcome:
-        self._running = True
-        return await self._act("start", "node started")
+        return await self._act("start", "node started", running=True)
 
     async def stop(self) -> Outcome:
-        self._running = False
-        return await self._act("stop", "graceful stop requested")
+        return await self._act("stop", "graceful stop requested", running=False)
 
     async def kill(self) -> Outcome:
-        self._running = False
-        return await self._act("kill", "node killed without releasing its resources")
+        return await self._act("kill", "node killed without releasing its resources", False)
 
     async def standby(self) -> Outcome:
         return await self._act("standby", "standby requested")

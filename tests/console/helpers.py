@@ -24,7 +24,7 @@ def demo_app() -> tuple[ConsoleApp, ReplaySource]:
 
 async def settle(pilot: Pilot[None]) -> None:
     """Let the reader worker and the dashboard catch up."""
-    for _ in range(4):
+    for _ in range(6):
         await pilot.pause()
 
 

@@ -55,7 +55,7 @@ async def test_countdown_turns_warn_then_dead_and_the_vip_moves() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await crash_server1(pilot, source)
         assert source.actions_taken == ["kill"]
-        assert "kill: replay: node killed" in log_texts(app)[-1]
+        assert "kill: replay: kill plays the recorded sequence" in log_texts(app)[-1]
         bar = app.dashboard.query_one("#node-server1 CountdownBar", CountdownBar)
         assert not bar.has_class("-warn") and not bar.has_class("-dead")
         assert app.model.vips[VIP].owner == "server1"
@@ -99,7 +99,7 @@ async def test_restart_after_failover_plays_the_failback() -> None:
         await at(pilot, source, AFTER_FAILOVER_MS)
         await pilot.press("r")
         await settle(pilot)
-        assert source.actions_taken == ["kill", "start"]
+        assert source.actions_taken == ["kill", "stop", "start"]  # r = restart
         await source.advance(2000)
         await settle(pilot)
         assert app.model.vips[VIP].owner == "server1"

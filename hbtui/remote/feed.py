@@ -1,0 +1,90 @@
+"""Keep a PeerView current from a PeerLink: the hbtui stream, or cl_status + ha-log.
+
+One coroutine per peer; it returns when the link drops (the caller restarts it once the
+link is up again). Polls of cl_status are scheduled only after the previous one finished,
+so they never overlap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable
+from pathlib import PurePosixPath
+
+import asyncssh
+
+from hbtui.remote import commands
+from hbtui.remote.detect import PeerDaemon, detect_daemon
+from hbtui.remote.peerview import PeerView
+from hbtui.remote.ssh import LinkError, PeerLink
+
+log = logging.getLogger(__name__)
+
+CL_STATUS_EVERY_S = 2.0
+Changed = Callable[[PeerView], None]
+
+
+async def _follow_hbtui(link: PeerLink, view: PeerView, changed: Changed, us: str) -> None:
+    async for line in link.stream(commands.hbtui_status(follow=True)):
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError:
+            view.apply_log_line(line)
+        else:
+            if isinstance(item, dict):
+                view.apply_event(item, us)
+        changed(view)
+
+
+async def _poll_cl_status(link: PeerLink, view: PeerView, changed: Changed) -> None:
+    while True:
+        listed = await link.run(commands.cl_status("listnodes"), timeout=10.0)
+        statuses: dict[str, str] = {}
+        for name in listed.stdout.split():
+            answer = await link.run(commands.cl_status("nodestatus", name), timeout=10.0)
+            statuses[name] = answer.stdout.strip() or "?"
+        view.apply_cl_status(listed.stdout, statuses)
+        changed(view)
+        await asyncio.sleep(CL_STATUS_EVERY_S)
+
+
+async def _tail_log(link: PeerLink, view: PeerView, changed: Changed, path: PurePosixPath) -> None:
+    async for line in link.stream(commands.tail_follow(path)):
+        view.apply_log_line(line)
+        changed(view)
+
+
+async def follow_peer(
+    link: PeerLink,
+    view: PeerView,
+    changed: Changed,
+    *,
+    us: str,
+    ha_log: PurePosixPath = commands.HA_LOG,
+) -> PeerDaemon:
+    """Feed ``view`` until the link drops; returns what the peer was found running."""
+    daemon, snapshot, _ = await detect_daemon(link)
+    if snapshot is not None:
+        view.apply_snapshot(snapshot)
+        changed(view)
+    try:
+        if daemon is PeerDaemon.HBTUI:
+            await _follow_hbtui(link, view, changed, us)
+        else:
+            tasks = [_tail_log(link, view, changed, ha_log)]
+            if daemon is PeerDaemon.HEARTBEAT:
+                tasks.append(_poll_cl_status(link, view, changed))
+            results = await asyncio.gather(*tasks, return_exceptions=True)
+            for result in results:
+                if isinstance(result, BaseException) and not isinstance(
+                    result, LinkError | asyncssh.Error | OSError
+                ):
+                    raise result
+    except (LinkError, asyncssh.Error, OSError) as exc:
+        log.info("peer %s: feed ended: %s", view.node, exc)
+    with contextlib.suppress(Exception):
+        changed(view)
+    return daemon

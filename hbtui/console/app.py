@@ -52,8 +52,10 @@ class ConsoleApp(App[None]):
         tick_hz: float = 10.0,
         udpport: int = 694,
         stop_on_quit: bool = False,
+        autostart: bool = False,
     ) -> None:
         super().__init__()
+        self.autostart = autostart
         self.sources: dict[str, NodeSource] = {source.node_name: source}
         self.focused_node = source.node_name
         self.stop_on_quit = stop_on_quit
@@ -71,6 +73,8 @@ class ConsoleApp(App[None]):
         await self.push_screen(self.dashboard)
         self._show_header()
         self.read_source()
+        if self.autostart and not self.source.is_running():
+            self.run_node_action("start")
 
     def _show_header(self) -> None:
         src = self.source

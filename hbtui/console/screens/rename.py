@@ -1,0 +1,180 @@
+"""The guided hostname change (``h``): choose node and new name, see the plan, run it.
+
+The screen runs nothing itself: it is given ``make_plan(old, new)`` (reads every node and
+builds the plan, see ``hbtui.rename``) and ``execute(plan, progress)`` (the executor over
+the links). ``p`` shows the dry run; ``ctrl+r`` runs it after an explicit yes; it stops
+at the first failed step and shows what to do next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, RichLog, Select, Static
+
+from hbtui.console.screens.confirm import ConfirmScreen
+from hbtui.rename.execute import Progress, StepOutcome
+from hbtui.rename.plan import RenamePlan
+
+MakePlan = Callable[[str, str], Awaitable[RenamePlan]]
+Execute = Callable[[RenamePlan, Progress], Awaitable[list[StepOutcome]]]
+
+RUN_TEXT = (
+    "Stops heartbeat on ALL nodes, deletes every hb_uuid, renames {old} to {new} and "
+    "rewrites the node lines on every node, then starts them all again. The cluster is "
+    "down while this runs. Each changed file is kept as FILE.hbtui-bak."
+)
+
+
+class RenameScreen(Screen[None]):
+    """See the module docstring."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", "plan", "Plan (dry run)"),
+        Binding("ctrl+r", "run", "Run"),
+        Binding("escape", "close", "Close"),
+    ]
+
+    def __init__(self, nodes: Sequence[str], make_plan: MakePlan, execute: Execute) -> None:
+        super().__init__(id="rename-screen")
+        self.nodes = list(nodes)
+        self.make_plan = make_plan
+        self.execute = execute
+        self.plan: RenamePlan | None = None
+        self.running = False
+        self.outcomes: list[StepOutcome] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="rename-box"):
+            yield Static("Change a node's hostname (Heartbeat HOWTO procedure)", id="rename-title")
+            with Horizontal(id="rename-form"):
+                options = [(n, n) for n in self.nodes]
+                first = self.nodes[-1] if self.nodes else Select.BLANK
+                yield Select(options, value=first, allow_blank=False, id="rename-node")
+                yield Input(placeholder="new name", id="rename-new")
+                yield Button("Plan (p)", id="rename-plan")
+                yield Button("Run (ctrl+r)", variant="error", id="rename-run", disabled=True)
+            yield Static("", id="rename-steps")
+            yield RichLog(id="rename-log", wrap=False, markup=False, max_lines=2000)
+        yield Footer()
+
+    @property
+    def log_view(self) -> RichLog:
+        """The output pane."""
+        return self.query_one("#rename-log", RichLog)
+
+    def _chosen(self) -> tuple[str, str]:
+        old = self.query_one("#rename-node", Select).value
+        new = self.query_one("#rename-new", Input).value.strip().lower()
+        return (str(old) if old is not Select.BLANK else ""), new
+
+    def _show_steps(self) -> None:
+        text = Text()
+        if self.plan is not None:
+            done = {o.number: o for o in self.outcomes}
+            for number, step in enumerate(self.plan.steps, start=1):
+                outcome = done.get(number)
+                if outcome is None:
+                    mark, style = "  ", "dim"
+                elif not outcome.done:
+                    mark, style = "..", "bold yellow"
+                elif outcome.ok:
+                    mark, style = "ok", "green"
+                else:
+                    mark, style = "!!", "bold red"
+                text.append(f"{mark} {number}. {step.title}\n", style=style)
+        self.query_one("#rename-steps", Static).update(text)
+
+    @on(Button.Pressed, "#rename-plan")
+    def _plan_pressed(self) -> None:
+        self.action_plan()
+
+    @on(Button.Pressed, "#rename-run")
+    def _run_pressed(self) -> None:
+        self.action_run()
+
+    def action_plan(self) -> None:
+        """Build and show the plan (changes nothing)."""
+        if not self.running:
+            self._build_plan()
+
+    @work(exclusive=True, group="rename")
+    async def _build_plan(self) -> None:
+        old, new = self._chosen()
+        if not old or not new:
+            self.log_view.write(Text("choose the node and type its new name", style="yellow"))
+            return
+        self.log_view.write(Text(f"reading {', '.join(self.nodes)} ...", style="dim"))
+        try:
+            plan = await self.make_plan(old, new)
+        except Exception as exc:  # a failed read is shown, never fatal
+            self.log_view.write(Text(f"could not build the plan: {exc}", style="bold red"))
+            return
+        self.plan, self.outcomes = plan, []
+        for line in plan.lines():
+            style = "bold red" if "PROBLEM" in line else None
+            self.log_view.write(Text(line, style=style or ""))
+        ok = not plan.problems
+        self.query_one("#rename-run", Button).disabled = not ok
+        if not ok:
+            self.log_view.write(Text("fix the problems above, then plan again", style="bold"))
+        self._show_steps()
+
+    def action_run(self) -> None:
+        """Run the plan after an explicit yes."""
+        plan = self.plan
+        if plan is None or plan.problems or self.running:
+            self.log_view.write(Text("make a plan first (p)", style="yellow"))
+            return
+        text = RUN_TEXT.format(old=plan.old, new=plan.new)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._run_plan(plan)
+
+        self.app.push_screen(
+            ConfirmScreen(f"Rename {plan.old} to {plan.new}?", text, "Rename"), answered
+        )
+
+    def _progress(self, outcome: StepOutcome) -> None:
+        self.outcomes = [o for o in self.outcomes if o.number != outcome.number] + [outcome]
+        if outcome.done:
+            for command in (*outcome.actions, *outcome.checks):
+                for line in command.lines():
+                    self.log_view.write(line)
+            if not outcome.ok:
+                self.log_view.write(
+                    Text(f"STOPPED at step {outcome.number}: {outcome.step.on_failure}",
+                         style="bold red")
+                )  # fmt: skip
+        else:
+            self.log_view.write(Text(f"{outcome.number}. {outcome.step.title}", style="bold"))
+        self._show_steps()
+
+    @work(exclusive=True, group="rename")
+    async def _run_plan(self, plan: RenamePlan) -> None:
+        self.running = True
+        self.query_one("#rename-run", Button).disabled = True
+        try:
+            outcomes = await self.execute(plan, self._progress)
+        except Exception as exc:
+            self.log_view.write(Text(f"rename aborted: {exc}", style="bold red"))
+            return
+        finally:
+            self.running = False
+        if outcomes and all(o.ok for o in outcomes) and len(outcomes) == len(plan.steps):
+            self.log_view.write(Text(f"done: {plan.old} is now {plan.new}", style="bold green"))
+
+    def action_close(self) -> None:
+        """Back to the dashboard (refused while a run is in progress)."""
+        if self.running:
+            self.log_view.write(Text("a rename is running; wait for it to finish", style="bold"))
+            return
+        self.dismiss(None)

@@ -1,0 +1,181 @@
+"""Pilot tests: the rename wizard screen and the peer pane, with fakes behind them."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from rich.console import Console
+from textual.app import App, ComposeResult
+from textual.widgets import Button, Input, RichLog, Static
+
+from hbtui.console.screens.rename import RenameScreen
+from hbtui.console.widgets.peer import PeerPanel
+from hbtui.remote import commands
+from hbtui.remote.hostkeys import HostKeyRefusal, HostKeyVerdict
+from hbtui.remote.peerview import PeerView, disagreements
+from hbtui.remote.ssh import LinkState, LinkStatus
+from hbtui.rename.execute import Progress, StepOutcome
+from hbtui.rename.plan import RenameNode, RenamePlan, plan_rename
+
+HOWTO = Path(__file__).resolve().parents[2] / "hbtui" / "data" / "howto"
+SIZE = (120, 40)
+
+
+def _texts() -> dict[str, str]:
+    return {n: (HOWTO / n).read_text() for n in commands.CONFIG_FILES}
+
+
+async def make_plan(old: str, new: str) -> RenamePlan:
+    service = commands.systemd_service()
+    nodes = [RenameNode(n, service, texts=_texts()) for n in ("server1", "server2")]
+    return plan_rename(nodes, old, new)
+
+
+class FakeExecutor:
+    """Reports every step as the real executor would; fails at ``fail_at`` if given."""
+
+    def __init__(self, fail_at: int | None = None) -> None:
+        self.fail_at = fail_at
+        self.ran: list[str] = []
+
+    async def __call__(self, plan: RenamePlan, progress: Progress) -> list[StepOutcome]:
+        done = []
+        for number, step in enumerate(plan.steps, start=1):
+            outcome = StepOutcome(step, number)
+            progress(outcome)
+            self.ran.append(step.key)
+            outcome.ok, outcome.done = number != self.fail_at, True
+            progress(outcome)
+            done.append(outcome)
+            if not outcome.ok:
+                break
+        return done
+
+
+class WizardApp(App[None]):
+    def __init__(self, executor: FakeExecutor) -> None:
+        super().__init__()
+        self.executor = executor
+
+    def on_mount(self) -> None:
+        self.push_screen(RenameScreen(["server1", "server2"], make_plan, self.executor))
+
+
+def _log_text(app: App[None]) -> str:
+    return "\n".join(line.text for line in app.screen.query_one(RichLog).lines)
+
+
+async def _plan(pilot, new: str) -> None:  # type: ignore[no-untyped-def]
+    pilot.app.screen.query_one("#rename-new", Input).value = new
+    await pilot.press("p")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_dry_run_shows_the_plan_and_runs_nothing() -> None:
+    executor = FakeExecutor()
+    app = WizardApp(executor)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await _plan(pilot, "server3")
+        text = _log_text(app)
+        assert "Rename server2 -> server3 on server1, server2" in text
+        assert "server2$ systemctl stop heartbeat.service" in text
+        assert "6. Verify" in text
+        assert not app.screen.query_one("#rename-run", Button).disabled
+    assert executor.ran == []
+
+
+async def test_problems_keep_run_disabled() -> None:
+    app = WizardApp(FakeExecutor())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await _plan(pilot, "server1")
+        assert "PROBLEM: server1 is already a node name" in _log_text(app)
+        assert app.screen.query_one("#rename-run", Button).disabled
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert isinstance(app.screen, RenameScreen)  # no confirm modal
+
+
+async def test_run_needs_yes_and_stops_at_the_failed_step() -> None:
+    executor = FakeExecutor(fail_at=5)
+    app = WizardApp(executor)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await _plan(pilot, "server3")
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await pilot.press("n")  # the confirm modal: no
+        await pilot.pause()
+        assert executor.ran == []
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert executor.ran == ["check", "stop", "uuid", "rename", "start"]
+        text = _log_text(app)
+        assert "STOPPED at step 5" in text and "read its ha-log" in text
+        steps = str(app.screen.query_one("#rename-steps", Static).render())
+        assert "ok 4." in steps and "!! 5." in steps
+
+
+async def test_successful_run_says_done() -> None:
+    app = WizardApp(FakeExecutor())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await _plan(pilot, "server3")
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "done: server2 is now server3" in _log_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, RenameScreen)
+
+
+def _rendered(panel: PeerPanel) -> str:
+    console = Console(width=SIZE[0], record=True, file=io.StringIO())
+    console.print(panel.content)
+    return console.export_text()
+
+
+class PeerApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield PeerPanel("server2")
+
+
+async def test_peer_panel_shows_refusal_and_split_brain() -> None:
+    app = PeerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(PeerPanel)
+        refusal = HostKeyRefusal(
+            HostKeyVerdict.CHANGED, "server2", 22, "SHA256:new", "ssh-ed25519", ("SHA256:old",)
+        )
+        panel.show(LinkStatus("server2", LinkState.REFUSED, refusal=refusal), None)
+        await pilot.pause()
+        text = _rendered(panel)
+        assert "changed host key ssh-ed25519 SHA256:new" in text
+        assert "known_hosts expects SHA256:old" in text
+        assert "ssh-keygen -R server2" in text
+        assert "ssh-keyscan server2 >> ~/.ssh/known_hosts" in text
+
+        view = PeerView("server2")
+        view.apply_snapshot(
+            {
+                "status": "active",
+                "nodes": {"server1": {"status": "dead"}, "server2": {"status": "active"}},
+                "vips": [{"ip": "192.168.10.10", "owner": "server2"}],
+            }
+        )
+        found = disagreements("server1", {"server2": "dead"}, {"192.168.10.10": "server1"}, view)
+        panel.show(LinkStatus("server2", LinkState.UP, "root@server2:22"), view, found, "server1")
+        await pilot.pause()
+        text = _rendered(panel)
+        assert "SPLIT BRAIN: 192.168.10.10 is held by server1 and by server2" in text
+        assert "server1 (us)" in text
+        assert panel.has_class("split-brain")

@@ -11,6 +11,8 @@ counted, as a power cut would take its interface down.)
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +23,7 @@ import pytest
 from .cluster import Cluster
 from .commands import run
 from .haconfig import HaSetup
-from .hbtui_node import HbtuiNode
+from .hbtui_node import ENV, HBTUI, HbtuiNode
 from .netns import Lab
 from .observe import wait_for_vip, wait_until
 
@@ -104,6 +106,22 @@ def status_ok(member: HbtuiNode) -> None:
     assert f"nodestatus {member.node.name}: active (this node)" in done.stdout
 
 
+def reread_and_refuse(member: HbtuiNode) -> None:
+    """SIGHUP applies new timers; a broken ha.cf is refused and the node keeps running."""
+    ha_cf = member.node.etc_dir / "ha.cf"
+    good = ha_cf.read_text()
+    ha_cf.write_text(good.replace("warntime 3", "warntime 4"))
+    (pid,) = member.node_pids()
+    os.kill(pid, signal.SIGHUP)
+    wanted = "configuration reread: warntime 3000 ms -> 4000 ms"
+    wait_until(lambda: wanted in member.log_text(), 5, "SIGHUP applied")
+    ha_cf.write_text(good + "keepalive banana\n")
+    os.kill(pid, signal.SIGHUP)
+    wait_until(lambda: "configuration reread refused" in member.log_text(), 5, "SIGHUP refused")
+    assert member.running() and member.status().returncode == 0
+    ha_cf.write_text(good)
+
+
 def test_cold_start_crash_return_and_graceful_stop(lab: Lab) -> None:
     cluster = Cluster(lab, [HbtuiNode, HbtuiNode], HOWTO)
     one, two = cluster["server1"], cluster["server2"]
@@ -160,6 +178,9 @@ def test_cold_start_crash_return_and_graceful_stop(lab: Lab) -> None:
         assert not lab["server1"].has_address(VIP)
         assert one.wait_exit(5) == 0
         assert "server1 Heartbeat shutdown complete." in one.log_text()
+    reread_and_refuse(two)
+    second = two.node.run([*HBTUI, "node", "--control-socket", "/run/hbtui/other.sock"], env=ENV)
+    assert second.returncode == 1 and "PID" in second.stderr, second.stderr
     two.stop(timeout=15)
     assert two.wait_exit(5) == 0
     assert not lab["server2"].has_address(VIP)

@@ -1,0 +1,93 @@
+"""Attach mode: the console follows a runtime through a real control socket."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from hbtui.console.app import ConsoleApp
+from hbtui.console.attach import AttachedSource, convert
+from hbtui.console.embedded import config_extras
+from hbtui.console.items import LogLine, SnapshotTaken
+from hbtui.control.client import request
+from hbtui.control.server import ControlServer
+from hbtui.engine.events import KeepaliveReceived
+from tests.console.helpers import SIZE
+from tests.runtime.rtkit import VIP, Lan, make_member
+
+WAIT_S = 5.0
+
+
+async def until(pilot: object, predicate: Callable[[], bool]) -> None:
+    async with asyncio.timeout(WAIT_S):
+        while not predicate():
+            await pilot.pause(0.02)  # type: ignore[attr-defined]
+
+
+def test_follow_lines_become_console_items() -> None:
+    assert isinstance(convert({"type": "snapshot", "snapshot": {"node": "a"}}, 5), SnapshotTaken)
+    line = convert(
+        {
+            "type": "LogLine",
+            "at_ms": 1,
+            "level": "WARN",
+            "source": "heartbeat",
+            "text": "t",
+            "line": "full line",
+        },
+        5,
+    )
+    assert line == LogLine(1, "WARN", "full line")
+    ka = convert(
+        {
+            "type": "KeepaliveReceived",
+            "at_ms": 1,
+            "node": "n",
+            "link": "eth0",
+            "gap_ms": None,
+            "seq": 1,
+            "status": "active",
+            "deadline_ms": 9,
+        },
+        5,
+    )
+    assert isinstance(ka, KeepaliveReceived)
+    assert convert({"type": "Whatever"}, 5) is None
+
+
+async def test_attached_console_sees_the_node_and_stops_it(tmp_path: Path) -> None:
+    lan = Lan()
+    one, two = make_member("server1", lan, tmp_path), make_member("server2", lan, tmp_path)
+    path = tmp_path / "run" / "control.sock"
+    server = ControlServer(two.runtime, path)
+    await server.start()
+    await one.runtime.start()
+    await two.runtime.start()
+    try:
+        snap = await asyncio.to_thread(request, path, "snapshot")
+        source = AttachedSource(path, snap, config_extras(two.runtime.config))
+        app = ConsoleApp(source, poll_sockets=False)
+        async with app.run_test(size=SIZE) as pilot:
+            model = app.model
+            assert "attached" in str(app.dashboard.query_one("#mode-header").render())
+            await until(
+                pilot,
+                lambda: (
+                    "server1" in model.nodes and model.nodes["server1"].last_heard_ms is not None
+                ),
+            )
+            await until(
+                pilot,
+                lambda: model.vips.get(VIP) is not None and model.vips[VIP].owner == "server1",
+            )
+            await pilot.press("s")
+            await until(pilot, lambda: two.runtime.state == "stopped")
+            await until(pilot, lambda: not source.is_running())
+            texts = [line.text for line in model.log]
+            assert any("stop: stop requested" in t for t in texts)
+            await source.close()
+    finally:
+        one.runtime.kill()
+        two.runtime.kill()
+        await server.close()

@@ -292,6 +292,7 @@ class Node:
             self.owner.on_takeover_request(node, msg.get("rsc_hold") or "all", now_ms)
         elif mtype == "shutdone":
             self.members.set_status(node, msg.get("st") or "dead", "shutdone", now_ms)
+            self.owner.on_shutdone(node, now_ms)
         elif mtype == "NS_rexmit":
             self._answer_rexmit(node, msg, now_ms)
         if seq and seq % 10 == ack_trigger(node) and not self.acceptor.missing(node):

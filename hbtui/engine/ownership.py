@@ -22,7 +22,8 @@ node (rsc_hold ``local``), "theirs" = the others' (``foreign``).
   ask_resources done (T)  | we answered ``other``             | acquire, resource <hold>
                           |                                   | isstable=1, ask_resources T done
                           | we gave T                         | resource <hold> isstable=1
-  resource info=shutdown  |                                   | take over every group at once
+  resource info=shutdown  |                                   | wait: it is releasing
+  shutdone                |                                   | take over every group at once
   same generation returns | it still holds its own groups     | give its groups back (hbtui)
   peer dead               | it announced shutdown             | nothing ("gave up resources")
                           | else                              | stonith n_stnth, take over all
@@ -168,10 +169,12 @@ class Ownership:
         self, peer: str, rsc_hold: str, stable: bool, info: str | None, now: int
     ) -> None:
         """A ``resource`` message from ``peer``."""
-        if info == "shutdown":
-            self._shutdown_notice(peer, now)
-            return
         state = self.peers[peer]
+        if info == "shutdown":
+            # it is releasing; its groups are free only at its ``shutdone`` (as the real
+            # daemon takes over: acquiring here started them while the giver still ran them)
+            state.stable = False
+            return
         state.hold = rsc_hold
         state.stable = stable or info == "mach_down"
         if stable:
@@ -266,9 +269,11 @@ class Ownership:
         self._set_hold(self.local or mine != "foreign", self.foreign or mine != "local", now_ms)
         self.runner.submit(Job("take", self.groups_of(mine), True, sb.peer), now_ms)
 
-    def _shutdown_notice(self, peer: str, now_ms: int) -> None:
+    def on_shutdone(self, peer: str, now_ms: int) -> None:
+        """``shutdone`` from ``peer``: it released everything; take its groups at once."""
         state = self.peers[peer]
         state.gave_up, state.hold, state.stable = True, "none", True
+        state.offer_pending = False  # it left; its next ``starting`` brings the offer back
         if self.standby is not None and self.standby.peer == peer:
             self.standby = None
         self.emit_all(hblog.shutdown_notice(peer))

@@ -174,8 +174,13 @@ class Acceptor:
         """NS_* messages: no seq; a nak to us gives up on a missing seq."""
         gen, seq = track.generation, _hex(msg.get("seq"))
         if not self._for_us(msg):
-            detail = f"for {msg.get('dest')}"
-            return self._reject(sender, Reason.NOT_FOR_US, detail, msg, src, gen, seq)
+            # may be the first packet of a new generation (a real daemon acks itself with
+            # NS_ackmsg dest=<itself>): the verdict must still say ``restarted``
+            self._counts[(Reason.NOT_FOR_US, sender[0])] += 1
+            return Verdict(
+                False, msg, Reason.NOT_FOR_US, f"for {msg.get('dest')}", sender, src,
+                restarted, generation=gen, seq=seq,
+            )  # fmt: skip
         gap_filled = False
         if msg.type == "NS_nak_rexmit":
             lost = _hex(msg.get("firstseq"))

@@ -58,8 +58,9 @@ def test_replayed_real_peer_cold_start_and_shutdown() -> None:
     # the real peer is not hbtui: we follow its handshake and wait initdead (10 s)
     adds = [t for t, a in out if isinstance(a, AddVip)]
     assert adds[0] == 10000
-    # its graceful stop at 26473 ms: we take over at once (re-run our group)
-    assert adds[1] == 26473
+    # its graceful stop (resource info=shutdown at 26473 ms): we take over at its shutdone
+    # (26539 ms, after it released), as the real daemon does; not at the announcement
+    assert adds[1] == 26539
     after = [(m.type, m.get("rsc_hold"), m.get("info")) for t, m in sent if t >= 26473]
     after = [x for x in after if x[0] not in ("status", "NS_ackmsg")]
     assert after == [

@@ -173,20 +173,22 @@ def test_real_peer_graceful_shutdown_then_gave_up() -> None:
     uuid = vector("20").get_bytes("srcuuid")
     node.feed(resign("04", seq="1", hg=hg, srcuuid=uuid), S2, 100)
     out = node.feed(resign("20", seq="2", hg=hg), S2, 2000)
+    # info=shutdown: server2 is releasing; nothing is acquired until its shutdone
+    assert not [a for a in out if isinstance(a, AddVip)]
+    out = node.feed(resign("21", seq="3", hg=hg), S2, 2010)
     assert texts_of(out)[:2] == [
         "Received shutdown notice from 'server2'.",
         "Resources being acquired from server2.",
     ]
     add = next(a for a in out if isinstance(a, AddVip))
-    out = node.vip_done(add.request_id, VipResult(True), 2001)
+    out = node.vip_done(add.request_id, VipResult(True), 2011)
     st = next(a for a in out if isinstance(a, RunScript))
-    out = node.script_done(st.request_id, ScriptResult(0, "running"), 2002)  # running: no start
+    out = node.script_done(st.request_id, ScriptResult(0, "running"), 2012)  # running: no start
     assert [kind(x) for x in messages_of(out)] == [
         ("ask_resources", None, "all", None, "done"),
         ("resource", None, "all", "1", None),
         ("resource", None, "foreign", None, "mach_down"),
     ]
-    node.feed(resign("21", seq="3", hg=hg), S2, 2010)
     # status 04 advertised dt=1388 (5000 ms): dead at 5100
     out = [x for t in range(1000, 8000, 1000) for x in node.tick(t)]
     assert "Dead node server2 gave up resources." in texts_of(out)

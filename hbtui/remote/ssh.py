@@ -240,8 +240,11 @@ class PeerLink:
         async with self._changed:
             self._changed.notify_all()
 
-    async def wait_for(self, *states: LinkState, timeout: float) -> LinkStatus:
-        """Wait (bounded) until the link is in one of ``states``; TimeoutError otherwise."""
+    async def wait_for(self, *states: LinkState, timeout: float | None) -> LinkStatus:
+        """Wait until the link is in one of ``states``; TimeoutError after ``timeout`` s.
+
+        ``timeout=None`` waits as long as it takes (only for long-lived tasks).
+        """
 
         async def reached() -> LinkStatus:
             async with self._changed:

@@ -1,0 +1,125 @@
+"""One peer, all together: the link kept up, facts read on connect, the view fed, actions.
+
+The console makes one :class:`PeerSession` per other node in ha.cf
+(:func:`targets_for`) and redraws its peer pane on every ``on_change``. Nothing here
+decides anything about the cluster; it only reports what the peer says.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+from pathlib import PurePosixPath
+
+from hbtui.config.model import ClusterConfig
+from hbtui.remote import commands
+from hbtui.remote.actions import ActionOutcome, PeerActions
+from hbtui.remote.detect import PeerFacts, probe_peer
+from hbtui.remote.feed import follow_peer
+from hbtui.remote.peerview import PeerView
+from hbtui.remote.ssh import LinkError, LinkState, LinkStatus, PeerLink, PeerTarget
+
+log = logging.getLogger(__name__)
+
+Changed = Callable[["PeerSession"], None]
+
+
+def targets_for(
+    config: ClusterConfig, overrides: Mapping[str, PeerTarget] | None = None
+) -> list[PeerTarget]:
+    """One target per other node of ha.cf: by node name (ssh_config may map it)."""
+    overrides = overrides or {}
+    return [overrides.get(peer, PeerTarget(node=peer)) for peer in config.peers]
+
+
+class PeerSession:
+    """See the module docstring."""
+
+    def __init__(
+        self,
+        link: PeerLink,
+        us: str,
+        on_change: Changed | None = None,
+        *,
+        config_dir: PurePosixPath = commands.ETC_HA_D,
+        state_dir: PurePosixPath = commands.STATE_DIR,
+        ha_log: PurePosixPath = commands.HA_LOG,
+    ) -> None:
+        self.link = link
+        self.us = us
+        self.view = PeerView(link.target.node)
+        self.facts: PeerFacts | None = None
+        self.actions: PeerActions | None = None
+        self._on_change = on_change
+        self._dirs = (config_dir, state_dir, ha_log)
+        self._task: asyncio.Task[None] | None = None
+        self._facts_ready = asyncio.Event()
+        link.add_listener(self._link_changed)
+
+    @property
+    def node(self) -> str:
+        """The peer's node name (from ha.cf)."""
+        return self.link.target.node
+
+    @property
+    def status(self) -> LinkStatus:
+        """The link's state."""
+        return self.link.status
+
+    def _changed(self, *_: object) -> None:
+        if self._on_change is not None:
+            self._on_change(self)
+
+    def _link_changed(self, status: LinkStatus) -> None:
+        self._changed()
+
+    def start(self) -> None:
+        """Keep the link up and the view fed until :meth:`close`."""
+        self.link.start()
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name=f"peer-session-{self.node}")
+
+    async def wait_facts(self, timeout: float) -> PeerFacts:
+        """Wait (bounded) for the first probe after connecting."""
+        await asyncio.wait_for(self._facts_ready.wait(), timeout)
+        assert self.facts is not None
+        return self.facts
+
+    async def _run(self) -> None:
+        config_dir, state_dir, ha_log = self._dirs
+        while True:
+            await self.link.wait_for(LinkState.UP, timeout=None)
+            try:
+                self.facts = await probe_peer(self.link, config_dir=config_dir, state_dir=state_dir)
+                if self.facts.service is not None:
+                    self.actions = PeerActions(self.node, self.link, self.facts.service, state_dir)
+                self._facts_ready.set()
+                self._changed()
+                await follow_peer(self.link, self.view, self._changed, us=self.us, ha_log=ha_log)
+            except LinkError as exc:
+                log.info("peer %s: session paused: %s", self.node, exc)
+            # the feed ended: wait for this connection to go before waiting for the next
+            with contextlib.suppress(TimeoutError):
+                await self.link.wait_for(
+                    LinkState.DOWN, LinkState.REFUSED, LinkState.CLOSED, timeout=5.0
+                )
+            if self.link.status.state is LinkState.CLOSED:
+                return
+
+    async def perform(self, action: str) -> ActionOutcome:
+        """An operator action on this peer (refused until its service manager is known)."""
+        if self.actions is None:
+            state = self.status.state
+            return ActionOutcome(False, f"{self.node}: not connected yet (link {state})")
+        return await self.actions.perform(action)
+
+    async def close(self) -> None:
+        """Stop the feed and the link."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await self.link.close()

@@ -1,0 +1,69 @@
+"""PeerSession over a real sshd: facts on connect, the log fed, survives an sshd restart."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path, PurePosixPath
+
+from hbtui.config.loader import read_config
+from hbtui.remote.session import PeerSession, targets_for
+from hbtui.remote.ssh import Backoff, LinkState, PeerLink
+
+from .conftest import Sshd
+
+HOWTO = Path(__file__).resolve().parents[2] / "hbtui" / "data" / "howto"
+WAIT_S = 15.0
+
+
+def test_targets_for_every_other_node() -> None:
+    config = read_config(HOWTO, "server1", local_host=False)
+    assert [t.node for t in targets_for(config)] == ["server2"]
+    assert targets_for(config)[0].address == "server2"
+
+
+async def test_session_reads_facts_and_log_and_reconnects(
+    sshd: Sshd, known_hosts: Path, tmp_path: Path
+) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "hb_uuid").write_bytes(uuid.uuid4().bytes)
+    ha_log = tmp_path / "ha-log"
+    ha_log.write_text("first line\n")
+    link = PeerLink(
+        sshd.target(known_hosts, keepalive_interval_s=0.5, keepalive_count_max=2),
+        Backoff(initial_s=0.1, maximum_s=0.5),
+    )
+    logged = asyncio.Event()
+
+    def changed(session: PeerSession) -> None:
+        if "first line" in session.view.log:
+            logged.set()
+
+    session = PeerSession(
+        link,
+        "server1",
+        changed,
+        config_dir=PurePosixPath(HOWTO),
+        state_dir=PurePosixPath(state),
+        ha_log=PurePosixPath(ha_log),
+    )
+    session.start()
+    try:
+        facts = await session.wait_facts(WAIT_S)
+        assert facts.hb_uuid == str(uuid.UUID(bytes=(state / "hb_uuid").read_bytes()))
+        assert set(facts.config_texts) == {"ha.cf", "haresources", "authkeys"}
+        await asyncio.wait_for(logged.wait(), WAIT_S)
+
+        sshd.stop()
+        await link.wait_for(LinkState.DOWN, timeout=WAIT_S)
+        refused = await session.perform("stop") if session.actions else None
+        assert refused is None or not refused.ok
+        logged.clear()
+        session.view.log.clear()
+        sshd.start()
+        await link.wait_for(LinkState.UP, timeout=WAIT_S)
+        await asyncio.wait_for(logged.wait(), WAIT_S)  # the feed resumed on its own
+    finally:
+        await session.close()
+    assert link.status.state is LinkState.CLOSED

@@ -1,10 +1,10 @@
 """``hbtui console``: open the operator's console on this machine's node.
 
-Which source it reads (``hbtui.console.source``):
+Which source it reads (``hbtui.console.pick``):
 
-- a real ``heartbeat`` daemon runs here: watch it read-only (its ha-log, its sockets);
+- a real ``heartbeat`` daemon runs here: watch it read-only (its ha-log, cl_status);
 - an ``hbtui node`` answers on the control socket: attach to it;
-- otherwise: run the node inside the console (embedded).
+- otherwise: run the node inside the console (embedded; quitting stops it gracefully).
 
 ``--replay FILE`` (hidden; ``demo`` = the built-in trace) plays a recorded trace instead.
 """
@@ -17,11 +17,17 @@ import sys
 from pathlib import Path
 
 from hbtui.cli_common import add_common_options
+from hbtui.control import DEFAULT_SOCKET
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``hbtui console``."""
     add_common_options(parser)
+    parser.add_argument(
+        "--control-socket",
+        default=str(DEFAULT_SOCKET),
+        help=f"where a running `hbtui node` answers (default {DEFAULT_SOCKET})",
+    )
     parser.add_argument("--replay", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--replay-speed", type=float, default=1.0, help=argparse.SUPPRESS)
 
@@ -30,19 +36,31 @@ def run(args: argparse.Namespace) -> int:
     """Pick the source, run the app, return its exit status."""
     if args.replay:
         return _run_replay(args.replay, args.replay_speed)
+    from hbtui.console.app import ConsoleApp
     from hbtui.console.pick import pick_source
 
-    picked = pick_source(Path(args.config_dir), Path(args.state_dir), node_name=args.node_name)
+    picked = pick_source(
+        Path(args.config_dir),
+        Path(args.state_dir),
+        Path(args.control_socket),
+        node_name=args.node_name,
+    )
     if isinstance(picked, str):
         print(f"hbtui console: {picked}", file=sys.stderr)
         return 2
-    return _run_app(
-        picked.source, poll_sockets=True, stop_on_quit=picked.stop_on_quit, udpport=picked.udpport
+    app = ConsoleApp(
+        picked.source,
+        autostart=picked.autostart,
+        stop_on_quit=picked.stop_on_quit,
+        udpport=picked.udpport,
     )
+    app.run()
+    return 0
 
 
 def _run_replay(name: str, speed: float) -> int:
     from hbtui.console import trace
+    from hbtui.console.app import ConsoleApp
     from hbtui.console.demo_trace import trace as demo_trace
     from hbtui.console.replay import ReplaySource, initial_snapshot
 
@@ -54,8 +72,6 @@ def _run_replay(name: str, speed: float) -> int:
     source = ReplaySource(items, initial_snapshot(items))
 
     async def main() -> int:
-        from hbtui.console.app import ConsoleApp
-
         app = ConsoleApp(source, poll_sockets=False)
         player = asyncio.create_task(source.play(speed))
         try:
@@ -66,18 +82,3 @@ def _run_replay(name: str, speed: float) -> int:
         return 0
 
     return asyncio.run(main())
-
-
-def _run_app(source: object, *, poll_sockets: bool, stop_on_quit: bool, udpport: int) -> int:
-    from hbtui.console.app import ConsoleApp
-    from hbtui.console.source import NodeSource
-
-    assert isinstance(source, NodeSource.__mro__[0]) or True
-    app = ConsoleApp(
-        source,  # type: ignore[arg-type]
-        poll_sockets=poll_sockets,
-        stop_on_quit=stop_on_quit,
-        udpport=udpport,
-    )
-    app.run()
-    return 0

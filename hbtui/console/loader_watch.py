@@ -1,0 +1,35 @@
+"""Build a ``WatchSource`` from whatever of /etc/ha.d can be read."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hbtui.config.loader import local_node_name
+from hbtui.config.model import ClusterConfig
+from hbtui.console.embedded import config_extras
+from hbtui.console.watch import WatchSource
+
+HA_LOG_DEFAULT = Path("/var/log/ha-log")
+
+
+def watch_source(
+    config_dir: Path, config: ClusterConfig | None, node_name: str | None, pid: int
+) -> WatchSource:
+    """The watch source; falls back to ha.cf's raw ``logfile``/``node`` lines."""
+    us = node_name or local_node_name()
+    if config is not None:
+        cf = config.ha_cf
+        return WatchSource(us, cf.nodes, cf.logfile, pid, config_extras(config))
+    logfile: Path | None = HA_LOG_DEFAULT
+    nodes: list[str] = [us]
+    try:
+        text = (config_dir / "ha.cf").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        text = ""
+    for line in text.splitlines():
+        if m := re.match(r"\s*logfile\s+(\S+)", line):
+            logfile = Path(m.group(1))
+        elif m := re.match(r"\s*node\s+(.+)", line):
+            nodes += [n.lower() for n in m.group(1).split() if n.lower() not in nodes]
+    return WatchSource(us, tuple(nodes), logfile, pid)

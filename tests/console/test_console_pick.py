@@ -1,0 +1,108 @@
+"""Choosing the source (watch / attach / embedded) and the read-only watch source."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import pytest
+
+from hbtui.console import pick
+from hbtui.console.attach import AttachedSource
+from hbtui.console.embedded import EmbeddedSource
+from hbtui.console.items import LogLine
+from hbtui.console.source import perform
+from hbtui.console.watch import WatchSource, level_of, status_changes
+from hbtui.control.server import ControlServer
+from tests.runtime.rtkit import Lan, make_member
+
+HOWTO = Path(__file__).resolve().parents[2] / "hbtui" / "data" / "howto"
+
+
+@pytest.fixture
+def etc(tmp_path: Path) -> Path:
+    target = tmp_path / "etc"
+    shutil.copytree(HOWTO, target)
+    (target / "authkeys").chmod(0o600)
+    return target
+
+
+def test_no_node_running_means_embedded(
+    etc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pick, "find_heartbeat", lambda: None)
+    picked = pick.pick_source(etc, tmp_path / "state", tmp_path / "none.sock", "server1")
+    assert isinstance(picked, pick.Picked)
+    assert isinstance(picked.source, EmbeddedSource)
+    assert picked.autostart and picked.stop_on_quit and picked.udpport == 694
+
+
+def test_a_real_heartbeat_means_read_only_watch(
+    etc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pick, "find_heartbeat", lambda: 4242)
+    picked = pick.pick_source(etc, tmp_path / "state", tmp_path / "none.sock", "server1")
+    assert isinstance(picked, pick.Picked) and isinstance(picked.source, WatchSource)
+    assert picked.source.read_only and picked.source.nodes == ("server1", "server2")
+    assert str(picked.source.logfile) == "/var/log/ha-log"
+    assert not picked.autostart
+
+
+async def test_a_node_on_the_control_socket_means_attach(
+    etc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pick, "find_heartbeat", lambda: None)
+    member = make_member("server1", Lan(), tmp_path)
+    path = tmp_path / "control.sock"
+    server = ControlServer(member.runtime, path)
+    await server.start()
+    await member.runtime.start()
+    try:
+        picked = await asyncio.to_thread(pick.pick_source, etc, tmp_path / "state", path, "server1")
+        assert isinstance(picked, pick.Picked) and isinstance(picked.source, AttachedSource)
+        assert picked.source.node_name == "server1" and not picked.autostart
+    finally:
+        member.runtime.kill()
+        await server.close()
+
+
+def test_broken_config_and_no_node_is_a_clear_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pick, "find_heartbeat", lambda: None)
+    picked = pick.pick_source(tmp_path, tmp_path / "state", tmp_path / "none.sock", "server1")
+    assert isinstance(picked, str) and "configuration has errors" in picked
+
+
+def test_ha_log_levels_and_statuses() -> None:
+    warn = "Nov 26 03:30:24 server2 heartbeat: [120]: WARN: node server1: is dead"
+    assert level_of(warn) == "WARN"
+    assert level_of("2026/11/26_03:30:24  ResourceManager(default)[225]:    info: x") == "info"
+    assert [c.new for c in status_changes(warn, "server2", 1)] == ["dead"]
+    line = (
+        "Nov 26 03:30:00 server2 heartbeat: [120]: info: Status update for node server1: "
+        "status active"
+    )
+    assert [(c.node, c.new) for c in status_changes(line, "server2", 1)] == [("server1", "active")]
+    local = "heartbeat: [1]: info: Local status now set to: 'up'"
+    assert [(c.node, c.new) for c in status_changes(local, "server2", 1)] == [("server2", "up")]
+
+
+async def test_watch_tails_the_log_and_refuses_every_action(tmp_path: Path) -> None:
+    log = tmp_path / "ha-log"
+    log.write_text("Nov 26 03:30:00 server2 heartbeat: [1]: info: old line\n")
+    source = WatchSource("server2", ("server1", "server2"), log, 999_999_999)
+    events = source.events()
+    first = await asyncio.wait_for(anext(events), 2)
+    assert isinstance(first, LogLine) and first.text.endswith("old line")
+    with log.open("a") as f:
+        f.write("Nov 26 03:30:24 server2 heartbeat: [1]: WARN: node server1: is dead\n")
+    line = await asyncio.wait_for(anext(events), 2)
+    assert isinstance(line, LogLine) and line.level == "WARN"
+    change = await asyncio.wait_for(anext(events), 2)
+    assert change.new == "dead"  # type: ignore[union-attr]
+    for action in ("stop", "kill", "start", "standby", "takeover", "delete_uuid"):
+        outcome = await perform(source, action)
+        assert not outcome.ok and "only watches the real heartbeat" in outcome.text
+    await source.close()

@@ -9,6 +9,7 @@ as active under the new names, with fresh hb_uuids.
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import uuid
 from collections.abc import Sequence
@@ -16,8 +17,11 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+from hbtui.remote import detect
 from hbtui.remote.commands import init_script_service
+from hbtui.remote.detect import PeerDaemon
 from hbtui.remote.runner import LocalRunner
+from hbtui.remote.session import PeerSession
 from hbtui.remote.ssh import CommandResult, PeerLink, PeerTarget
 from hbtui.rename.execute import execute_plan, read_rename_node
 from hbtui.rename.plan import plan_rename
@@ -137,3 +141,51 @@ async def test_rename_server2_to_server3_and_back(lab: Lab, tmp_path: Path) -> N
         await peer.close()
     wait_for_vip(lab["server1"], HOWTO.vip_ip, present=True, timeout=25)
     assert cluster.vip_holders() == ["server1"]
+
+
+async def test_peer_view_and_remote_actions_on_the_real_daemon(lab: Lab, tmp_path: Path) -> None:
+    """From server1: server2's own view over SSH, then stop / delete hb_uuid / start it."""
+    if not SSHD.exists():
+        pytest.skip("OpenSSH server (/usr/sbin/sshd) not installed")
+    cluster = Cluster(lab, [RealHeartbeat, RealHeartbeat], HOWTO)
+    cluster.start_all()
+    wait_for_vip(lab["server1"], HOWTO.vip_ip, present=True, timeout=25)
+    link = PeerLink(peer_target(lab["server2"], tmp_path / "ssh"))
+    sees_us = asyncio.Event()
+
+    def changed(session: PeerSession) -> None:
+        view = session.view  # cl_status polled (not only ha-log lines) and server1 active
+        if view.source == "heartbeat" and view.members.get("server1") == "active":
+            sees_us.set()
+
+    session = PeerSession(link, "server1", changed)
+    session.start()
+    try:
+        facts = await session.wait_facts(20)
+        assert facts.node_name == "server2" and facts.daemon is PeerDaemon.HEARTBEAT
+        assert facts.service is not None and facts.service.kind == "init-script"
+        assert facts.hb_uuid is not None
+        await asyncio.wait_for(sees_us.wait(), 20)
+        assert session.view.members.get("server2") == "active"
+        assert any("heartbeat" in line for line in session.view.log)  # tail -F of its ha-log
+
+        assert session.actions is not None
+        # systemd is absent here; the init script is what will run, shown before running
+        assert session.actions.describe("stop") == (
+            "server2 (init-script): /etc/init.d/heartbeat stop"
+        )
+        refused = await session.perform("delete_uuid")
+        assert not refused.ok and "stop first" in refused.text
+        stopped = await session.perform("stop")
+        assert stopped.ok, stopped.text
+        assert not cluster["server2"].running()
+        deleted = await session.perform("delete_uuid")
+        assert deleted.ok, deleted.text
+        assert not lab["server2"].host_path("/var/lib/heartbeat/hb_uuid").exists()
+        started = await session.perform("start")
+        assert started.ok, started.text
+        assert cluster["server2"].running()
+        fresh = await link.run(["od", "-An", "-tx1", "/var/lib/heartbeat/hb_uuid"])
+        assert detect.parse_od_uuid(fresh.stdout) not in (None, facts.hb_uuid)
+    finally:
+        await session.close()

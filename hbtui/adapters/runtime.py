@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from hbtui.adapters.garp import ArpAnnouncer, GarpAnnouncer
+from hbtui.adapters.halog import HaLogFiles, format_log_line
 from hbtui.adapters.netlink import NetlinkVipDriver, VipDriver
 from hbtui.adapters.scripts import ScriptRunner, SubprocessScriptRunner, heartbeat_env
 from hbtui.adapters.state import StateDirLock, load_node_state
@@ -81,54 +82,12 @@ def configured_vips(config: ClusterConfig) -> list[str]:
     ]
 
 
-def format_log_line(entry: act.WriteLog, wall_s: float, host: str, pid: int) -> str:
-    """ha-log format: daemon lines, or the resource-script style for other sources."""
-    level = entry.level.value
-    if entry.source == "heartbeat":
-        stamp = time.strftime("%b %d %H:%M:%S", time.localtime(wall_s))
-        return f"{stamp} {host} heartbeat: [{pid}]: {level}: {entry.text}"
-    stamp = time.strftime("%Y/%m/%d_%H:%M:%S", time.localtime(wall_s))
-    source = entry.source if "(" in entry.source else f"{entry.source}(default)"
-    return f"{stamp}  {source}[{pid}]:    {level}: {entry.text}"
-
-
 def read_loadavg() -> str:
     """/proc/loadavg (procfs: never blocks); empty when unreadable."""
     try:
         return LOADAVG_PATH.read_text()
     except OSError:
         return ""
-
-
-class HaLogFiles:
-    """logfile gets info and above, debugfile everything; opened once, line-buffered."""
-
-    def __init__(self, logfile: Path | None, debugfile: Path | None, echo: TextIO | None) -> None:
-        self.echo = echo
-        self.files: list[tuple[TextIO, bool]] = []
-        for path, with_debug in ((logfile, False), (debugfile, True)):
-            if path is None:
-                continue
-            try:
-                self.files.append((open(path, "a", buffering=1, encoding="utf-8"), with_debug))  # noqa: SIM115
-            except OSError as exc:
-                log.warning("cannot open %s: %s (not logging there)", path, exc)
-
-    def write(self, line: str, debug: bool) -> None:
-        for handle, with_debug in self.files:
-            if with_debug or not debug:
-                try:
-                    handle.write(line + "\n")
-                except OSError as exc:
-                    log.warning("cannot write %s: %s", handle.name, exc)
-        if self.echo is not None and not debug:
-            print(line, file=self.echo, flush=True)
-
-    def close(self) -> None:
-        for handle, _ in self.files:
-            with contextlib.suppress(OSError):
-                handle.close()
-        self.files.clear()
 
 
 async def _resolve(host: str, port: int) -> str:

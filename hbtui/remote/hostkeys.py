@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -43,7 +42,7 @@ def trust_commands(
     if port != DEFAULT_SSH_PORT:
         scan += ["-p", str(port)]
     scan.append(host)
-    lines = []
+    lines = ["mkdir -p -m 700 ~/.ssh"] if known_hosts is None else []
     if verdict is HostKeyVerdict.CHANGED:
         remove = ["ssh-keygen", "-R", known_hosts_label(host, port)]
         if known_hosts is not None:
@@ -87,8 +86,3 @@ class HostKeyRefusal:
             f"{head}. Refused. Check the fingerprint on the peer's console "
             f"(ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub); to trust it run: {steps}"
         )
-
-
-def paths_arg(paths: Sequence[Path]) -> list[str]:
-    """known_hosts paths as strings for asyncssh (an empty list is turned into no trust)."""
-    return [str(p) for p in paths]

@@ -193,3 +193,16 @@ async def test_proxy_command_reaches_an_inetd_style_sshd(tmp_path: Path) -> None
         assert (await link.run(["echo", "via", "proxy"])).stdout == "via proxy\n"
     finally:
         await link.close()
+
+
+def test_trust_commands_for_the_default_known_hosts() -> None:
+    from hbtui.remote.hostkeys import trust_commands
+
+    assert trust_commands(HostKeyVerdict.UNKNOWN, "server2", 22) == [
+        "mkdir -p -m 700 ~/.ssh",
+        "ssh-keyscan server2 >> ~/.ssh/known_hosts",
+    ]
+    assert trust_commands(HostKeyVerdict.CHANGED, "10.0.0.2", 2222)[1:] == [
+        "ssh-keygen -R '[10.0.0.2]:2222'",
+        "ssh-keyscan -p 2222 10.0.0.2 >> ~/.ssh/known_hosts",
+    ]

@@ -2,7 +2,7 @@
 
 Scenarios of issue 5: cold start (fast: both nodes are hbtui), kill -9 of the owner, its
 return (auto_failback on), graceful stop of the owner, a wrong key on one node, authkeys
-mode 644. A sampler watches the VIP on both nodes all along: it may never be on two live
+mode 644, and an hbtui owner with a real Heartbeat 3.0.6 peer. A sampler watches the VIP on both nodes all along: it may never be on two live
 nodes for longer than one keepalive. (After a kill -9 the dead node's interface keeps the
 address until that node starts again and removes it; a node with no hbtui running is not
 counted, as a power cut would take its interface down.)
@@ -20,9 +20,10 @@ from contextlib import contextmanager
 
 import pytest
 
-from .cluster import Cluster
+from .cluster import Cluster, RealHeartbeat
 from .commands import run
 from .haconfig import HaSetup
+from .halog import complaints
 from .hbtui_node import ENV, HBTUI, HbtuiNode
 from .netns import Lab
 from .observe import wait_for_vip, wait_until
@@ -228,3 +229,38 @@ def test_authkeys_mode_644_refuses_to_start(lab: Lab) -> None:
     assert not lab["server1"].host_path("/run/hbtui/control.sock").exists()
     assert member.failback_actions() == []
     assert member.status().returncode == 3
+
+
+@pytest.mark.interop
+@pytest.mark.usefixtures("real_heartbeat")
+def test_hbtui_owner_with_a_real_heartbeat_peer(lab: Lab) -> None:
+    cluster = Cluster(lab, [HbtuiNode, RealHeartbeat], HOWTO)
+    one, two = cluster["server1"], cluster["server2"]
+    assert isinstance(one, HbtuiNode) and isinstance(two, RealHeartbeat)
+    with sampled(cluster, "mixed cold start"):
+        began = cluster.start_all()
+        up = wait_for_vip(lab["server1"], VIP, timeout=INITDEAD_S + 5)
+        timing("mixed cold start -> VIP on hbtui server1", up - began)
+        assert one.wait_failback_actions(2) == ["status", "start"]
+        wait_until(lambda: "remote resource transition completed" in two.log_text(), 10, "real")
+        assert two.failback_actions() == [] and not lab["server2"].has_address(VIP)
+        status_ok(one)
+    with sampled(cluster, "mixed graceful stop of hbtui"):
+        stopping = time.monotonic()
+        one.stop(timeout=15)
+        taken = wait_for_vip(lab["server2"], VIP, timeout=DEADTIME_S)
+        timing("SIGTERM of hbtui server1 -> VIP on real server2", taken - stopping)
+        assert taken - stopping < DEADTIME_S / 2
+        assert two.wait_failback_actions(2) == ["status", "start"]
+    with sampled(cluster, "mixed return of hbtui"):
+        back_wall = time.time()
+        one.start()
+        wait_for_vip(lab["server1"], VIP, timeout=INITDEAD_S + 5)
+        wait_until(lambda: any(a == "start" for _, a in actions_since(one, back_wall)), 5, "start")
+        stops = [at for at, a in actions_since(two, back_wall) if a == "stop"]
+        starts = [at for at, a in actions_since(one, back_wall) if a == "start"]
+        assert stops and starts and stops[0] <= starts[0], (stops, starts)
+        assert not lab["server2"].has_address(VIP)
+    assert complaints(two.log_text()) == []
+    one.stop(timeout=15)
+    two.stop(timeout=30)

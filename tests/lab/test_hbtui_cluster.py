@@ -2,10 +2,11 @@
 
 Scenarios of issue 5: cold start (fast: both nodes are hbtui), kill -9 of the owner, its
 return (auto_failback on), graceful stop of the owner, a wrong key on one node, authkeys
-mode 644, and an hbtui owner with a real Heartbeat 3.0.6 peer. A sampler watches the VIP on both nodes all along: it may never be on two live
-nodes for longer than one keepalive. (After a kill -9 the dead node's interface keeps the
-address until that node starts again and removes it; a node with no hbtui running is not
-counted, as a power cut would take its interface down.)
+mode 644, and an hbtui owner with a real Heartbeat 3.0.6 peer. A sampler watches the VIP
+on both nodes all along: it may never be on two live nodes for longer than one keepalive.
+(After a kill -9 the dead node's interface keeps the address until that node starts again
+and removes it; a node with nothing running is not counted, as a power cut would take its
+interface down.)
 """
 
 from __future__ import annotations

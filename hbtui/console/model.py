@@ -279,7 +279,7 @@ class ConsoleModel:
         self.timeline.append(
             TimelineRow(
                 item.at_ms,
-                f"failback {item.phase}",
+                "failback" if item.phase == "released" else f"failback {item.phase}",
                 item.from_node,
                 item.to_node,
                 item.groups,

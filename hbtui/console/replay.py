@@ -199,6 +199,8 @@ class ReplaySource:
     async def _act(self, action: str, text: str, running: bool | None = None) -> Outcome:
         """Record ``action``; open its gate, else pretend it happened to this node."""
         self.actions_taken.append(action)
+        if running:
+            self._running = True
         if self._open_gate(action):
             return Outcome(True, f"replay: {action} plays the recorded sequence that followed it")
         if running is not None:

@@ -103,7 +103,7 @@ async def test_restart_after_failover_plays_the_failback() -> None:
         await source.advance(2000)
         await settle(pilot)
         assert app.model.vips[VIP].owner == "server1"
-        assert app.model.timeline[-1].kind == "failback released"
+        assert app.model.timeline[-1].kind == "failback"
 
 
 async def test_delete_uuid_is_refused_while_running_then_confirmed_when_stopped() -> None:

@@ -28,7 +28,7 @@ class TimelinePanel(Static):
             return
         table = Table(box=None, padding=(0, 1), expand=False, show_edge=False)
         table.add_column("when")
-        table.add_column("what")
+        table.add_column("what", no_wrap=True)
         for phase in PHASES:
             table.add_column(phase, justify="right")
         for row in model.timeline[-SHOW_ROWS:]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.table import Table
+from rich.console import Group
 from rich.text import Text
 from textual.widgets import Static
 
@@ -23,15 +23,20 @@ class VipPanel(Static):
         if not model.vips:
             self.update(Text("no IPaddr resource in haresources", style="dim"))
             return
-        table = Table.grid(padding=(0, 1))
+        lines: list[Text] = []
         for vip in model.vips.values():
-            owner = Text(vip.owner or "nobody", style="bold green" if vip.owner else "bold red")
+            line = Text.assemble((vip.ip, "bold"), "  ")
+            line.append(vip.owner or "nobody", style="bold green" if vip.owner else "bold red")
             if vip.owner == model.us:
-                owner.append(" (here)", style="green")
-            where = vip.label or vip.device or ""
-            table.add_row(Text(vip.ip, style="bold"), owner, Text(where, style="dim"))
+                line.append(" (here)", style="green")
+            where = vip.label or vip.device
+            if where and vip.owner == model.us:
+                line.append(f"  on {where}", style="dim")
+            lines.append(line)
             if vip.moved_at_ms is not None:
-                table.add_row("", Text(f"moved {clock(vip.moved_at_ms)}", style="dim"), "")
-            if vip.why:
-                table.add_row("", Text(vip.why, style="italic"), "")
-        self.update(table)
+                moved = Text(f"  moved {clock(vip.moved_at_ms)}", style="dim")
+                if vip.why:
+                    moved.append(": ")
+                    moved.append(vip.why, style="italic")
+                lines.append(moved)
+        self.update(Group(*lines))

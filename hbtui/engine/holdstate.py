@@ -26,7 +26,8 @@ class PeerRsc:
     hbtui: bool = False
     hold: str | None = None
     stable: bool = False
-    offer_pending: bool = False
+    offer_pending: bool = True  # a (re)joined home node gets its groups offered once
+    announced: bool = False  # we told this generation what we hold
     gave_up: bool = False
     last_heard_ms: int | None = None
     dead_ms: int | None = None

@@ -100,13 +100,12 @@ class Membership:
         """Record a status from ``node``; log and emit as Heartbeat does."""
         p = self.peers[node]
         first = not p.link_up
-        came_back = p.dead
+        came_back = p.dead and p.last_status_ms is not None  # never heard: not a return
         p.link = self.link_for(node, ip)
         if first:
             p.link_up = True
             self.emit(hblog.link_up(node, p.link))
-        if came_back:
-            p.dead = False
+        p.dead = False
         gap = None if p.gap_base_ms is None else now_ms - p.gap_base_ms
         if gap is not None and gap > self.warntime_ms:
             self.emit(hblog.late(node, gap))

@@ -309,6 +309,8 @@ class Node:
         hbtui = msg.get(m.HBTUI_FIELD) is not None
         heard = self.members.on_status(node, st, dt, hbtui, seq, addr[0], now_ms)
         self.owner.peer_heard(node, hbtui, now_ms)
+        if st == "active" and self.status == "active":
+            self.owner.announce_to(node, now_ms)
         if heard.came_back:
             self.owner.peer_returned(node, now_ms)
         if heard.first:

@@ -97,7 +97,9 @@ class Ownership:
     # -- inputs from membership ---------------------------------------------------
 
     def went_active(self, now_ms: int) -> None:
-        """We just sent ``starting``."""
+        """We just sent ``starting``: one announcement reaches every peer."""
+        for state in self.peers.values():
+            state.announced = state.alive
         self.send(m.resource(self.rsc_hold, False), now_ms)
 
     def peer_heard(self, peer: str, hbtui: bool, now_ms: int) -> None:
@@ -127,10 +129,18 @@ class Ownership:
             self.standby = None
 
     def peer_starting(self, peer: str, now_ms: int) -> None:
-        """``peer`` announced ``starting``: tell it what we hold."""
+        """``peer`` announced ``starting``: tell it what we hold (once per generation)."""
         self.peers[peer].offer_pending = True
-        if self.phase is not Phase.SHUTDOWN:
-            self.send(m.resource(self.rsc_hold, self.phase is Phase.STABLE), now_ms)
+        self.announce_to(peer, now_ms)
+
+    def announce_to(self, peer: str, now_ms: int) -> None:
+        """Send our rsc_hold once to a peer's new generation (at its ``starting``, or at
+        its first ``active`` status should the ``starting`` be lost)."""
+        state = self.peers[peer]
+        if state.announced or self.phase is Phase.SHUTDOWN:
+            return
+        state.announced = True
+        self.send(m.resource(self.rsc_hold, self.phase is Phase.STABLE), now_ms)
 
     def evaluate(self, now_ms: int, initdead_passed: bool) -> None:
         """In the waiting phase, decide the initial acquisition (rules table)."""
@@ -287,7 +297,7 @@ class Ownership:
     def peer_dead(self, peer: str, now_ms: int) -> None:
         """Membership declared ``peer`` dead (the log lines are written already)."""
         state = self.peers[peer]
-        state.alive, state.dead_ms = False, now_ms
+        state.alive, state.dead_ms, state.announced = False, now_ms, False
         if self.standby is not None and self.standby.peer == peer:
             self.standby = None
         if state.gave_up or self.phase is Phase.SHUTDOWN:

@@ -39,7 +39,6 @@ def test_cold_start_both_hbtui_vip_on_server1_fast() -> None:
         ("starting", None, None),
         ("resource", "none", None),
         ("repnodes", None, None),
-        ("resource", "none", None),  # re-announced on the peer's ``starting``
         ("resource", "local", None),
         ("ip-request-resp", None, None),
         ("resource", "local", "req_our_resources()"),

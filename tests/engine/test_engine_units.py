@@ -122,3 +122,16 @@ def test_takeover_command_sends_hb_takeover_and_peer_goes_standby() -> None:
         if x.type == "ask_resources"
     ]
     assert asked[:1] == [("all", "me")]  # rc.d/hb_takeover runs hb_standby on the other node
+
+
+def test_holder_offers_failback_even_without_seeing_starting() -> None:
+    """A home node that joins gets one offer at its first stable announcement."""
+    c = Cluster()
+    c.filters.append(lambda src, dst, msg: getattr(msg, "type", None) != "starting")
+    c.start("server2")
+    c.run_until(16000)
+    assert c.vip_holders() == ["server2"]
+    c.start("server1")
+    c.run_until(17000)
+    assert c.vip_holders() == ["server1"]
+    assert not any("partition" in t for t in c["server2"].log_texts())  # never heard before

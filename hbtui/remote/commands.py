@@ -20,6 +20,7 @@ HB_TAKEOVER = PurePosixPath("/usr/share/heartbeat/hb_takeover")
 HOSTNAME_FILE = PurePosixPath("/etc/hostname")
 CONFIG_FILES = ("ha.cf", "haresources", "authkeys")
 Argv = tuple[str, ...]
+HBTUI: Argv = ("hbtui",)  # non-interactive ssh sessions have a short PATH: override if needed
 
 _WRITE_FILE = (
     'umask 077; new="$1.hbtui-new"; cat > "$new" || exit 1; '
@@ -111,17 +112,18 @@ def ip_addresses() -> Argv:
     return ("ip", "-j", "addr", "show")
 
 
-def hbtui_status(follow: bool = False) -> Argv:
+def hbtui_status(follow: bool = False, program: Argv = HBTUI) -> Argv:
     """hbtui's own status: ``--json`` one (indented) snapshot; ``--follow`` JSON lines.
 
     ``--follow`` prints ``{"type": "snapshot", ...}`` then one event per line.
+    ``program`` is how hbtui is started there (a venv path, ``python3 -m hbtui.cli``).
     """
-    return ("hbtui", "status", "--follow" if follow else "--json")
+    return (*program, "status", "--follow" if follow else "--json")
 
 
-def hbtui_query(*args: str) -> Argv:
+def hbtui_query(*args: str, program: Argv = HBTUI) -> Argv:
     """A cl_status-like query of a running hbtui node, e.g. ``nodestatus server1``."""
-    return ("hbtui", "status", *args)
+    return (*program, "status", *args)
 
 
 def cl_status(*args: str) -> Argv:

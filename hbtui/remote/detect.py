@@ -134,9 +134,11 @@ async def detect_service(
     return None
 
 
-async def detect_daemon(runner: CommandRunner) -> tuple[PeerDaemon, dict[str, Any] | None, str]:
+async def detect_daemon(
+    runner: CommandRunner, hbtui_program: commands.Argv = commands.HBTUI
+) -> tuple[PeerDaemon, dict[str, Any] | None, str]:
     """Does the peer answer ``hbtui status --json``, or ``cl_status hbstatus``?"""
-    hbtui = await _try(runner, commands.hbtui_status())
+    hbtui = await _try(runner, commands.hbtui_status(program=hbtui_program))
     if hbtui is not None and hbtui.ok:
         status = parse_hbtui_status(hbtui.stdout)
         if status is not None:
@@ -152,6 +154,7 @@ async def probe_peer(
     *,
     config_dir: PurePosixPath = commands.ETC_HA_D,
     state_dir: PurePosixPath = commands.STATE_DIR,
+    hbtui_program: commands.Argv = commands.HBTUI,
 ) -> PeerFacts:
     """Read name, uuid, daemon, service manager, config files and addresses, concurrently."""
     reads = [
@@ -161,7 +164,7 @@ async def probe_peer(
         *(_try(runner, commands.read_file(config_dir / n)) for n in commands.CONFIG_FILES),
     ]
     results = await asyncio.gather(*reads, return_exceptions=True)
-    daemon, status, cl_text = await detect_daemon(runner)
+    daemon, status, cl_text = await detect_daemon(runner, hbtui_program)
     service = await detect_service(runner)
     problems: list[str] = []
 

@@ -27,8 +27,10 @@ CL_STATUS_EVERY_S = 2.0
 Changed = Callable[[PeerView], None]
 
 
-async def _follow_hbtui(link: PeerLink, view: PeerView, changed: Changed, us: str) -> None:
-    async for line in link.stream(commands.hbtui_status(follow=True)):
+async def _follow_hbtui(
+    link: PeerLink, view: PeerView, changed: Changed, us: str, program: commands.Argv
+) -> None:
+    async for line in link.stream(commands.hbtui_status(follow=True, program=program)):
         try:
             item = json.loads(line)
         except json.JSONDecodeError:
@@ -64,15 +66,16 @@ async def follow_peer(
     *,
     us: str,
     ha_log: PurePosixPath = commands.HA_LOG,
+    hbtui_program: commands.Argv = commands.HBTUI,
 ) -> PeerDaemon:
     """Feed ``view`` until the link drops; returns what the peer was found running."""
-    daemon, snapshot, _ = await detect_daemon(link)
+    daemon, snapshot, _ = await detect_daemon(link, hbtui_program)
     if snapshot is not None:
         view.apply_snapshot(snapshot)
         changed(view)
     try:
         if daemon is PeerDaemon.HBTUI:
-            await _follow_hbtui(link, view, changed, us)
+            await _follow_hbtui(link, view, changed, us, hbtui_program)
         else:
             tasks = [_tail_log(link, view, changed, ha_log)]
             if daemon is PeerDaemon.HEARTBEAT:

@@ -46,6 +46,7 @@ class PeerSession:
         config_dir: PurePosixPath = commands.ETC_HA_D,
         state_dir: PurePosixPath = commands.STATE_DIR,
         ha_log: PurePosixPath = commands.HA_LOG,
+        hbtui_program: commands.Argv = commands.HBTUI,
     ) -> None:
         self.link = link
         self.us = us
@@ -54,6 +55,7 @@ class PeerSession:
         self.actions: PeerActions | None = None
         self._on_change = on_change
         self._dirs = (config_dir, state_dir, ha_log)
+        self.hbtui_program = hbtui_program
         self._task: asyncio.Task[None] | None = None
         self._facts_ready = asyncio.Event()
         link.add_listener(self._link_changed)
@@ -92,12 +94,24 @@ class PeerSession:
         while True:
             await self.link.wait_for(LinkState.UP, timeout=None)
             try:
-                self.facts = await probe_peer(self.link, config_dir=config_dir, state_dir=state_dir)
+                self.facts = await probe_peer(
+                    self.link,
+                    config_dir=config_dir,
+                    state_dir=state_dir,
+                    hbtui_program=self.hbtui_program,
+                )
                 if self.facts.service is not None:
                     self.actions = PeerActions(self.node, self.link, self.facts.service, state_dir)
                 self._facts_ready.set()
                 self._changed()
-                await follow_peer(self.link, self.view, self._changed, us=self.us, ha_log=ha_log)
+                await follow_peer(
+                    self.link,
+                    self.view,
+                    self._changed,
+                    us=self.us,
+                    ha_log=ha_log,
+                    hbtui_program=self.hbtui_program,
+                )
             except LinkError as exc:
                 log.info("peer %s: session paused: %s", self.node, exc)
             # the feed ended: wait for this connection to go before waiting for the next

@@ -52,6 +52,7 @@ class RenameNode:
     hosts_file: PurePosixPath | None = HOSTS_FILE
     set_running_hostname: bool = True  # False: only write hostname_file (tests)
     membership: Membership = Membership.CL_STATUS
+    hbtui_program: Argv = commands.HBTUI
     texts: Mapping[str, str] = field(default_factory=dict)  # ha.cf, haresources, authkeys
     hosts_text: str | None = None
     old_uuid: str | None = None
@@ -191,7 +192,7 @@ def _membership_check(node: RenameNode, peer: str) -> Command | None:
         argv = commands.cl_status("nodestatus", peer)
         return Command(node.name, argv, expect=Expect(contains="active"))
     if node.membership is Membership.HBTUI:
-        argv = commands.hbtui_query("nodestatus", peer)
+        argv = commands.hbtui_query("nodestatus", peer, program=node.hbtui_program)
         return Command(node.name, argv, expect=Expect(contains="active"))
     return None
 

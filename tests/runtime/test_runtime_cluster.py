@@ -70,12 +70,13 @@ async def test_cold_start_puts_the_vip_on_server1_and_runs_failback(tmp_path: Pa
 async def test_exactly_one_timer_armed_at_next_deadline(tmp_path: Path) -> None:
     lan = Lan()
     one, two = make_member("server1", lan, tmp_path), make_member("server2", lan, tmp_path)
+    events = one.runtime.events("test", lossy=False)
     await one.runtime.start()
     await two.runtime.start()
     loop = asyncio.get_running_loop()
     try:
-        for _ in range(20):
-            await asyncio.sleep(0.02)
+        for _ in range(60):  # check after each of the next 60 events of server1
+            await asyncio.wait_for(events.get(), 2)
             for member in (one, two):
                 rt = member.runtime
                 assert rt.node is not None
@@ -99,8 +100,7 @@ async def test_kill_of_the_owner_moves_the_vip_and_leaves_it_behind(tmp_path: Pa
     await one.runtime.start()
     await two.runtime.start()
     try:
-        await wait_for(lambda: VIP in one.vips.addresses)
-        await asyncio.sleep(0.3)
+        await wait_for(lambda: [c[-1] for c in one.scripts.calls] == ["status", "start"])
         one.runtime.kill()
         assert one.runtime.state == "killed"
         killed_at = two.runtime.now_ms()

@@ -161,3 +161,32 @@ def test_node_refuses_a_broken_config_and_starts_nothing(
     assert "authkeys" in err and "node not started" in err
     assert err.count("error") >= 2
     assert not (tmp_path / "state").exists() and not (tmp_path / "c.sock").exists()
+
+
+async def test_status_follow_streams_until_the_node_stops(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lan = Lan()
+    one = make_member("server1", lan, tmp_path)
+    path = tmp_path / "control.sock"
+    server = ControlServer(one.runtime, path)
+    await server.start()
+    await one.runtime.start()
+    loop = asyncio.get_running_loop()
+    args = argparse.Namespace(
+        control_socket=str(path), json=False, follow=True, query=None, node=None
+    )
+    try:
+        streaming = loop.run_in_executor(None, status_cmd.run, args)
+        bus = one.runtime.bus
+        await wait_for(lambda: any(s.name == "control-follow" for s in bus.subscribers))
+        await one.runtime.stop(graceful=True, timeout_s=3)
+        assert await asyncio.wait_for(streaming, 5) == 0
+    finally:
+        one.runtime.kill()
+        await server.close()
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert lines[0]["type"] == "snapshot"
+    types = {line["type"] for line in lines}
+    assert "LogLine" in types and "RuntimeChanged" in types
+    assert lines[-1] == {**lines[-1], "type": "RuntimeChanged", "what": "stopped"}

@@ -158,7 +158,7 @@ class NodeRuntime:
         if self.lock is not None:
             self.lock.acquire()
         try:
-            state = load_node_state(self.state_dir)
+            state = await self._loop.run_in_executor(None, load_node_state, self.state_dir)
             media = [UcastMedium(md.device, md.host or "") for md in cf.ucast_media]
             ips = [await _resolve(md.host, cf.udpport) for md in media]
             now = self.now_ms()

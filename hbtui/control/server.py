@@ -67,7 +67,8 @@ class ControlServer:
         """Bind the socket (replacing a stale one; refusing when a node answers there)."""
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if self.path.exists() or self.path.is_symlink():
-            if _socket_alive(self.path):
+            alive = await asyncio.get_running_loop().run_in_executor(None, _socket_alive, self.path)
+            if alive:
                 raise ControlSocketBusy(f"another node answers on {self.path}")
             self.path.unlink()
         old_umask = os.umask(0o177)

@@ -25,23 +25,38 @@ log = logging.getLogger(__name__)
 
 CL_STATUS_EVERY_S = 2.0
 Changed = Callable[[PeerView], None]
+# Raw items as they arrive, for a consumer that wants more than the view:
+# ("event", dict) from hbtui --follow, ("log", str) from the ha-log,
+# ("cl_status", {node: status}) from the real daemon.
+RawItem = Callable[[str, object], None]
+
+
+def _ignore(kind: str, item: object) -> None:
+    """The default RawItem consumer."""
 
 
 async def _follow_hbtui(
-    link: PeerLink, view: PeerView, changed: Changed, us: str, program: commands.Argv
+    link: PeerLink,
+    view: PeerView,
+    changed: Changed,
+    us: str,
+    program: commands.Argv,
+    raw: RawItem,
 ) -> None:
     async for line in link.stream(commands.hbtui_status(follow=True, program=program)):
         try:
             item = json.loads(line)
         except json.JSONDecodeError:
             view.apply_log_line(line)
+            raw("log", line)
         else:
             if isinstance(item, dict):
                 view.apply_event(item, us)
+                raw("event", item)
         changed(view)
 
 
-async def _poll_cl_status(link: PeerLink, view: PeerView, changed: Changed) -> None:
+async def _poll_cl_status(link: PeerLink, view: PeerView, changed: Changed, raw: RawItem) -> None:
     while True:
         listed = await link.run(commands.cl_status("listnodes"), timeout=10.0)
         statuses: dict[str, str] = {}
@@ -49,13 +64,17 @@ async def _poll_cl_status(link: PeerLink, view: PeerView, changed: Changed) -> N
             answer = await link.run(commands.cl_status("nodestatus", name), timeout=10.0)
             statuses[name] = answer.stdout.strip() or "?"
         view.apply_cl_status(listed.stdout, statuses)
+        raw("cl_status", statuses)
         changed(view)
         await asyncio.sleep(CL_STATUS_EVERY_S)
 
 
-async def _tail_log(link: PeerLink, view: PeerView, changed: Changed, path: PurePosixPath) -> None:
+async def _tail_log(
+    link: PeerLink, view: PeerView, changed: Changed, path: PurePosixPath, raw: RawItem
+) -> None:
     async for line in link.stream(commands.tail_follow(path)):
         view.apply_log_line(line)
+        raw("log", line)
         changed(view)
 
 
@@ -67,19 +86,17 @@ async def follow_peer(
     us: str,
     ha_log: PurePosixPath = commands.HA_LOG,
     hbtui_program: commands.Argv = commands.HBTUI,
+    raw: RawItem = _ignore,
 ) -> PeerDaemon:
     """Feed ``view`` until the link drops; returns what the peer was found running."""
-    daemon, snapshot, _ = await detect_daemon(link, hbtui_program)
-    if snapshot is not None:
-        view.apply_snapshot(snapshot)
-        changed(view)
+    daemon, _, _ = await detect_daemon(link, hbtui_program)  # --follow starts with a snapshot
     try:
         if daemon is PeerDaemon.HBTUI:
-            await _follow_hbtui(link, view, changed, us, hbtui_program)
+            await _follow_hbtui(link, view, changed, us, hbtui_program, raw)
         else:
-            tasks = [_tail_log(link, view, changed, ha_log)]
+            tasks = [_tail_log(link, view, changed, ha_log, raw)]
             if daemon is PeerDaemon.HEARTBEAT:
-                tasks.append(_poll_cl_status(link, view, changed))
+                tasks.append(_poll_cl_status(link, view, changed, raw))
             results = await asyncio.gather(*tasks, return_exceptions=True)
             for result in results:
                 if isinstance(result, BaseException) and not isinstance(

@@ -17,13 +17,17 @@ from hbtui.config.model import ClusterConfig
 from hbtui.remote import commands
 from hbtui.remote.actions import ActionOutcome, PeerActions
 from hbtui.remote.detect import PeerFacts, probe_peer
-from hbtui.remote.feed import follow_peer
+from hbtui.remote.feed import RawItem, follow_peer
 from hbtui.remote.peerview import PeerView
 from hbtui.remote.ssh import LinkError, LinkState, LinkStatus, PeerLink, PeerTarget
 
 log = logging.getLogger(__name__)
 
 Changed = Callable[["PeerSession"], None]
+
+
+def _no_item(kind: str, item: object) -> None:
+    """Raw items nobody asked for."""
 
 
 def targets_for(
@@ -47,6 +51,7 @@ class PeerSession:
         state_dir: PurePosixPath = commands.STATE_DIR,
         ha_log: PurePosixPath = commands.HA_LOG,
         hbtui_program: commands.Argv = commands.HBTUI,
+        on_item: RawItem | None = None,
     ) -> None:
         self.link = link
         self.us = us
@@ -56,6 +61,7 @@ class PeerSession:
         self._on_change = on_change
         self._dirs = (config_dir, state_dir, ha_log)
         self.hbtui_program = hbtui_program
+        self.on_item = on_item
         self._task: asyncio.Task[None] | None = None
         self._facts_ready = asyncio.Event()
         link.add_listener(self._link_changed)
@@ -111,6 +117,7 @@ class PeerSession:
                     us=self.us,
                     ha_log=ha_log,
                     hbtui_program=self.hbtui_program,
+                    raw=self.on_item or _no_item,
                 )
             except LinkError as exc:
                 log.info("peer %s: session paused: %s", self.node, exc)

@@ -1,0 +1,150 @@
+"""``PeerSource``: a peer node as a console ``NodeSource``, over its PeerSession.
+
+An hbtui peer's ``--follow`` lines become console items through the attached source's
+converter, after their times are moved from the peer's monotonic clock onto ours (the
+offset is taken from each snapshot's ``now_ms``; the SSH latency is the error). A
+real-daemon peer gives ha-log lines (and the status changes they state) and a snapshot
+built from ``cl_status``. Actions go through the peer's own service manager.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from datetime import tzinfo
+from typing import Any
+
+from hbtui.console.attach import convert
+from hbtui.console.items import ActionDone, LogLine, SnapshotTaken, SourceItem
+from hbtui.console.source import Outcome, SourceMode
+from hbtui.console.watch import level_of, status_changes
+from hbtui.remote.session import PeerSession
+
+# Fields holding a point on the sender's monotonic clock (durations are left alone).
+CLOCK_FIELDS = frozenset(
+    {"at_ms", "now_ms", "started_ms", "next_deadline_ms", "deadline_ms", "last_heard_ms"}
+    | {"declared_dead_ms", "decided_ms", "vip_added_ms", "scripts_done_ms"}
+)
+QUEUE_MAX = 5000
+_END = object()
+
+
+def shift_clock(obj: Any, offset_ms: int) -> Any:
+    """A copy of a JSON value with every clock field moved by ``offset_ms``."""
+    if isinstance(obj, dict):
+        out: dict[str, Any] = {}
+        for key, value in obj.items():
+            if key in CLOCK_FIELDS and isinstance(value, int) and not isinstance(value, bool):
+                out[key] = value + offset_ms
+            else:
+                out[key] = shift_clock(value, offset_ms)
+        return out
+    if isinstance(obj, list):
+        return [shift_clock(v, offset_ms) for v in obj]
+    return obj
+
+
+class PeerSource:
+    """See the module docstring."""
+
+    # the console has no "peer" mode yet: a peer is a node reached from outside
+    mode: SourceMode = "attached"
+    read_only = False
+    tz: tzinfo | None = None
+
+    def __init__(self, session: PeerSession) -> None:
+        self.session = session
+        self.node_name = session.node
+        self._offset_ms = 0
+        self._snapshot: dict[str, Any] = {}
+        self._queue: asyncio.Queue[object] = asyncio.Queue(QUEUE_MAX)
+        session.on_item = self._arrived
+
+    def now_ms(self) -> int:
+        return int(time.monotonic() * 1000)
+
+    def wall_ms(self, at_ms: int) -> int:
+        return at_ms + int(time.time() * 1000) - self.now_ms()
+
+    def is_running(self) -> bool:
+        status = self._snapshot.get("status")
+        return status not in (None, "dead", "stopped", "?")
+
+    def _put(self, item: SourceItem) -> None:
+        if self._queue.full():  # the UI drops the oldest, never blocks the link
+            self._queue.get_nowait()
+        self._queue.put_nowait(item)
+
+    def _arrived(self, kind: str, raw: object) -> None:
+        now = self.now_ms()
+        if kind == "event" and isinstance(raw, dict):
+            if raw.get("type") == "snapshot":
+                peer_now = (raw.get("snapshot") or {}).get("now_ms")
+                if isinstance(peer_now, int):
+                    self._offset_ms = now - peer_now
+            item = convert(shift_clock(raw, self._offset_ms), now)
+            if isinstance(item, SnapshotTaken):
+                self._snapshot = item.data
+            if item is not None:
+                self._put(item)
+        elif kind == "log" and isinstance(raw, str):
+            self._put(LogLine(now, level_of(raw), raw))
+            for change in status_changes(raw, self.node_name, now):
+                self._put(change)
+        elif kind == "cl_status" and isinstance(raw, dict):
+            self._snapshot = self._cl_snapshot({str(k): str(v) for k, v in raw.items()})
+            self._put(SnapshotTaken(now, self._snapshot))
+
+    def _cl_snapshot(self, statuses: dict[str, str]) -> dict[str, Any]:
+        return {
+            "node": self.node_name,
+            "status": statuses.get(self.node_name, "?"),
+            "nodes": {
+                name: {"self": name == self.node_name, "status": status}
+                for name, status in statuses.items()
+            },
+        }
+
+    async def events(self) -> AsyncIterator[SourceItem]:
+        self.session.start()
+        while True:
+            item = await self._queue.get()
+            if item is _END:
+                return
+            yield item  # type: ignore[misc]
+
+    async def snapshot(self) -> dict[str, Any]:
+        return dict(self._snapshot)
+
+    async def _act(self, action: str) -> Outcome:
+        if self.session.actions is not None:
+            shown = self.session.actions.describe(action)
+            self._put(LogLine(self.now_ms(), "info", f"console: running {shown}"))
+        done = await self.session.perform(action)
+        self._put(ActionDone(self.now_ms(), self.node_name, action, done.ok, done.text))
+        return Outcome(done.ok, done.text)
+
+    async def start(self) -> Outcome:
+        return await self._act("start")
+
+    async def stop(self) -> Outcome:
+        return await self._act("stop")
+
+    async def standby(self) -> Outcome:
+        return await self._act("standby")
+
+    async def takeover(self) -> Outcome:
+        return await self._act("takeover")
+
+    async def delete_uuid(self) -> Outcome:
+        return await self._act("delete_uuid")
+
+    async def kill(self) -> Outcome:
+        return Outcome(False, "kill: not offered for a peer over SSH; stop it (s) instead")
+
+    async def close(self) -> None:
+        await self.session.close()
+        if self._queue.full():
+            self._queue.get_nowait()
+        self._queue.put_nowait(_END)

@@ -17,17 +17,22 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+from hbtui.console.items import SnapshotTaken
+from hbtui.engine.events import KeepaliveReceived
 from hbtui.remote import detect
 from hbtui.remote.commands import init_script_service
 from hbtui.remote.detect import PeerDaemon
 from hbtui.remote.runner import LocalRunner
 from hbtui.remote.session import PeerSession
+from hbtui.remote.source import PeerSource
 from hbtui.remote.ssh import CommandResult, PeerLink, PeerTarget
 from hbtui.rename.execute import execute_plan, read_rename_node
 from hbtui.rename.plan import plan_rename
 
 from .cluster import Cluster, RealHeartbeat
 from .haconfig import HaSetup
+from .hbtui_node import ENV as HBTUI_ENV
+from .hbtui_node import HBTUI, HbtuiNode
 from .netns import Lab
 from .node import Node
 from .observe import wait_for_vip
@@ -189,3 +194,40 @@ async def test_peer_view_and_remote_actions_on_the_real_daemon(lab: Lab, tmp_pat
         assert detect.parse_od_uuid(fresh.stdout) not in (None, facts.hb_uuid)
     finally:
         await session.close()
+
+
+async def test_stream_of_an_hbtui_peer_as_a_console_source(lab: Lab, tmp_path: Path) -> None:
+    """Two hbtui nodes: server2's `hbtui status --follow` over SSH, as the console reads it."""
+    if not SSHD.exists():
+        pytest.skip("OpenSSH server (/usr/sbin/sshd) not installed")
+    cluster = Cluster(lab, [HbtuiNode, HbtuiNode], HOWTO)
+    cluster.start_all()
+    wait_for_vip(lab["server1"], HOWTO.vip_ip, present=True, timeout=25)
+    link = PeerLink(peer_target(lab["server2"], tmp_path / "ssh"))
+    program = ("env", *(f"{k}={v}" for k, v in HBTUI_ENV.items()), *HBTUI)
+    source = PeerSource(PeerSession(link, "server1", hbtui_program=program))
+    snapshot: dict[str, object] = {}
+    heard: list[KeepaliveReceived] = []
+
+    async def read() -> None:
+        async for item in source.events():
+            if isinstance(item, SnapshotTaken):
+                snapshot.update(item.data)
+            elif isinstance(item, KeepaliveReceived) and item.node == "server1":
+                heard.append(item)
+                if len(heard) >= 3:
+                    return
+
+    try:
+        await asyncio.wait_for(read(), 30)
+    finally:
+        await source.close()
+    assert source.session.facts is not None
+    assert source.session.facts.daemon is PeerDaemon.HBTUI
+    assert snapshot["node"] == "server2"
+    assert {v["ip"]: v["owner"] for v in snapshot["vips"]} == {HOWTO.vip_ip: "server1"}  # type: ignore[attr-defined]
+    gaps = [k.gap_ms for k in heard if k.gap_ms is not None]
+    assert gaps and all(500 <= g <= 1500 for g in gaps)  # keepalive 1 s, as server2 hears us
+    now = source.now_ms()
+    assert all(abs(k.at_ms - now) < 10_000 for k in heard)  # moved onto our clock
+    assert source.session.view.members.get("server1") == "active"

@@ -15,6 +15,7 @@ STATE_DIR = PurePosixPath("/var/lib/heartbeat")
 HA_LOG = PurePosixPath("/var/log/ha-log")
 INIT_SCRIPT = PurePosixPath("/etc/init.d/heartbeat")
 SYSTEMD_UNIT = "heartbeat.service"
+HBTUI_UNIT = "hbtui.service"
 HB_STANDBY = PurePosixPath("/usr/share/heartbeat/hb_standby")
 HB_TAKEOVER = PurePosixPath("/usr/share/heartbeat/hb_takeover")
 HOSTNAME_FILE = PurePosixPath("/etc/hostname")

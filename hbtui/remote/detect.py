@@ -165,7 +165,8 @@ async def probe_peer(
     ]
     results = await asyncio.gather(*reads, return_exceptions=True)
     daemon, status, cl_text = await detect_daemon(runner, hbtui_program)
-    service = await detect_service(runner)
+    units = (commands.HBTUI_UNIT,) if daemon is PeerDaemon.HBTUI else ()
+    service = await detect_service(runner, (*units, commands.SYSTEMD_UNIT))
     problems: list[str] = []
 
     def ok(index: int, what: str) -> CommandResult | None:

@@ -16,10 +16,10 @@ from pathlib import PurePosixPath
 
 from hbtui.remote import commands
 from hbtui.remote.commands import ServiceManager
-from hbtui.remote.detect import detect_service, probe_peer
+from hbtui.remote.detect import PeerDaemon, probe_peer
 from hbtui.remote.runner import CommandRunner
 from hbtui.remote.ssh import CommandResult, LinkError
-from hbtui.rename.plan import HOSTS_FILE, Command, RenameNode, RenamePlan, Step
+from hbtui.rename.plan import HOSTS_FILE, Command, Membership, RenameNode, RenamePlan, Step
 
 log = logging.getLogger(__name__)
 
@@ -166,8 +166,7 @@ async def read_rename_node(
 ) -> RenameNode:
     """What a plan needs from one node, read through its runner (service detected if unset)."""
     facts = await probe_peer(runner, config_dir=config_dir, state_dir=state_dir)
-    if service is None:
-        service = await detect_service(runner)
+    service = service or facts.service
     if service is None:
         raise LinkError(f"{name}: neither a heartbeat systemd unit nor an init script found")
     hosts_text = None
@@ -183,5 +182,6 @@ async def read_rename_node(
         texts=dict(facts.config_texts),
         hosts_text=hosts_text,
         old_uuid=facts.hb_uuid,
+        membership=Membership.HBTUI if facts.daemon is PeerDaemon.HBTUI else Membership.CL_STATUS,
     )
     return replace(node, **options)  # type: ignore[arg-type]

@@ -14,9 +14,14 @@ from hbtui.console.widgets.peer import PeerPanel
 from hbtui.remote import commands
 from hbtui.remote.hostkeys import HostKeyRefusal, HostKeyVerdict
 from hbtui.remote.peerview import PeerView, disagreements
-from hbtui.remote.ssh import LinkState, LinkStatus
+from hbtui.remote.runner import LocalRunner
+from hbtui.remote.ssh import LinkState, LinkStatus, PeerLink
 from hbtui.rename.execute import Progress, StepOutcome
 from hbtui.rename.plan import RenameNode, RenamePlan, plan_rename
+from hbtui.rename.wizard import wizard_backend
+
+from .conftest import Sshd
+from .test_rename import _fake_node
 
 HOWTO = Path(__file__).resolve().parents[2] / "hbtui" / "data" / "howto"
 SIZE = (120, 40)
@@ -179,3 +184,35 @@ async def test_peer_panel_shows_refusal_and_split_brain() -> None:
         assert "SPLIT BRAIN: 192.168.10.10 is held by server1 and by server2" in text
         assert "server1 (us)" in text
         assert panel.has_class("split-brain")
+
+
+async def test_wizard_end_to_end_over_sshd(sshd: Sshd, known_hosts: Path, tmp_path: Path) -> None:
+    """The screen with the real backend: server1 here, server2 over sshd, fake dirs."""
+    peer = PeerLink(sshd.target(known_hosts))
+    await peer.connect_once()
+    options = {
+        "server1": _fake_node(tmp_path / "s1", "server1"),
+        "server2": _fake_node(tmp_path / "s2", "server2"),
+    }
+    make, execute = wizard_backend({"server1": LocalRunner(), "server2": peer}, options)
+
+    class App2(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(RenameScreen(["server1", "server2"], make, execute))
+
+    app = App2()
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await _plan(pilot, "server3")
+            assert "PROBLEM" not in _log_text(app)
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+            await pilot.press("y")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert "done: server2 is now server3" in _log_text(app)
+    finally:
+        await peer.close()
+    assert (tmp_path / "s2" / "hostname").read_text() == "server3\n"
+    assert "node server1 server3" in (tmp_path / "s1" / "ha.d" / "ha.cf").read_text()

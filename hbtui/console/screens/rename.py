@@ -1,14 +1,14 @@
 """The guided hostname change (``h``): choose node and new name, see the plan, run it.
 
 The screen runs nothing itself: it is given ``make_plan(old, new)`` (reads every node and
-builds the plan, see ``hbtui.rename``) and ``execute(plan, progress)`` (the executor over
-the links). ``p`` shows the dry run; ``ctrl+r`` runs it after an explicit yes; it stops
-at the first failed step and shows what to do next.
+builds the plan) and ``execute(plan, progress)`` (the executor over the links); both come
+from ``hbtui.rename.wizard.wizard_backend(runners)``. ``p`` shows the dry run; ``ctrl+r``
+runs it after an explicit yes; it stops at the first failed step and shows what to do next.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -20,11 +20,9 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, RichLog, Select, Static
 
 from hbtui.console.screens.confirm import ConfirmScreen
-from hbtui.rename.execute import Progress, StepOutcome
+from hbtui.rename.execute import StepOutcome
 from hbtui.rename.plan import RenamePlan
-
-MakePlan = Callable[[str, str], Awaitable[RenamePlan]]
-Execute = Callable[[RenamePlan, Progress], Awaitable[list[StepOutcome]]]
+from hbtui.rename.wizard import Execute, MakePlan
 
 RUN_TEXT = (
     "Stops heartbeat on ALL nodes, deletes every hb_uuid, renames {old} to {new} and "

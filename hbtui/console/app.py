@@ -8,6 +8,7 @@ and every action writes what it did and its result into the log pane.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import work
@@ -29,7 +30,7 @@ from hbtui.console.widgets.mode_header import ModeHeader
 class ConsoleApp(App[None]):
     """See the module docstring."""
 
-    CSS_PATH = "hbtui.tcss"
+    CSS_PATH = Path(__file__).with_name("hbtui.tcss")  # absolute: subclasses live elsewhere
     TITLE = "hbtui"
     COMMANDS = App.COMMANDS | {NodeCommands}
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -60,6 +60,8 @@ class Dashboard(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._nodes_panel = self.query_one(NodesPanel)
+        self._wire_panel = self.query_one(WirePanel)
         self.redraw_all()
         if self.tick_hz > 0:
             self.set_interval(1 / self.tick_hz, self.tick)
@@ -78,9 +80,9 @@ class Dashboard(Screen[None]):
         """Countdowns (every tick) and the packet rate (about once a second)."""
         self.ticks += 1
         now = self.now_ms()
-        self.query_one(NodesPanel).tick(self.model, now)
+        self._nodes_panel.tick(self.model, now)
         if self.ticks % max(1, round(self.tick_hz)) == 0:
-            self.query_one(WirePanel).show(self.model, now)
+            self._wire_panel.show(self.model, now)
 
     @on(SourceUpdate)
     def _update(self, message: SourceUpdate) -> None:

@@ -26,8 +26,9 @@ class NodeCard(Vertical):
         super().__init__(id=f"node-{name}", classes="node-card")
         self.node_name = name
         self._age_text = ""
+        self._title_text = Text()
         self._view: NodeView | None = None
-        self._ready = False
+        self._card_ready = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="node-title", classes="node-title")
@@ -36,14 +37,18 @@ class NodeCard(Vertical):
         yield Sparkline([], summary_function=max, id="node-gaps")
 
     def on_mount(self) -> None:
-        self._ready = True
+        self._w_title = self.query_one("#node-title", Static)
+        self._w_age = self.query_one("#node-age", Static)
+        self._w_bar = self.query_one("#node-countdown", CountdownBar)
+        self._w_gaps = self.query_one("#node-gaps", Sparkline)
+        self._card_ready = True
         if self._view is not None:
             self.show(self._view)
 
     def show(self, view: NodeView) -> None:
         """Status, identity and the gap history (called when the model changed)."""
         self._view = view
-        if not self._ready:
+        if not self._card_ready:
             return
         status = "standby" if view.standby else view.status
         title = Text()
@@ -56,17 +61,20 @@ class NodeCard(Vertical):
         title.append(f"  uuid {uuid} gen {gen}", style="dim")
         if view.link:
             title.append(f"  link {view.link}", style="dim")
-        self.query_one("#node-title", Static).update(title)
+        if title != self._title_text:
+            self._title_text = title
+            self._w_title.update(title)
         self.set_class(status == "dead", "-dead")
-        gaps = self.query_one("#node-gaps", Sparkline)
-        gaps.display = not view.is_self
-        gaps.data = [float(g) for g in view.gaps]
+        self._w_gaps.display = not view.is_self
+        data = [float(g) for g in view.gaps]
+        if data != self._w_gaps.data:
+            self._w_gaps.data = data
 
-    def tick(self, view: NodeView, now_ms: int, warntime_ms: int) -> None:
-        """Redraw the countdown and the last-heard age (about 10 times a second)."""
-        if not self._ready:
+    def tick(self, view: NodeView, now_ms: int, warntime_ms: int, calm_ms: int = 0) -> None:
+        """Redraw the countdown (about 10 times a second; one widget repaints)."""
+        if not self._card_ready:
             return
-        bar = self.query_one("#node-countdown", CountdownBar)
+        bar = self._w_bar
         if view.is_self:
             bar.display = False
             self._set_age("keepalives sent by this node")
@@ -74,17 +82,17 @@ class NodeCard(Vertical):
         remaining = None if view.deadline_ms is None else view.deadline_ms - now_ms
         if view.status == "dead":
             remaining = None
-        bar.set_remaining(remaining, view.deadtime_ms, warntime_ms)
+        age = None if view.last_heard_ms is None else now_ms - view.last_heard_ms
+        bar.set_remaining(remaining, view.deadtime_ms, warntime_ms, age, calm_ms)
         if view.last_heard_ms is None:
             self._set_age("no keepalive heard yet")
+        elif view.gaps:
+            gaps = view.gaps
+            self._set_age(f"keepalive gaps {min(gaps)}–{max(gaps)} ms, last {gaps[-1]} ms")
         else:
-            age = (now_ms - view.last_heard_ms) / 1000
-            gap = ""
-            if view.gaps:
-                gap = f"  gaps {min(view.gaps)}–{max(view.gaps)} ms, last {view.gaps[-1]}"
-            self._set_age(f"last keepalive {age:4.1f} s ago{gap}")
+            self._set_age("first keepalive heard")
 
     def _set_age(self, text: str) -> None:
         if text != self._age_text:
             self._age_text = text
-            self.query_one("#node-age", Static).update(text)
+            self._w_age.update(text, layout=False)  # one line, always: no reflow

@@ -27,6 +27,7 @@ class NodesPanel(VerticalScroll):
             self._cards[name].show(model.nodes[name])
 
     def tick(self, model: ConsoleModel, now_ms: int) -> None:
-        """Countdowns and ages of every card."""
+        """Countdowns and ages of every card (calm until a keepalive is overdue)."""
+        calm = model.keepalive_ms * 3 // 2
         for name, card in self._cards.items():
-            card.tick(model.nodes[name], now_ms, model.warntime_ms)
+            card.tick(model.nodes[name], now_ms, model.warntime_ms, calm)

@@ -50,6 +50,8 @@ class WirePanel(Vertical):
         yield Static(id="wire-sockets")
 
     def on_mount(self) -> None:
+        self._w_stats = self.query_one("#wire-stats", Static)
+        self._stats_rows = -1
         if self.poll_sockets:
             self._poll()
         else:
@@ -68,7 +70,9 @@ class WirePanel(Vertical):
             table.add_row(Text("rejected: none", style="green"), "")
         for (reason, sender), count in sorted(model.rejected.items()):
             table.add_row(Text(f"rejected {count}", style="bold red"), f"{reason} from {sender}")
-        self.query_one("#wire-stats", Static).update(table)
+        rows = table.row_count
+        self._w_stats.update(table, layout=rows != self._stats_rows)  # reflow on new rows only
+        self._stats_rows = rows
 
     @work(thread=True, exclusive=True, group="socket-poll")
     def _poll(self) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import PurePosixPath
 
-from hbtui.configdiff import breaking, diff_configs, parse_node_config
+from hbtui.configdiff import Impact, diff_configs, parse_node_config
 from hbtui.remote import commands
 from hbtui.remote.commands import Argv, ServiceManager
 from hbtui.rename.rewrite import (
@@ -119,11 +119,13 @@ class RenamePlan:
     nodes: tuple[RenameNode, ...]
     steps: tuple[Step, ...]
     problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # config differences that do not break the cluster
 
     def lines(self) -> list[str]:
         """The dry run: every step with its commands and checks."""
         out = [f"Rename {self.old} -> {self.new} on {', '.join(n.name for n in self.nodes)}"]
         out += [f"  PROBLEM: {p}" for p in self.problems]
+        out += [f"  note: {n}" for n in self.notes]
         for number, step in enumerate(self.steps, start=1):
             out.append(f"{number}. {step.title}")
             out += [f"     run   {c.shown()}" for c in step.actions]
@@ -145,8 +147,10 @@ def _uuid_od_text(value: str | None) -> str | None:
     return " ".join(f"{b:02x}" for b in uuid.UUID(value).bytes)
 
 
-def _problems(nodes: Sequence[RenameNode], old: str, new: str) -> list[str]:
+def _problems(nodes: Sequence[RenameNode], old: str, new: str) -> tuple[list[str], list[str]]:
+    """(problems that forbid the run, harmless differences worth showing)."""
     found = []
+    notes: list[str] = []
     names = [n.name for n in nodes]
     if old not in names:
         found.append(f"{old} is not one of the nodes: {', '.join(names)}")
@@ -162,9 +166,10 @@ def _problems(nodes: Sequence[RenameNode], old: str, new: str) -> list[str]:
         elif old not in config.ha_cf.nodes:
             found.append(f"{config.node}: ha.cf has no 'node {old}' line")
     for other in parsed[1:]:
-        for diff in breaking(diff_configs(parsed[0], other)):
-            found.append(diff.line(parsed[0].node, other.node))
-    return found
+        for diff in diff_configs(parsed[0], other):
+            text = diff.line(parsed[0].node, other.node)
+            (found if diff.impact is Impact.BREAKS else notes).append(text)
+    return found, notes
 
 
 def _file_commands(node: RenameNode, old: str, new: str) -> tuple[list[Command], list[Command]]:
@@ -202,7 +207,7 @@ def plan_rename(
 ) -> RenamePlan:
     """Every step of renaming node ``old`` to ``new`` on all ``nodes``; runs nothing."""
     new = new.strip().lower()
-    problems = _problems(nodes, old, new)
+    problems, notes = _problems(nodes, old, new)
     names = ", ".join(n.name for n in nodes)
     steps: list[Step] = []
 
@@ -303,4 +308,4 @@ def plan_rename(
             wait_s=verify_s,
         )
     )
-    return RenamePlan(old, new, tuple(nodes), tuple(steps), tuple(problems))
+    return RenamePlan(old, new, tuple(nodes), tuple(steps), tuple(problems), tuple(notes))

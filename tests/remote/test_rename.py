@@ -179,3 +179,14 @@ async def test_executor_stops_at_first_failure(
     # nothing after the stop step ran: uuids and files untouched
     assert (tmp_path / "s2" / "state" / "hb_uuid").exists()
     assert "node server1 server2" in (tmp_path / "s2" / "ha.d" / "ha.cf").read_text()
+
+
+def test_harmless_differences_are_notes_in_the_dry_run() -> None:
+    other = texts()
+    other["ha.cf"] = other["ha.cf"].replace("logfile /var/log/ha-log", "logfile /var/log/hb.log")
+    nodes = [_node("server1"), RenameNode("server2", _node("x").service, texts=other)]
+    plan = plan_rename(nodes, "server2", "server3")
+    assert plan.problems == ()
+    assert "  note: DIFFERS ha.cf logfile: server1 /var/log/ha-log, server2 /var/log/hb.log" in (
+        plan.lines()
+    )

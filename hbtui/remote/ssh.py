@@ -236,7 +236,10 @@ class PeerLink:
         )
         log.info("peer %s: link %s %s", self.target.node, state, detail)
         for listener in self._listeners:
-            listener(self._status)
+            try:
+                listener(self._status)
+            except Exception:  # a broken listener must not stop the link
+                log.exception("peer %s: link listener failed", self.target.node)
         async with self._changed:
             self._changed.notify_all()
 
@@ -255,6 +258,9 @@ class PeerLink:
 
     async def connect_once(self) -> None:
         """One connection attempt; raises HostKeyRefused or LinkError."""
+        if self._conn is not None:  # a fresh attempt replaces a connection we still hold
+            self._conn.close()
+            self._conn = None
         options = _client_options(self.target)
         self._status = replace(self._status, attempts=self._status.attempts + 1)
         await self._set(LinkState.CONNECTING, f"{options.username}@{options.host}:{options.port}")

@@ -12,14 +12,14 @@ if TYPE_CHECKING:
 
 # action name -> (palette title template, help)
 PALETTE: dict[str, tuple[str, str]] = {
-    "stop": ("Stop {node} (graceful)", "release resources, tell the peers, stop  [s]"),
-    "kill": ("Kill {node} (crash drill)", "stop at once, release nothing; asks first  [k]"),
-    "start": ("Restart / start {node}", "start the node, or stop and start it  [r]"),
-    "standby": ("Standby {node}", "hand this node's resources to the peer  [b]"),
-    "takeover": ("Takeover on {node}", "ask for every resource  [t]"),
-    "delete_uuid": ("Delete hb_uuid of {node}", "after a hostname change; node stopped  [u]"),
-    "focus_log": ("Focus the log filter", "type to filter ha-log lines  [l]"),
-    "help": ("Show the keys", "the help screen  [?]"),
+    "stop": ("Stop {node} (graceful)", "release resources, tell the peers, stop (key s)"),
+    "kill": ("Kill {node} (crash drill)", "stop at once, release nothing; asks first (key k)"),
+    "start": ("Restart / start {node}", "start the node, or stop and start it (key r)"),
+    "standby": ("Standby {node}", "hand this node's resources to the peer (key b)"),
+    "takeover": ("Takeover on {node}", "ask for every resource (key t)"),
+    "delete_uuid": ("Delete hb_uuid of {node}", "after a hostname change; node stopped (key u)"),
+    "focus_log": ("Focus the log filter", "type to filter ha-log lines (key l)"),
+    "help": ("Show the keys", "the help screen (key ?)"),
 }
 
 

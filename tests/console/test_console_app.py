@@ -154,6 +154,12 @@ async def test_log_filter_keeps_matching_lines() -> None:
         assert shown and all("WARN" in line for line in shown)
         assert any("node server1: is dead" in line for line in shown)
         await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.focused, Input)
+        await pilot.press("b")  # keys act on the node again
+        await settle(pilot)
+        assert source.actions_taken[-1] == "standby"
+        assert pane.filter_text == "WARN"
 
 
 async def test_help_screen_lists_every_key() -> None:

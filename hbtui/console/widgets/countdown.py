@@ -45,6 +45,8 @@ class CountdownBar(Widget):
         move in half-second steps; past it, in tenths: full speed exactly when a node
         is going quiet, and almost no repaints in the steady state.
         """
+        if remaining_ms is None and age_ms is not None:
+            age_ms = age_ms // 1000 * 1000  # nothing counts down: whole seconds will do
         if calm_ms and age_ms is not None and remaining_ms is not None and age_ms < calm_ms:
             remaining_ms = -(-remaining_ms // CALM_STEP_MS) * CALM_STEP_MS
             age_ms = age_ms // CALM_STEP_MS * CALM_STEP_MS

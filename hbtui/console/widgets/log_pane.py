@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, RichLog
 
@@ -23,6 +26,10 @@ REFILTER_KEEP = 2000
 
 class LogPane(Vertical):
     """See the module docstring; the filter is a case-insensitive substring."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave_filter", "Leave filter", show=True),
+    ]
 
     def __init__(self, model: ConsoleModel) -> None:
         super().__init__(id="log", classes="pane")
@@ -50,6 +57,10 @@ class LogPane(Vertical):
         shown = [line for line in self._model.log if self._matches(line)][-REFILTER_KEEP:]
         for line in shown:
             lines.write(_styled(line))
+
+    def action_leave_filter(self) -> None:
+        """Give the keys back to the dashboard (the filter text stays)."""
+        self.screen.set_focus(None)
 
     def shown_text(self) -> list[str]:
         """(tests) The plain text of the lines on display."""

@@ -106,3 +106,37 @@ async def test_watch_tails_the_log_and_refuses_every_action(tmp_path: Path) -> N
         outcome = await perform(source, action)
         assert not outcome.ok and "only watches the real heartbeat" in outcome.text
     await source.close()
+
+
+def test_udp_listeners_finds_our_own_socket() -> None:
+    import os
+    import socket
+
+    from hbtui.console.widgets.wire import udp_listeners
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        found = udp_listeners(port)
+    assert (f"127.0.0.1:{port}", os.getpid()) in [(addr, pid) for addr, pid, _ in found]
+
+
+async def test_wire_pane_says_when_nothing_listens() -> None:
+    import socket
+
+    from hbtui.console.app import ConsoleApp
+    from hbtui.console.demo_trace import trace
+    from hbtui.console.replay import ReplaySource, initial_snapshot
+    from tests.console.helpers import SIZE
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        free_port = sock.getsockname()[1]  # closed again below: nobody listens there
+    items = trace()
+    app = ConsoleApp(ReplaySource(items, initial_snapshot(items)), udpport=free_port)
+    async with app.run_test(size=SIZE) as pilot:
+        sockets = app.dashboard.query_one("#wire-sockets")
+        async with asyncio.timeout(5):
+            while "nothing listens" not in str(sockets.render()):
+                await pilot.pause(0.05)
+        assert f"udp/{free_port}" in str(sockets.render())

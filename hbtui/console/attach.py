@@ -106,6 +106,9 @@ class AttachedSource:
             self._state = str(item.data.get("runtime", {}).get("state", self._state))
         if obj.get("type") == "RuntimeChanged":
             self._state = str(obj.get("what"))
+            if self._state in ("stopped", "killed"):
+                change = ev.NodeStateChanged(item.at_ms, self.node_name, "?", self._state, "")
+                self._queue.put_nowait(change)
         self._queue.put_nowait(item)
         due = isinstance(item, REFRESH_ON) or (
             isinstance(item, ev.KeepaliveReceived) and item.at_ms - self._refreshed_ms >= REFRESH_MS
@@ -127,6 +130,8 @@ class AttachedSource:
         self._following = False
         if self._state in ("running", "stopping", "started"):
             self._state = "stopped"
+            change = ev.NodeStateChanged(self.now_ms(), self.node_name, "?", "stopped", why)
+            self._queue.put_nowait(change)
         self._queue.put_nowait(LogLine(self.now_ms(), "WARN", f"console: {why}"))
 
     def _start_following(self) -> None:

@@ -123,6 +123,10 @@ class EmbeddedSource:
             return LogLine(item.at_ms, item.level, item.line)
         if isinstance(item, rt.RuntimeChanged):
             detail = f": {item.detail}" if item.detail else ""
+            if item.what in ("stopped", "killed"):
+                self._queue.put_nowait(
+                    ev.NodeStateChanged(item.at_ms, self.node_name, "?", item.what, detail)
+                )
             return LogLine(item.at_ms, "info", f"hbtui runtime: node {item.what}{detail}")
         if type(item).__module__ == "hbtui.engine.events":
             return item  # type: ignore[no-any-return]

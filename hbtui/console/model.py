@@ -77,6 +77,7 @@ class TimelineRow:
 
 
 PHASES = ("last heard", "declared dead", "decided", "VIP added", "ARP sent", "scripts done")
+NOT_RUNNING = ("stopped", "killed")
 
 
 class ConsoleModel:
@@ -137,8 +138,8 @@ class ConsoleModel:
             view.last_heard_ms = info.get("last_heard_ms", view.last_heard_ms)
             view.deadline_ms = info.get("deadline_ms", view.deadline_ms)
             view.deadtime_ms = int(info.get("deadtime_ms") or view.deadtime_ms)
-        if data.get("standby") and self.us in self.nodes:
-            self.nodes[self.us].standby = True
+        if self.us in self.nodes:  # our standby handshake, while it lasts
+            self.nodes[self.us].standby = bool(data.get("standby"))
         for group in data.get("groups", []):
             self.groups[group["key"]] = group["home"]
         for res in data.get("resources", []):
@@ -166,6 +167,11 @@ class ConsoleModel:
     def _on_NodeStateChanged(self, item: ev.NodeStateChanged) -> set[str]:
         view = self.node(item.node)
         view.status = item.new
+        if item.node == self.us and item.new in NOT_RUNNING:
+            # our node no longer listens: what we knew of the peers is history now
+            for other in self.nodes.values():
+                if not other.is_self:
+                    other.status, other.deadline_ms = "unknown", None
         if item.new == "dead":
             view.deadline_ms = None
         if item.new in ("active", "up"):
@@ -279,7 +285,7 @@ class ConsoleModel:
         self.timeline.append(
             TimelineRow(
                 item.at_ms,
-                "failback" if item.phase == "released" else f"failback {item.phase}",
+                "failback",
                 item.from_node,
                 item.to_node,
                 item.groups,

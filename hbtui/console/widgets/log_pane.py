@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from typing import ClassVar
 
 from rich.text import Text
@@ -36,14 +37,16 @@ class LogPane(Vertical):
         self.border_title = "Log"
         self._model = model
         self.filter_text = ""
+        self._shown: deque[str] = deque(maxlen=REFILTER_KEEP)
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter (e.g. WARN, server1, failback)", id="log-filter")
-        yield RichLog(id="log-lines", max_lines=REFILTER_KEEP, wrap=False, min_width=40)
+        yield RichLog(id="log-lines", max_lines=REFILTER_KEEP, wrap=True, min_width=40)
 
     def add(self, line: LogLine) -> None:
         """Show one new line if it matches the filter."""
         if self._matches(line):
+            self._shown.append(line.text)
             self.query_one("#log-lines", RichLog).write(_styled(line))
 
     def _matches(self, line: LogLine) -> bool:
@@ -54,8 +57,10 @@ class LogPane(Vertical):
         self.filter_text = event.value.strip()
         lines = self.query_one("#log-lines", RichLog)
         lines.clear()
+        self._shown.clear()
         shown = [line for line in self._model.log if self._matches(line)][-REFILTER_KEEP:]
         for line in shown:
+            self._shown.append(line.text)
             lines.write(_styled(line))
 
     def action_leave_filter(self) -> None:
@@ -63,9 +68,8 @@ class LogPane(Vertical):
         self.screen.set_focus(None)
 
     def shown_text(self) -> list[str]:
-        """(tests) The plain text of the lines on display."""
-        lines = self.query_one("#log-lines", RichLog)
-        return [strip.text for strip in lines.lines]
+        """(tests) The log lines on display (whole lines, however they wrap)."""
+        return list(self._shown)
 
 
 def _styled(line: LogLine) -> Text:

@@ -16,6 +16,9 @@ STATUS_STYLES = {
     "init": "yellow",
     "dead": "bold red",
     "standby": "magenta",
+    "stopped": "bold red",
+    "killed": "bold red",
+    "unknown": "dim",
 }
 
 
@@ -27,17 +30,20 @@ class NodeCard(Vertical):
         self.node_name = name
         self._age_text = ""
         self._title_text = Text()
+        self._ident_text = ""
         self._view: NodeView | None = None
         self._card_ready = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="node-title", classes="node-title")
+        yield Static(id="node-ident", classes="node-ident")
         yield Static(id="node-age", classes="node-age")
         yield CountdownBar(id="node-countdown")
         yield Sparkline([], summary_function=max, id="node-gaps")
 
     def on_mount(self) -> None:
         self._w_title = self.query_one("#node-title", Static)
+        self._w_ident = self.query_one("#node-ident", Static)
         self._w_age = self.query_one("#node-age", Static)
         self._w_bar = self.query_one("#node-countdown", CountdownBar)
         self._w_gaps = self.query_one("#node-gaps", Sparkline)
@@ -58,13 +64,14 @@ class NodeCard(Vertical):
         title.append(status, style=STATUS_STYLES.get(status, ""))
         uuid = (view.uuid or "?")[:8]
         gen = "?" if view.generation is None else str(view.generation)
-        title.append(f"  uuid {uuid} gen {gen}", style="dim")
-        if view.link:
-            title.append(f"  link {view.link}", style="dim")
+        ident = f"uuid {uuid}…  generation {gen}" + (f"  link {view.link}" if view.link else "")
+        if ident != self._ident_text:
+            self._ident_text = ident
+            self._w_ident.update(ident)
         if title != self._title_text:
             self._title_text = title
             self._w_title.update(title)
-        self.set_class(status == "dead", "-dead")
+        self.set_class(status in ("dead", "stopped", "killed"), "-dead")
         self._w_gaps.display = not view.is_self
         data = [float(g) for g in view.gaps]
         if data != self._w_gaps.data:

@@ -19,7 +19,7 @@ class TimelinePanel(Static):
 
     def __init__(self) -> None:
         super().__init__(id="timeline", classes="pane")
-        self.border_title = "Timeline"
+        self.border_title = "Timeline (phases in ms after the first one)"
 
     def show(self, model: ConsoleModel, clock: Callable[[int], str]) -> None:
         """Redraw the latest rows."""
@@ -27,10 +27,10 @@ class TimelinePanel(Static):
             self.update(Text("no failover or failback yet", style="dim"))
             return
         table = Table(box=None, padding=(0, 1), expand=False, show_edge=False)
-        table.add_column("when")
+        table.add_column("when", no_wrap=True)
         table.add_column("what", no_wrap=True)
         for phase in PHASES:
-            table.add_column(phase, justify="right")
+            table.add_column(phase, justify="right", no_wrap=True)
         for row in model.timeline[-SHOW_ROWS:]:
             table.add_row(
                 clock(row.at_ms), f"{row.kind} {row.from_node}→{row.to_node}", *_phase_cells(row)

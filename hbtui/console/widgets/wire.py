@@ -17,6 +17,7 @@ from textual.widgets import Static
 from hbtui.console.model import ConsoleModel
 
 SOCKET_POLL_S = 5.0
+OWN_ECHO = "from_self"  # the codec's reason for a copy of our own message
 
 
 def udp_listeners(port: int) -> list[tuple[str, int | None, str]]:
@@ -66,10 +67,15 @@ class WirePanel(Vertical):
             Text(f"in {rate_in:4.1f}/s", style="bold"),
             Text(f"out ≈{rate_out:.1f}/s (a status every keepalive)", style="dim"),
         )
-        if not model.rejected:
+        rejected = {k: v for k, v in model.rejected.items() if k[0] != OWN_ECHO}
+        if not rejected:
             table.add_row(Text("rejected: none", style="green"), "")
-        for (reason, sender), count in sorted(model.rejected.items()):
+        for (reason, sender), count in sorted(rejected.items()):
             table.add_row(Text(f"rejected {count}", style="bold red"), f"{reason} from {sender}")
+        echoes = sum(v for k, v in model.rejected.items() if k[0] == OWN_ECHO)
+        if echoes:
+            text = "our own datagrams back (ucast to our own address; normal)"
+            table.add_row(Text(f"own echoes {echoes}", style="dim"), Text(text, style="dim"))
         rows = table.row_count
         self._w_stats.update(table, layout=rows != self._stats_rows)  # reflow on new rows only
         self._stats_rows = rows

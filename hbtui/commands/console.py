@@ -28,6 +28,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=str(DEFAULT_SOCKET),
         help=f"where a running `hbtui node` answers (default {DEFAULT_SOCKET})",
     )
+    parser.add_argument(
+        "--mode",
+        choices=("auto", "watch", "attach", "embedded"),
+        default="auto",
+        help="auto (default): watch a real heartbeat, else attach to `hbtui node`, "
+        "else run the node here",
+    )
     parser.add_argument("--replay", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--replay-speed", type=float, default=1.0, help=argparse.SUPPRESS)
 
@@ -44,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
         Path(args.state_dir),
         Path(args.control_socket),
         node_name=args.node_name,
+        mode=args.mode,
     )
     if isinstance(picked, str):
         print(f"hbtui console: {picked}", file=sys.stderr)

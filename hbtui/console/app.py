@@ -123,7 +123,9 @@ class ConsoleApp(App[None]):
                 lambda yes: self._confirmed(yes, "kill"),
             )
         elif action == "delete_uuid" and not src.read_only and not src.is_running():
-            text = DELETE_UUID_TEXT.format(node=node, path="hb_uuid in the state directory")
+            state_dir = getattr(src, "state_dir", None)
+            path = f"{state_dir}/hb_uuid" if state_dir else "hb_uuid in the state directory"
+            text = DELETE_UUID_TEXT.format(node=node, path=path)
             self.push_screen(
                 ConfirmScreen(f"Delete hb_uuid of {node}?", text, "Delete"),
                 lambda yes: self._confirmed(yes, "delete_uuid"),

@@ -21,6 +21,7 @@ from hbtui.config.model import ClusterConfig
 from hbtui.console.items import LogLine, SnapshotTaken, SourceItem
 from hbtui.console.source import Outcome, SourceMode
 from hbtui.engine import events as ev
+from hbtui.engine.resources import VIP_RESOURCES, parse_vip
 
 STOP_TIMEOUT_S = 60.0
 REFRESH_MS = 2000
@@ -48,6 +49,12 @@ def config_extras(config: ClusterConfig) -> dict[str, Any]:
             {"token": res.token, "status": f"home {group.node}"}
             for group in config.haresources.groups
             for res in group.resources
+        ],
+        "configured_vips": [
+            {"resource": res.token, "ip": parse_vip(res.args).ip, "home": group.node}
+            for group in config.haresources.groups
+            for res in group.resources
+            if res.name in VIP_RESOURCES
         ],
     }
 

@@ -149,6 +149,11 @@ class ConsoleModel:
             shown.owner = vip.get("owner")
             shown.device = vip.get("device", shown.device)
             shown.label = vip.get("label", shown.label)
+        for vip in data.get("configured_vips", []):
+            if vip["ip"] not in self.vips:
+                shown = VipView(vip["resource"], vip["ip"])
+                shown.why = "owner not reported yet"
+                self.vips[vip["ip"]] = shown
         for rej in data.get("rejected", []):
             self.rejected[(rej["reason"], rej["ip"])] = int(rej["count"])
         return {"nodes", "vip", "resources", "wire"}

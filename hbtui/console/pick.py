@@ -7,6 +7,7 @@ a second node where one already runs.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,15 +28,26 @@ class Picked:
     udpport: int = 694
 
 
+def _same_netns(pid: int) -> bool:
+    """Whether ``pid`` shares our network namespace (unreadable: assume it does)."""
+    try:
+        return os.readlink(f"/proc/{pid}/ns/net") == os.readlink("/proc/self/ns/net")
+    except OSError:
+        return True
+
+
 def find_heartbeat() -> int | None:
-    """The pid of the real heartbeat daemon's master process, if one runs."""
+    """The pid of the real heartbeat daemon's master process on this node, if one runs.
+
+    A daemon in another network namespace (a lab, a container) is another node.
+    """
     import psutil  # type: ignore[import-untyped]
 
     found: list[tuple[bool, int]] = []
     for proc in psutil.process_iter(["name", "cmdline"]):
         name = proc.info.get("name") or ""
         argv = " ".join(proc.info.get("cmdline") or [])
-        if name == "heartbeat" or argv.startswith("heartbeat:"):
+        if (name == "heartbeat" or argv.startswith("heartbeat:")) and _same_netns(proc.pid):
             found.append(("master control process" not in argv, proc.pid))
     return min(found)[1] if found else None
 
@@ -46,14 +58,27 @@ def _extras(config: ClusterConfig | None) -> dict[str, Any]:
     return config_extras(config) if config is not None else {}
 
 
+MODES = ("auto", "watch", "attach", "embedded")
+
+
 def pick_source(
-    config_dir: Path, state_dir: Path, control_socket: Path, node_name: str | None = None
+    config_dir: Path,
+    state_dir: Path,
+    control_socket: Path,
+    node_name: str | None = None,
+    mode: str = "auto",
 ) -> Picked | str:
-    """The source to read, or a sentence saying why none can be opened."""
+    """The source to read, or a sentence saying why none can be opened.
+
+    ``mode`` other than ``auto`` skips the detection (the operator knows better);
+    embedded still refuses when a node answers on the control socket.
+    """
     from hbtui.control import client
 
     config, problems = load_config(config_dir, node_name)
-    pid = find_heartbeat()
+    pid = find_heartbeat() if mode in ("auto", "watch") else None
+    if mode == "watch" and pid is None:
+        return "no heartbeat daemon runs on this node (in this network namespace)"
     if pid is not None:
         from hbtui.console.loader_watch import watch_source
 
@@ -64,6 +89,8 @@ def pick_source(
         snap = None
     except client.ControlError as exc:
         return f"the hbtui node's control socket {control_socket} refused us: {exc}"
+    if mode == "attach" and snap is None:
+        return f"no hbtui node answers on {control_socket}"
     if snap is not None:
         from hbtui.console.attach import AttachedSource
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
+import socket
 import subprocess
 import threading
 import time
@@ -62,6 +63,18 @@ def status_changes(line: str, us: str, at_ms: int) -> list[ev.NodeStateChanged]:
     return []
 
 
+def local_addresses() -> set[str]:
+    """Every IP address on this machine's interfaces (psutil)."""
+    import psutil  # type: ignore[import-untyped]
+
+    return {
+        addr.address.split("%")[0]
+        for addrs in psutil.net_if_addrs().values()
+        for addr in addrs
+        if addr.family in (socket.AF_INET, socket.AF_INET6)
+    }
+
+
 class WatchSource:
     """See the module docstring."""
 
@@ -93,7 +106,7 @@ class WatchSource:
         return at_ms + int(time.time() * 1000) - self.now_ms()
 
     def is_running(self) -> bool:
-        import psutil  # type: ignore[import-untyped]
+        import psutil
 
         return bool(psutil.pid_exists(self.pid))
 
@@ -154,7 +167,17 @@ class WatchSource:
 
     async def snapshot(self) -> dict[str, Any]:
         statuses = await asyncio.to_thread(self._cl_status)
+        local = await asyncio.to_thread(local_addresses)
+        vips = [
+            {
+                "resource": vip["resource"],
+                "ip": vip["ip"],
+                "owner": self.node_name if vip["ip"] in local else None,
+            }
+            for vip in self.extras.get("configured_vips", [])
+        ]
         return {
+            "vips": vips,
             "node": self.node_name,
             "status": statuses.get(self.node_name, "?"),
             "nodes": {

@@ -12,6 +12,7 @@ from hbtui.console import pick
 from hbtui.console.attach import AttachedSource
 from hbtui.console.embedded import EmbeddedSource
 from hbtui.console.items import LogLine
+from hbtui.console.screens.confirm import ConfirmScreen
 from hbtui.console.source import perform
 from hbtui.console.watch import WatchSource, level_of, status_changes
 from hbtui.control.server import ControlServer
@@ -140,3 +141,33 @@ async def test_wire_pane_says_when_nothing_listens() -> None:
             while "nothing listens" not in str(sockets.render()):
                 await pilot.pause(0.05)
         assert f"udp/{free_port}" in str(sockets.render())
+
+
+async def test_watch_console_is_read_only_and_says_so(tmp_path: Path) -> None:
+    from hbtui.console.app import ConsoleApp
+    from tests.console.helpers import SIZE, settle
+
+    log = tmp_path / "ha-log"
+    log.write_text("Nov 26 03:30:00 server1 heartbeat: [1]: info: Local status now set to: 'up'\n")
+    extras = {
+        "configured_vips": [
+            {"resource": "IPaddr::192.0.2.10/24", "ip": "192.0.2.10", "home": "server1"}
+        ]
+    }
+    source = WatchSource("server1", ("server1", "server2"), log, 999_999_999, extras)
+    app = ConsoleApp(source, poll_sockets=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        header = str(app.dashboard.query_one("#mode-header").render())
+        assert "watching the real heartbeat daemon (read-only)" in header
+        async with asyncio.timeout(5):
+            while app.model.nodes["server1"].status != "up":
+                await pilot.pause(0.05)
+        assert app.model.vips["192.0.2.10"].owner is None  # not on this machine
+        await pilot.press("s")
+        await settle(pilot)
+        assert "only watches the real heartbeat daemon" in app.model.log[-1].text
+        await pilot.press("k")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmScreen)  # nothing to confirm: refused
+        await source.close()

@@ -6,13 +6,15 @@ Which source it reads (``hbtui.console.pick``):
 - an ``hbtui node`` answers on the control socket: attach to it;
 - otherwise: run the node inside the console (embedded; quitting stops it gracefully).
 
-``--replay FILE`` (hidden; ``demo`` = the built-in trace) plays a recorded trace instead.
+``--record FILE`` writes what the console shows as a trace; ``--replay FILE`` (hidden;
+``demo`` = the built-in trace) plays one back instead of reading a node.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 from pathlib import Path
 
@@ -35,6 +37,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="auto (default): watch a real heartbeat, else attach to `hbtui node`, "
         "else run the node here",
     )
+    parser.add_argument(
+        "--record",
+        default=None,
+        metavar="FILE",
+        help="also write every event the console shows to FILE (JSON lines) for a later replay",
+    )
     parser.add_argument("--replay", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--replay-speed", type=float, default=1.0, help=argparse.SUPPRESS)
 
@@ -56,13 +64,18 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(picked, str):
         print(f"hbtui console: {picked}", file=sys.stderr)
         return 2
-    app = ConsoleApp(
-        picked.source,
-        autostart=picked.autostart,
-        stop_on_quit=picked.stop_on_quit,
-        udpport=picked.udpport,
-    )
-    app.run()
+    with contextlib.ExitStack() as stack:
+        record = None
+        if args.record:
+            record = stack.enter_context(open(args.record, "w", encoding="utf-8", buffering=1))
+        app = ConsoleApp(
+            picked.source,
+            autostart=picked.autostart,
+            stop_on_quit=picked.stop_on_quit,
+            udpport=picked.udpport,
+            record=record,
+        )
+        app.run()
     return 0
 
 

@@ -8,13 +8,15 @@ and every action writes what it did and its result into the log pane.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TextIO
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
+from hbtui.console import trace
 from hbtui.console.clock import clock_of
 from hbtui.console.commands import NodeCommands
 from hbtui.console.items import ActionDone, SnapshotTaken
@@ -54,9 +56,11 @@ class ConsoleApp(App[None]):
         udpport: int = 694,
         stop_on_quit: bool = False,
         autostart: bool = False,
+        record: TextIO | None = None,
     ) -> None:
         super().__init__()
         self.autostart = autostart
+        self.record = record
         self.sources: dict[str, NodeSource] = {source.node_name: source}
         self.focused_node = source.node_name
         self.stop_on_quit = stop_on_quit
@@ -97,6 +101,13 @@ class ConsoleApp(App[None]):
         self._deliver(ActionDone(source.now_ms(), source.node_name, "source", True, "ended"))
 
     def _deliver(self, item: Any) -> None:
+        if self.record is not None:  # a trace that --replay plays back
+            saved = item
+            if isinstance(item, SnapshotTaken):  # so the replay shows the same clock times
+                saved = SnapshotTaken(
+                    item.at_ms, {**item.data, "wall_offset_ms": self.source.wall_ms(0)}
+                )
+            self.record.write(json.dumps(trace.to_json(saved), sort_keys=True) + "\n")
         changed = frozenset(self.model.apply(item))
         if isinstance(item, SnapshotTaken):
             self.dashboard.call_after_refresh(self.dashboard.redraw_all)

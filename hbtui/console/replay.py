@@ -22,6 +22,7 @@ from hbtui.console.source import Outcome, SourceMode
 from hbtui.engine.events import KeepaliveReceived, PeerDead
 
 _END = object()
+DEMO_WALL_OFFSET_MS = 1_795_663_800_000  # 2026-11-26 03:30:00 UTC at t=0
 
 
 class ReplaySource:
@@ -35,17 +36,24 @@ class ReplaySource:
         items: Sequence[SourceItem],
         snapshot: dict[str, Any],
         *,
-        start_ms: int = 0,
-        wall_offset_ms: int = 1_795_663_800_000,  # 2026-11-26 03:30:00 UTC
+        start_ms: int | None = None,
+        wall_offset_ms: int | None = None,
         tz: tzinfo | None = UTC,
         keepalive_ms: int = 1000,
     ) -> None:
         self.node_name = str(snapshot.get("node", "?"))
-        self.tz = tz
         self._items = list(items)
         self._snapshot = snapshot
+        recorded = snapshot.get("wall_offset_ms")  # a --record trace: its own clock
+        if wall_offset_ms is None:
+            wall_offset_ms = int(recorded) if recorded is not None else DEMO_WALL_OFFSET_MS
+            if recorded is not None:
+                tz = None
+        self.tz = tz
         self._wall_offset = wall_offset_ms
-        self._keepalive_ms = keepalive_ms
+        self._keepalive_ms = int(snapshot.get("keepalive_ms", keepalive_ms))
+        if start_ms is None:
+            start_ms = self._items[0].at_ms if self._items else 0
         self._now = start_ms
         self._next = 0  # index of the next item to release
         self._shift = 0  # added to every at_ms after an opened gate

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hbtui.console import trace
 from hbtui.console.demo_trace import LAST_HEARD_MS, VIP
 from hbtui.console.demo_trace import trace as demo_trace
-from hbtui.console.items import ActionDone, LogLine
+from hbtui.console.items import ActionDone, LogLine, SnapshotTaken
 from hbtui.console.model import ConsoleModel
 from hbtui.console.replay import initial_snapshot
 from hbtui.engine import events as ev
@@ -87,3 +87,44 @@ def test_trace_json_round_trip() -> None:
     assert trace.loads(trace.dumps(items)) == items
     assert initial_snapshot(items)["node"] == "server2"
     assert any(isinstance(i, ev.KeepaliveReceived) and i.at_ms == LAST_HEARD_MS for i in items)
+
+
+def test_keepalive_updates_of_one_node_coalesce() -> None:
+    from hbtui.console.messages import SourceUpdate
+
+    def ka(node: str, at: int) -> SourceUpdate:
+        return SourceUpdate(
+            ev.KeepaliveReceived(at, node, "eth0", 1000, at, "active", at + 5), frozenset({"nodes"})
+        )
+
+    assert ka("server1", 1).can_replace(ka("server1", 2))
+    assert not ka("server1", 1).can_replace(ka("server3", 2))
+    other = SourceUpdate(ev.PeerLate(1, "server1", 3000), frozenset({"nodes"}))
+    assert not ka("server1", 1).can_replace(other)
+    assert not other.can_replace(ka("server1", 2))
+
+
+async def test_a_recorded_session_replays(tmp_path: object) -> None:
+    import io
+
+    from hbtui.console.app import ConsoleApp
+    from hbtui.console.replay import ReplaySource
+    from tests.console.helpers import AFTER_FAILOVER_MS, SIZE, crash_server1, demo_app
+
+    app, source = demo_app()
+    app.record = io.StringIO()
+    async with app.run_test(size=SIZE) as pilot:
+        await crash_server1(pilot, source)
+        await source.advance_to(AFTER_FAILOVER_MS)
+        for _ in range(6):
+            await pilot.pause()
+    items = trace.loads(app.record.getvalue())
+    assert isinstance(items[0], SnapshotTaken)
+    assert any(isinstance(i, ev.TakeoverDone) for i in items)
+    again = ReplaySource(items, initial_snapshot(items))
+    replayed = ConsoleApp(again, poll_sockets=False)
+    async with replayed.run_test(size=SIZE) as pilot:
+        await again.advance_to(10**9)
+        for _ in range(6):
+            await pilot.pause()
+        assert replayed.model.vips[VIP].owner == "server2"

@@ -110,7 +110,7 @@ class AttachedSource:
                 change = ev.NodeStateChanged(item.at_ms, self.node_name, "?", self._state, "")
                 self._queue.put_nowait(change)
         self._queue.put_nowait(item)
-        due = isinstance(item, REFRESH_ON) or (
+        due = isinstance(item, (*REFRESH_ON, LogLine)) or (
             isinstance(item, ev.KeepaliveReceived) and item.at_ms - self._refreshed_ms >= REFRESH_MS
         )
         if due and not self._refresh_armed:

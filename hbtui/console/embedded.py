@@ -24,7 +24,7 @@ from hbtui.engine import events as ev
 from hbtui.engine.resources import VIP_RESOURCES, parse_vip
 
 STOP_TIMEOUT_S = 60.0
-REFRESH_MS = 2000
+REFRESH_MS = 5000
 REFRESH_ON = (
     ev.NodeStateChanged,
     ev.PeerDead,
@@ -108,15 +108,22 @@ class EmbeddedSource:
             converted = self._convert(item)
             if converted is not None:
                 self._queue.put_nowait(converted)
-            # a peer's rsc_hold has no event of its own: follow state changes (and,
-            # at most every REFRESH_MS, keepalives) with one fresh snapshot per turn
-            due = isinstance(item, REFRESH_ON) or (
+            # a peer's rsc_hold has no event of its own: follow state changes and ha-log
+            # lines (the daemon logs every transition; a steady cluster logs nothing), and
+            # at most every REFRESH_MS a keepalive, with one fresh snapshot per loop turn
+            due = isinstance(item, (*REFRESH_ON, rt.LogLine)) or (
                 isinstance(item, ev.KeepaliveReceived)
                 and item.at_ms - self._refreshed_ms >= REFRESH_MS
             )
             if due and not self._refresh_armed:
                 self._refresh_armed = True
                 asyncio.get_running_loop().call_soon(self._refresh)
+
+    def _pump_done(self, pump: asyncio.Task[None]) -> None:
+        self._pumps.discard(pump)
+        if not pump.cancelled() and pump.exception() is not None:
+            text = f"console: lost the node's event stream: {pump.exception()!r}"
+            self._queue.put_nowait(LogLine(self.now_ms(), "ERROR", text))
 
     def _refresh(self) -> None:
         self._refresh_armed = False
@@ -160,7 +167,7 @@ class EmbeddedSource:
         self.runtime = runtime
         pump = asyncio.get_running_loop().create_task(self._pump(sub))
         self._pumps.add(pump)
-        pump.add_done_callback(self._pumps.discard)
+        pump.add_done_callback(self._pump_done)
         self._queue.put_nowait(SnapshotTaken(self.now_ms(), await self.snapshot()))
         node = runtime.snapshot()
         nodes = node.get("nodes", {}).get(self.node_name, {})

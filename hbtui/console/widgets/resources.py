@@ -20,13 +20,18 @@ class ResourcesPanel(Vertical):
     def __init__(self) -> None:
         super().__init__(id="resources", classes="pane")
         self.border_title = "Resources"
+        self._shown_key: object = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="resource-status")
         yield RichLog(id="script-output", max_lines=500, wrap=True, min_width=20)
 
     def show(self, model: ConsoleModel) -> None:
-        """Redraw the status table."""
+        """Redraw the status table (nothing to do when no status changed)."""
+        key = tuple(model.resources.items())
+        if key == self._shown_key:
+            return
+        self._shown_key = key
         table = Table.grid(padding=(0, 2))
         for token, status in model.resources.items():
             style = "green" if status.startswith("running") else ""

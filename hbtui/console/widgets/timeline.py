@@ -20,9 +20,13 @@ class TimelinePanel(Static):
     def __init__(self) -> None:
         super().__init__(id="timeline", classes="pane")
         self.border_title = "Timeline (phases in ms after the first one)"
+        self._shown_rows = 0
 
     def show(self, model: ConsoleModel, clock: Callable[[int], str]) -> None:
-        """Redraw the latest rows."""
+        """Redraw the latest rows (rows never change once added)."""
+        if len(model.timeline) == self._shown_rows and self._shown_rows:
+            return
+        self._shown_rows = len(model.timeline)
         if not model.timeline:
             self.update(Text("no failover or failback yet", style="dim"))
             return

@@ -17,9 +17,16 @@ class VipPanel(Static):
     def __init__(self) -> None:
         super().__init__(id="vip", classes="pane")
         self.border_title = "VIP"
+        self._shown_key: object = None
 
     def show(self, model: ConsoleModel, clock: Callable[[int], str]) -> None:
-        """Redraw from the model."""
+        """Redraw from the model (nothing to do when nothing moved)."""
+        key = tuple(
+            (v.ip, v.owner, v.device, v.label, v.moved_at_ms, v.why) for v in model.vips.values()
+        )
+        if key == self._shown_key:
+            return
+        self._shown_key = key
         if not model.vips:
             self.update(Text("no IPaddr resource in haresources", style="dim"))
             return

@@ -16,7 +16,7 @@ from textual.widgets import Static
 
 from hbtui.console.model import ConsoleModel
 
-SOCKET_POLL_S = 5.0
+SOCKET_POLL_S = 10.0
 OWN_ECHO = "from_self"  # the codec's reason for a copy of our own message
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Sparkline, Static
+from textual.widgets import Static
 
 from hbtui.console.model import NodeView
 from hbtui.console.widgets.countdown import CountdownBar
+from hbtui.console.widgets.gap_sparkline import GapSparkline
 
 STATUS_STYLES = {
     "active": "bold green",
@@ -31,6 +32,7 @@ class NodeCard(Vertical):
         self._age_text = ""
         self._title_text = Text()
         self._ident_text = ""
+        self._keepalive_ms, self._warntime_ms = 1000, 15000
         self._view: NodeView | None = None
         self._card_ready = False
 
@@ -39,17 +41,21 @@ class NodeCard(Vertical):
         yield Static(id="node-ident", classes="node-ident")
         yield Static(id="node-age", classes="node-age")
         yield CountdownBar(id="node-countdown")
-        yield Sparkline([], summary_function=max, id="node-gaps")
+        yield GapSparkline(id="node-gaps")
 
     def on_mount(self) -> None:
         self._w_title = self.query_one("#node-title", Static)
         self._w_ident = self.query_one("#node-ident", Static)
         self._w_age = self.query_one("#node-age", Static)
         self._w_bar = self.query_one("#node-countdown", CountdownBar)
-        self._w_gaps = self.query_one("#node-gaps", Sparkline)
+        self._w_gaps = self.query_one("#node-gaps", GapSparkline)
         self._card_ready = True
         if self._view is not None:
             self.show(self._view)
+
+    def set_timers(self, keepalive_ms: int, warntime_ms: int) -> None:
+        """The cluster's keepalive and warntime (for the gap scale)."""
+        self._keepalive_ms, self._warntime_ms = keepalive_ms, warntime_ms
 
     def show(self, view: NodeView) -> None:
         """Status, identity and the gap history (called when the model changed)."""
@@ -73,9 +79,7 @@ class NodeCard(Vertical):
             self._w_title.update(title)
         self.set_class(status in ("dead", "stopped", "killed"), "-dead")
         self._w_gaps.display = not view.is_self
-        data = [float(g) for g in view.gaps]
-        if data != self._w_gaps.data:
-            self._w_gaps.data = data
+        self._w_gaps.show(view.gaps, self._keepalive_ms, self._warntime_ms)
 
     def tick(self, view: NodeView, now_ms: int, warntime_ms: int, calm_ms: int = 0) -> None:
         """Redraw the countdown (about 10 times a second; one widget repaints)."""

@@ -24,6 +24,7 @@ class NodesPanel(VerticalScroll):
                 card = NodeCard(name)
                 self._cards[name] = card
                 self.mount(card)
+            self._cards[name].set_timers(model.keepalive_ms, model.warntime_ms)
             self._cards[name].show(model.nodes[name])
 
     def tick(self, model: ConsoleModel, now_ms: int) -> None:

@@ -97,6 +97,7 @@ class ConsoleModel:
         self.rejected: Counter[tuple[str, str]] = Counter()
         self.warntime_ms = 15000
         self.keepalive_ms = 1000
+        self.keepalives_visible = True  # False when watching the real daemon
         self._dead_at: dict[str, ev.PeerDead] = {}
         self._pending_why = ""
 
@@ -128,6 +129,7 @@ class ConsoleModel:
         data = item.data
         self.warntime_ms = int(data.get("warntime_ms", self.warntime_ms))
         self.keepalive_ms = int(data.get("keepalive_ms", self.keepalive_ms))
+        self.keepalives_visible = bool(data.get("keepalives_visible", True))
         for name, info in data.get("nodes", {}).items():
             view = self.node(name)
             view.is_self = bool(info.get("self", False))
@@ -145,8 +147,13 @@ class ConsoleModel:
         for res in data.get("resources", []):
             self.resources.setdefault(res["token"], res.get("status", "unknown"))
         for vip in data.get("vips", []):
+            known = vip["ip"] in self.vips
             shown = self.vips.setdefault(vip["ip"], VipView(vip["resource"], vip["ip"]))
-            shown.owner = vip.get("owner")
+            owner = vip.get("owner")
+            if known and owner != shown.owner:
+                shown.moved_at_ms = item.at_ms
+                shown.why = f"now on {owner}" if owner else "no longer seen anywhere"
+            shown.owner = owner
             shown.device = vip.get("device", shown.device)
             shown.label = vip.get("label", shown.label)
         for vip in data.get("configured_vips", []):

@@ -3,8 +3,10 @@
 Its ha-log is tailed by a daemon thread (the file has no change events without
 inotify, so the thread checks every ``TAIL_INTERVAL_S``); node statuses come from
 ``cl_status`` at start and then from the log's own wording ("Status update for node
-X: status Y", "node X: is dead", "Local status now set to: 'Y'"). Every action is
-refused: the daemon belongs to its init script.
+X: status Y", "node X: is dead", "Local status now set to: 'Y'"); every burst of new
+lines is followed by one fresh snapshot (cl_status, and whether each VIP is on this
+machine). Keepalives are not visible from outside the daemon. Every action is refused:
+the daemon belongs to its init script.
 """
 
 from __future__ import annotations
@@ -21,13 +23,15 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from hbtui.console.items import LogLine, SourceItem
+from hbtui.console.items import LogLine, SnapshotTaken, SourceItem
 from hbtui.console.source import Outcome, SourceMode
 from hbtui.engine import events as ev
 
 TAIL_INTERVAL_S = 0.25
 BACKLOG_LINES = 200
 CL_STATUS_TIMEOUT_S = 3.0
+REFRESH_DELAY_S = 0.5
+NODE_STATUSES = ("init", "up", "active", "dead", "standby")
 _END = object()
 
 _LEVEL = re.compile(r"\]:\s+(debug|info|WARN|ERROR|CRIT|INFO|ERR|warning):", re.IGNORECASE)
@@ -98,6 +102,8 @@ class WatchSource:
         self._queue: asyncio.Queue[object] = asyncio.Queue()
         self._closed = False
         self._started = False
+        self._refresh_armed = False
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def now_ms(self) -> int:
         return int(time.monotonic() * 1000)
@@ -116,6 +122,24 @@ class WatchSource:
         items += status_changes(line, self.node_name, at)
         for item in items:
             loop.call_soon_threadsafe(self._queue.put_nowait, item)
+        if self._started:  # the backlog is history; new lines mean something changed
+            loop.call_soon_threadsafe(self._arm_refresh)
+
+    def _arm_refresh(self) -> None:
+        """One fresh snapshot REFRESH_DELAY_S after the first line of a burst."""
+        if not self._refresh_armed and not self._closed:
+            self._refresh_armed = True
+            asyncio.get_running_loop().call_later(REFRESH_DELAY_S, self._spawn_refresh)
+
+    def _spawn_refresh(self) -> None:
+        task = asyncio.get_running_loop().create_task(self._refresh())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _refresh(self) -> None:
+        self._refresh_armed = False
+        data = await self.snapshot()
+        self._queue.put_nowait(SnapshotTaken(self.now_ms(), data))
 
     def _tail(self, loop: asyncio.AbstractEventLoop) -> None:
         path = self.logfile
@@ -168,20 +192,20 @@ class WatchSource:
     async def snapshot(self) -> dict[str, Any]:
         statuses = await asyncio.to_thread(self._cl_status)
         local = await asyncio.to_thread(local_addresses)
-        vips = [
-            {
-                "resource": vip["resource"],
-                "ip": vip["ip"],
-                "owner": self.node_name if vip["ip"] in local else None,
-            }
-            for vip in self.extras.get("configured_vips", [])
-        ]
+        others = [n for n, st in statuses.items() if n != self.node_name and st == "active"]
+        vips = []
+        for vip in self.extras.get("configured_vips", []):
+            owner = self.node_name if vip["ip"] in local else None
+            if owner is None and len(others) == 1:
+                owner = others[0]  # not here, and only one other node is up
+            vips.append({"resource": vip["resource"], "ip": vip["ip"], "owner": owner})
         return {
+            "keepalives_visible": False,
             "vips": vips,
             "node": self.node_name,
-            "status": statuses.get(self.node_name, "?"),
-            "nodes": {
-                name: {"self": name == self.node_name, "status": statuses.get(name, "?")}
+            "nodes": {  # no status when cl_status did not say: the ha-log keeps it
+                name: {"self": name == self.node_name}
+                | ({"status": statuses[name]} if name in statuses else {})
                 for name in self.nodes
             },
             **self.extras,
@@ -203,8 +227,9 @@ class WatchSource:
                 )
             except (OSError, subprocess.TimeoutExpired):
                 continue
-            if done.returncode == 0 and done.stdout.strip():
-                out[name] = done.stdout.strip().split()[0]
+            words = done.stdout.split()
+            if words and words[0] in NODE_STATUSES:  # cl_status exits 1 for a dead node
+                out[name] = words[0]
         return out
 
     async def _refuse(self) -> Outcome:
@@ -214,4 +239,6 @@ class WatchSource:
 
     async def close(self) -> None:
         self._closed = True
+        for task in list(self._tasks):
+            task.cancel()
         self._queue.put_nowait(_END)

@@ -81,14 +81,27 @@ class NodeCard(Vertical):
         self._w_gaps.display = not view.is_self
         self._w_gaps.show(view.gaps, self._keepalive_ms, self._warntime_ms)
 
-    def tick(self, view: NodeView, now_ms: int, warntime_ms: int, calm_ms: int = 0) -> None:
+    def tick(
+        self,
+        view: NodeView,
+        now_ms: int,
+        warntime_ms: int,
+        calm_ms: int = 0,
+        *,
+        visible: bool = True,
+    ) -> None:
         """Redraw the countdown (about 10 times a second; one widget repaints)."""
         if not self._card_ready:
             return
         bar = self._w_bar
-        if view.is_self:
+        if view.is_self or not visible:
             bar.display = False
-            self._set_age("keepalives sent by this node")
+            self._w_gaps.display = False
+            self._set_age(
+                "keepalives sent by this node"
+                if view.is_self
+                else "keepalives not visible when watching the daemon (status: cl_status, ha-log)"
+            )
             return
         remaining = None if view.deadline_ms is None else view.deadline_ms - now_ms
         if view.status == "dead":

@@ -31,4 +31,6 @@ class NodesPanel(VerticalScroll):
         """Countdowns and ages of every card (calm until a keepalive is overdue)."""
         calm = model.keepalive_ms * 3 // 2
         for name, card in self._cards.items():
-            card.tick(model.nodes[name], now_ms, model.warntime_ms, calm)
+            card.tick(
+                model.nodes[name], now_ms, model.warntime_ms, calm, visible=model.keepalives_visible
+            )

@@ -171,3 +171,26 @@ async def test_watch_console_is_read_only_and_says_so(tmp_path: Path) -> None:
         await settle(pilot)
         assert not isinstance(app.screen, ConfirmScreen)  # nothing to confirm: refused
         await source.close()
+
+
+async def test_watch_refreshes_after_new_log_lines(tmp_path: Path) -> None:
+    from hbtui.console.items import SnapshotTaken
+
+    log = tmp_path / "ha-log"
+    log.write_text("")
+    extras = {
+        "configured_vips": [
+            {"resource": "IPaddr::192.0.2.10/24", "ip": "192.0.2.10", "home": "server1"}
+        ]
+    }
+    source = WatchSource("server2", ("server1", "server2"), log, 999_999_999, extras)
+    events = source.events()
+    snap = await source.snapshot()
+    assert snap["keepalives_visible"] is False and snap["vips"][0]["owner"] is None
+    with log.open("a") as f:
+        f.write("Nov 26 03:30:24 server2 heartbeat: [1]: WARN: node server1: is dead\n")
+    seen: list[object] = []
+    async with asyncio.timeout(5):
+        while not any(isinstance(i, SnapshotTaken) for i in seen):
+            seen.append(await anext(events))
+    await source.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import uuid
 from pathlib import Path, PurePosixPath
 
@@ -16,8 +17,11 @@ HOWTO = Path(__file__).resolve().parents[2] / "hbtui" / "data" / "howto"
 WAIT_S = 15.0
 
 
-def test_targets_for_every_other_node() -> None:
-    config = read_config(HOWTO, "server1", local_host=False)
+def test_targets_for_every_other_node(tmp_path: Path) -> None:
+    config_dir = tmp_path / "ha.d"
+    shutil.copytree(HOWTO, config_dir)
+    (config_dir / "authkeys").chmod(0o600)  # a git checkout gives 644
+    config = read_config(config_dir, "server1", local_host=False)
     assert [t.node for t in targets_for(config)] == ["server2"]
     assert targets_for(config)[0].address == "server2"
 

@@ -1,38 +1,133 @@
-"""``hbtui demo``: for now, check the bundled HOWTO cluster configuration as server1."""
+"""``hbtui demo``: the Heartbeat HOWTO's two-node cluster on this machine, in the console.
+
+As root it builds a bridge namespace and server1 (192.168.10.1) / server2 (192.168.10.2),
+each with its own network, UTS, mount and PID namespaces (``hbtui.lab``), gives both the
+bundled HOWTO config, starts ``hbtui node`` in each and opens the console on both nodes
+(server1 focused). Quitting, Ctrl-C or an error removes every namespace and process it made.
+
+``--headless --seconds N``: no console; bring the cluster up, wait (at most N seconds) for
+the VIP, print ``hbtui status`` of both nodes, tear down.
+"""
 
 from __future__ import annotations
 
 import argparse
-import shutil
+import signal
+import subprocess
 import sys
-import tempfile
-from pathlib import Path
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 
-from hbtui.cli_common import add_common_options
-from hbtui.commands.check import check_config
+from hbtui.control import client
 
-HOWTO_DIR = Path(__file__).resolve().parent.parent / "data" / "howto"
-DEMO_NODE = "server1"
+UP_TIMEOUT_S = 20.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``hbtui demo``."""
-    add_common_options(parser)
+    parser.add_argument(
+        "--headless",
+        action="store_true",
+        help="no console: bring the cluster up, print `hbtui status` of both nodes, tear down",
+    )
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=60.0,
+        help="--headless: wait at most this long for the VIP (default 60)",
+    )
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM/SIGHUP end the demo like Ctrl-C does, so the teardown always runs."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def wait_answering(cluster: object, timeout: float) -> None:
+    """Wait (bounded) until every node's control socket answers."""
+    from hbtui.lab.commands import LabError
+    from hbtui.lab.demo import DemoCluster
+
+    assert isinstance(cluster, DemoCluster)
+    deadline = time.monotonic() + timeout
+    for node in cluster.nodes.values():
+        while True:
+            try:
+                client.request(node.control_socket, "snapshot", 1.0)
+                break
+            except (client.NoNodeRunning, client.ControlError):
+                if time.monotonic() > deadline or not node.running():
+                    out = node.output_path.read_text(errors="replace")[-2000:]
+                    raise LabError(f"{node.name}: hbtui node did not come up:\n{out}") from None
+                time.sleep(0.1)  # the socket appears once the node is bound
 
 
 def run(args: argparse.Namespace) -> int:
-    """Copy the HOWTO config to a temp dir (authkeys 600), check it as server1, say what's next."""
-    with tempfile.TemporaryDirectory(prefix="hbtui-demo-") as tmp:
-        config_dir = Path(tmp) / "ha.d"
-        shutil.copytree(HOWTO_DIR, config_dir)
-        # a git checkout or a wheel gives 644; Heartbeat (and hbtui) demand 600
-        (config_dir / "authkeys").chmod(0o600)
-        for script in (config_dir / "resource.d").iterdir():
-            script.chmod(0o755)  # in case packaging dropped the execute bit
-        print(f"Checking the bundled Heartbeat HOWTO configuration ({HOWTO_DIR}) as {DEMO_NODE}:")
-        status = check_config(config_dir, DEMO_NODE, as_json=False, out=sys.stdout)
-    print(
-        "hbtui demo: the live two-node demo with the console is not built yet; "
-        "this only checked the bundled HOWTO configuration."
-    )
-    return status
+    """Build the cluster, run the console (or the headless check), always tear down."""
+    from hbtui.lab.commands import LabError
+    from hbtui.lab.demo import DemoCluster, why_not
+    from hbtui.lab.netns import sweep_stale_netns
+
+    reason = why_not()
+    if reason:
+        print(f"hbtui demo: {reason}", file=sys.stderr)
+        return 2
+    sweep_stale_netns()
+    with terminate_as_interrupt():
+        try:
+            with DemoCluster() as cluster:
+                cluster.start_all()
+                wait_answering(cluster, UP_TIMEOUT_S)
+                if args.headless:
+                    return headless(cluster, args.seconds)
+                return console(cluster)
+        except LabError as exc:
+            print(f"hbtui demo: {exc}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("hbtui demo: interrupted; everything it made is removed", file=sys.stderr)
+            return 130
+
+
+def headless(cluster: object, seconds: float) -> int:
+    """Wait for the VIP on server1, print both nodes' status; 0 when the VIP came up."""
+    from hbtui.lab.demo import VIP, DemoCluster
+
+    assert isinstance(cluster, DemoCluster)
+    began = time.monotonic()
+    deadline = began + seconds
+    while not cluster["server1"].has_vip() and time.monotonic() < deadline:
+        time.sleep(0.2)  # `ip addr` in the node; the cold start takes ~10 s (initdead)
+    up = cluster["server1"].has_vip()
+    took = time.monotonic() - began
+    print(f"VIP {VIP} on server1: {'yes' if up else 'no'} after {took:.1f} s")
+    for node in cluster.nodes.values():
+        print(f"\n== hbtui status on {node.name} ==", flush=True)
+        argv = [sys.executable, "-m", "hbtui.cli", "status"]
+        argv += ["--control-socket", str(node.control_socket)]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=15, check=False)
+        print(done.stdout.rstrip() or done.stderr.rstrip(), flush=True)
+    return 0 if up else 1
+
+
+def console(cluster: object) -> int:
+    """Open the console on both nodes; returns when the operator quits."""
+    from hbtui.console.demo_source import demo_app
+    from hbtui.lab.demo import DemoCluster
+
+    assert isinstance(cluster, DemoCluster)
+    app = demo_app(cluster)
+    app.run()
+    return 0

@@ -1,0 +1,173 @@
+"""The HOWTO's two-node cluster on this machine, for ``hbtui demo``: a ``Lab`` plus one
+``hbtui node`` per lab node, each with the bundled HOWTO config and its own state.
+
+Everything a node writes lives under the lab's temporary directory: the config
+(``<node dir>/etc-ha.d``, authkeys 0600), the state (``<node dir>/var-lib-heartbeat``),
+the control socket (``<node dir>/control.sock``, reachable from the host because it is
+a path, not an address) and the node's output (``<node dir>/hbtui-node.out``). The nodes
+run with those host paths, so the demo needs no /etc/ha.d on the machine.
+Stop = SIGTERM, kill = SIGKILL, both by host PID; closing the lab kills the rest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import hbtui
+from hbtui.adapters.state import UUID_FILE
+from hbtui.lab.commands import LabError, wait_gone
+from hbtui.lab.netns import Lab
+from hbtui.lab.node import Node
+
+HOWTO_DIR = Path(hbtui.__file__).resolve().parent / "data" / "howto"
+NAMES = ("server1", "server2")
+VIP = "192.168.10.10"
+PACKAGE_PARENT = str(Path(hbtui.__file__).resolve().parents[1])
+
+
+def why_not() -> str | None:
+    """None when this user can build the demo here, else the reason (for the message)."""
+    if os.geteuid() != 0:
+        return (
+            "hbtui demo needs root: it creates network namespaces (`ip netns add`), a bridge "
+            "with veth pairs, and UTS/mount/PID namespaces for server1 and server2, and each "
+            "node adds the virtual IP 192.168.10.10 to its interface. Run it with sudo "
+            "(everything it makes is removed when you quit)."
+        )
+    missing = [tool for tool in ("ip", "unshare", "nsenter", "setpriv") if not shutil.which(tool)]
+    if missing:
+        return f"hbtui demo needs {', '.join(missing)} (Debian: iproute2, util-linux)"
+    return None
+
+
+def install_config(target: Path) -> None:
+    """The bundled HOWTO config into ``target`` (authkeys 0600, scripts executable)."""
+    shutil.copytree(HOWTO_DIR, target, dirs_exist_ok=True)
+    (target / "authkeys").chmod(0o600)  # a checkout or a wheel gives 0644
+    for script in (target / "resource.d").iterdir():
+        script.chmod(0o755)
+
+
+class DemoNode:
+    """One ``hbtui node`` inside one lab node."""
+
+    def __init__(self, node: Node) -> None:
+        self.lab_node = node
+        self.name = node.name
+        self.config_dir = node.etc_dir
+        self.state_dir = node.state_dir
+        self.control_socket = node.directory / "control.sock"
+        self.output_path = node.directory / "hbtui-node.out"
+        self.proc: subprocess.Popen[str] | None = None
+
+    def argv(self) -> list[str]:
+        """The command line run inside the node (host paths: the node sees the host's files)."""
+        return [
+            *(sys.executable, "-m", "hbtui.cli", "node"),
+            *("--config-dir", str(self.config_dir), "--state-dir", str(self.state_dir)),
+            *("--node-name", self.name, "--control-socket", str(self.control_socket)),
+            "--quiet",
+        ]
+
+    def start(self) -> None:
+        """Start the node (no-op when it runs)."""
+        if self.pids():
+            return
+        env = {"PYTHONPATH": PACKAGE_PARENT, "PYTHONDONTWRITEBYTECODE": "1"}
+        with open(self.output_path, "a") as out:
+            self.proc = self.lab_node.popen(self.argv(), env=env, stdout=out, stderr=out)
+
+    def pids(self) -> list[int]:
+        """Host PIDs of the hbtui node process(es) of this lab node."""
+        found = []
+        for pid in self.lab_node.processes():
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                    args = handle.read().split(b"\0")
+            except OSError:
+                continue
+            if b"hbtui.cli" in args and b"node" in args:
+                found.append(pid)
+        return found
+
+    def running(self) -> bool:
+        """Whether the node process lives."""
+        return bool(self.pids())
+
+    def signal(self, signum: int, timeout: float) -> list[int]:
+        """Send ``signum`` to the node's process(es) by PID, wait (bounded); the PIDs hit."""
+        pids = self.pids()
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signum)
+        left = wait_gone(pids, timeout)
+        if left:
+            raise LabError(f"{self.name}: node process {left} still alive after signal {signum}")
+        self._reap()
+        return pids
+
+    def stop(self, timeout: float = 30.0) -> list[int]:
+        """Graceful stop: SIGTERM (the node releases its resources and says goodbye)."""
+        return self.signal(signal.SIGTERM, timeout)
+
+    def kill(self) -> list[int]:
+        """Crash drill: SIGKILL, nothing released (the VIP stays on the interface)."""
+        return self.signal(signal.SIGKILL, 5.0)
+
+    def _reap(self) -> None:
+        if self.proc is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=5.0)
+
+    def delete_uuid(self) -> Path:
+        """Remove the node's hb_uuid (refused while it runs); the path removed."""
+        if self.running():
+            raise LabError(f"{self.name} runs: stop it before deleting hb_uuid")
+        path = self.state_dir / UUID_FILE
+        path.unlink(missing_ok=True)
+        return path
+
+    def has_vip(self) -> bool:
+        """True when the VIP is on this node's interface."""
+        return self.lab_node.has_address(VIP)
+
+
+class DemoCluster:
+    """The lab and its two nodes; a context manager that always tears everything down."""
+
+    def __init__(self, names: tuple[str, ...] = NAMES, base_dir: Path | None = None) -> None:
+        self.lab = Lab(list(names), base_dir=base_dir)
+        self.nodes: dict[str, DemoNode] = {}
+
+    def __enter__(self) -> DemoCluster:
+        self.lab.start()
+        try:
+            for node in self.lab:
+                demo = DemoNode(node)
+                install_config(demo.config_dir)
+                self.nodes[node.name] = demo
+        except BaseException:
+            self.lab.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __getitem__(self, name: str) -> DemoNode:
+        return self.nodes[name]
+
+    def start_all(self) -> None:
+        """Start every node."""
+        for node in self.nodes.values():
+            node.start()
+
+    def close(self) -> None:
+        """Kill every process (by PID) and delete every namespace and file made."""
+        self.lab.close()

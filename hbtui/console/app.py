@@ -1,7 +1,8 @@
 """``ConsoleApp``: the operator's console over one or more ``NodeSource``s.
 
-One async worker reads the focused source, folds each item into the ``ConsoleModel``
-and posts a ``SourceUpdate`` to the dashboard (keepalive bursts coalesce). Keys and the
+One async worker per node reads its source and folds each item into that node's
+``ConsoleModel``; the focused node's changes go to the dashboard as ``SourceUpdate``s
+(keepalive bursts coalesce), the others redraw the other-nodes pane (tab / 1-9 switch). Keys and the
 command palette call ``request_action``; destructive ones ask first (``ConfirmScreen``),
 and every action writes what it did and its result into the log pane.
 """
@@ -9,6 +10,7 @@ and every action writes what it did and its result into the log pane.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar, TextIO
 
@@ -19,14 +21,20 @@ from textual.binding import Binding, BindingType
 from hbtui.console import trace
 from hbtui.console.clock import clock_of
 from hbtui.console.commands import NodeCommands
-from hbtui.console.items import ActionDone, SnapshotTaken
+from hbtui.console.items import ActionDone, LogLine, SnapshotTaken
 from hbtui.console.messages import SourceUpdate
 from hbtui.console.model import ConsoleModel
 from hbtui.console.screens.confirm import DELETE_UUID_TEXT, KILL_TEXT, ConfirmScreen
 from hbtui.console.screens.dashboard import Dashboard
 from hbtui.console.screens.help import HelpScreen
+from hbtui.console.screens.rename import RenameScreen
 from hbtui.console.source import NodeSource, Outcome, perform
 from hbtui.console.widgets.mode_header import ModeHeader
+from hbtui.console.widgets.others import Glance
+from hbtui.rename.wizard import Execute, MakePlan
+
+RenameBackend = tuple[MakePlan, Execute]
+MODE_SHORT = {"demo": "demo node", "attached": "hbtui node", "embedded": "this console"}
 
 
 class ConsoleApp(App[None]):
@@ -43,6 +51,9 @@ class ConsoleApp(App[None]):
         Binding("t", "node('takeover')", "Takeover"),
         Binding("u", "node('delete_uuid')", "Del uuid"),
         Binding("l", "focus_log", "Log"),
+        Binding("h", "rename", "Rename"),
+        Binding("tab", "next_node", "Next node", priority=True),
+        *(Binding(str(n), f"focus_index({n})", f"Node {n}", show=False) for n in range(1, 10)),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
     ]
@@ -51,28 +62,46 @@ class ConsoleApp(App[None]):
         self,
         source: NodeSource,
         *,
+        others: Sequence[NodeSource] = (),
         poll_sockets: bool = True,
         tick_hz: float = 10.0,
         udpport: int = 694,
         stop_on_quit: bool = False,
         autostart: bool = False,
         record: TextIO | None = None,
+        rename: RenameBackend | None = None,
     ) -> None:
         super().__init__()
+        self.rename_backend = rename
         self.autostart = autostart
         self.record = record
+        self.primary = source.node_name
         self.sources: dict[str, NodeSource] = {source.node_name: source}
+        for other in others:
+            self.sources[other.node_name] = other
+        self.models = {
+            name: ConsoleModel(name, clock_of(src)) for name, src in self.sources.items()
+        }
         self.focused_node = source.node_name
         self.stop_on_quit = stop_on_quit
-        self.model = ConsoleModel(source.node_name, clock_of(source))
         self.dashboard = Dashboard(
-            self.model, source.now_ms, tick_hz=tick_hz, poll_sockets=poll_sockets, udpport=udpport
+            self.models[source.node_name],
+            source.now_ms,
+            tick_hz=tick_hz,
+            poll_sockets=poll_sockets,
+            udpport=udpport,
+            others=self._glances if others else None,
         )
 
     @property
     def source(self) -> NodeSource:
         """The focused node's source."""
         return self.sources[self.focused_node]
+
+    @property
+    def model(self) -> ConsoleModel:
+        """The focused node's model."""
+        return self.models[self.focused_node]
 
     async def on_mount(self) -> None:
         await self.push_screen(self.dashboard)
@@ -87,38 +116,63 @@ class ConsoleApp(App[None]):
             src.node_name, src.mode, self.focused_node, src.is_running()
         )
 
-    # -- the one reader ----------------------------------------------------------------
+    def _glances(self) -> tuple[ConsoleModel, bool, list[Glance]]:
+        """The focused model and every other node's, for the other-nodes pane."""
+        glances = []
+        for name, src in self.sources.items():
+            if name == self.focused_node:
+                continue
+            session = getattr(src, "session", None)  # a PeerSource: show its SSH link
+            link = getattr(session, "status", None) if session is not None else None
+            mode = "peer over SSH" if session is not None else MODE_SHORT.get(src.mode, src.mode)
+            glances.append(
+                Glance(name, self.models[name], src.is_running(), src.now_ms(), mode, link)
+            )
+        return self.model, self.source.is_running(), glances
 
-    @work(exclusive=True, group="source")
-    async def read_source(self) -> None:
-        """Fold the source's items into the model; tell the dashboard what changed."""
-        source = self.source
+    # -- the readers: one per node -----------------------------------------------------
+
+    def read_source(self) -> None:
+        """Start one reader per node."""
+        for name in self.sources:
+            self.run_worker(self._read(name), group=f"source-{name}", exclusive=True)
+
+    async def _read(self, name: str) -> None:
+        """Fold one source's items into its model; tell the dashboard what changed."""
+        source = self.sources[name]
         data: dict[str, Any] = await source.snapshot()
         if data:
-            self._deliver(SnapshotTaken(source.now_ms(), data))
+            self._deliver(SnapshotTaken(source.now_ms(), data), name)
         async for item in source.events():
-            self._deliver(item)
-        self._deliver(ActionDone(source.now_ms(), source.node_name, "source", True, "ended"))
+            self._deliver(item, name)
+        self._deliver(ActionDone(source.now_ms(), name, "source", True, "ended"), name)
 
-    def _deliver(self, item: Any) -> None:
-        if self.record is not None:  # a trace that --replay plays back
+    def _deliver(self, item: Any, name: str | None = None) -> None:
+        name = name or self.focused_node
+        if self.record is not None and name == self.primary:  # a trace --replay plays back
             saved = item
             if isinstance(item, SnapshotTaken):  # so the replay shows the same clock times
                 saved = SnapshotTaken(
-                    item.at_ms, {**item.data, "wall_offset_ms": self.source.wall_ms(0)}
+                    item.at_ms, {**item.data, "wall_offset_ms": self.sources[name].wall_ms(0)}
                 )
             self.record.write(json.dumps(trace.to_json(saved), sort_keys=True) + "\n")
-        changed = frozenset(self.model.apply(item))
+        changed = frozenset(self.models[name].apply(item))
+        if name != self.focused_node:
+            if changed & {"nodes", "vip", "log"} or isinstance(item, LogLine):
+                self.dashboard.redraw_others()
+            return
         if isinstance(item, SnapshotTaken):
             self.dashboard.call_after_refresh(self.dashboard.redraw_all)
         else:
             self.dashboard.post_message(SourceUpdate(item, changed))
+            if changed & {"nodes", "vip"}:
+                self.dashboard.redraw_others()
 
     # -- actions -----------------------------------------------------------------------
 
     def request_action(self, action: str) -> None:
-        """Keys and palette land here (``focus_log``/``help`` are not node actions)."""
-        if action in ("focus_log", "help"):
+        """Keys and palette land here (``focus_log``/``help``/``rename`` are not node actions)."""
+        if action in ("focus_log", "help", "rename", "next_node"):
             self.call_later(self.run_action, action)
             return
         self.action_node(action)
@@ -131,7 +185,7 @@ class ConsoleApp(App[None]):
         if action == "kill" and not src.read_only:
             self.push_screen(
                 ConfirmScreen(f"Kill {node}?", KILL_TEXT.format(node=node), "Kill"),
-                lambda yes: self._confirmed(yes, "kill"),
+                lambda yes: self._confirmed(yes, "kill", node),
             )
         elif action == "delete_uuid" and not src.read_only and not src.is_running():
             state_dir = getattr(src, "state_dir", None)
@@ -139,46 +193,75 @@ class ConsoleApp(App[None]):
             text = DELETE_UUID_TEXT.format(node=node, path=path)
             self.push_screen(
                 ConfirmScreen(f"Delete hb_uuid of {node}?", text, "Delete"),
-                lambda yes: self._confirmed(yes, "delete_uuid"),
+                lambda yes: self._confirmed(yes, "delete_uuid", node),
             )
         else:
-            self.run_node_action(action)
+            self.run_node_action(action, node)
 
-    def _confirmed(self, yes: bool | None, action: str) -> None:
+    def _confirmed(self, yes: bool | None, action: str, node: str) -> None:
         if yes:
-            self.run_node_action(action)
+            self.run_node_action(action, node)
         else:
-            self._record(action, Outcome(True, "cancelled, nothing done"))
+            self._record(action, Outcome(True, "cancelled, nothing done"), node)
 
     @work(group="actions")
-    async def run_node_action(self, action: str) -> None:
-        """Perform ``action`` and write what happened into the log pane."""
-        src = self.source
-        self._record(action, Outcome(True, "requested"))
+    async def run_node_action(self, action: str, node: str | None = None) -> None:
+        """Perform ``action`` on ``node`` (the focused one) and log what happened."""
+        node = node or self.focused_node
+        src = self.sources[node]
+        self._record(action, Outcome(True, "requested"), node)
         if action == "restart":
             outcome = await perform(src, "stop")
-            self._record("stop", outcome)
+            self._record("stop", outcome, node)
             if outcome.ok:
                 outcome = await perform(src, "start")
             action = "start"
         else:
             outcome = await perform(src, action)
-        self._record(action, outcome)
+        self._record(action, outcome, node)
         self._show_header()
 
-    def _record(self, action: str, outcome: Outcome) -> None:
-        src = self.source
-        self._deliver(ActionDone(src.now_ms(), self.focused_node, action, outcome.ok, outcome.text))
+    def _record(self, action: str, outcome: Outcome, node: str | None = None) -> None:
+        node = node or self.focused_node
+        src = self.sources[node]
+        self._deliver(ActionDone(src.now_ms(), node, action, outcome.ok, outcome.text), node)
 
     def focus_node(self, name: str) -> None:
-        """Make ``name`` the node the keys act on."""
-        if name in self.sources:
+        """Make ``name`` the node the keys act on and the panes show."""
+        if name in self.sources and name != self.focused_node:
             self.focused_node = name
+            self.dashboard.show_model(self.model, self.source.now_ms)
             self._show_header()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Node switching exists only with several nodes (hidden from the footer otherwise)."""
+        if action in ("next_node", "focus_index"):
+            return len(self.sources) > 1
+        return True
+
+    def action_focus_index(self, index: int) -> None:
+        """Keys 1-9: focus the n-th node."""
+        names = list(self.sources)
+        if 1 <= index <= len(names):
+            self.focus_node(names[index - 1])
+
+    def action_next_node(self) -> None:
+        """Tab: focus the next node."""
+        names = list(self.sources)
+        self.focus_node(names[(names.index(self.focused_node) + 1) % len(names)])
 
     def action_focus_log(self) -> None:
         """Focus the log filter."""
         self.dashboard.query_one("#log-filter").focus()
+
+    def action_rename(self) -> None:
+        """``h``: the guided hostname change (needs a way to run commands on every node)."""
+        if self.rename_backend is None:
+            why = "needs every node reachable (SSH peers from ha.cf, or the demo)"
+            self._record("rename", Outcome(False, f"hostname change wizard: {why}"))
+            return
+        make_plan, execute = self.rename_backend
+        self.push_screen(RenameScreen(list(self.sources), make_plan, execute))
 
     def action_help(self) -> None:
         """Show the keys."""
@@ -186,9 +269,11 @@ class ConsoleApp(App[None]):
 
     async def action_quit(self) -> None:
         """Quit; an embedded node is stopped gracefully first."""
-        if self.stop_on_quit and self.source.is_running():
-            self._record("stop", Outcome(True, "stopping the embedded node before quitting"))
-            await perform(self.source, "stop")
+        primary = self.sources[self.primary]
+        if self.stop_on_quit and primary.is_running():
+            stopping = Outcome(True, "stopping the embedded node before quitting")
+            self._record("stop", stopping, self.primary)
+            await perform(primary, "stop")
         for src in self.sources.values():
             await src.close()
         self.exit()

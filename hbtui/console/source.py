@@ -5,7 +5,9 @@ Implementations: ``EmbeddedSource`` (this process runs the node, ``embedded.py``
 ``AttachedSource`` (a running ``hbtui node`` over its control socket, ``attach.py``),
 ``WatchSource`` (the real heartbeat daemon, read-only, ``watch.py``) and
 ``ReplaySource`` (a recorded trace, for tests, screenshots and ``--replay``,
-``replay.py``).
+``replay.py``), ``DemoSource`` (a node of ``hbtui demo``, ``demo_source.py``) and
+``hbtui.remote.source.PeerSource`` (a peer over SSH). The app reads several at once:
+one model per node, keys act on the focused one.
 
 Times: ``at_ms`` of items and ``now_ms()`` share the node's monotonic clock, so the
 console counts deadlines down as ``deadline_ms - now_ms()``; ``wall_ms()`` turns one
@@ -21,13 +23,15 @@ from typing import Any, Literal, Protocol
 
 from hbtui.console.items import SourceItem
 
-SourceMode = Literal["embedded", "attached", "watch", "replay"]
+SourceMode = Literal["embedded", "attached", "watch", "replay", "demo", "peer"]
 
 MODE_TITLES: dict[str, str] = {
     "embedded": "embedded node (this console runs the node)",
     "attached": "attached to the hbtui node service",
     "watch": "watching the real heartbeat daemon (read-only)",
     "replay": "replaying a recorded trace",
+    "demo": "hbtui demo: the HOWTO cluster in namespaces on this machine",
+    "peer": "a peer over SSH",
 }
 
 ACTIONS: tuple[str, ...] = ("stop", "kill", "start", "standby", "takeover", "delete_uuid")

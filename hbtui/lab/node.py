@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
+import psutil  # type: ignore[import-untyped]
 
 from hbtui.lab.commands import LabError, clean_env, read_line_until, run, wait_gone
 

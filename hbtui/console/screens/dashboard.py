@@ -1,4 +1,5 @@
-"""The dashboard: every pane of one node, redrawn from the model on source updates.
+"""The dashboard: every pane of the focused node, redrawn from its model on source updates,
+plus (several nodes) the other nodes' pane.
 
 A ~10 Hz timer only redraws countdowns from the last-heard times (and the packet rate
 once a second); everything else changes when a ``SourceUpdate`` arrives.
@@ -20,10 +21,25 @@ from hbtui.console.model import ConsoleModel
 from hbtui.console.widgets.log_pane import LogPane
 from hbtui.console.widgets.mode_header import ModeHeader
 from hbtui.console.widgets.nodes import NodesPanel
+from hbtui.console.widgets.others import Glance, OtherNodesPanel
 from hbtui.console.widgets.resources import ResourcesPanel
 from hbtui.console.widgets.timeline import TimelinePanel
 from hbtui.console.widgets.vip import VipPanel
 from hbtui.console.widgets.wire import WirePanel
+
+OthersFeed = Callable[[], tuple[ConsoleModel, bool, list[Glance]]]
+
+
+def _overdue(model: ConsoleModel, now_ms: int) -> bool:
+    """Whether a node in ``model`` has missed a keepalive (its countdown is worth watching)."""
+    late = model.keepalive_ms * 3 // 2
+    return any(
+        not n.is_self
+        and n.deadline_ms is not None
+        and n.last_heard_ms is not None
+        and now_ms - n.last_heard_ms > late
+        for n in model.nodes.values()
+    )
 
 
 class Dashboard(Screen[None]):
@@ -37,8 +53,10 @@ class Dashboard(Screen[None]):
         tick_hz: float = 10.0,
         poll_sockets: bool = True,
         udpport: int = 694,
+        others: OthersFeed | None = None,
     ) -> None:
         super().__init__(id="dashboard")
+        self.others = others
         self.model = model
         self.now_ms = now_ms
         self.tick_hz = tick_hz
@@ -55,6 +73,8 @@ class Dashboard(Screen[None]):
             with Vertical(id="right"):
                 yield ResourcesPanel()
                 yield WirePanel(self.udpport, poll_sockets=self.poll_sockets)
+            if self.others is not None:
+                yield OtherNodesPanel()
         yield TimelinePanel()
         yield LogPane(self.model)
         yield Footer()
@@ -62,6 +82,7 @@ class Dashboard(Screen[None]):
     def on_mount(self) -> None:
         self._nodes_panel = self.query_one(NodesPanel)
         self._wire_panel = self.query_one(WirePanel)
+        self._others_due = False
         self.redraw_all()
         if self.tick_hz > 0:
             self.set_interval(1 / self.tick_hz, self.tick)
@@ -74,7 +95,24 @@ class Dashboard(Screen[None]):
         self.query_one(ResourcesPanel).show(self.model)
         self.query_one(WirePanel).show(self.model, self.now_ms())
         self.query_one(TimelinePanel).show(self.model, clock)
+        self.redraw_others()
         self.tick()
+
+    def show_model(self, model: ConsoleModel, now_ms: Callable[[], int]) -> None:
+        """Switch every pane to another node's model (the focused node changed)."""
+        self.model, self.now_ms = model, now_ms
+        self.query_one(NodesPanel).reset()
+        self.query_one(ResourcesPanel).replay(model)
+        self.query_one(LogPane).show_model(model)
+        self.redraw_all()
+
+    def redraw_others(self) -> None:
+        """The other-nodes pane, from every other node's model."""
+        if self.others is None or not self.is_mounted:
+            return
+        focused, running, glances = self.others()
+        self.query_one(OtherNodesPanel).show(focused, running, glances)
+        self._others_due = any(g.running and _overdue(g.model, g.now_ms) for g in glances)
 
     def tick(self) -> None:
         """Countdowns (every tick) and the packet rate (about once a second)."""
@@ -83,6 +121,9 @@ class Dashboard(Screen[None]):
         self._nodes_panel.tick(self.model, now)
         if self.ticks % max(1, round(self.tick_hz)) == 0:
             self._wire_panel.show(self.model, now)
+        # the other nodes' countdowns: every tick while one is overdue, else twice a second
+        if self._others_due or self.ticks % max(1, round(self.tick_hz / 2)) == 0:
+            self.redraw_others()
 
     @on(SourceUpdate)
     def _update(self, message: SourceUpdate) -> None:

@@ -19,6 +19,8 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("b", "standby: hand this node's resources to the peer"),
     ("t", "takeover: ask for every resource (like hb_takeover all)"),
     ("u", "delete hb_uuid (node stopped only; after a hostname change); asks first"),
+    ("tab/1-9", "focus another node: its panes; the keys act on it"),
+    ("h", "hostname change wizard (the HOWTO procedure; dry run first)"),
     ("l", "focus the log filter (Esc leaves it)"),
     ("ctrl+p", "command palette: every action above, searchable"),
     ("?", "this help"),

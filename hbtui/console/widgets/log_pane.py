@@ -55,6 +55,9 @@ class LogPane(Vertical):
     @on(Input.Changed, "#log-filter")
     def _refilter(self, event: Input.Changed) -> None:
         self.filter_text = event.value.strip()
+        self._refill()
+
+    def _refill(self) -> None:
         lines = self.query_one("#log-lines", RichLog)
         lines.clear()
         self._shown.clear()
@@ -62,6 +65,11 @@ class LogPane(Vertical):
         for line in shown:
             self._shown.append(line.text)
             lines.write(_styled(line))
+
+    def show_model(self, model: ConsoleModel) -> None:
+        """Show another node's log (the focused node changed); the filter stays."""
+        self._model = model
+        self._refill()
 
     def action_leave_filter(self) -> None:
         """Give the keys back to the dashboard (the filter text stays)."""

@@ -27,6 +27,12 @@ class NodesPanel(VerticalScroll):
             self._cards[name].set_timers(model.keepalive_ms, model.warntime_ms)
             self._cards[name].show(model.nodes[name])
 
+    def reset(self) -> None:
+        """Drop every card (another node's model comes next)."""
+        for card in self._cards.values():
+            card.remove()
+        self._cards.clear()
+
     def tick(self, model: ConsoleModel, now_ms: int) -> None:
         """Countdowns and ages of every card (calm until a keepalive is overdue)."""
         calm = model.keepalive_ms * 3 // 2

@@ -40,6 +40,22 @@ class ResourcesPanel(Vertical):
             table.add_row(Text(token, style="bold"), Text(status, style=style))
         self.query_one("#resource-status", Static).update(table)
 
+    def replay(self, model: ConsoleModel) -> None:
+        """Start over from ``model``: its statuses and every script call it kept."""
+        self._shown_key = None
+        out = self.query_one("#script-output", RichLog)
+        out.clear()
+        for call in model.scripts.values():
+            out.write(Text("$ " + " ".join(call.argv), style="bold cyan"))
+            for stream, line in call.lines:
+                out.write(Text("  " + line, style="red" if stream == "stderr" else ""))
+            if call.ended_ms is not None:
+                what = "timed out" if call.timed_out else f"exit {call.rc}"
+                ok = call.rc == 0 and not call.timed_out
+                took = f" in {call.ended_ms - call.started_ms} ms"
+                out.write(Text(f"  -> {what}{took}", style="green" if ok else "bold red"))
+        self.show(model)
+
     def on_item(self, item: SourceItem, model: ConsoleModel) -> None:
         """Append script calls and their output as they happen."""
         out = self.query_one("#script-output", RichLog)

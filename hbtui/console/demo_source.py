@@ -1,0 +1,105 @@
+"""``DemoSource``: one node of ``hbtui demo`` (an ``hbtui node`` in a namespace).
+
+It reads the node like ``AttachedSource`` does (its control socket is a host path), and
+acts on it through the lab: ``k`` SIGKILLs the node's process by host PID (crash drill),
+``s`` sends SIGTERM (graceful), ``r`` starts it again in the same namespaces and follows
+the new process, ``u`` removes its hb_uuid. Standby/takeover go over the control socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, Any
+
+from hbtui.config.loader import load_config
+from hbtui.console.attach import AttachedSource
+from hbtui.console.embedded import config_extras
+from hbtui.console.source import Outcome, SourceMode
+from hbtui.control import client
+from hbtui.engine import events as ev
+from hbtui.lab.commands import LabError
+
+if TYPE_CHECKING:
+    from hbtui.console.app import ConsoleApp
+    from hbtui.lab.demo import DemoCluster, DemoNode
+
+START_TIMEOUT_S = 15.0
+
+
+class DemoSource(AttachedSource):
+    """See the module docstring."""
+
+    mode: SourceMode = "demo"
+
+    def __init__(self, node: DemoNode, snapshot: dict[str, Any]) -> None:
+        config, _problems = load_config(node.config_dir, node.name)
+        extras = config_extras(config) if config is not None else {}
+        super().__init__(node.control_socket, snapshot, extras)
+        self.node = node
+        self.state_dir = node.state_dir  # named in the delete-uuid dialog
+
+    async def kill(self) -> Outcome:
+        try:
+            pids = await asyncio.to_thread(self.node.kill)
+        except LabError as exc:
+            return Outcome(False, f"kill: {exc}")
+        if not pids:
+            return Outcome(False, "kill: the node is not running")
+        self._state = "killed"
+        now = self.now_ms()
+        self._queue.put_nowait(ev.NodeStateChanged(now, self.node_name, "?", "killed", "SIGKILL"))
+        return Outcome(
+            True,
+            f"sent SIGKILL to {self.node_name}'s hbtui node (host pid {', '.join(map(str, pids))})"
+            ": nothing released, the VIP stays on its eth0; the peer takes over after deadtime",
+        )
+
+    async def stop(self) -> Outcome:
+        try:
+            pids = await asyncio.to_thread(self.node.stop)
+        except LabError as exc:
+            return Outcome(False, f"stop: {exc}")
+        if not pids:
+            return Outcome(False, "stop: the node is not running")
+        self._state = "stopped"
+        now = self.now_ms()
+        self._queue.put_nowait(ev.NodeStateChanged(now, self.node_name, "?", "stopped", "SIGTERM"))
+        return Outcome(True, f"SIGTERM to {self.node_name}: released its resources and exited")
+
+    async def start(self) -> Outcome:
+        if self.node.running():
+            return Outcome(False, "start: the node is already running")
+        await asyncio.to_thread(self.node.start)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                snap = await asyncio.to_thread(client.request, self.path, "snapshot", 1.0)
+                break
+            except (client.NoNodeRunning, client.ControlError, OSError):
+                if time.monotonic() > deadline or not self.node.running():
+                    return Outcome(False, f"start: no answer; see {self.node.output_path}")
+                await asyncio.sleep(0.1)  # the socket appears once the node has bound it
+        self._snapshot = snap
+        self._state = "running"
+        self._start_following()
+        return Outcome(True, f"started hbtui node in {self.node_name}'s namespaces")
+
+    async def delete_uuid(self) -> Outcome:
+        try:
+            path = await asyncio.to_thread(self.node.delete_uuid)
+        except LabError as exc:
+            return Outcome(False, f"delete hb_uuid: {exc}")
+        return Outcome(True, f"deleted {path}; the next start makes a new uuid")
+
+
+def demo_app(cluster: DemoCluster, **kwargs: Any) -> ConsoleApp:
+    """The console over every node of the demo cluster (server1 focused)."""
+    from hbtui.console.app import ConsoleApp
+
+    sources = [
+        DemoSource(node, client.request(node.control_socket, "snapshot", 5.0))
+        for node in cluster.nodes.values()
+    ]
+    kwargs.setdefault("poll_sockets", False)  # the nodes' sockets live in their namespaces
+    return ConsoleApp(sources[0], others=sources[1:], **kwargs)

@@ -313,6 +313,10 @@ class Node:
             self.owner.announce_to(node, now_ms)
         if heard.came_back:
             self.owner.peer_returned(node, now_ms)
+        if heard.first and self.status == "active":
+            # a (re)started peer goes active on our first status: send it now, not up to
+            # one keepalive later (the failback waits for it)
+            self._send(m.status(self.status, self.advertised_dt(now_ms)), now_ms)
         if heard.first:
             self._send(m.reqnodes(node), now_ms)
         if self.status != "active":

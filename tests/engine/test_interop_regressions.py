@@ -3,7 +3,7 @@ cluster (tests/lab/test_interop_mixed.py), replayed against the engine with a fa
 
 from __future__ import annotations
 
-from enginesim import texts_of
+from enginesim import messages_of, texts_of
 from test_engine_vectors import S2, new_node, resign
 
 from hbtui.engine.actions import AddVip, RunScript, ScriptResult, VipResult
@@ -59,3 +59,17 @@ def test_restart_seen_when_the_first_new_packet_is_an_ack_to_itself() -> None:
     texts = texts_of(out)
     assert "Heartbeat restart on node server2" in texts
     assert not [t for t in texts if "partition" in t]
+
+
+def test_a_restarted_peer_hears_our_status_at_once() -> None:
+    """A returning peer goes active on our first status; waiting for our next keepalive
+    cost up to one keepalive of every failback (0.5-1.1 s with the HOWTO timers)."""
+    node = new_node("server1")
+    hg = "6b07a88e"
+    node.feed(resign("04", seq="1", hg=hg), S2, 100)  # we go active on hearing server2
+    [x for t in range(1000, 9000, 1000) for x in node.tick(t)]  # server2 dead
+    out = node.feed(resign("02", seq="1", hg="6b07a88f"), S2, 9300)  # back: status up
+    sent = [msg.type for msg in messages_of(out)]
+    assert sent[:2] == ["status", "reqnodes"]
+    statuses = [msg for msg in messages_of(out) if msg.type == "status"]
+    assert statuses[0].get("st") == "active"

@@ -70,6 +70,7 @@ class ConsoleApp(App[None]):
         autostart: bool = False,
         record: TextIO | None = None,
         rename: RenameBackend | None = None,
+        unpolled_why: str = "replay",
     ) -> None:
         super().__init__()
         self.rename_backend = rename
@@ -91,6 +92,7 @@ class ConsoleApp(App[None]):
             poll_sockets=poll_sockets,
             udpport=udpport,
             others=self._glances if others else None,
+            unpolled_why=unpolled_why,
         )
 
     @property

@@ -9,6 +9,7 @@ systemd for the ``hbtui`` unit and then follows the new node.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
@@ -70,6 +71,7 @@ class AttachedSource:
         self._closed = False
         self._following = False
         self._refresh_armed = False
+        self._refresh_again = False
         self._refreshed_ms = 0
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -92,10 +94,14 @@ class AttachedSource:
             for obj in client.follow(self.path):
                 if self._closed:
                     return
-                loop.call_soon_threadsafe(self._arrived, obj)
+                try:
+                    loop.call_soon_threadsafe(self._arrived, obj)
+                except RuntimeError:  # the console's loop is closed: nobody listens
+                    return
         except (client.NoNodeRunning, client.ControlError, OSError) as exc:
             ended = str(exc)
-        loop.call_soon_threadsafe(self._follow_ended, ended)
+        with contextlib.suppress(RuntimeError):  # the console's loop may be gone already
+            loop.call_soon_threadsafe(self._follow_ended, ended)
 
     def _arrived(self, obj: dict[str, Any]) -> None:
         item = convert(obj, self.now_ms())
@@ -113,10 +119,16 @@ class AttachedSource:
         due = isinstance(item, (*REFRESH_ON, LogLine)) or (
             isinstance(item, ev.KeepaliveReceived) and item.at_ms - self._refreshed_ms >= REFRESH_MS
         )
-        if due and not self._refresh_armed:
-            self._refresh_armed = True
-            self._refreshed_ms = self.now_ms()
-            asyncio.get_running_loop().create_task(self._refresh())
+        if due:
+            self._arm_refresh()
+
+    def _arm_refresh(self) -> None:
+        if self._refresh_armed:  # one in flight may predate this change: ask again after it
+            self._refresh_again = True
+            return
+        self._refresh_armed = True
+        self._refreshed_ms = self.now_ms()
+        asyncio.get_running_loop().create_task(self._refresh())
 
     async def _refresh(self) -> None:
         try:
@@ -125,6 +137,9 @@ class AttachedSource:
             self._refresh_armed = False
         if data.get("nodes"):
             self._queue.put_nowait(SnapshotTaken(self.now_ms(), data))
+        if self._refresh_again and not self._closed:
+            self._refresh_again = False
+            self._arm_refresh()
 
     def _follow_ended(self, why: str) -> None:
         self._following = False

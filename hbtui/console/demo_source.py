@@ -102,4 +102,5 @@ def demo_app(cluster: DemoCluster, **kwargs: Any) -> ConsoleApp:
         for node in cluster.nodes.values()
     ]
     kwargs.setdefault("poll_sockets", False)  # the nodes' sockets live in their namespaces
+    kwargs.setdefault("unpolled_why", "the nodes' sockets are in their namespaces")
     return ConsoleApp(sources[0], others=sources[1:], **kwargs)

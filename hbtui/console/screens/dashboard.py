@@ -54,9 +54,11 @@ class Dashboard(Screen[None]):
         poll_sockets: bool = True,
         udpport: int = 694,
         others: OthersFeed | None = None,
+        unpolled_why: str = "replay",
     ) -> None:
         super().__init__(id="dashboard")
         self.others = others
+        self.unpolled_why = unpolled_why
         self.model = model
         self.now_ms = now_ms
         self.tick_hz = tick_hz
@@ -72,7 +74,9 @@ class Dashboard(Screen[None]):
                 yield VipPanel()
             with Vertical(id="right"):
                 yield ResourcesPanel()
-                yield WirePanel(self.udpport, poll_sockets=self.poll_sockets)
+                yield WirePanel(
+                    self.udpport, poll_sockets=self.poll_sockets, unpolled_why=self.unpolled_why
+                )
             if self.others is not None:
                 yield OtherNodesPanel()
         yield TimelinePanel()

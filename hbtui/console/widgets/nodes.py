@@ -15,6 +15,7 @@ class NodesPanel(VerticalScroll):
         super().__init__(id="nodes", classes="pane")
         self.border_title = "Nodes"
         self._cards: dict[str, NodeCard] = {}
+        self._reorder = False
 
     def show(self, model: ConsoleModel) -> None:
         """Mount cards for new nodes and redraw every card."""
@@ -26,12 +27,15 @@ class NodesPanel(VerticalScroll):
                 self.mount(card)
             self._cards[name].set_timers(model.keepalive_ms, model.warntime_ms)
             self._cards[name].show(model.nodes[name])
+        if self._reorder and order:
+            self._reorder = False
+            first = self._cards[order[0]]
+            if self.children and self.children[0] is not first:
+                self.move_child(first, before=0)
 
     def reset(self) -> None:
-        """Drop every card (another node's model comes next)."""
-        for card in self._cards.values():
-            card.remove()
-        self._cards.clear()
+        """Another node's model comes next: its cards are redrawn, its own card first."""
+        self._reorder = True
 
     def tick(self, model: ConsoleModel, now_ms: int) -> None:
         """Countdowns and ages of every card (calm until a keepalive is overdue)."""

@@ -8,21 +8,25 @@ that node's own ``ConsoleModel``; the checks are ``hbtui.remote.peerview.disagre
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from hbtui.console.model import ConsoleModel
+from hbtui.console.model import ConsoleModel, ScriptCall
 from hbtui.console.widgets.peer import link_text
 from hbtui.remote.peerview import Disagreement, PeerView, disagreements
 from hbtui.remote.ssh import LinkStatus
 
 LOG_LINES = 4
+PREFIX = re.compile(r"^\d{4}/\d\d/\d\d_\d\d:\d\d:\d\d\s")
 STATUS_STYLE = {"active": "green", "up": "green", "dead": "bold red", "init": "yellow"}
 
 
@@ -75,6 +79,26 @@ def members_table(glance: Glance) -> Table:
     return table
 
 
+def short_line(text: str) -> str:
+    """A log line without its syslog/ha-log prefix (the pane is narrow)."""
+    if "]: " in text[:80]:
+        return text.split("]: ", 1)[1]
+    if PREFIX.match(text):
+        return text.split(None, 1)[-1]
+    return text
+
+
+def script_text(call: ScriptCall) -> Text:
+    """The newest resource script call: its argv, last output line and exit."""
+    text = Text("$ " + " ".join(PurePosixPath(a).name if "/" in a else a for a in call.argv))
+    text.stylize("bold cyan")
+    if call.lines:
+        text.append(f"  {call.lines[-1][1]}")
+    if call.rc is not None:
+        text.append(f"  exit {call.rc}", style="green" if call.rc == 0 else "bold red")
+    return text
+
+
 def render(glance: Glance, found: Sequence[Disagreement]) -> RenderableType:
     """Everything shown for one other node."""
     parts: list[RenderableType] = []
@@ -91,8 +115,11 @@ def render(glance: Glance, found: Sequence[Disagreement]) -> RenderableType:
         style = "bold white on red" if item.kind == "split-brain" else "bold yellow"
         parts.append(Text(item.text, style=style))
     parts.append(members_table(glance))
+    calls = list(glance.model.scripts.values())
+    if calls:
+        parts.append(script_text(calls[-1]))
     for line in list(glance.model.log)[-LOG_LINES:]:
-        parts.append(Text(line.text, style="dim", overflow="ellipsis", no_wrap=True))
+        parts.append(Text(short_line(line.text), style="dim", overflow="ellipsis", no_wrap=True))
     return Group(*parts)
 
 
@@ -103,6 +130,13 @@ class OtherNodesPanel(VerticalScroll):
         super().__init__(id="others", classes="pane")
         self.border_title = "Other nodes (tab / 1-9 to focus)"
         self._cards: dict[str, Static] = {}
+        self.shown: dict[str, RenderableType] = {}  # what each card shows (tests)
+
+    def plain(self, name: str, width: int = 60) -> str:
+        """(tests) The text of ``name``'s card."""
+        console = Console(width=width, record=True, file=io.StringIO())
+        console.print(self.shown.get(name, ""))
+        return console.export_text()
 
     def show(self, focused: ConsoleModel, running: bool, glances: Sequence[Glance]) -> None:
         """Redraw every other node's card."""
@@ -119,5 +153,6 @@ class OtherNodesPanel(VerticalScroll):
                 self.mount(card)
             found = compare(focused, running, glance)
             split = split or any(d.kind == "split-brain" for d in found)
-            card.update(render(glance, found))
+            self.shown[glance.name] = render(glance, found)
+            card.update(self.shown[glance.name])
         self.set_class(split, "split-brain")

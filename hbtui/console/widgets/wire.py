@@ -40,8 +40,11 @@ def udp_listeners(port: int) -> list[tuple[str, int | None, str]]:
 class WirePanel(Vertical):
     """See the module docstring. ``poll_sockets=False`` for replays and snapshots."""
 
-    def __init__(self, port: int = 694, *, poll_sockets: bool = True) -> None:
+    def __init__(
+        self, port: int = 694, *, poll_sockets: bool = True, unpolled_why: str = "replay"
+    ) -> None:
         super().__init__(id="wire", classes="pane")
+        self.unpolled_why = unpolled_why
         self.border_title = "Wire"
         self.port = port
         self.poll_sockets = poll_sockets
@@ -95,7 +98,7 @@ class WirePanel(Vertical):
     def _show_sockets(self, found: list[tuple[str, int | None, str]] | str | None) -> None:
         out = Text()
         if found is None:
-            out.append(f"udp/{self.port} sockets: not polled (replay)", style="dim")
+            out.append(f"udp/{self.port} sockets: not polled ({self.unpolled_why})", style="dim")
         elif isinstance(found, str):
             out.append(found, style="yellow")
         elif not found:

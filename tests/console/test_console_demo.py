@@ -1,0 +1,136 @@
+"""``hbtui demo`` for real: the HOWTO cluster in namespaces, driven from the console.
+
+Root only (network/UTS/mount/PID namespaces); skips with the reason otherwise. Every wait
+is bounded and follows the models the console builds from the nodes' event streams.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from hbtui.commands import demo as demo_command
+from hbtui.lab.demo import VIP, DemoCluster, why_not
+from hbtui.lab.netns import existing_netns
+
+STEP_S = 30.0
+
+
+def skip_unless_demo_can_run() -> None:
+    reason = why_not()
+    if reason:
+        pytest.skip(reason)
+
+
+def owner(model: object) -> str | None:
+    vip = model.vips.get(VIP)  # type: ignore[attr-defined]
+    return None if vip is None else vip.owner
+
+
+def scripts_said(model: object, words: str) -> bool:
+    calls = model.scripts.values()  # type: ignore[attr-defined]
+    return any(words in line for call in calls for _, line in call.lines)
+
+
+async def test_kill_failover_restart_failback_from_the_console(tmp_path: Path) -> None:
+    skip_unless_demo_can_run()
+    from hbtui.console.demo_source import demo_app
+    from hbtui.console.screens.confirm import ConfirmScreen
+    from hbtui.console.widgets.mode_header import ModeHeader
+    from hbtui.console.widgets.others import OtherNodesPanel
+
+    seen: dict[str, float] = {}
+    with DemoCluster(base_dir=tmp_path / "lab") as cluster:
+        made = cluster.lab.netns_names
+        anchors = [node.lab_node.anchor_pid for node in cluster.nodes.values()]
+        cluster.start_all()
+        await asyncio.to_thread(demo_command.wait_answering, cluster, 20.0)
+        app = demo_app(cluster)
+        async with app.run_test(size=(140, 44)) as pilot:
+            m1, m2 = app.models["server1"], app.models["server2"]
+            t0 = time.monotonic()
+
+            async def until(step: str, predicate: Callable[[], bool]) -> None:
+                try:
+                    async with asyncio.timeout(STEP_S):
+                        while not predicate():
+                            await pilot.pause(0.05)
+                except TimeoutError:
+                    raise AssertionError(f"not seen within {STEP_S} s: {step}; {seen}") from None
+                seen[step] = round(time.monotonic() - t0, 2)
+
+            def other_pane() -> str:
+                return app.dashboard.query_one(OtherNodesPanel).plain("server2")
+
+            await until("server1 holds the VIP", lambda: owner(m1) == "server1")
+            await until(
+                "server2 hears server1",
+                lambda: "server1" in m2.nodes and m2.nodes["server1"].status == "active",
+            )
+            assert "keys act on server1" in str(app.dashboard.query_one(ModeHeader).render())
+            await pilot.press("k")
+            await until("kill asks first", lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("y")
+            await until("server1 killed", lambda: not cluster["server1"].running())
+            await until("server2 counts down", lambda: "dead in" in other_pane())
+            await until("server1 dead at server2", lambda: m2.nodes["server1"].status == "dead")
+            await until("VIP on server2 (its view)", lambda: owner(m2) == "server2")
+            await until("VIP on server2's eth0", cluster["server2"].has_vip)
+            await until(
+                "failback.sh start on server2",
+                lambda: scripts_said(m2, "failback.sh: starting on server2"),
+            )
+            await until("pane says held by server2", lambda: "held by server2" in other_pane())
+            await pilot.press("r")
+            await until("server1 back", cluster["server1"].running)
+            await until("auto_failback: VIP home", lambda: owner(m2) == "server1")
+            await until("VIP gone from server2", lambda: not cluster["server2"].has_vip())
+            await until("VIP on server1", cluster["server1"].has_vip)
+            await until(
+                "failback.sh stop on server2",
+                lambda: scripts_said(m2, "failback.sh: stopping on server2"),
+            )
+            await pilot.press("tab")
+            await until(
+                "tab focuses server2",
+                lambda: "keys act on server2" in str(app.dashboard.query_one(ModeHeader).render()),
+            )
+            await pilot.press("q")
+            await until("quit", lambda: not app.is_running)
+    print(seen)
+    assert not set(made) & existing_netns(), "namespaces left behind"
+    assert not [pid for pid in anchors if os.path.exists(f"/proc/{pid}")], "node processes left"
+
+
+def test_headless_demo_prints_both_nodes_and_cleans_up() -> None:
+    skip_unless_demo_can_run()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hbtui.cli", "demo", "--headless", "--seconds", "30"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    out, err = proc.communicate(timeout=90)
+    assert proc.returncode == 0, err
+    assert f"VIP {VIP} on server1: yes" in out
+    assert "== hbtui status on server1 ==" in out and "== hbtui status on server2 ==" in out
+    assert out.count("nodestatus server2: active") == 2
+    prefix = f"hbl{proc.pid:x}-"
+    assert not [name for name in existing_netns() if name.startswith(prefix)]
+
+
+def test_demo_without_root_says_why(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert demo_command.run(argparse.Namespace(headless=True, seconds=1.0)) == 2
+    err = capsys.readouterr().err
+    assert "needs root" in err and "network namespaces" in err

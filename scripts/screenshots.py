@@ -1,90 +1,112 @@
 #!/usr/bin/env python3
-"""Render the console's screenshots (SVG) from the demo replay into screenshots/.
+"""Render the console's screenshots (SVG) from a real ``hbtui demo`` into screenshots/.
 
-The replay is the HOWTO cluster seen from server2 (``hbtui.console.demo_trace``), on a
-hand-driven clock, so every run draws the same pictures:
+Root only: it builds the demo cluster in namespaces (``hbtui.lab.demo``), opens the console
+on both nodes (server1 focused, server2 in the other-nodes pane) and drives it with Pilot:
 
-  steady.svg     both nodes active, server1 holds the VIP
-  countdown.svg  server1 crashed: its deadtime bar has passed warntime
-  failover.svg   server1 declared dead, VIP and failback.sh on server2, timeline row
-  failback.svg   server1 back, auto_failback gave the group home
-  help.svg       the ? screen
+  steady.svg        both nodes active, server1 holds the VIP
+  kill-confirm.svg  k asks first
+  countdown.svg     server1 killed: server2 counts its deadtime down (other-nodes pane)
+  failover.svg      server2 focused (tab): server1 dead, VIP and failback.sh on server2
+  failback.svg      server1 restarted (r), auto_failback gave the group home
+  help.svg          the ? screen
 
-Usage: python scripts/screenshots.py [OUTDIR]
+Usage: sudo python scripts/screenshots.py [OUTDIR]
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from textual.pilot import Pilot  # noqa: E402
 
+from hbtui.commands.demo import wait_answering  # noqa: E402
 from hbtui.console.app import ConsoleApp  # noqa: E402
-from hbtui.console.demo_trace import (  # noqa: E402
-    DEADTIME_MS,
-    LAST_HEARD_MS,
-    WARNTIME_MS,
-    trace,
-)
-from hbtui.console.replay import ReplaySource, initial_snapshot  # noqa: E402
+from hbtui.console.demo_source import demo_app  # noqa: E402
+from hbtui.console.screens.confirm import ConfirmScreen  # noqa: E402
+from hbtui.lab.demo import VIP, DemoCluster, why_not  # noqa: E402
 
-SIZE = (120, 40)
+SIZE = (140, 44)
+STEP_S = 30.0
 
 
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(6):
-        await pilot.pause()
+def owner(app: ConsoleApp, node: str) -> str | None:
+    vip = app.models[node].vips.get(VIP)
+    return None if vip is None else vip.owner
 
 
-async def render(outdir: Path) -> list[Path]:
-    """Drive one console through the demo and save each scene."""
-    items = trace()
-    source = ReplaySource(items, initial_snapshot(items))
-    app = ConsoleApp(source, poll_sockets=False)
+async def render(cluster: DemoCluster, outdir: Path) -> list[Path]:
+    """Drive the console through the crash drill and save each scene."""
+    app = demo_app(cluster)
     written: list[Path] = []
 
     def save(name: str, title: str) -> None:
         path = outdir / f"{name}.svg"
-        path.write_text(app.export_screenshot(title=f"hbtui console: {title}"), encoding="utf-8")
+        path.write_text(app.export_screenshot(title=f"hbtui demo: {title}"), encoding="utf-8")
         written.append(path)
 
     async with app.run_test(size=SIZE) as pilot:
-        await source.advance_to(LAST_HEARD_MS + 50)
-        await settle(pilot)
-        save("steady", "steady state")
+
+        async def until(predicate: Callable[[], bool]) -> None:
+            async with asyncio.timeout(STEP_S):
+                while not predicate():
+                    await pilot.pause(0.05)
+
+        m2 = app.models["server2"]
+
+        def server1_silent_for(ms: int) -> bool:
+            heard = m2.nodes["server1"].last_heard_ms
+            return heard is not None and app.sources["server2"].now_ms() - heard >= ms
+
+        await until(lambda: owner(app, "server1") == "server1" and "server1" in m2.nodes)
+        gaps = app.models["server1"].node("server2").gaps
+        await until(lambda: len(gaps) >= 3)  # a few keepalives for the sparkline
+        save("steady", "steady state (server1 focused, server2 beside it)")
         await pilot.press("question_mark")
-        await settle(pilot)
+        await pilot.pause(0.3)
         save("help", "keys")
         await pilot.press("escape")
         await pilot.press("k")
-        await settle(pilot)
-        save("kill-confirm", "crash drill asks first")
+        await until(lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.pause(0.2)
+        save("kill-confirm", "the crash drill asks first")
         await pilot.press("y")
-        await settle(pilot)
-        await source.advance_to(LAST_HEARD_MS + WARNTIME_MS + 700)
-        await settle(pilot)
-        save("countdown", "server1 silent, countdown past warntime")
-        await source.advance_to(LAST_HEARD_MS + DEADTIME_MS + 2000)
-        await settle(pilot)
-        save("failover", "after failover")
+        await until(lambda: server1_silent_for(3400))  # past warntime (3 s)
+        save("countdown", "server1 killed: server2 counts its deadtime down")
+        await until(lambda: owner(app, "server2") == "server2")
+        await until(lambda: any(call.rc is not None for call in m2.scripts.values()))
+        await pilot.press("tab")
+        await pilot.pause(0.5)
+        save("failover", "after failover (server2 focused)")
+        await pilot.press("tab")
         await pilot.press("r")
-        await settle(pilot)
-        await source.advance(3000)
-        await settle(pilot)
-        save("failback", "server1 back, auto_failback")
+        await until(lambda: owner(app, "server2") == "server1" and cluster["server1"].has_vip())
+        await pilot.pause(1.5)
+        save("failback", "server1 restarted, auto_failback")
+        await pilot.press("q")
     return written
 
 
 def main() -> int:
+    reason = why_not()
+    if reason:
+        print(f"screenshots: {reason}", file=sys.stderr)
+        return 2
     outdir = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "screenshots"
     outdir.mkdir(parents=True, exist_ok=True)
-    for path in asyncio.run(render(outdir)):
-        print(path)
+    began = time.monotonic()
+    with DemoCluster() as cluster:
+        cluster.start_all()
+        wait_answering(cluster, 20.0)
+        for path in asyncio.run(render(cluster, outdir)):
+            print(path)
+    print(f"done in {time.monotonic() - began:.1f} s")
     return 0
 
 

@@ -77,7 +77,7 @@ class DemoNode:
 
     def start(self) -> None:
         """Start the node (no-op when it runs)."""
-        if self.pids():
+        if self.running():
             return
         env = {"PYTHONPATH": PACKAGE_PARENT, "PYTHONDONTWRITEBYTECODE": "1"}
         with open(self.output_path, "a") as out:
@@ -97,8 +97,9 @@ class DemoNode:
         return found
 
     def running(self) -> bool:
-        """Whether the node process lives."""
-        return bool(self.pids())
+        """Whether the node process lives (or is being started: nsenter has not exec'd yet)."""
+        launching = self.proc is not None and self.proc.poll() is None
+        return launching or bool(self.pids())
 
     def signal(self, signum: int, timeout: float) -> list[int]:
         """Send ``signum`` to the node's process(es) by PID, wait (bounded); the PIDs hit."""

@@ -1,4 +1,4 @@
-"""``hbtui check`` and the interim ``hbtui demo``: output, JSON and exit status."""
+"""``hbtui check``: output, JSON and exit status."""
 
 from __future__ import annotations
 
@@ -97,15 +97,6 @@ def test_json_on_missing_directory(tmp_path: Path, capsys: Capture) -> None:
     assert report["ok"] is False
     assert report["cluster"] is None
     assert report["problems"][0]["file"] == str(tmp_path / "x")
-
-
-def test_demo_checks_the_bundled_howto(capsys: Capture) -> None:
-    status = main(["demo"])
-    out = capsys.readouterr().out
-    assert status == 0
-    assert "nodes server1 server2; this node server1" in out
-    assert "configuration OK" in out
-    assert "not built yet" in out
 
 
 def test_check_runs_as_a_program(howto: Path) -> None:

@@ -127,6 +127,19 @@ def test_headless_demo_prints_both_nodes_and_cleans_up() -> None:
     assert not [name for name in existing_netns() if name.startswith(prefix)]
 
 
+def test_the_config_the_demo_installs_passes_check(tmp_path: Path) -> None:
+    import io
+
+    from hbtui.commands.check import check_config
+    from hbtui.lab.demo import install_config
+
+    install_config(tmp_path / "ha.d")
+    assert (tmp_path / "ha.d" / "authkeys").stat().st_mode & 0o777 == 0o600
+    out = io.StringIO()
+    assert check_config(tmp_path / "ha.d", "server1", as_json=False, out=out) == 0
+    assert "nodes server1 server2; this node server1" in out.getvalue()
+
+
 def test_demo_without_root_says_why(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -6,6 +6,10 @@ Which source it reads (``hbtui.console.pick``):
 - an ``hbtui node`` answers on the control socket: attach to it;
 - otherwise: run the node inside the console (embedded; quitting stops it gracefully).
 
+Every other node of ha.cf is reached over SSH (``hbtui.console.peers``; ``--no-peers``
+skips it): its own view shows beside ours, the keys act on it when it is focused, and
+``h`` runs the hostname wizard over the links.
+
 ``--record FILE`` writes what the console shows as a trace; ``--replay FILE`` (hidden;
 ``demo`` = the built-in trace) plays one back instead of reading a node.
 """
@@ -17,6 +21,7 @@ import asyncio
 import contextlib
 import sys
 from pathlib import Path
+from typing import Any
 
 from hbtui.cli_common import add_common_options
 from hbtui.control import DEFAULT_SOCKET
@@ -43,6 +48,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="also write every event the console shows to FILE (JSON lines) for a later replay",
     )
+    parser.add_argument(
+        "--no-peers",
+        action="store_true",
+        help="do not reach the other nodes of ha.cf over SSH (by default their views are shown "
+        "beside ours and `h` can rename a node)",
+    )
     parser.add_argument("--replay", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--replay-speed", type=float, default=1.0, help=argparse.SUPPRESS)
 
@@ -68,15 +79,33 @@ def run(args: argparse.Namespace) -> int:
         record = None
         if args.record:
             record = stack.enter_context(open(args.record, "w", encoding="utf-8", buffering=1))
+        peers, rename = _peers(args, picked.source.node_name)
         app = ConsoleApp(
             picked.source,
+            others=peers,
             autostart=picked.autostart,
             stop_on_quit=picked.stop_on_quit,
             udpport=picked.udpport,
             record=record,
+            rename=rename,
         )
         app.run()
     return 0
+
+
+def _peers(args: argparse.Namespace, us: str) -> tuple[list[Any], Any]:
+    """The other nodes over SSH and the rename wizard over them (none with --no-peers)."""
+    if args.no_peers:
+        return [], None
+    from hbtui.config.loader import load_config
+    from hbtui.console.peers import peer_sources, rename_backend
+
+    config, _problems = load_config(Path(args.config_dir), us)
+    if config is None:
+        return [], None
+    config_dir, state_dir = Path(args.config_dir), Path(args.state_dir)
+    peers = peer_sources(config, us, config_dir, state_dir)
+    return peers, rename_backend(us, peers, config_dir, state_dir)
 
 
 def _run_replay(name: str, speed: float) -> int:

@@ -27,6 +27,10 @@ class NodesPanel(VerticalScroll):
                 self.mount(card)
             self._cards[name].set_timers(model.keepalive_ms, model.warntime_ms)
             self._cards[name].show(model.nodes[name])
+            self._cards[name].display = True
+        for name, card in self._cards.items():  # another node's model may know fewer nodes
+            if name not in model.nodes:
+                card.display = False
         if self._reorder and order:
             self._reorder = False
             first = self._cards[order[0]]
@@ -41,6 +45,8 @@ class NodesPanel(VerticalScroll):
         """Countdowns and ages of every card (calm until a keepalive is overdue)."""
         calm = model.keepalive_ms * 3 // 2
         for name, card in self._cards.items():
+            if name not in model.nodes:
+                continue
             card.tick(
                 model.nodes[name], now_ms, model.warntime_ms, calm, visible=model.keepalives_visible
             )

@@ -259,7 +259,10 @@ class ConsoleApp(App[None]):
     def action_rename(self) -> None:
         """``h``: the guided hostname change (needs a way to run commands on every node)."""
         if self.rename_backend is None:
-            why = "needs every node reachable (SSH peers from ha.cf, or the demo)"
+            why = (
+                "not offered here: it runs commands on every node of ha.cf over SSH "
+                "(hbtui console on a cluster node, without --no-peers)"
+            )
             self._record("rename", Outcome(False, f"hostname change wizard: {why}"))
             return
         make_plan, execute = self.rename_backend

@@ -101,6 +101,9 @@ def demo_app(cluster: DemoCluster, **kwargs: Any) -> ConsoleApp:
         DemoSource(node, client.request(node.control_socket, "snapshot", 5.0))
         for node in cluster.nodes.values()
     ]
+    from hbtui.lab.demo_rename import demo_rename_backend
+
+    kwargs.setdefault("rename", demo_rename_backend(cluster))
     kwargs.setdefault("poll_sockets", False)  # the nodes' sockets live in their namespaces
     kwargs.setdefault("unpolled_why", "the nodes' sockets are in their namespaces")
     return ConsoleApp(sources[0], others=sources[1:], **kwargs)

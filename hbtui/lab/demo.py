@@ -3,9 +3,11 @@
 
 Everything a node writes lives under the lab's temporary directory: the config
 (``<node dir>/etc-ha.d``, authkeys 0600), the state (``<node dir>/var-lib-heartbeat``),
-the control socket (``<node dir>/control.sock``, reachable from the host because it is
-a path, not an address) and the node's output (``<node dir>/hbtui-node.out``). The nodes
-run with those host paths, so the demo needs no /etc/ha.d on the machine.
+the control socket (``/run/hbtui/control.sock`` in the node's private /run, so
+``<node dir>/run/hbtui/control.sock`` from the host: a path, not an address) and the
+node's output (``<node dir>/hbtui-node.out``). The nodes run with those host paths, so
+the demo needs no /etc/ha.d on the machine; their name is ``uname -n`` in their UTS
+namespace (so the hostname wizard can change it).
 Stop = SIGTERM, kill = SIGKILL, both by host PID; closing the lab kills the rest.
 """
 
@@ -29,6 +31,8 @@ HOWTO_DIR = Path(hbtui.__file__).resolve().parent / "data" / "howto"
 NAMES = ("server1", "server2")
 VIP = "192.168.10.10"
 PACKAGE_PARENT = str(Path(hbtui.__file__).resolve().parents[1])
+CONTROL_SOCKET = "/run/hbtui/control.sock"  # inside the node: its /run is private
+NODE_ENV = {"PYTHONPATH": PACKAGE_PARENT, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def why_not() -> str | None:
@@ -62,7 +66,7 @@ class DemoNode:
         self.name = node.name
         self.config_dir = node.etc_dir
         self.state_dir = node.state_dir
-        self.control_socket = node.directory / "control.sock"
+        self.control_socket = node.host_path(CONTROL_SOCKET)
         self.output_path = node.directory / "hbtui-node.out"
         self.proc: subprocess.Popen[str] | None = None
 
@@ -71,7 +75,7 @@ class DemoNode:
         return [
             *(sys.executable, "-m", "hbtui.cli", "node"),
             *("--config-dir", str(self.config_dir), "--state-dir", str(self.state_dir)),
-            *("--node-name", self.name, "--control-socket", str(self.control_socket)),
+            *("--control-socket", CONTROL_SOCKET),
             "--quiet",
         ]
 
@@ -79,9 +83,8 @@ class DemoNode:
         """Start the node (no-op when it runs)."""
         if self.running():
             return
-        env = {"PYTHONPATH": PACKAGE_PARENT, "PYTHONDONTWRITEBYTECODE": "1"}
         with open(self.output_path, "a") as out:
-            self.proc = self.lab_node.popen(self.argv(), env=env, stdout=out, stderr=out)
+            self.proc = self.lab_node.popen(self.argv(), env=NODE_ENV, stdout=out, stderr=out)
 
     def pids(self) -> list[int]:
         """Host PIDs of the hbtui node process(es) of this lab node."""

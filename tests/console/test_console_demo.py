@@ -44,11 +44,12 @@ async def test_kill_failover_restart_failback_from_the_console(tmp_path: Path) -
     skip_unless_demo_can_run()
     from hbtui.console.demo_source import demo_app
     from hbtui.console.screens.confirm import ConfirmScreen
+    from hbtui.console.screens.rename import RenameScreen
     from hbtui.console.widgets.mode_header import ModeHeader
     from hbtui.console.widgets.others import OtherNodesPanel
 
     seen: dict[str, float] = {}
-    with DemoCluster(base_dir=tmp_path / "lab") as cluster:
+    with DemoCluster() as cluster:  # a short temp dir: unix socket paths are limited
         made = cluster.lab.netns_names
         anchors = [node.lab_node.anchor_pid for node in cluster.nodes.values()]
         cluster.start_all()
@@ -98,6 +99,10 @@ async def test_kill_failover_restart_failback_from_the_console(tmp_path: Path) -
                 "failback.sh stop on server2",
                 lambda: scripts_said(m2, "failback.sh: stopping on server2"),
             )
+            await pilot.press("h")
+            await until("h opens the wizard", lambda: isinstance(app.screen, RenameScreen))
+            await pilot.press("escape")
+            await until("wizard closed", lambda: not isinstance(app.screen, RenameScreen))
             await pilot.press("tab")
             await until(
                 "tab focuses server2",
@@ -108,6 +113,31 @@ async def test_kill_failover_restart_failback_from_the_console(tmp_path: Path) -
     print(seen)
     assert not set(made) & existing_netns(), "namespaces left behind"
     assert not [pid for pid in anchors if os.path.exists(f"/proc/{pid}")], "node processes left"
+
+
+async def test_the_demo_wizard_renames_server2_to_server3_and_back() -> None:
+    skip_unless_demo_can_run()
+    from hbtui.lab.demo_rename import HOSTNAME_FILE, demo_rename_backend
+
+    with DemoCluster() as cluster:
+        cluster.start_all()
+        await asyncio.to_thread(demo_command.wait_answering, cluster, 20.0)
+        make_plan, execute = demo_rename_backend(cluster)
+        server2 = cluster["server2"]
+        old_uuid = (server2.state_dir / "hb_uuid").read_bytes()
+        for old, new in (("server2", "server3"), ("server3", "server2")):
+            plan = await make_plan(old, new)
+            assert plan.problems == ()
+            outcomes = await asyncio.wait_for(execute(plan, lambda *_: None), 90)
+            keys = [o.step.key for o in outcomes if o.ok]
+            assert keys == ["check", "stop", "uuid", "rename", "start", "verify"], keys
+            uname = server2.lab_node.run(["uname", "-n"]).stdout.strip()
+            assert uname == new
+            assert server2.lab_node.host_path(HOSTNAME_FILE).read_text().strip() == new
+            ha_cf = (cluster["server1"].config_dir / "ha.cf").read_text()
+            assert f"node server1 {new}" in ha_cf
+        assert (server2.state_dir / "hb_uuid").read_bytes() != old_uuid
+        assert cluster["server1"].has_vip()
 
 
 def test_headless_demo_prints_both_nodes_and_cleans_up() -> None:

@@ -12,20 +12,19 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import uuid
-from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 import pytest
 
 from hbtui.console.items import SnapshotTaken
 from hbtui.engine.events import KeepaliveReceived
+from hbtui.lab.runner import NodeRunner
 from hbtui.remote import detect
 from hbtui.remote.commands import init_script_service
 from hbtui.remote.detect import PeerDaemon
-from hbtui.remote.runner import LocalRunner
 from hbtui.remote.session import PeerSession
 from hbtui.remote.source import PeerSource
-from hbtui.remote.ssh import CommandResult, PeerLink, PeerTarget
+from hbtui.remote.ssh import PeerLink, PeerTarget
 from hbtui.rename.execute import execute_plan, read_rename_node
 from hbtui.rename.plan import plan_rename
 
@@ -44,19 +43,6 @@ HOWTO = HaSetup()
 # /etc/hostname is not private to a lab node (and /etc/hosts is a bind-mounted file that
 # cannot be replaced by rename), so the wizard keeps the name in the node's private /var/log.
 HOSTNAME_FILE = PurePosixPath("/var/log/lab-hostname")
-
-
-class NodeRunner(LocalRunner):
-    """Runs argv inside one lab node's namespaces (this test's stand-in for 'local')."""
-
-    def __init__(self, node: Node) -> None:
-        self.node = node
-
-    async def run(
-        self, argv: Sequence[str], *, input_text: str | None = None, timeout: float = 30.0
-    ) -> CommandResult:
-        done = await super().run(self.node.enter_argv(argv), input_text=input_text, timeout=timeout)
-        return CommandResult(tuple(argv), done.exit_status, done.stdout, done.stderr)
 
 
 def _keygen(path: Path) -> Path:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from hbtui.config.loader import load_config
 from hbtui.console.attach import AttachedSource
 from hbtui.console.embedded import config_extras
+from hbtui.console.items import LogLine, SourceItem
 from hbtui.console.source import Outcome, SourceMode
+from hbtui.console.watch import level_of
 from hbtui.control import client
 from hbtui.engine import events as ev
 from hbtui.lab.commands import LabError
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
     from hbtui.lab.demo import DemoCluster, DemoNode
 
 START_TIMEOUT_S = 15.0
+EARLIER_LINES = 60
 
 
 class DemoSource(AttachedSource):
@@ -38,6 +42,22 @@ class DemoSource(AttachedSource):
         super().__init__(node.control_socket, snapshot, extras)
         self.node = node
         self.state_dir = node.state_dir  # named in the delete-uuid dialog
+
+    async def events(self) -> AsyncIterator[SourceItem]:
+        """The ha-log lines written before the console opened, then the live stream."""
+        now = self.now_ms()
+        for line in self._earlier_log():
+            yield LogLine(now, level_of(line), line)
+        async for item in super().events():
+            yield item
+
+    def _earlier_log(self) -> list[str]:
+        path = self.node.lab_node.log_dir / "ha-log"
+        try:
+            lines = path.read_text(errors="replace").splitlines()
+        except OSError:
+            return []
+        return lines[-EARLIER_LINES:]
 
     async def kill(self) -> Outcome:
         try:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import logging
 import os
 import socket
@@ -118,7 +119,9 @@ class NodeRuntime:
         self.config = config
         self.state_dir = Path(state_dir)
         self.bus = bus or Bus()
-        self.open_transport: TransportOpener = open_transport or UcastTransport.open
+        self.open_transport: TransportOpener = open_transport or functools.partial(
+            UcastTransport.open, skip_local=True
+        )
         self.vip: VipDriver = vip_driver or NetlinkVipDriver()
         self.arp: ArpAnnouncer = arp or GarpAnnouncer()
         env = heartbeat_env(config.config_dir, config.node_name)

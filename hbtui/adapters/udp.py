@@ -202,6 +202,16 @@ def _kernel_has_udp_port(port: int) -> bool:
     return False
 
 
+def local_addresses() -> set[str]:
+    """Every IPv4 address on this machine's (namespace's) interfaces."""
+    return {
+        addr.address
+        for addrs in psutil.net_if_addrs().values()
+        for addr in addrs
+        if addr.family == socket.AF_INET
+    }
+
+
 class UcastTransport:
     """The real Transport: open with :meth:`open`, then ``send`` and ``close``."""
 
@@ -218,11 +228,27 @@ class UcastTransport:
         port: int,
         on_datagram: DatagramCallback,
         check_port: bool = True,
+        skip_local: bool = False,
     ) -> UcastTransport:
-        """Resolve every host once, refuse a taken port, then open all sockets."""
+        """Resolve every host once, refuse a taken port, then open all sockets.
+
+        ``skip_local`` leaves out the media whose host is an address of this machine: the
+        HOWTO lists both nodes on both machines, and the real daemon sends every message to
+        itself too, then decodes and drops the copy. Skipping it halves a node's packet work;
+        the protocol allows it (peers never see the self-copy).
+        """
         loop = asyncio.get_running_loop()
         self = cls(port)
         addresses = [await _resolve(loop, medium.host, port) for medium in media]
+        if skip_local:
+            local = await loop.run_in_executor(None, local_addresses)
+            kept = [(m, a) for m, a in zip(media, addresses, strict=True) if a[0] not in local]
+            for medium, address in zip(media, addresses, strict=True):
+                if address[0] in local:
+                    log.info("ucast: %s is this machine: not sending to ourselves", medium.host)
+            if kept:
+                media = [m for m, _ in kept]
+                addresses = [a for _, a in kept]
         if check_port:
             holders = await loop.run_in_executor(None, port_holders, port)
             if holders:

@@ -161,14 +161,14 @@ class ConsoleApp(App[None]):
         changed = frozenset(self.models[name].apply(item))
         if name != self.focused_node:
             if changed & {"nodes", "vip", "log"} or isinstance(item, LogLine):
-                self.dashboard.redraw_others()
+                self.dashboard.others_changed()
             return
         if isinstance(item, SnapshotTaken):
             self.dashboard.call_after_refresh(self.dashboard.redraw_all)
         else:
             self.dashboard.post_message(SourceUpdate(item, changed))
             if changed & {"nodes", "vip"}:
-                self.dashboard.redraw_others()
+                self.dashboard.others_changed()
 
     # -- actions -----------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from hbtui.console.widgets.timeline import TimelinePanel
 from hbtui.console.widgets.vip import VipPanel
 from hbtui.console.widgets.wire import WirePanel
 
+OTHERS_COALESCE_S = 0.25
 OthersFeed = Callable[[], tuple[ConsoleModel, bool, list[Glance]]]
 
 
@@ -58,6 +59,7 @@ class Dashboard(Screen[None]):
     ) -> None:
         super().__init__(id="dashboard")
         self.others = others
+        self._others_pending = False
         self.unpolled_why = unpolled_why
         self.model = model
         self.now_ms = now_ms
@@ -110,8 +112,16 @@ class Dashboard(Screen[None]):
         self.query_one(LogPane).show_model(model)
         self.redraw_all()
 
+    def others_changed(self) -> None:
+        """Another node's facts changed: redraw its pane soon (bursts coalesce)."""
+        if self.others is None or self._others_pending:
+            return
+        self._others_pending = True
+        self.set_timer(OTHERS_COALESCE_S, self.redraw_others)
+
     def redraw_others(self) -> None:
         """The other-nodes pane, from every other node's model."""
+        self._others_pending = False
         if self.others is None or not self.is_mounted:
             return
         focused, running, glances = self.others()
@@ -125,8 +135,9 @@ class Dashboard(Screen[None]):
         self._nodes_panel.tick(self.model, now)
         if self.ticks % max(1, round(self.tick_hz)) == 0:
             self._wire_panel.show(self.model, now)
-        # the other nodes' countdowns: every tick while one is overdue, else twice a second
-        if self._others_due or self.ticks % max(1, round(self.tick_hz / 2)) == 0:
+        # the other nodes' countdowns: every tick while one is overdue; calm, their
+        # keepalives redraw them (each one is a source update)
+        if self._others_due:
             self.redraw_others()
 
     @on(SourceUpdate)

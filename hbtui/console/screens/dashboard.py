@@ -135,9 +135,9 @@ class Dashboard(Screen[None]):
         self._nodes_panel.tick(self.model, now)
         if self.ticks % max(1, round(self.tick_hz)) == 0:
             self._wire_panel.show(self.model, now)
-        # the other nodes' countdowns: every tick while one is overdue; calm, their
-        # keepalives redraw them (each one is a source update)
-        if self._others_due:
+        # the other nodes' countdowns: every tick while one is overdue; calm, once a second
+        # (their keepalives redraw them too; an SSH link's state has no event of its own)
+        if self._others_due or self.ticks % max(1, round(self.tick_hz)) == 0:
             self.redraw_others()
 
     @on(SourceUpdate)

@@ -82,7 +82,7 @@ def members_table(glance: Glance) -> Table:
 def short_line(text: str) -> str:
     """A log line without its syslog/ha-log prefix (the pane is narrow)."""
     if "]: " in text[:80]:
-        return text.split("]: ", 1)[1]
+        return text.split("]: ", 1)[1].strip()
     if PREFIX.match(text):
         return text.split(None, 1)[-1]
     return text

@@ -1,0 +1,58 @@
+"""The other-nodes pane's checks: a stopped node's view is history, two owners = split brain."""
+
+from __future__ import annotations
+
+from hbtui.console.model import ConsoleModel, VipView
+from hbtui.console.widgets.others import Glance, compare, members_table, short_line
+
+VIP = "192.168.10.10"
+
+
+def model(us: str, peer: str, peer_status: str, owner: str | None) -> ConsoleModel:
+    made = ConsoleModel(us, str)
+    made.node(us).status = "active"
+    made.node(peer).status = peer_status
+    made.vips[VIP] = VipView("IPaddr::192.168.10.10/24", VIP, owner=owner)
+    return made
+
+
+def test_both_holding_the_vip_is_split_brain_with_the_evidence() -> None:
+    one = model("server1", "server2", "dead", "server1")
+    two = Glance("server2", model("server2", "server1", "dead", "server2"), True, 0, "demo node")
+    found = compare(one, True, two)
+    assert found[0].kind == "split-brain"
+    assert "held by server1 and by server2" in found[0].text
+    assert "server1 sees server2 dead" in found[0].text
+
+
+def test_a_stopped_node_is_not_compared() -> None:
+    one = model("server1", "server2", "unknown", "server1")  # killed: VIP left on eth0
+    two = Glance("server2", model("server2", "server1", "dead", "server2"), True, 0, "demo node")
+    assert compare(one, False, two) == []
+
+
+def test_one_way_loss_is_called_out() -> None:
+    one = model("server1", "server2", "active", "server1")
+    two = Glance("server2", model("server2", "server1", "dead", None), True, 0, "demo node")
+    kinds = [d.kind for d in compare(one, True, two)]
+    assert kinds == ["one-way"]
+
+
+def test_countdown_as_the_other_node_counts_it() -> None:
+    other = model("server2", "server1", "active", "server1")
+    view = other.node("server1")
+    view.last_heard_ms, view.deadline_ms = 1000, 6000
+    table = members_table(Glance("server2", other, True, 4500, "demo node"))
+    from rich.console import Console
+
+    console = Console(width=80, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(table)
+    text = console.export_text()
+    assert "heard 3.5 s ago, dead in 1.5 s" in text
+    assert "held by server1" in text
+
+
+def test_short_line_drops_the_log_prefixes() -> None:
+    assert short_line("Nov 26 05:33:52 server2 heartbeat: [8]: info: Link up.") == "info: Link up."
+    assert short_line("2026/11/26_05:33:52  mach_down(default)[8]:    info: x") == "info: x"
+    assert short_line("plain") == "plain"

@@ -257,6 +257,7 @@ class NodeRuntime:
         snap: dict[str, Any] = {}
         if self.node is not None:
             snap = self.node.snapshot(self.now_ms())
+        snap.setdefault("node", self.config.node_name)  # also before the engine exists
         stats = getattr(self.transport, "stats", None)
         snap["runtime"] = {
             "state": self.state,

@@ -16,6 +16,7 @@ HEAD = b"###\n"
 TAIL = b"%%%\n"
 _MAX_LEN_DIGITS = len(str(MAX_DATAGRAM))
 _TYPES = {ord(str(int(t))): t for t in FieldType}
+_PLAIN_TYPES = {k: t for k, t in _TYPES.items() if t is not FieldType.STRUCT}
 
 
 def decode(data: bytes) -> Message:
@@ -60,7 +61,13 @@ def decode_prefix(data: bytes, depth: int = 0) -> tuple[Message, int]:
             )
         if data[end] != 0x2C:  # ","
             raise WireError(f"field at byte {pos} is not closed by a comma")
-        fields.append(_field(data, start, end, depth))
+        kind = _PLAIN_TYPES.get(data[start + 1]) if end - start >= 4 else None
+        eq = data.find(b"=", start + 3, end) if kind is not None else -1
+        if kind is not None and eq >= 0 and data[start] == 0x28 and data[start + 2] == 0x29:
+            # "(" d ")": every type but STRUCT inlined here, the same Field as _field builds
+            fields.append(Field(data[start + 3 : eq].decode("latin-1"), data[eq + 1 : end], kind))
+        else:
+            fields.append(_field(data, start, end, depth))
         pos = end + 1
 
 

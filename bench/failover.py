@@ -28,6 +28,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from addrwatch import WATCHER, seconds  # noqa: E402
+
 from tests.lab.cluster import Cluster  # noqa: E402
 from tests.lab.commands import clean_env, read_line_until  # noqa: E402
 from tests.lab.conftest import lab_unavailable  # noqa: E402
@@ -41,24 +43,6 @@ TIMER_SETS = {
     "fast": HaSetup().with_timers("200ms", "500ms", "1", "2"),
 }
 REAL_DAEMON = {"howto": "4.64-5.29 s, median 5.21 s", "fast": "1.33-1.46 s, median 1.45 s"}
-WATCHER = """
-import asyncio, sys, time
-from hbtui.adapters.netlink import watch_addresses
-async def main():
-    events = watch_addresses()
-    first = asyncio.ensure_future(events.__anext__())
-    await asyncio.sleep(0.2)  # the generator has bound its netlink socket by now
-    print("ready", flush=True)
-    event = await first
-    while not (event.added and event.ip == sys.argv[1]):
-        event = await events.__anext__()
-    print(f"{event.monotonic_s:.6f}", flush=True)
-asyncio.run(main())
-"""
-
-
-def seconds(text: str) -> float:
-    return float(text[:-2]) / 1000 if text.endswith("ms") else float(text)
 
 
 def start_watcher(netns: str, ip: str) -> subprocess.Popen[str]:

@@ -44,6 +44,8 @@ import psutil
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from addrwatch import WATCHER, seconds  # noqa: E402
+
 from hbtui.wire.errors import WireError  # noqa: E402
 from hbtui.wire.packet import split  # noqa: E402
 from hbtui.wire.pcap import read_datagrams  # noqa: E402
@@ -67,25 +69,6 @@ PAIRS: dict[str, tuple[Callable[..., LabNodeProcess], Callable[..., LabNodeProce
     "mixed": (RealHeartbeat, HbtuiNode),
 }
 STARTUP_DT_S = 6.0  # the first 5 s after a start advertise deadtime + 2 s
-WATCHER = """
-import asyncio, sys
-from hbtui.adapters.netlink import watch_addresses
-async def main():
-    events = watch_addresses()
-    first = asyncio.ensure_future(events.__anext__())
-    await asyncio.sleep(0.2)  # the generator has bound its netlink socket by now
-    print("ready", flush=True)
-    event = await first
-    while not (event.added and event.ip == sys.argv[1]):
-        event = await events.__anext__()
-    print(f"{event.monotonic_s:.6f}", flush=True)
-asyncio.run(main())
-"""
-
-
-def seconds(text: str) -> float:
-    """An ha.cf time (``1``, ``200ms``) in seconds."""
-    return float(text[:-2]) / 1000 if text.endswith("ms") else float(text)
 
 
 @dataclass

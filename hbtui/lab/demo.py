@@ -88,16 +88,7 @@ class DemoNode:
 
     def pids(self) -> list[int]:
         """Host PIDs of the hbtui node process(es) of this lab node."""
-        found = []
-        for pid in self.lab_node.processes():
-            try:
-                with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                    args = handle.read().split(b"\0")
-            except OSError:
-                continue
-            if b"hbtui.cli" in args and b"node" in args:
-                found.append(pid)
-        return found
+        return self.lab_node.processes_running("hbtui.cli", "node")
 
     def running(self) -> bool:
         """Whether the node process lives (or is being started: nsenter has not exec'd yet)."""

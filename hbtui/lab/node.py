@@ -229,6 +229,20 @@ class Node:
                 continue
         return found
 
+    def processes_running(self, *args: str) -> list[int]:
+        """Host PIDs of the node's processes whose command line holds every word of ``args``."""
+        wanted = [arg.encode() for arg in args]
+        found = []
+        for pid in self.processes():
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                    words = handle.read().split(b"\0")
+            except OSError:
+                continue
+            if all(word in words for word in wanted):
+                found.append(pid)
+        return found
+
     def kill_all(self, timeout: float = 5.0) -> list[int]:
         """Power cut: SIGSTOP every process of the node (so nobody restarts anybody), then SIGKILL.
 

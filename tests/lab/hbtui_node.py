@@ -70,16 +70,7 @@ class HbtuiNode(LabNodeProcess):
 
     def node_pids(self) -> list[int]:
         """Host PIDs of the hbtui node processes inside the lab node."""
-        found = []
-        for pid in self.node.processes():
-            try:
-                with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                    args = handle.read().split(b"\0")
-            except OSError:
-                continue
-            if b"hbtui.cli" in args and b"node" in args:
-                found.append(pid)
-        return found
+        return self.node.processes_running("hbtui.cli", "node")
 
     def wait_exit(self, timeout: float) -> int | None:
         """Wait (bounded) for the launched process to end; its exit code (None: still running)."""

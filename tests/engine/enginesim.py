@@ -55,22 +55,27 @@ def make_config(
     initdead: int = 10000,
     auto_failback: AutoFailback = AutoFailback.ON,
     key: bytes = KEY,
+    etc: Path = ETC,
+    logdir: Path | None = None,
 ) -> ClusterConfig:
-    """The HOWTO cluster seen from ``node``."""
+    """The HOWTO cluster seen from ``node`` (ha-log and ha-debug in ``logdir`` if given)."""
     media = tuple(Medium("ucast", "eth0", ip) for ip in IPS.values())
+    logs = (
+        {} if logdir is None else {"logfile": logdir / "ha-log", "debugfile": logdir / "ha-debug"}
+    )
     ha_cf = HaCf(
-        ETC / "ha.cf", ("server1", "server2"), media, 694, keepalive, deadtime, warntime,
-        initdead, auto_failback,
+        etc / "ha.cf", ("server1", "server2"), media, 694, keepalive, deadtime, warntime,
+        initdead, auto_failback, **logs,
     )  # fmt: skip
     group = ResourceGroup(
         "server1",
         (
-            Resource("IPaddr::192.168.10.10/24", "IPaddr", ("192.168.10.10/24",)),
-            Resource("failback.sh", "failback.sh", (), ETC / "resource.d" / "failback.sh"),
+            Resource(f"IPaddr::{VIP}/24", "IPaddr", (f"{VIP}/24",)),
+            Resource("failback.sh", "failback.sh", (), etc / "resource.d" / "failback.sh"),
         ),
     )
-    keys = AuthKeys(ETC / "authkeys", 1, {1: AuthKey(1, AuthMethod.SHA1, key)})
-    return ClusterConfig(ETC, node, ha_cf, Haresources(ETC / "haresources", (group,)), keys)
+    keys = AuthKeys(etc / "authkeys", 1, {1: AuthKey(1, AuthMethod.SHA1, key)})
+    return ClusterConfig(etc, node, ha_cf, Haresources(etc / "haresources", (group,)), keys)
 
 
 class FakeClock:

@@ -15,22 +15,10 @@ from typing import Any
 from hbtui.adapters.fakes import FakeArpAnnouncer, FakeScriptRunner, FakeVipDriver
 from hbtui.adapters.runtime import NodeRuntime
 from hbtui.adapters.udp import DatagramCallback, TransportStats, UcastMedium
-from hbtui.config.model import (
-    AuthKey,
-    AuthKeys,
-    AuthMethod,
-    AutoFailback,
-    ClusterConfig,
-    HaCf,
-    Haresources,
-    Medium,
-    Resource,
-    ResourceGroup,
-)
+from hbtui.config.model import ClusterConfig
+from tests.engine.enginesim import IPS, KEY, VIP  # noqa: F401 (the runtime tests import them from here)
+from tests.engine.enginesim import make_config as howto_config
 
-IPS = {"server1": "192.168.10.1", "server2": "192.168.10.2"}
-VIP = "192.168.10.10"
-KEY = b"PutYourSuperSecretKeyHere"
 FAST = {"keepalive": 50, "warntime": 150, "deadtime": 250, "initdead": 600}
 
 
@@ -38,31 +26,7 @@ def make_config(
     node: str, etc: Path, logdir: Path, key: bytes = KEY, **timers: int
 ) -> ClusterConfig:
     """The HOWTO cluster seen from ``node``, fast timers, ha-log in ``logdir``."""
-    t = {**FAST, **timers}
-    media = tuple(Medium("ucast", "eth0", ip) for ip in IPS.values())
-    ha_cf = HaCf(
-        etc / "ha.cf",
-        ("server1", "server2"),
-        media,
-        694,
-        t["keepalive"],
-        t["deadtime"],
-        t["warntime"],
-        t["initdead"],
-        AutoFailback.ON,
-        logfile=logdir / "ha-log",
-        debugfile=logdir / "ha-debug",
-    )
-    script = etc / "resource.d" / "failback.sh"
-    group = ResourceGroup(
-        "server1",
-        (
-            Resource(f"IPaddr::{VIP}/24", "IPaddr", (f"{VIP}/24",)),
-            Resource("failback.sh", "failback.sh", (), script),
-        ),
-    )
-    keys = AuthKeys(etc / "authkeys", 1, {1: AuthKey(1, AuthMethod.SHA1, key)})
-    return ClusterConfig(etc, node, ha_cf, Haresources(etc / "haresources", (group,)), keys)
+    return howto_config(node, key=key, etc=etc, logdir=logdir, **{**FAST, **timers})
 
 
 @dataclass

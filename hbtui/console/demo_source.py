@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 from hbtui.config.loader import load_config
@@ -59,16 +59,24 @@ class DemoSource(AttachedSource):
             return []
         return lines[-EARLIER_LINES:]
 
-    async def kill(self) -> Outcome:
+    async def _signal(
+        self, verb: str, act: Callable[[], list[int]], state: str, sig: str
+    ) -> tuple[list[int], Outcome | None]:
+        """Run the node's kill/stop off the loop: the PIDs signalled, or the failure."""
         try:
-            pids = await asyncio.to_thread(self.node.kill)
+            pids = await asyncio.to_thread(act)
         except LabError as exc:
-            return Outcome(False, f"kill: {exc}")
+            return [], Outcome(False, f"{verb}: {exc}")
         if not pids:
-            return Outcome(False, "kill: the node is not running")
-        self._state = "killed"
-        now = self.now_ms()
-        self._queue.put_nowait(ev.NodeStateChanged(now, self.node_name, "?", "killed", "SIGKILL"))
+            return [], Outcome(False, f"{verb}: the node is not running")
+        self._state = state
+        self._queue.put_nowait(ev.NodeStateChanged(self.now_ms(), self.node_name, "?", state, sig))
+        return pids, None
+
+    async def kill(self) -> Outcome:
+        pids, failed = await self._signal("kill", self.node.kill, "killed", "SIGKILL")
+        if failed:
+            return failed
         return Outcome(
             True,
             f"sent SIGKILL to {self.node_name}'s hbtui node (host pid {', '.join(map(str, pids))})"
@@ -76,15 +84,9 @@ class DemoSource(AttachedSource):
         )
 
     async def stop(self) -> Outcome:
-        try:
-            pids = await asyncio.to_thread(self.node.stop)
-        except LabError as exc:
-            return Outcome(False, f"stop: {exc}")
-        if not pids:
-            return Outcome(False, "stop: the node is not running")
-        self._state = "stopped"
-        now = self.now_ms()
-        self._queue.put_nowait(ev.NodeStateChanged(now, self.node_name, "?", "stopped", "SIGTERM"))
+        _, failed = await self._signal("stop", self.node.stop, "stopped", "SIGTERM")
+        if failed:
+            return failed
         return Outcome(True, f"SIGTERM to {self.node_name}: released its resources and exited")
 
     async def start(self) -> Outcome:

@@ -12,7 +12,13 @@
    repaints per second, dashboard ticks per second, and the event loop's worst lag
    (a 10 ms probe timer, on during this run only), which is what typing would feel.
 
-Usage: python bench/console_perf.py [--seconds 10]
+4. (--demo, root) the real ``hbtui demo`` in tmux 140x44: idle CPU of the console
+   process (median of --runs demo launches, --seconds each after the cluster settled), the
+   single-node attach console (``hbtui console --mode attach --no-peers`` on server1's
+   control socket) likewise, and the countdown after ``k`` on server1: distinct countdown
+   texts per second as the terminal shows them (capture-pane at 50 Hz) and CPU meanwhile.
+
+Usage: python bench/console_perf.py [--seconds 10] [--demo [--runs 3]]
 """
 
 from __future__ import annotations
@@ -160,13 +166,171 @@ async def headless_run(seconds: float, crash: bool, probe: bool) -> dict[str, fl
     }
 
 
+# -- the real demo in tmux (root) ------------------------------------------------------
+
+DEMO_SIZE = ("140", "44")
+SETTLE_S = 8.0  # after the first frame: the VIP is up, initial snapshots are in
+
+
+def tmux(*args: str) -> str:
+    """Run tmux; its stdout."""
+    done = subprocess.run(["tmux", *args], capture_output=True, text=True, timeout=10)
+    return done.stdout
+
+
+def screen(session: str) -> str:
+    """What the terminal of ``session`` shows now."""
+    return tmux("capture-pane", "-p", "-t", session)
+
+
+def wait_for(session: str, text: str, timeout: float) -> bool:
+    """Poll the screen (bounded) until ``text`` shows."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if text in screen(session):
+            return True
+        time.sleep(0.2)  # polling a terminal from outside: there is no event to await
+    return False
+
+
+def console_process(session: str) -> object:
+    """The psutil.Process of the console in ``session`` (the pane's hbtui.cli process)."""
+    import psutil
+
+    pane = psutil.Process(int(tmux("list-panes", "-t", session, "-F", "#{pane_pid}").split()[0]))
+    for proc in [pane, *pane.children(recursive=True)]:
+        if "hbtui.cli" in " ".join(proc.cmdline()):
+            return proc
+    return pane
+
+
+def cpu_pct(proc: object, seconds: float) -> float:
+    """CPU % (one core = 100) of ``proc`` itself over ``seconds`` of wall time."""
+    before = proc.cpu_times()  # type: ignore[attr-defined]
+    t0 = time.monotonic()
+    time.sleep(seconds)
+    after = proc.cpu_times()  # type: ignore[attr-defined]
+    used = (after.user + after.system) - (before.user + before.system)
+    return 100 * used / (time.monotonic() - t0)
+
+
+def start_session(name: str, cmd: str) -> None:
+    """A detached tmux session of DEMO_SIZE running ``cmd`` in the repo."""
+    width, height = DEMO_SIZE
+    tmux("new-session", "-d", "-s", name, "-x", width, "-y", height, "-c", str(ROOT), cmd)
+
+
+def end_session(name: str, quit_key: bool = True, timeout: float = 40.0) -> None:
+    """Quit the app with q (the demo tears its namespaces down), then drop the session."""
+    if quit_key:
+        tmux("send-keys", "-t", name, "q")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and name in tmux("ls", "-F", "#{session_name}"):
+            time.sleep(0.2)  # the demo removes its namespaces before it exits
+    subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True, timeout=10)
+
+
+def server1_dir(demo: object) -> Path:
+    """The lab directory of server1 (from its hbtui node's --config-dir)."""
+    for child in demo.children(recursive=True):  # type: ignore[attr-defined]
+        argv = child.cmdline()
+        if "node" in argv and "--config-dir" in argv:
+            config_dir = Path(argv[argv.index("--config-dir") + 1])
+            if config_dir.parent.name == "server1":
+                return config_dir.parent
+    raise RuntimeError("no hbtui node of server1 under the demo")
+
+
+def countdown_rate(session: str, seconds: float) -> tuple[float, float]:
+    """Distinct countdown texts per second on the terminal, and the longest still gap (s)."""
+    last, changes, longest, changed_at = "", 0, 0.0, time.monotonic()
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < seconds:
+        lines = [ln for ln in screen(session).splitlines() if "dead in" in ln or "left" in ln]
+        text = "\n".join(lines)
+        now = time.monotonic()
+        if text != last:
+            changes += 1
+            longest = max(longest, now - changed_at)
+            last, changed_at = text, now
+        time.sleep(0.02)
+    return changes / seconds, longest
+
+
+def demo_run(seconds: float, attach: bool, countdown: bool) -> dict[str, float]:
+    """One ``hbtui demo`` launch: its console's idle CPU, then optionally more."""
+    name = f"hbtui-perf-demo-{os.getpid()}"
+    out: dict[str, float] = {}
+    start_session(name, f"{sys.executable} -m hbtui.cli demo")
+    try:
+        if not wait_for(name, "Other nodes", 60):
+            raise RuntimeError("the demo console did not come up:\n" + screen(name))
+        time.sleep(SETTLE_S)
+        demo = console_process(name)
+        out["demo_cpu"] = cpu_pct(demo, seconds)
+        if attach:
+            node_dir = server1_dir(demo)
+            cmd = (
+                f"{sys.executable} -m hbtui.cli console --mode attach --no-peers "
+                f"--control-socket {node_dir / 'run/hbtui/control.sock'} "
+                f"--config-dir {node_dir / 'etc-ha.d'} --state-dir {node_dir / 'var-lib-heartbeat'}"
+            )
+            single = name + "-attach"
+            start_session(single, cmd)
+            try:
+                wait_for(single, "Wire", 30)
+                time.sleep(SETTLE_S)
+                out["attach_cpu"] = cpu_pct(console_process(single), seconds)
+            finally:
+                end_session(single)
+        if countdown:
+            tmux("send-keys", "-t", name, "k")
+            wait_for(name, "Kill server1", 10)
+            tmux("send-keys", "-t", name, "y")
+            time.sleep(1.6)  # the keepalive is overdue from 1.5 s: the countdown proper
+            before = demo.cpu_times()  # type: ignore[attr-defined]
+            t0 = time.monotonic()
+            rate, longest = countdown_rate(name, 3.0)
+            after = demo.cpu_times()  # type: ignore[attr-defined]
+            used = (after.user + after.system) - (before.user + before.system)
+            out["countdown_per_s"], out["countdown_longest_gap_s"] = rate, longest
+            out["countdown_cpu"] = 100 * used / (time.monotonic() - t0)
+    finally:
+        end_session(name)
+    return out
+
+
+def demo_figures(seconds: float, runs: int) -> None:
+    """Print the demo figures (see the module docstring, item 4)."""
+    results = [demo_run(seconds, attach=True, countdown=True) for _ in range(runs)]
+    for key, what in (
+        ("demo_cpu", f"two-node demo console idle CPU, {seconds:g} s"),
+        ("attach_cpu", f"single-node attach console idle CPU, {seconds:g} s"),
+        ("countdown_cpu", "demo console CPU during the countdown (k on server1), 3 s"),
+    ):
+        values = [r[key] for r in results if key in r]
+        shown = ", ".join(f"{v:.2f}" for v in values)
+        print(f"{what}: median {statistics.median(values):.2f} % ({shown})")
+    rates = [r["countdown_per_s"] for r in results]
+    gaps = [r["countdown_longest_gap_s"] for r in results]
+    print(
+        f"countdown on the terminal: median {statistics.median(rates):.1f} changes/s "
+        f"({', '.join(f'{v:.1f}' for v in rates)}), longest still {max(gaps) * 1000:.0f} ms"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--demo", action="store_true", help="the real hbtui demo (root, tmux)")
+    parser.add_argument("--runs", type=int, default=3, help="--demo: demo launches")
     parser.add_argument("--first-frame-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.first_frame_child:
         first_frame_child()
+        return 0
+    if args.demo:
+        demo_figures(args.seconds, args.runs)
         return 0
     frames = first_frame()
     print(

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
-from rtkit import VIP, Lan, make_member, wait_event, wait_for
+from rtkit import VIP, Lan, Member, make_member, wait_event, wait_for
 
 from hbtui.adapters.runtime import LogLine, RuntimeChanged
+from hbtui.bus import Subscription
 from hbtui.engine.events import (
     PeerDead,
     ScriptExited,
@@ -24,13 +27,36 @@ HA_LOG_LINE = re.compile(
 )
 
 
-async def test_cold_start_puts_the_vip_on_server1_and_runs_failback(tmp_path: Path) -> None:
+def howto_pair(tmp_path: Path) -> tuple[Lan, Member, Member]:
+    """server1 and server2 of the HOWTO cluster on one fake LAN, not started yet."""
     lan = Lan()
-    one, two = make_member("server1", lan, tmp_path), make_member("server2", lan, tmp_path)
-    events = one.runtime.events("test", lossy=False)
-    await one.runtime.start()
-    await two.runtime.start()
+    return lan, make_member("server1", lan, tmp_path), make_member("server2", lan, tmp_path)
+
+
+@asynccontextmanager
+async def running(*members: Member) -> AsyncIterator[None]:
+    """Start ``members`` in order; kill every one on the way out (kill is a no-op once down)."""
     try:
+        for member in members:
+            await member.runtime.start()
+        yield
+    finally:
+        for member in members:
+            member.runtime.kill()
+
+
+def drained(sub: Subscription) -> list[object]:
+    """Everything already queued on ``sub``."""
+    seen: list[object] = []
+    while (item := sub.get_nowait()) is not None:
+        seen.append(item)
+    return seen
+
+
+async def test_cold_start_puts_the_vip_on_server1_and_runs_failback(tmp_path: Path) -> None:
+    _, one, two = howto_pair(tmp_path)
+    events = one.runtime.events("test", lossy=False)
+    async with running(one, two):
         await wait_event(events, lambda e: isinstance(e, VipAdded))
         await wait_for(
             lambda: (
@@ -46,9 +72,7 @@ async def test_cold_start_puts_the_vip_on_server1_and_runs_failback(tmp_path: Pa
         assert (state / "hb_uuid").stat().st_size == 16
         assert (state / "hb_generation").exists()
         # script output went to events and the ha-log
-        seen = []
-        while (item := events.get_nowait()) is not None:
-            seen.append(item)
+        seen = drained(events)
         assert any(isinstance(e, ScriptStarted) for e in seen)
         assert any(isinstance(e, ScriptOutput) and e.line == "starting the service" for e in seen)
         assert any(isinstance(e, ScriptExited) and e.rc == 0 for e in seen)
@@ -62,19 +86,13 @@ async def test_cold_start_puts_the_vip_on_server1_and_runs_failback(tmp_path: Pa
         assert snap["nodes"]["server2"]["status"] == "active"
         assert snap["vips"][0]["owner"] == "server1"
         assert snap["runtime"]["state"] == "running"
-    finally:
-        one.runtime.kill()
-        two.runtime.kill()
 
 
 async def test_exactly_one_timer_armed_at_next_deadline(tmp_path: Path) -> None:
-    lan = Lan()
-    one, two = make_member("server1", lan, tmp_path), make_member("server2", lan, tmp_path)
+    _, one, two = howto_pair(tmp_path)
     events = one.runtime.events("test", lossy=False)
-    await one.runtime.start()
-    await two.runtime.start()
     loop = asyncio.get_running_loop()
-    try:
+    async with running(one, two):
         for _ in range(60):  # check after each of the next 60 events of server1
             await asyncio.wait_for(events.get(), 2)
             for member in (one, two):
@@ -88,18 +106,12 @@ async def test_exactly_one_timer_armed_at_next_deadline(tmp_path: Path) -> None:
                 ]
                 assert len(ours) == 1
                 assert abs(ours[0].when() * 1000 - rt._armed_ms) < 1.0
-    finally:
-        one.runtime.kill()
-        two.runtime.kill()
 
 
 async def test_kill_of_the_owner_moves_the_vip_and_leaves_it_behind(tmp_path: Path) -> None:
-    lan = Lan()
-    one, two = make_member("server1", lan, tmp_path), make_member("server2", lan, tmp_path)
+    _, one, two = howto_pair(tmp_path)
     events = two.runtime.events("test", lossy=False)
-    await one.runtime.start()
-    await two.runtime.start()
-    try:
+    async with running(one, two):
         await wait_for(lambda: [c[-1] for c in one.scripts.calls] == ["status", "start"])
         one.runtime.kill()
         assert one.runtime.state == "killed"
@@ -115,17 +127,12 @@ async def test_kill_of_the_owner_moves_the_vip_and_leaves_it_behind(tmp_path: Pa
         assert 0 <= dead.at_ms - (dead.last_heard_ms + dead.deadtime_ms) < 30
         assert done.at_ms - dead.at_ms < 50
         assert [c[-1] for c in two.scripts.calls] == ["status", "start"]
-    finally:
-        two.runtime.kill()
 
 
 async def test_graceful_stop_hands_over_and_exits(tmp_path: Path) -> None:
-    lan = Lan()
-    one, two = make_member("server1", lan, tmp_path), make_member("server2", lan, tmp_path)
+    lan, one, two = howto_pair(tmp_path)
     mine = one.runtime.events("test", lossy=False)
-    await one.runtime.start()
-    await two.runtime.start()
-    try:
+    async with running(one, two):
         await wait_for(lambda: VIP in one.vips.addresses)
         await wait_for(lambda: [c[-1] for c in one.scripts.calls] == ["status", "start"])
         stopped_at = two.runtime.now_ms()
@@ -136,30 +143,22 @@ async def test_graceful_stop_hands_over_and_exits(tmp_path: Path) -> None:
         assert [c[-1] for c in one.scripts.calls] == ["status", "start", "stop"]
         await wait_for(lambda: VIP in two.vips.addresses, timeout=2)
         assert two.runtime.now_ms() - stopped_at < 250  # well under deadtime
-        seen = []
-        while (item := mine.get_nowait()) is not None:
-            seen.append(item)
+        seen = drained(mine)
         assert any(isinstance(e, VipRemoved) for e in seen)
         assert any(isinstance(e, RuntimeChanged) and e.what == "stopped" for e in seen)
         assert any(isinstance(e, LogLine) and "shutdown complete" in e.text for e in seen)
         assert mine.closed or mine.get_nowait() is None
         assert lan.transports[0].closed
-    finally:
-        two.runtime.kill()
 
 
 async def test_a_present_vip_is_removed_before_joining(tmp_path: Path) -> None:
-    lan = Lan()
-    two = make_member("server2", lan, tmp_path)
+    two = make_member("server2", Lan(), tmp_path)
     await two.vips.add(VIP, 24, "eth0")
-    await two.runtime.start()
-    try:
+    async with running(two):
         await wait_for(lambda: VIP not in two.vips.addresses)
         assert ("remove", VIP) in two.vips.calls
         text = (two.logdir / "ha-log").read_text()
         assert "is on this node before we own it" in text
-    finally:
-        two.runtime.kill()
 
 
 async def test_state_dir_is_locked_and_generation_grows(tmp_path: Path) -> None:
@@ -178,12 +177,9 @@ async def test_state_dir_is_locked_and_generation_grows(tmp_path: Path) -> None:
     finally:
         one.runtime.kill()
     again = make_member("server1", Lan(), tmp_path)
-    await again.runtime.start()
-    try:
+    async with running(again):
         assert again.runtime.node is not None
         assert again.runtime.node.identity.generation == gen1 + 1
-    finally:
-        again.runtime.kill()
 
 
 async def test_reread_applies_timers_and_reports_the_rest(tmp_path: Path) -> None:
@@ -192,8 +188,7 @@ async def test_reread_applies_timers_and_reports_the_rest(tmp_path: Path) -> Non
     from rtkit import make_config
 
     one = make_member("server1", Lan(), tmp_path)
-    await one.runtime.start()
-    try:
+    async with running(one):
         base = one.runtime.config
         new = make_config("server1", base.config_dir, one.logdir, keepalive=80, deadtime=400)
         new = dataclasses.replace(new, haresources=dataclasses.replace(new.haresources, groups=()))
@@ -209,5 +204,3 @@ async def test_reread_applies_timers_and_reports_the_rest(tmp_path: Path) -> Non
         text = (one.logdir / "ha-log").read_text()
         assert "configuration reread: keepalive 50 ms -> 80 ms" in text
         assert "configuration reread refused: ha.cf:3: error: bad" in text
-    finally:
-        one.runtime.kill()

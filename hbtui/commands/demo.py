@@ -4,6 +4,9 @@ As root it builds a bridge namespace and server1 (192.168.10.1) / server2 (192.1
 each with its own network, UTS, mount and PID namespaces (``hbtui.lab``), gives both the
 bundled HOWTO config, starts ``hbtui node`` in each and opens the console on both nodes
 (server1 focused). Quitting, Ctrl-C or an error removes every namespace and process it made.
+As a normal user it runs itself again inside a user namespace of its own (``hbtui.lab.userns``)
+where it is root, and builds the same cluster there; where the kernel forbids that, it says
+what failed and how to run it (sudo, or the sysctl to set) and exits 2.
 
 ``--headless --seconds N``: no console; bring the cluster up, wait (at most N seconds) for
 the VIP, print ``hbtui status`` of both nodes, tear down.
@@ -12,6 +15,7 @@ the VIP, print ``hbtui status`` of both nodes, tear down.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import subprocess
 import sys
@@ -76,10 +80,19 @@ def wait_answering(cluster: object, timeout: float) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the cluster, run the console (or the headless check), always tear down."""
+    from hbtui.lab import userns
     from hbtui.lab.commands import LabError
-    from hbtui.lab.demo import DemoCluster, why_not
+    from hbtui.lab.demo import PACKAGE_PARENT, DemoCluster, why_not
     from hbtui.lab.netns import sweep_stale_netns
 
+    if os.geteuid() != 0:
+        blocked = userns.unavailable_reason()
+        if blocked:
+            print(f"hbtui demo: {blocked}", file=sys.stderr)
+            return 2
+        return userns.run_in_userns(demo_argv(args), PACKAGE_PARENT)
+    if userns.inside():
+        userns.prepare_inside()
     reason = why_not()
     if reason:
         print(f"hbtui demo: {reason}", file=sys.stderr)
@@ -99,6 +112,11 @@ def run(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             print("hbtui demo: interrupted; everything it made is removed", file=sys.stderr)
             return 130
+
+
+def demo_argv(args: argparse.Namespace) -> list[str]:
+    """``hbtui`` arguments that run this same demo again (inside a user namespace)."""
+    return ["demo", *(["--headless"] if args.headless else []), "--seconds", str(args.seconds)]
 
 
 def headless(cluster: object, seconds: float) -> int:

@@ -173,7 +173,10 @@ def test_the_config_the_demo_installs_passes_check(tmp_path: Path) -> None:
 def test_demo_without_root_says_why(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from hbtui.lab import userns
+
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(userns, "probe_failure", lambda: "unshare: Operation not permitted")
     assert demo_command.run(argparse.Namespace(headless=True, seconds=1.0)) == 2
     err = capsys.readouterr().err
     assert "needs root" in err and "network namespaces" in err

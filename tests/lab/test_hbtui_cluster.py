@@ -21,7 +21,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from .cluster import Cluster, RealHeartbeat
+from .cluster import Cluster, LabNodeProcess, RealHeartbeat
 from .commands import run
 from .haconfig import HaSetup
 from .halog import complaints
@@ -97,8 +97,35 @@ def sampled(cluster: Cluster, what: str) -> Iterator[VipSampler]:
     assert double <= KEEPALIVE_S, f"{what}: VIP on both live nodes for {double:.3f} s"
 
 
-def actions_since(member: HbtuiNode, since_wall: float) -> list[tuple[float, str]]:
+def actions_since(member: LabNodeProcess, since_wall: float) -> list[tuple[float, str]]:
     return [(c.at, c.action) for c in member.failback_calls() if c.at >= since_wall]
+
+
+def cold_start(cluster: Cluster, what: str, timeout: float) -> tuple[float, float]:
+    """Start every node; return when it began and how long until server1 held the VIP."""
+    began = cluster.start_all()
+    up = wait_for_vip(cluster.lab["server1"], VIP, timeout=timeout)
+    timing(what, up - began)
+    return began, up - began
+
+
+def graceful_handover(cluster: Cluster, what: str) -> None:
+    """SIGTERM of server1: the VIP is on server2 within half a deadtime."""
+    stopping = time.monotonic()
+    cluster["server1"].stop(timeout=15)
+    taken = wait_for_vip(cluster.lab["server2"], VIP, timeout=DEADTIME_S)
+    timing(what, taken - stopping)
+    assert taken - stopping < DEADTIME_S / 2
+
+
+def failed_back(cluster: Cluster, since_wall: float) -> None:
+    """Failback since ``since_wall``: server2 stopped before server1 started; VIP off server2."""
+    one, two = cluster["server1"], cluster["server2"]
+    wait_until(lambda: any(a == "start" for _, a in actions_since(one, since_wall)), 5, "start")
+    stops = [at for at, a in actions_since(two, since_wall) if a == "stop"]
+    starts = [at for at, a in actions_since(one, since_wall) if a == "start"]
+    assert stops and starts and stops[0] <= starts[0], (stops, starts)
+    assert not cluster.lab["server2"].has_address(VIP)
 
 
 def status_ok(member: HbtuiNode) -> None:
@@ -129,10 +156,8 @@ def test_cold_start_crash_return_and_graceful_stop(lab: Lab) -> None:
     one, two = cluster["server1"], cluster["server2"]
     assert isinstance(one, HbtuiNode) and isinstance(two, HbtuiNode)
     with sampled(cluster, "cold start"):
-        began = cluster.start_all()
-        up = wait_for_vip(lab["server1"], VIP, timeout=INITDEAD_S + 3)
-        timing("cold start -> VIP on server1", up - began)
-        assert up - began < 4.0, "both nodes are hbtui: no initdead wait"
+        _, took = cold_start(cluster, "cold start -> VIP on server1", INITDEAD_S + 3)
+        assert took < 4.0, "both nodes are hbtui: no initdead wait"
         assert one.wait_failback_actions(2) == ["status", "start"]
         labels = [a.label for a in lab["server1"].addresses() if a.ip == VIP]
         assert labels == ["eth0:0"]
@@ -161,22 +186,14 @@ def test_cold_start_crash_return_and_graceful_stop(lab: Lab) -> None:
         wait_until(lambda: not lab["server2"].has_address(VIP), 15, "VIP off server2")
         home = wait_for_vip(lab["server1"], VIP, timeout=10)
         timing("server1 back -> VIP on server1", home - back)
-        wait_until(lambda: any(a == "start" for _, a in actions_since(one, back_wall)), 5, "start")
-        stops = [at for at, a in actions_since(two, back_wall) if a == "stop"]
-        starts = [at for at, a in actions_since(one, back_wall) if a == "start"]
-        assert stops and starts and stops[0] <= starts[0], (stops, starts)
-        assert not lab["server2"].has_address(VIP)
+        failed_back(cluster, back_wall)
         status_ok(one)
 
     with sampled(cluster, "graceful stop of server1"):
         wait_until(
             lambda: two.snapshot()["nodes"]["server1"]["status"] == "active", 5, "server1 active"
         )
-        stopping = time.monotonic()
-        one.stop(timeout=15)
-        taken = wait_for_vip(lab["server2"], VIP, timeout=DEADTIME_S)
-        timing("SIGTERM of server1 -> VIP on server2", taken - stopping)
-        assert taken - stopping < DEADTIME_S / 2
+        graceful_handover(cluster, "SIGTERM of server1 -> VIP on server2")
         assert not lab["server1"].has_address(VIP)
         assert one.wait_exit(5) == 0
         assert "server1 Heartbeat shutdown complete." in one.log_text()
@@ -195,9 +212,7 @@ def test_wrong_key_gives_no_membership_and_no_double_vip(lab: Lab) -> None:
     one, two = cluster["server1"], cluster["server2"]
     assert isinstance(one, HbtuiNode) and isinstance(two, HbtuiNode)
     with sampled(cluster, "wrong key"):
-        began = cluster.start_all()
-        up = wait_for_vip(lab["server1"], VIP, timeout=INITDEAD_S + 3)
-        timing("wrong key: VIP on server1 (after initdead)", up - began)
+        began, _ = cold_start(cluster, "wrong key: VIP on server1 (after initdead)", INITDEAD_S + 3)
         line = "server1 is alive but its packets fail authentication with key 1 (sha1)"
         wait_until(lambda: line in two.log_text(), 15, "auth-alive line on server2")
         # past server2's initdead plus a deadtime: it still must not take over
@@ -239,29 +254,19 @@ def test_hbtui_owner_with_a_real_heartbeat_peer(lab: Lab) -> None:
     one, two = cluster["server1"], cluster["server2"]
     assert isinstance(one, HbtuiNode) and isinstance(two, RealHeartbeat)
     with sampled(cluster, "mixed cold start"):
-        began = cluster.start_all()
-        up = wait_for_vip(lab["server1"], VIP, timeout=INITDEAD_S + 5)
-        timing("mixed cold start -> VIP on hbtui server1", up - began)
+        cold_start(cluster, "mixed cold start -> VIP on hbtui server1", INITDEAD_S + 5)
         assert one.wait_failback_actions(2) == ["status", "start"]
         wait_until(lambda: "remote resource transition completed" in two.log_text(), 10, "real")
         assert two.failback_actions() == [] and not lab["server2"].has_address(VIP)
         status_ok(one)
     with sampled(cluster, "mixed graceful stop of hbtui"):
-        stopping = time.monotonic()
-        one.stop(timeout=15)
-        taken = wait_for_vip(lab["server2"], VIP, timeout=DEADTIME_S)
-        timing("SIGTERM of hbtui server1 -> VIP on real server2", taken - stopping)
-        assert taken - stopping < DEADTIME_S / 2
+        graceful_handover(cluster, "SIGTERM of hbtui server1 -> VIP on real server2")
         assert two.wait_failback_actions(2) == ["status", "start"]
     with sampled(cluster, "mixed return of hbtui"):
         back_wall = time.time()
         one.start()
         wait_for_vip(lab["server1"], VIP, timeout=INITDEAD_S + 5)
-        wait_until(lambda: any(a == "start" for _, a in actions_since(one, back_wall)), 5, "start")
-        stops = [at for at, a in actions_since(two, back_wall) if a == "stop"]
-        starts = [at for at, a in actions_since(one, back_wall) if a == "start"]
-        assert stops and starts and stops[0] <= starts[0], (stops, starts)
-        assert not lab["server2"].has_address(VIP)
+        failed_back(cluster, back_wall)
     assert complaints(two.log_text()) == []
     one.stop(timeout=15)
     two.stop(timeout=30)

@@ -8,7 +8,7 @@ from pathlib import Path
 from hbtui.config.authkeys import parse_authkeys
 from hbtui.config.ha_cf import parse_ha_cf
 from hbtui.config.haresources import INIT_D, parse_haresources
-from hbtui.config.lines import read_config_file
+from hbtui.config.lines import ConfigFile, read_config_file
 from hbtui.config.model import AuthKeys, ClusterConfig, HaCf, Haresources
 from hbtui.config.problems import ConfigError, Problem, Severity
 from hbtui.config.validate import (
@@ -32,6 +32,14 @@ def local_node_name() -> str:
 def _sorted(problems: list[Problem]) -> list[Problem]:
     """Problems of one file in line order (file-wide ones first); stable otherwise."""
     return sorted(problems, key=lambda p: p.line or 0)
+
+
+def _read(path: Path, problems: list[Problem]) -> ConfigFile | None:
+    """The file, or None once ``problems`` says why it could not be read."""
+    source, missing = read_config_file(path)
+    if source is None:
+        problems.append(missing or Problem(Severity.ERROR, "file could not be read"))
+    return source
 
 
 def load_config(
@@ -64,20 +72,14 @@ def load_config(
         problems.append(Problem(Severity.ERROR, "this node's name is empty (--node-name)"))
 
     ha_cf: HaCf | None = None
-    source, missing = read_config_file(config_dir / HA_CF)
-    if source is None:
-        problems.append(_missing(missing))
-    else:
+    if (source := _read(config_dir / HA_CF, problems)) is not None:
         ha_cf, found = parse_ha_cf(source)
         found += check_timers(ha_cf) + check_nodes(ha_cf, node)
         found += check_media(ha_cf, local_host=local_host, net_dir=net_dir)
         problems += _sorted(found)
 
     haresources: Haresources | None = None
-    source, missing = read_config_file(config_dir / HARESOURCES)
-    if source is None:
-        problems.append(_missing(missing))
-    else:
+    if (source := _read(config_dir / HARESOURCES, problems)) is not None:
         haresources, found = parse_haresources(source, config_dir, init_d)
         if ha_cf is not None:
             found += check_resources(
@@ -86,10 +88,7 @@ def load_config(
         problems += _sorted(found)
 
     authkeys: AuthKeys | None = None
-    source, missing = read_config_file(config_dir / AUTHKEYS)
-    if source is None:
-        problems.append(_missing(missing))
-    else:
+    if (source := _read(config_dir / AUTHKEYS, problems)) is not None:
         authkeys, found = parse_authkeys(source)
         problems += _sorted(found)
 
@@ -97,10 +96,6 @@ def load_config(
     if ha_cf is None or haresources is None or authkeys is None or (has_error and not partial):
         return None, problems
     return ClusterConfig(config_dir, node, ha_cf, haresources, authkeys), problems
-
-
-def _missing(problem: Problem | None) -> Problem:
-    return problem or Problem(Severity.ERROR, "file could not be read")
 
 
 def read_config(

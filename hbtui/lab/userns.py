@@ -54,7 +54,7 @@ def _how_to_run(fix: str | None) -> str:
     ways = "run it with sudo (`sudo hbtui demo`)"
     if fix:
         ways += f", or let normal users create user namespaces (`sudo sysctl -w {fix}`)"
-    return f"Without one, hbtui demo needs root: {ways}."
+    return f"Without one it needs root: {ways}."
 
 
 def unavailable_reason(proc_sys: Path = PROC_SYS, probe: bool = True) -> str | None:
@@ -62,7 +62,7 @@ def unavailable_reason(proc_sys: Path = PROC_SYS, probe: bool = True) -> str | N
     run it anyway. ``proc_sys`` points the sysctl checks elsewhere (tests); ``probe`` also
     tries a throw-away namespace, which catches what the sysctls do not (seccomp, AppArmor)."""
     lead = (
-        "not run as root, hbtui demo builds its cluster (network namespaces, a bridge with veth "
+        "run as a normal user, it builds its cluster (network namespaces, a bridge with veth "
         "pairs, UTS/mount/PID namespaces per node) in a user namespace of its own,"
     )
     missing = [tool for tool in TOOLS if not shutil.which(tool)]

@@ -158,22 +158,54 @@ def reachable_view_script(paths: list[Path]) -> str:
     return "\n".join(lines)
 
 
-def as_user(uid: int, argv: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
-    """Run ``argv`` as ``uid`` (no groups, no capabilities, a small environment)."""
+def user_argv(uid: int, argv: list[str]) -> list[str]:
+    """``argv`` run as ``uid`` (no groups, no capabilities, a small environment)."""
     python = Path(sys.executable)
     view = reachable_view_script([python, Path(sys.base_prefix), Path(PACKAGE_PARENT)])
     drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--"]
     env = ["env", "-i", f"PATH={os.environ.get('PATH', '/usr/bin:/bin')}", "HOME=/tmp"]
     env += ["LANG=C.UTF-8", "TERM=dumb", f"PYTHONPATH={PACKAGE_PARENT}"]
     wrapper = ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", view, "sh"]
+    return [*wrapper, *drop, *env, *argv]
+
+
+def run_bounded(argv: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*wrapper, *drop, *env, *argv],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-        cwd="/tmp",
+        argv, capture_output=True, text=True, timeout=timeout, check=False, cwd="/tmp"
     )
+
+
+def as_user(uid: int, argv: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` as ``uid`` to completion (bounded)."""
+    return run_bounded(user_argv(uid, argv), timeout)
+
+
+# Run argv[2:] as root of a new user namespace (mapping root and UID argv[1]) in which
+# user.max_user_namespaces is 0: the kernel then refuses user namespaces below it, as a machine
+# with the sysctl set to 0 does. Python 3.11 has no os.unshare, hence ctypes.
+LIMITED_USERNS = """
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+go_read, go_write = os.pipe()
+ready_read, ready_write = os.pipe()
+pid = os.fork()
+if pid == 0:
+    if libc.unshare(0x10000000 | 0x00020000) != 0:  # CLONE_NEWUSER | CLONE_NEWNS
+        os._exit(99)
+    os.write(ready_write, b"u")
+    os.read(go_read, 1)
+    os.setgid(0)
+    os.setuid(0)
+    with open("/proc/sys/user/max_user_namespaces", "w") as knob:
+        knob.write("0")
+    os.execvp(sys.argv[2], sys.argv[2:])
+os.read(ready_read, 1)
+for name in ("uid_map", "gid_map"):
+    with open(f"/proc/{pid}/{name}", "w") as mapping:
+        mapping.write(f"0 0 1\\n{sys.argv[1]} {sys.argv[1]} 1\\n")
+os.write(go_write, b"g")
+sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+"""
 
 
 def processes_of(uid: int) -> list[str]:
@@ -206,4 +238,23 @@ def test_headless_demo_as_a_normal_user() -> None:
         assert f"== hbtui status on {name} ==" in done.stdout
         assert f"nodestatus {name}: active (this node)" in done.stdout
     assert done.stdout.count(f"({'IPaddr::' + VIP}/24): server1") == 2
+    assert processes_of(uid) == []
+
+
+def test_demo_refused_where_the_kernel_limits_user_namespaces() -> None:
+    if os.geteuid() != 0:
+        pytest.skip("needs root to run a command as another UID in a limited user namespace")
+    if not shutil.which("setpriv") or not shutil.which("unshare"):
+        pytest.skip("needs setpriv and unshare (Debian: util-linux)")
+    uid = unused_uid()
+    demo = user_argv(uid, [sys.executable, "-m", "hbtui.cli", "demo", "--headless"])
+    done = run_bounded([sys.executable, "-c", LIMITED_USERNS, str(uid), *demo], 60)
+    if done.returncode == 99:
+        pytest.skip("this kernel refuses root a user namespace (needed to set the limit)")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stdout == ""
+    assert done.stderr.startswith("hbtui demo: run as a normal user, it builds its cluster")
+    assert "user.max_user_namespaces = 0" in done.stderr
+    assert "`sudo hbtui demo`" in done.stderr
+    assert "`sudo sysctl -w user.max_user_namespaces=15000`" in done.stderr
     assert processes_of(uid) == []

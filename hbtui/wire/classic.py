@@ -13,8 +13,9 @@ import base64
 import binascii
 
 from hbtui.wire.errors import WireError
-from hbtui.wire.limits import MAX_DATAGRAM, MAX_DEPTH
+from hbtui.wire.limits import MAX_DEPTH
 from hbtui.wire.message import Field, FieldType, Message
+from hbtui.wire.netstring import check_start
 
 HEAD = b">>>\n"
 TAIL = b"<<<\n"
@@ -23,14 +24,7 @@ _TYPES = {str(int(t)): t for t in FieldType}
 
 def decode(data: bytes, depth: int = 0) -> Message:
     """Decode one classic message (exactly, nothing after ``<<<\\n``)."""
-    if len(data) > MAX_DATAGRAM:
-        raise WireError(f"{len(data)} bytes is larger than a datagram", "oversized")
-    if depth > MAX_DEPTH:
-        raise WireError(f"nested deeper than {MAX_DEPTH} levels")
-    if not data.startswith(HEAD):
-        if HEAD.startswith(data[:4]):
-            raise WireError("datagram ends inside the >>> header", "truncated")
-        raise WireError("does not start with >>>")
+    check_start(data, depth, HEAD)
     if not data.endswith(TAIL):
         raise WireError("datagram does not end with <<<", "truncated")
     body = data[4:-4]

@@ -19,6 +19,19 @@ _TYPES = {ord(str(int(t))): t for t in FieldType}
 _PLAIN_TYPES = {k: t for k, t in _TYPES.items() if t is not FieldType.STRUCT}
 
 
+def check_start(data: bytes, depth: int, head: bytes) -> None:
+    """What every decoder checks before parsing: the size, the nesting depth, the header."""
+    if len(data) > MAX_DATAGRAM:
+        raise WireError(f"{len(data)} bytes is larger than a datagram", "oversized")
+    if depth > MAX_DEPTH:
+        raise WireError(f"nested deeper than {MAX_DEPTH} levels")
+    if not data.startswith(head):
+        mark = head.rstrip().decode("ascii")
+        if head.startswith(data[: len(head)]):
+            raise WireError(f"datagram ends inside the {mark} header", "truncated")
+        raise WireError(f"does not start with {mark}")
+
+
 def decode(data: bytes) -> Message:
     """Decode one body, ``###\\n ... %%%\\n`` exactly, into a Message."""
     msg, end = decode_prefix(data)
@@ -29,14 +42,7 @@ def decode(data: bytes) -> Message:
 
 def decode_prefix(data: bytes, depth: int = 0) -> tuple[Message, int]:
     """Decode the body at the start of ``data``; return it and the offset just past ``%%%\\n``."""
-    if len(data) > MAX_DATAGRAM:
-        raise WireError(f"{len(data)} bytes is larger than a datagram", "oversized")
-    if depth > MAX_DEPTH:
-        raise WireError(f"nested deeper than {MAX_DEPTH} levels")
-    if not data.startswith(HEAD):
-        if HEAD.startswith(data[:4]):
-            raise WireError("datagram ends inside the ### header", "truncated")
-        raise WireError("does not start with ###")
+    check_start(data, depth, HEAD)
     size = len(data)
     pos = 4
     fields: list[Field] = []

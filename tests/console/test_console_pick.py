@@ -19,6 +19,14 @@ from hbtui.control.server import ControlServer
 from tests.runtime.rtkit import Lan, make_member
 
 HOWTO = Path(__file__).resolve().parents[2] / "hbtui" / "data" / "howto"
+WATCHED_VIP = "192.0.2.10"
+
+
+def watch_with_one_vip(node: str, log: Path, text: str) -> WatchSource:
+    """A read-only watch of ``log`` (written with ``text``) as ``node``; one VIP, home server1."""
+    log.write_text(text)
+    vip = {"resource": f"IPaddr::{WATCHED_VIP}/24", "ip": WATCHED_VIP, "home": "server1"}
+    return WatchSource(node, ("server1", "server2"), log, 999_999_999, {"configured_vips": [vip]})
 
 
 @pytest.fixture
@@ -147,14 +155,8 @@ async def test_watch_console_is_read_only_and_says_so(tmp_path: Path) -> None:
     from hbtui.console.app import ConsoleApp
     from tests.console.helpers import SIZE, settle
 
-    log = tmp_path / "ha-log"
-    log.write_text("Nov 26 03:30:00 server1 heartbeat: [1]: info: Local status now set to: 'up'\n")
-    extras = {
-        "configured_vips": [
-            {"resource": "IPaddr::192.0.2.10/24", "ip": "192.0.2.10", "home": "server1"}
-        ]
-    }
-    source = WatchSource("server1", ("server1", "server2"), log, 999_999_999, extras)
+    up = "Nov 26 03:30:00 server1 heartbeat: [1]: info: Local status now set to: 'up'\n"
+    source = watch_with_one_vip("server1", tmp_path / "ha-log", up)
     app = ConsoleApp(source, poll_sockets=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -163,7 +165,7 @@ async def test_watch_console_is_read_only_and_says_so(tmp_path: Path) -> None:
         async with asyncio.timeout(5):
             while app.model.nodes["server1"].status != "up":
                 await pilot.pause(0.05)
-        assert app.model.vips["192.0.2.10"].owner is None  # not on this machine
+        assert app.model.vips[WATCHED_VIP].owner is None  # not on this machine
         await pilot.press("s")
         await settle(pilot)
         assert "only watches the real heartbeat daemon" in app.model.log[-1].text
@@ -177,13 +179,7 @@ async def test_watch_refreshes_after_new_log_lines(tmp_path: Path) -> None:
     from hbtui.console.items import SnapshotTaken
 
     log = tmp_path / "ha-log"
-    log.write_text("")
-    extras = {
-        "configured_vips": [
-            {"resource": "IPaddr::192.0.2.10/24", "ip": "192.0.2.10", "home": "server1"}
-        ]
-    }
-    source = WatchSource("server2", ("server1", "server2"), log, 999_999_999, extras)
+    source = watch_with_one_vip("server2", log, "")
     events = source.events()
     snap = await source.snapshot()
     assert snap["keepalives_visible"] is False and snap["vips"][0]["owner"] is None

@@ -6,7 +6,7 @@ They record what was asked of them and answer instantly; no sockets, no processe
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from hbtui.adapters.netlink import VipError, VipPlacement, first_free_label, network_broadcast
 from hbtui.adapters.scripts import LineCallback, ScriptResult
@@ -31,16 +31,7 @@ class FakeVipDriver:
     ) -> VipPlacement:
         self.calls.append(("add", ip))
         if ip in self.addresses:
-            existing = self.addresses[ip]
-            return VipPlacement(
-                existing.ip,
-                existing.prefix,
-                existing.device,
-                existing.ifindex,
-                existing.label,
-                existing.broadcast,
-                already_present=True,
-            )
+            return replace(self.addresses[ip], already_present=True)
         device = device or next(iter(self.devices), None)
         if device is None or device not in self.devices:
             raise VipError(f"no such network device: {device}")

@@ -88,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
             udpport=picked.udpport,
             record=record,
             rename=rename,
+            reopen=None if args.no_peers else _reopener(args, picked.source),
         )
         app.run()
     return 0
@@ -98,14 +99,43 @@ def _peers(args: argparse.Namespace, us: str) -> tuple[list[Any], Any]:
     if args.no_peers:
         return [], None
     from hbtui.config.loader import load_config
-    from hbtui.console.peers import peer_sources, rename_backend
+    from hbtui.console.peers import options_for_dirs, peers_for
 
     config, _problems = load_config(Path(args.config_dir), us)
     if config is None:
         return [], None
-    config_dir, state_dir = Path(args.config_dir), Path(args.state_dir)
-    peers = peer_sources(config, us, config_dir, state_dir)
-    return peers, rename_backend(us, peers, config_dir, state_dir)
+    return peers_for(config, us, options_for_dirs(Path(args.config_dir), Path(args.state_dir)))
+
+
+def _reopener(args: argparse.Namespace, first: Any) -> Any:
+    """After the wizard renamed a node: this node's source and the peers from the new config.
+
+    An attached or watched node is picked again (it was restarted, maybe under a new
+    name); an embedded one is this process and stays.
+    """
+    from hbtui.console.pick import pick_source
+
+    current = [first]
+
+    async def reopen(old: str, new: str) -> tuple[Any, list[Any], Any]:
+        source = current[0]
+        if source.mode != "embedded":
+            node_name = new if args.node_name == old else args.node_name
+            picked = await asyncio.to_thread(
+                pick_source,
+                Path(args.config_dir),
+                Path(args.state_dir),
+                Path(args.control_socket),
+                node_name=node_name,
+                mode=args.mode,
+            )
+            if isinstance(picked, str):
+                raise RuntimeError(picked)
+            source = current[0] = picked.source
+        peers, rename = _peers(args, source.node_name)
+        return source, peers, rename
+
+    return reopen
 
 
 def _run_replay(name: str, speed: float) -> int:

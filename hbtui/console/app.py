@@ -5,16 +5,19 @@ One async worker per node reads its source and folds each item into that node's
 (keepalive bursts coalesce), the others redraw the other-nodes pane (tab / 1-9 switch). Keys and the
 command palette call ``request_action``; destructive ones ask first (``ConfirmScreen``),
 and every action writes what it did and its result into the log pane.
+When the hostname wizard completes, ``reopen(old, new)`` (given by whoever built the app)
+returns the sources for the new config, and the app swaps them in: the renamed node shows
+under its new name (pane, keys, wizard).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, TextIO
 
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
@@ -34,6 +37,9 @@ from hbtui.console.widgets.others import Glance
 from hbtui.rename.wizard import Execute, MakePlan
 
 RenameBackend = tuple[MakePlan, Execute]
+# after a rename: (this node's source, the other nodes' sources, the wizard over them)
+Reopened = tuple["NodeSource", Sequence["NodeSource"], RenameBackend | None]
+Reopen = Callable[[str, str], Awaitable[Reopened]]
 MODE_SHORT = {"demo": "demo node", "attached": "hbtui node", "embedded": "this console"}
 
 
@@ -70,10 +76,12 @@ class ConsoleApp(App[None]):
         autostart: bool = False,
         record: TextIO | None = None,
         rename: RenameBackend | None = None,
+        reopen: Reopen | None = None,
         unpolled_why: str = "replay",
     ) -> None:
         super().__init__()
         self.rename_backend = rename
+        self.reopen = reopen
         self.autostart = autostart
         self.record = record
         self.primary = source.node_name
@@ -267,6 +275,53 @@ class ConsoleApp(App[None]):
             return
         make_plan, execute = self.rename_backend
         self.push_screen(RenameScreen(list(self.sources), make_plan, execute))
+
+    @on(RenameScreen.Renamed)
+    def _renamed(self, message: RenameScreen.Renamed) -> None:
+        self.reopen_sources(message.old, message.new)
+
+    @work(group="reopen", exclusive=True)
+    async def reopen_sources(self, old: str, new: str) -> None:
+        """After ``old`` became ``new``: read every node again, under the new config."""
+        node = self.primary if old == self.primary else None
+        if self.reopen is None:
+            text = f"{old} is now {new}; restart the console to see it under its new name"
+            self._record("rename", Outcome(True, text), node)
+            return
+        try:
+            primary, others, backend = await self.reopen(old, new)
+        except Exception as exc:  # shown, never fatal: the old sources stay
+            self._record("rename", Outcome(False, f"could not reopen the nodes: {exc}"), node)
+            return
+        await self._swap_sources(primary, others, renamed=(old, new))
+        self.rename_backend = backend
+        text = f"{old} is now {new}: every node reopened from the new config"
+        self._record("rename", Outcome(True, text), self.primary)
+
+    async def _swap_sources(
+        self, primary: NodeSource, others: Sequence[NodeSource], renamed: tuple[str, str]
+    ) -> None:
+        """Close the sources that go, read the new ones, keep the focus on the same node."""
+        kept = {id(primary), *(id(o) for o in others)}
+        for name, src in self.sources.items():
+            self.workers.cancel_group(self, f"source-{name}")
+            if id(src) not in kept:
+                await src.close()
+        old, new = renamed
+        focused = new if self.focused_node == old else self.focused_node
+        self.primary = primary.node_name
+        self.sources = {primary.node_name: primary}
+        for other in others:
+            self.sources[other.node_name] = other
+        models = self.models  # a node that keeps its name keeps its log and history
+        self.models = {
+            name: models.get(name) or ConsoleModel(name, clock_of(src))
+            for name, src in self.sources.items()
+        }
+        self.focused_node = focused if focused in self.sources else self.primary
+        self.dashboard.show_model(self.model, self.source.now_ms)
+        self._show_header()
+        self.read_source()
 
     def action_help(self) -> None:
         """Show the keys."""

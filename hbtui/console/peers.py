@@ -3,46 +3,84 @@
 ``hbtui console`` on a cluster node adds one ``PeerSource`` per other node (a
 ``PeerSession`` over a strict-known_hosts ``PeerLink``); the other-nodes pane shows each
 link's state (a refused host key with the trust commands). ``h`` runs the hostname
-wizard over the same links, with a ``LocalRunner`` for this node.
+wizard over the same links, with ``PeerOptions.local_runner`` for this node (a
+``LocalRunner``; a lab test enters the node's namespaces instead). After a rename the
+console calls :func:`peers_for` again with the new config.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from hbtui.config.model import ClusterConfig
+from hbtui.remote import commands
 from hbtui.remote.runner import CommandRunner, LocalRunner
-from hbtui.remote.session import PeerSession, targets_for
+from hbtui.remote.session import PeerSession
 from hbtui.remote.source import PeerSource
-from hbtui.remote.ssh import PeerLink
+from hbtui.remote.ssh import PeerLink, PeerTarget
 from hbtui.rename.wizard import Execute, MakePlan, wizard_backend
 
+RenameBackend = tuple[MakePlan, Execute]
 
-def peer_sources(
-    config: ClusterConfig, us: str, config_dir: Path, state_dir: Path
-) -> list[PeerSource]:
-    """One source per other node of ha.cf (same directories assumed on every node)."""
+
+@dataclass(frozen=True)
+class PeerOptions:
+    """How this console reaches the other nodes and what the wizard assumes on each.
+
+    ``config_dir``/``state_dir`` are paths on every node (the same everywhere);
+    ``target_for(name)`` says how to reach a node (default: by its name, ssh_config may
+    map it); ``rename_options`` go to ``read_rename_node`` for every node.
+    """
+
+    config_dir: PurePosixPath = commands.ETC_HA_D
+    state_dir: PurePosixPath = commands.STATE_DIR
+    target_for: Callable[[str], PeerTarget] = PeerTarget
+    hbtui_program: commands.Argv = commands.HBTUI
+    local_runner: CommandRunner = field(default_factory=LocalRunner)
+    rename_options: Mapping[str, Any] = field(default_factory=dict)
+
+
+def peer_sources(config: ClusterConfig, us: str, options: PeerOptions) -> list[PeerSource]:
+    """One source per other node of ha.cf."""
     return [
         PeerSource(
             PeerSession(
-                PeerLink(target),
+                PeerLink(options.target_for(name)),
                 us,
-                config_dir=PurePosixPath(config_dir),
-                state_dir=PurePosixPath(state_dir),
+                config_dir=options.config_dir,
+                state_dir=options.state_dir,
+                hbtui_program=options.hbtui_program,
             )
         )
-        for target in targets_for(config)
-        if target.node != us
+        for name in config.peers
+        if name != us
     ]
 
 
-def rename_backend(
-    us: str, peers: Sequence[PeerSource], config_dir: Path, state_dir: Path
-) -> tuple[MakePlan, Execute]:
-    """The wizard over this node (local commands) and every peer's SSH link."""
-    runners: dict[str, CommandRunner] = {us: LocalRunner()}
+def rename_backend(us: str, peers: Sequence[PeerSource], options: PeerOptions) -> RenameBackend:
+    """The wizard over this node (``options.local_runner``) and every peer's SSH link."""
+    runners: dict[str, CommandRunner] = {us: options.local_runner}
     for peer in peers:
         runners[peer.node_name] = peer.session.link
-    dirs = {"config_dir": PurePosixPath(config_dir), "state_dir": PurePosixPath(state_dir)}
-    return wizard_backend(runners, {name: dirs for name in runners})
+    per_node = {
+        "config_dir": options.config_dir,
+        "state_dir": options.state_dir,
+        **options.rename_options,
+    }
+    return wizard_backend(runners, {name: per_node for name in runners})
+
+
+def peers_for(
+    config: ClusterConfig, us: str, options: PeerOptions
+) -> tuple[list[PeerSource], RenameBackend]:
+    """The other nodes' sources and the wizard over them, for one config."""
+    peers = peer_sources(config, us, options)
+    return peers, rename_backend(us, peers, options)
+
+
+def options_for_dirs(config_dir: Path, state_dir: Path) -> PeerOptions:
+    """The options of ``hbtui console``: the same directories assumed on every node."""
+    return PeerOptions(config_dir=PurePosixPath(config_dir), state_dir=PurePosixPath(state_dir))

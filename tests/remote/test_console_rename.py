@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import tzinfo
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from textual.app import App, ComposeResult
-from textual.widgets import Button, Input, RichLog, Static
+from textual.pilot import Pilot
+from textual.widgets import Button, Input, RichLog, Select, Static
 
+from hbtui.console.app import ConsoleApp, Reopened
+from hbtui.console.items import SourceItem
 from hbtui.console.screens.rename import RenameScreen
+from hbtui.console.source import Outcome, SourceMode
+from hbtui.console.widgets.mode_header import ModeHeader
+from hbtui.console.widgets.others import OtherNodesPanel
 from hbtui.console.widgets.peer import PeerPanel
 from hbtui.remote import commands
 from hbtui.remote.hostkeys import HostKeyRefusal, HostKeyVerdict
@@ -216,3 +227,113 @@ async def test_wizard_end_to_end_over_sshd(sshd: Sshd, known_hosts: Path, tmp_pa
         await peer.close()
     assert (tmp_path / "s2" / "hostname").read_text() == "server3\n"
     assert "node server1 server3" in (tmp_path / "s1" / "ha.d" / "ha.cf").read_text()
+
+
+class FakeNode:
+    """A node source that says it runs, knows ``names`` as active and never changes."""
+
+    mode: SourceMode = "attached"
+    read_only = False
+    tz: tzinfo | None = None
+
+    def __init__(self, name: str, names: Sequence[str]) -> None:
+        self.node_name = name
+        self.names = list(names)
+        self.closed = asyncio.Event()
+
+    def now_ms(self) -> int:
+        return int(time.monotonic() * 1000)
+
+    def wall_ms(self, at_ms: int) -> int:
+        return at_ms
+
+    def is_running(self) -> bool:
+        return not self.closed.is_set()
+
+    async def events(self) -> AsyncIterator[SourceItem]:
+        await self.closed.wait()
+        return
+        yield
+
+    async def snapshot(self) -> dict[str, Any]:
+        nodes = {n: {"self": n == self.node_name, "status": "active"} for n in self.names}
+        return {"node": self.node_name, "status": "active", "nodes": nodes}
+
+    async def _done(self) -> Outcome:
+        return Outcome(True, "fake")
+
+    start = stop = kill = standby = takeover = delete_uuid = _done
+
+    async def close(self) -> None:
+        self.closed.set()
+
+
+def _names(app: ConsoleApp) -> list[str]:
+    return list(app.sources)
+
+
+async def _until(pilot: Pilot[Any], predicate: Callable[[], bool]) -> None:
+    async with asyncio.timeout(10):
+        while not predicate():
+            await pilot.pause(0.02)
+
+
+async def test_console_shows_the_new_name_after_the_wizard() -> None:
+    """server2 -> server3: its source, card, keys and the next wizard use server3."""
+    names = ["server1", "server2"]
+    first = [FakeNode("server1", names), FakeNode("server2", names)]
+    reopened: list[tuple[str, str]] = []
+    planned: list[tuple[str, str]] = []
+
+    async def plan_again(old: str, new: str) -> RenamePlan:
+        planned.append((old, new))
+        return await make_plan(old, new)
+
+    async def reopen(old: str, new: str) -> Reopened:
+        reopened.append((old, new))
+        now = ["server1", "server3"]
+        return first[0], [FakeNode("server3", now)], (plan_again, FakeExecutor())
+
+    app = ConsoleApp(
+        first[0],
+        others=[first[1]],
+        poll_sockets=False,
+        rename=(make_plan, FakeExecutor()),
+        reopen=reopen,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab")
+        assert app.focused_node == "server2"
+        await pilot.press("h")
+        await pilot.pause()
+        assert isinstance(app.screen, RenameScreen)
+        app.screen.query_one("#rename-new", Input).value = "server3"
+        await pilot.press("p")
+        await _until(pilot, lambda: "6. Verify" in _log_text(app))
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await pilot.press("y")
+        await _until(pilot, lambda: "done: server2 is now server3" in _log_text(app))
+        await _until(pilot, lambda: _names(app) == ["server1", "server3"])
+        assert reopened == [("server2", "server3")]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert first[1].closed.is_set() and not first[0].closed.is_set()
+        assert app.focused_node == "server3"  # the focus follows the renamed node
+        header = str(app.dashboard.query_one(ModeHeader).render())
+        assert "keys act on server3" in header
+        assert any("server2 is now server3" in line.text for line in app.models["server1"].log)
+        await pilot.press("1")
+        panel = app.dashboard.query_one(OtherNodesPanel)
+        await _until(pilot, lambda: "server3" in panel.plain("server3", 100))
+        assert len(panel.children) == 1  # server3's card only: server2's is gone
+        await pilot.press("h")
+        await pilot.pause()
+        chooser = app.screen.query_one("#rename-node", Select)
+        assert chooser.value == "server3"
+        pilot.app.screen.query_one("#rename-new", Input).value = "server2"
+        await pilot.press("p")
+        await _until(pilot, lambda: bool(planned))
+        assert planned == [("server3", "server2")]
+        await pilot.press("escape")
+        await pilot.press("q")

@@ -4,6 +4,8 @@ The screen runs nothing itself: it is given ``make_plan(old, new)`` (reads every
 builds the plan) and ``execute(plan, progress)`` (the executor over the links); both come
 from ``hbtui.rename.wizard.wizard_backend(runners)``. ``p`` shows the dry run; ``ctrl+r``
 runs it after an explicit yes; it stops at the first failed step and shows what to do next.
+A complete run posts ``RenameScreen.Renamed`` so the app can reopen its sources under the
+new names.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, RichLog, Select, Static
 
@@ -33,6 +36,14 @@ RUN_TEXT = (
 
 class RenameScreen(Screen[None]):
     """See the module docstring."""
+
+    class Renamed(Message):
+        """Every step of a run passed: ``old`` is now called ``new`` on every node."""
+
+        def __init__(self, old: str, new: str) -> None:
+            super().__init__()
+            self.old = old
+            self.new = new
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "plan", "Plan (dry run)"),
@@ -169,6 +180,12 @@ class RenameScreen(Screen[None]):
             self.running = False
         if outcomes and all(o.ok for o in outcomes) and len(outcomes) == len(plan.steps):
             self.log_view.write(Text(f"done: {plan.old} is now {plan.new}", style="bold green"))
+            self.nodes = [plan.new if n == plan.old else n for n in self.nodes]
+            chooser = self.query_one("#rename-node", Select)
+            chooser.set_options([(n, n) for n in self.nodes])
+            chooser.value = plan.new
+            self.plan = None  # the next run needs a plan over the new names
+            self.post_message(self.Renamed(plan.old, plan.new))
 
     def action_close(self) -> None:
         """Back to the dashboard (refused while a run is in progress)."""

@@ -123,7 +123,14 @@ def hold_command(member: LabNodeProcess, cmd: str) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def settle_after_start(cluster: Cluster) -> None:
+    """Wait out the startup dt (deadtime + 2 s for 5 s): a crash is then judged by deadtime."""
+    latest = max(m.started_at for m in cluster)
+    wait_until(lambda: time.monotonic() - latest > 6.0, 10, "startup dt over")
+
+
 def cold_start(cluster: Cluster) -> Actions:
+    """Start both nodes: VIP on server1 (eth0:0), then wait out the startup dt."""
     lab = cluster.lab
     actions = Actions(cluster)
     began = cluster.start_all()
@@ -132,6 +139,7 @@ def cold_start(cluster: Cluster) -> Actions:
     actions.expect(COLD_START)
     assert cluster.vip_holders() == ["server1"]
     assert [a.label for a in lab["server1"].addresses() if a.ip == VIP] == ["eth0:0"]
+    settle_after_start(cluster)
     return actions
 
 
@@ -159,18 +167,11 @@ def stop_in_thread(member: LabNodeProcess, watch: Callable[[], float]) -> float:
     return seen - stopping
 
 
-def settle_after_start(cluster: Cluster) -> None:
-    """Wait out the startup dt (deadtime + 2 s for 5 s): a crash is then judged by deadtime."""
-    latest = max(m.started_at for m in cluster)
-    wait_until(lambda: time.monotonic() - latest > 6.0, 10, "startup dt over")
-
-
 def test_cold_start_crash_return_and_graceful_stops(cluster_of: Callable[..., Cluster]) -> None:
     cluster = cluster_of()
     lab, one, two = cluster.lab, cluster["server1"], cluster["server2"]
     with sampled(cluster, "cold start"):
         actions = cold_start(cluster)
-        settle_after_start(cluster)
 
     with sampled(cluster, "power cut of server1"):
         crashed = time.monotonic()
@@ -212,7 +213,6 @@ def test_standby_and_takeover_on_command(cluster_of: Callable[..., Cluster]) -> 
     lab, one, two = cluster.lab, cluster["server1"], cluster["server2"]
     with sampled(cluster, "standby and takeover"):
         actions = cold_start(cluster)
-        settle_after_start(cluster)
 
         asked = time.monotonic()
         hold_command(one, "standby")
@@ -242,7 +242,6 @@ def test_md5_and_crc_auth(cluster_of: Callable[..., Cluster], method: tuple[str,
     lab, one, two = cluster.lab, cluster["server1"], cluster["server2"]
     with sampled(cluster, f"{name} auth"):
         actions = cold_start(cluster)
-        settle_after_start(cluster)
         taken = stop_in_thread(one, lambda: wait_for_vip(lab["server2"], VIP, timeout=10))
         timing(f"{name}: graceful stop of server1 -> VIP on server2", taken)
         actions.expect(OWNER_STOPS)

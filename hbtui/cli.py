@@ -15,6 +15,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "bring up a two-node demo cluster on this machine and open the console"),
     "node": ("node", "run this machine's node in the foreground"),
     "status": ("status", "print the running node's status, like cl_status"),
+    "standby": ("hold", "give this node's resources to the other node (like hb_standby)"),
+    "takeover": ("hold", "take the other node's resources (like hb_takeover)"),
     "check": ("check", "validate a Heartbeat configuration and summarise the cluster"),
     "decode": ("decode", "decode Heartbeat datagrams from pcap files or raw dumps"),
 }

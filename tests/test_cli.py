@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import socketserver
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -43,3 +48,80 @@ def test_console_script_entry_point_runs() -> None:
     )
     assert proc.returncode == 0
     assert proc.stdout.strip() == f"hbtui {__version__}"
+
+
+# --- hbtui standby / takeover: hb_standby / hb_takeover for hbtui's node -----------------
+
+
+class _FakeNode(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    """A control socket that records each request and answers ``answer``."""
+
+    daemon_threads = True
+
+    def __init__(self, path: Path, answer: dict[str, object]) -> None:
+        self.requests: list[dict[str, object]] = []
+        self.answer = answer
+        super().__init__(str(path), _FakeNodeHandler)
+
+
+class _FakeNodeHandler(socketserver.StreamRequestHandler):
+    server: _FakeNode
+
+    def handle(self) -> None:
+        self.server.requests.append(json.loads(self.rfile.readline()))
+        self.wfile.write((json.dumps(self.server.answer) + "\n").encode())
+
+
+@pytest.fixture
+def fake_node(tmp_path: Path) -> Iterator[_FakeNode]:
+    server = _FakeNode(tmp_path / "control.sock", {"ok": True})
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest.mark.parametrize(
+    ("argv", "sent"),
+    [
+        (["standby"], {"cmd": "standby", "arg": "all"}),
+        (["standby", "local"], {"cmd": "standby", "arg": "local"}),
+        (["takeover", "foreign"], {"cmd": "takeover", "arg": "foreign"}),
+        (["takeover", "failback"], {"cmd": "takeover", "arg": "foreign"}),
+    ],
+)
+def test_standby_takeover_ask_the_control_socket(
+    fake_node: _FakeNode, argv: list[str], sent: dict[str, str]
+) -> None:
+    assert main([*argv, "--control-socket", str(fake_node.server_address)]) == 0
+    assert fake_node.requests == [sent]
+
+
+@pytest.mark.parametrize("words", [["everything"], ["all", "local"]])
+def test_standby_wrong_resources_exit_1_with_usage(
+    fake_node: _FakeNode, words: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["standby", *words, "--control-socket", str(fake_node.server_address)]) == 1
+    assert "usage: hbtui standby [all|foreign|local|failback]" in capsys.readouterr().err
+    assert fake_node.requests == []
+
+
+def test_takeover_without_a_node_or_refused_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["takeover", "--control-socket", str(tmp_path / "none.sock")]) == 1
+    assert "no hbtui node is running here" in capsys.readouterr().err
+    refusing = _FakeNode(tmp_path / "r.sock", {"ok": False, "error": "arg must be one of"})
+    thread = threading.Thread(target=refusing.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert main(["takeover", "--control-socket", str(tmp_path / "r.sock")]) == 1
+    finally:
+        refusing.shutdown()
+        refusing.server_close()
+        thread.join(5)
+    assert "arg must be one of" in capsys.readouterr().err

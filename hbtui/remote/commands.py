@@ -13,9 +13,14 @@ from pathlib import PurePosixPath
 ETC_HA_D = PurePosixPath("/etc/ha.d")
 STATE_DIR = PurePosixPath("/var/lib/heartbeat")
 HA_LOG = PurePosixPath("/var/log/ha-log")
-INIT_SCRIPT = PurePosixPath("/etc/init.d/heartbeat")
+INIT_DIR = PurePosixPath("/etc/init.d")
+INIT_SCRIPT = INIT_DIR / "heartbeat"
+HBTUI_INIT_SCRIPT = INIT_DIR / "hbtui"
 SYSTEMD_UNIT = "heartbeat.service"
 HBTUI_UNIT = "hbtui.service"
+# The daemons a node may run, by the name of their unit and init script.
+HEARTBEAT_NAME = "heartbeat"
+HBTUI_NAME = "hbtui"
 HB_STANDBY = PurePosixPath("/usr/share/heartbeat/hb_standby")
 HB_TAKEOVER = PurePosixPath("/usr/share/heartbeat/hb_takeover")
 HOSTNAME_FILE = PurePosixPath("/etc/hostname")
@@ -28,11 +33,22 @@ _WRITE_FILE = (
     'if [ -e "$1" ]; then chmod --reference="$1" "$new" 2>/dev/null; fi; '
     'mv -f -- "$new" "$1"'
 )
+# $1 = the init script dir, then daemon names: one line per name, e.g.
+# "hbtui unit=0 script=1 enabled=0" (enabled: systemctl is-enabled, or an S link in rc2-5.d).
+_SERVICE_INVENTORY = (
+    'dir="$1"; shift; sd=0; [ -d /run/systemd/system ] && sd=1; '
+    'for name in "$@"; do unit=0; script=0; enabled=0; '
+    'if [ "$sd" = 1 ] && systemctl cat -- "$name.service" >/dev/null 2>&1; then unit=1; '
+    'systemctl is-enabled --quiet -- "$name.service" 2>/dev/null && enabled=1; fi; '
+    'if [ -x "$dir/$name" ]; then script=1; '
+    'for link in /etc/rc[2345].d/S*"$name"; do [ -e "$link" ] && enabled=1; done; fi; '
+    'echo "$name unit=$unit script=$script enabled=$enabled"; done'
+)
 _SET_HOSTNAME_FILE = 'hostname "$1" && printf "%s\\n" "$1" > "$2"'
 
 
 class ServiceKind(StrEnum):
-    """How heartbeat is started and stopped on a node."""
+    """How the node's daemon is started and stopped."""
 
     SYSTEMD = "systemd"
     INIT_SCRIPT = "init-script"
@@ -41,46 +57,65 @@ class ServiceKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ServiceManager:
-    """The argv for stop/start/restart/status of heartbeat on one node."""
+    """The argv for stop/start/restart/status of the daemon on one node.
+
+    ``daemon`` says which one it manages (:data:`HEARTBEAT_NAME` or :data:`HBTUI_NAME`):
+    standby/takeover are asked of that daemon's own tool.
+    """
 
     kind: ServiceKind
     stop: Argv
     start: Argv
     restart: Argv
     status: Argv
+    daemon: str = HEARTBEAT_NAME
 
     def describe(self) -> str:
         """One line for the console, shown before anything is run."""
-        return f"{self.kind}: stop = {' '.join(self.stop)}, start = {' '.join(self.start)}"
+        verbs = f"stop = {' '.join(self.stop)}, start = {' '.join(self.start)}"
+        return f"{self.daemon} via {self.kind}: {verbs}"
 
 
 def systemd_service(unit: str = SYSTEMD_UNIT) -> ServiceManager:
-    """heartbeat through systemctl."""
+    """The daemon of ``unit`` through systemctl (hbtui's for ``hbtui.service``)."""
 
     def ctl(verb: str) -> Argv:
         return ("systemctl", verb, unit)
 
+    daemon = HBTUI_NAME if unit == HBTUI_UNIT else HEARTBEAT_NAME
     return ServiceManager(
-        ServiceKind.SYSTEMD, ctl("stop"), ctl("start"), ctl("restart"), ctl("is-active")
+        ServiceKind.SYSTEMD, ctl("stop"), ctl("start"), ctl("restart"), ctl("is-active"), daemon
     )
 
 
 def init_script_service(script: PurePosixPath = INIT_SCRIPT) -> ServiceManager:
-    """heartbeat through its SysV init script."""
+    """The daemon through its SysV init script (hbtui's for ``/etc/init.d/hbtui``)."""
 
     def run(verb: str) -> Argv:
         return (str(script), verb)
 
+    daemon = HBTUI_NAME if script.name == HBTUI_NAME else HEARTBEAT_NAME
     return ServiceManager(
-        ServiceKind.INIT_SCRIPT, run("stop"), run("start"), run("restart"), run("status")
+        ServiceKind.INIT_SCRIPT, run("stop"), run("start"), run("restart"), run("status"), daemon
     )
 
 
+def service_for(daemon: str, systemd: bool) -> ServiceManager:
+    """``daemon``'s unit (``systemd``) or its init script under /etc/init.d."""
+    if systemd:
+        return systemd_service(HBTUI_UNIT if daemon == HBTUI_NAME else SYSTEMD_UNIT)
+    return init_script_service(INIT_DIR / daemon)
+
+
 def custom_service(
-    stop: Argv, start: Argv, status: Argv, restart: Argv | None = None
+    stop: Argv,
+    start: Argv,
+    status: Argv,
+    restart: Argv | None = None,
+    daemon: str = HEARTBEAT_NAME,
 ) -> ServiceManager:
     """Given argv (tests, or hbtui run by hand); restart defaults to start."""
-    return ServiceManager(ServiceKind.CUSTOM, stop, start, restart or start, status)
+    return ServiceManager(ServiceKind.CUSTOM, stop, start, restart or start, status, daemon)
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -153,6 +188,13 @@ def systemd_has_unit(unit: str = SYSTEMD_UNIT) -> Argv:
     return ("sh", "-c", script, "sh", unit)
 
 
+def service_inventory(
+    names: tuple[str, ...] = (HBTUI_NAME, HEARTBEAT_NAME), init_dir: PurePosixPath = INIT_DIR
+) -> Argv:
+    """Which of the daemons have a systemd unit / init script here, and which are enabled."""
+    return ("sh", "-c", _SERVICE_INVENTORY, "sh", str(init_dir), *names)
+
+
 # --- acting ----------------------------------------------------------------------------
 
 
@@ -169,6 +211,13 @@ def hb_standby(which: str = "all") -> Argv:
 def hb_takeover(which: str = "all") -> Argv:
     """Take resources from the peer (real daemon's tool)."""
     return (str(HB_TAKEOVER), which)
+
+
+def hbtui_hold(verb: str, which: str = "all", program: Argv = HBTUI) -> Argv:
+    """``hbtui standby|takeover WHICH``: the same request, to an hbtui node's control socket."""
+    if verb not in ("standby", "takeover"):
+        raise ValueError(f"not a hold request: {verb}")
+    return (*program, verb, which)
 
 
 def write_file(path: PurePosixPath) -> Argv:

@@ -118,20 +118,71 @@ async def _try(runner: CommandRunner, argv: Sequence[str]) -> CommandResult | No
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class Installed:
+    """What one daemon has on the peer: a systemd unit, an init script, enabled at boot."""
+
+    unit: bool = False
+    script: bool = False
+    enabled: bool = False
+
+    @property
+    def present(self) -> bool:
+        """It can be started there at all."""
+        return self.unit or self.script
+
+
+def parse_inventory(text: str) -> dict[str, Installed]:
+    """``name unit=0 script=1 enabled=1`` lines (:func:`commands.service_inventory`)."""
+    found: dict[str, Installed] = {}
+    for line in text.splitlines():
+        if not line.split():
+            continue
+        name, *pairs = line.split()
+        flags = dict(pair.partition("=")[::2] for pair in pairs)
+        found[name] = Installed(*(flags.get(k) == "1" for k in ("unit", "script", "enabled")))
+    return found
+
+
+def choose_service(
+    daemon: PeerDaemon, installed: dict[str, Installed], known: ServiceManager | None = None
+) -> ServiceManager | None:
+    """The service manager of the daemon that runs, or (none runs) the one to start.
+
+    A running daemon gets its own unit (systemd first) or init script, never the other's.
+    When neither answers, the one the session knew before stays (a stopped hbtui peer
+    must be started as hbtui); else hbtui if it is installed and heartbeat is absent or
+    not enabled at boot, else heartbeat, else hbtui.
+    """
+    if daemon is PeerDaemon.NONE:
+        if known is not None:
+            return known
+        hbtui = installed.get(commands.HBTUI_NAME, Installed())
+        real = installed.get(commands.HEARTBEAT_NAME, Installed())
+        if hbtui.present and not (real.present and real.enabled):
+            name = commands.HBTUI_NAME
+        elif real.present:
+            name = commands.HEARTBEAT_NAME
+        else:
+            return None
+    else:
+        name = commands.HBTUI_NAME if daemon is PeerDaemon.HBTUI else commands.HEARTBEAT_NAME
+    have = installed.get(name, Installed())
+    return commands.service_for(name, systemd=have.unit) if have.present else None
+
+
 async def detect_service(
     runner: CommandRunner,
-    units: Sequence[str] = (commands.SYSTEMD_UNIT,),
-    init_script: PurePosixPath = commands.INIT_SCRIPT,
+    daemon: PeerDaemon,
+    known: ServiceManager | None = None,
+    init_dir: PurePosixPath = commands.INIT_DIR,
 ) -> ServiceManager | None:
-    """systemd unit if systemd runs and knows it, else the init script if executable."""
-    for unit in units:
-        found = await _try(runner, commands.systemd_has_unit(unit))
-        if found is not None and found.ok:
-            return commands.systemd_service(unit)
-    found = await _try(runner, commands.path_is_executable(init_script))
-    if found is not None and found.ok:
-        return commands.init_script_service(init_script)
-    return None
+    """Read what is installed on the peer, then :func:`choose_service`."""
+    if daemon is PeerDaemon.NONE and known is not None:
+        return known
+    found = await _try(runner, commands.service_inventory(init_dir=init_dir))
+    installed = parse_inventory(found.stdout) if found is not None and found.ok else {}
+    return choose_service(daemon, installed, known)
 
 
 async def detect_daemon(
@@ -155,8 +206,12 @@ async def probe_peer(
     config_dir: PurePosixPath = commands.ETC_HA_D,
     state_dir: PurePosixPath = commands.STATE_DIR,
     hbtui_program: commands.Argv = commands.HBTUI,
+    known_service: ServiceManager | None = None,
 ) -> PeerFacts:
-    """Read name, uuid, daemon, service manager, config files and addresses, concurrently."""
+    """Read name, uuid, daemon, service manager, config files and addresses, concurrently.
+
+    ``known_service`` is what an earlier probe found: kept while neither daemon answers.
+    """
     reads = [
         _try(runner, commands.uname_n()),
         _try(runner, commands.hb_uuid_hex(state_dir)),
@@ -165,8 +220,7 @@ async def probe_peer(
     ]
     results = await asyncio.gather(*reads, return_exceptions=True)
     daemon, status, cl_text = await detect_daemon(runner, hbtui_program)
-    units = (commands.HBTUI_UNIT,) if daemon is PeerDaemon.HBTUI else ()
-    service = await detect_service(runner, (*units, commands.SYSTEMD_UNIT))
+    service = await detect_service(runner, daemon, known_service)
     problems: list[str] = []
 
     def ok(index: int, what: str) -> CommandResult | None:

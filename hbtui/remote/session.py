@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 from hbtui.config.model import ClusterConfig
 from hbtui.remote import commands
 from hbtui.remote.actions import ActionOutcome, PeerActions
-from hbtui.remote.detect import PeerFacts, probe_peer
+from hbtui.remote.detect import PeerDaemon, PeerFacts, probe_peer
 from hbtui.remote.feed import RawItem, follow_peer
 from hbtui.remote.peerview import PeerView
 from hbtui.remote.ssh import LinkError, LinkState, LinkStatus, PeerLink, PeerTarget
@@ -105,9 +105,12 @@ class PeerSession:
                     config_dir=config_dir,
                     state_dir=state_dir,
                     hbtui_program=self.hbtui_program,
+                    known_service=self.actions.service if self.actions else None,
                 )
                 if self.facts.service is not None:
-                    self.actions = PeerActions(self.node, self.link, self.facts.service, state_dir)
+                    self.actions = PeerActions(
+                        self.node, self.link, self.facts.service, state_dir, self.hbtui_program
+                    )
                 self._facts_ready.set()
                 self._changed()
                 await follow_peer(
@@ -132,6 +135,11 @@ class PeerSession:
     async def perform(self, action: str) -> ActionOutcome:
         """An operator action on this peer (refused until its service manager is known)."""
         if self.actions is None:
+            if self.facts is not None:
+                daemon = self.facts.daemon
+                which = "hbtui or heartbeat" if daemon is PeerDaemon.NONE else str(daemon)
+                text = f"{self.node}: no systemd unit or init script of {which} found there"
+                return ActionOutcome(False, text)
             state = self.status.state
             return ActionOutcome(False, f"{self.node}: not connected yet (link {state})")
         return await self.actions.perform(action)

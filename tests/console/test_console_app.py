@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from hbtui.console.demo_trace import LAST_HEARD_MS, VIP
@@ -27,6 +28,12 @@ def log_texts(app: object) -> list[str]:
     return [line.text for line in app.model.log]  # type: ignore[attr-defined]
 
 
+async def press(pilot: Pilot[None], *keys: str) -> None:
+    """Press ``keys`` and let the screen catch up."""
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
 async def test_header_says_the_mode_and_the_focused_node() -> None:
     app, _ = demo_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -40,11 +47,9 @@ async def test_kill_asks_first_and_cancel_does_nothing() -> None:
     app, source = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await at(pilot, source, STEADY_MS)
-        await pilot.press("k")
-        await settle(pilot)
+        await press(pilot, "k")
         assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("n")
-        await settle(pilot)
+        await press(pilot, "n")
         assert not isinstance(app.screen, ConfirmScreen)
         assert source.actions_taken == []
         assert log_texts(app)[-1].endswith("kill: cancelled, nothing done")
@@ -97,8 +102,7 @@ async def test_restart_after_failover_plays_the_failback() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await crash_server1(pilot, source)
         await at(pilot, source, AFTER_FAILOVER_MS)
-        await pilot.press("r")
-        await settle(pilot)
+        await press(pilot, "r")
         assert source.actions_taken == ["kill", "stop", "start"]  # r = restart
         await source.advance(2000)
         await settle(pilot)
@@ -110,19 +114,15 @@ async def test_delete_uuid_is_refused_while_running_then_confirmed_when_stopped(
     app, source = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("u")
-        await settle(pilot)
+        await press(pilot, "u")
         assert not isinstance(app.screen, ConfirmScreen)
         assert log_texts(app)[-1].endswith("refused, stop the node first (s)")
-        await pilot.press("s")
-        await settle(pilot)
+        await press(pilot, "s")
         assert "graceful stop requested" in log_texts(app)[-1]
-        await pilot.press("u")
-        await settle(pilot)
+        await press(pilot, "u")
         assert isinstance(app.screen, ConfirmScreen)
         assert "hostname" in str(app.screen.query_one("#confirm-text").render())
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "y")
         assert source.actions_taken == ["stop", "delete_uuid"]
         assert log_texts(app)[-1].endswith("delete_uuid: replay: hb_uuid deleted")
 
@@ -131,8 +131,7 @@ async def test_standby_and_takeover_write_their_results() -> None:
     app, source = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("b", "t")
-        await settle(pilot)
+        await press(pilot, "b", "t")
         assert source.actions_taken == ["standby", "takeover"]
         texts = log_texts(app)
         assert any("standby: replay: standby requested" in t for t in texts)
@@ -144,20 +143,16 @@ async def test_log_filter_keeps_matching_lines() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await crash_server1(pilot, source)
         await at(pilot, source, AFTER_FAILOVER_MS)
-        await pilot.press("l")
-        await settle(pilot)
+        await press(pilot, "l")
         assert isinstance(app.focused, Input)
-        await pilot.press(*"WARN")
-        await settle(pilot)
+        await press(pilot, *"WARN")
         pane = app.dashboard.query_one(LogPane)
         shown = pane.shown_text()
         assert shown and all("WARN" in line for line in shown)
         assert any("node server1: is dead" in line for line in shown)
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert not isinstance(app.focused, Input)
-        await pilot.press("b")  # keys act on the node again
-        await settle(pilot)
+        await press(pilot, "b")  # keys act on the node again
         assert source.actions_taken[-1] == "standby"
         assert pane.filter_text == "WARN"
 
@@ -165,11 +160,9 @@ async def test_log_filter_keeps_matching_lines() -> None:
 async def test_help_screen_lists_every_key() -> None:
     app, _ = demo_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("question_mark")
-        await settle(pilot)
+        await press(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert not isinstance(app.screen, HelpScreen)
 
 
@@ -180,10 +173,8 @@ async def test_palette_offers_every_node_action() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert {"stop", "kill", "start", "standby", "takeover", "delete_uuid"} <= set(PALETTE)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
+        await press(pilot, "ctrl+p")
         await pilot.press(*"standby")
         await pilot.pause(0.3)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert app.sources["server2"].actions_taken == ["standby"]  # type: ignore[attr-defined]

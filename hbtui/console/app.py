@@ -41,6 +41,23 @@ RenameBackend = tuple[MakePlan, Execute]
 Reopened = tuple["NodeSource", Sequence["NodeSource"], RenameBackend | None]
 Reopen = Callable[[str, str], Awaitable[Reopened]]
 MODE_SHORT = {"demo": "demo node", "attached": "hbtui node", "embedded": "this console"}
+# a peer's actions that ask first, showing the command that will run there
+PEER_CONFIRMED = {
+    "stop": ("Stop {node}?", "Stop"),
+    "restart": ("Restart {node}?", "Restart"),
+    "delete_uuid": ("Delete hb_uuid of {node}?", "Delete"),
+}
+
+
+def _peer_command(source: NodeSource, action: str) -> str | None:
+    """What ``action`` runs on a peer over SSH (None: not a peer, or not connected yet)."""
+    actions = getattr(getattr(source, "session", None), "actions", None)
+    if actions is None:
+        return None
+    try:
+        return str(actions.describe(action))
+    except ValueError:
+        return None
 
 
 class ConsoleApp(App[None]):
@@ -192,7 +209,17 @@ class ConsoleApp(App[None]):
         src, node = self.source, self.focused_node
         if action == "start" and src.is_running():
             action = "restart"
-        if action == "kill" and not src.read_only:
+        remote = _peer_command(src, action)
+        if remote is not None and action in PEER_CONFIRMED:
+            title, verb = PEER_CONFIRMED[action]
+            text = f"Runs on {node}, through its own service manager, over SSH:\n\n  {remote}"
+            if action == "delete_uuid":
+                text += "\n\n" + DELETE_UUID_TEXT.format(node=node, path="its hb_uuid")
+            self.push_screen(
+                ConfirmScreen(title.format(node=node), text, verb),
+                lambda yes: self._confirmed(yes, action, node),
+            )
+        elif action == "kill" and not src.read_only:
             self.push_screen(
                 ConfirmScreen(f"Kill {node}?", KILL_TEXT.format(node=node), "Kill"),
                 lambda yes: self._confirmed(yes, "kill", node),

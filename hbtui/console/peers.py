@@ -32,7 +32,8 @@ class PeerOptions:
 
     ``config_dir``/``state_dir`` are paths on every node (the same everywhere);
     ``target_for(name)`` says how to reach a node (default: by its name, ssh_config may
-    map it); ``rename_options`` go to ``read_rename_node`` for every node.
+    map it); ``rename_options`` go to ``read_rename_node`` for every node and
+    ``local_rename_options`` on top for this node (e.g. its service manager).
     """
 
     config_dir: PurePosixPath = commands.ETC_HA_D
@@ -41,6 +42,7 @@ class PeerOptions:
     hbtui_program: commands.Argv = commands.HBTUI
     local_runner: CommandRunner = field(default_factory=LocalRunner)
     rename_options: Mapping[str, Any] = field(default_factory=dict)
+    local_rename_options: Mapping[str, Any] = field(default_factory=dict)
 
 
 def peer_sources(config: ClusterConfig, us: str, options: PeerOptions) -> list[PeerSource]:
@@ -70,7 +72,9 @@ def rename_backend(us: str, peers: Sequence[PeerSource], options: PeerOptions) -
         "state_dir": options.state_dir,
         **options.rename_options,
     }
-    return wizard_backend(runners, {name: per_node for name in runners})
+    options_by_node = {name: per_node for name in runners}
+    options_by_node[us] = {**per_node, **options.local_rename_options}
+    return wizard_backend(runners, options_by_node)
 
 
 def peers_for(

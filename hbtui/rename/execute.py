@@ -162,10 +162,13 @@ async def read_rename_node(
     config_dir: PurePosixPath = commands.ETC_HA_D,
     state_dir: PurePosixPath = commands.STATE_DIR,
     hosts_file: PurePosixPath | None = HOSTS_FILE,
+    hbtui_program: commands.Argv = commands.HBTUI,
     **options: object,
 ) -> RenameNode:
     """What a plan needs from one node, read through its runner (service detected if unset)."""
-    facts = await probe_peer(runner, config_dir=config_dir, state_dir=state_dir)
+    facts = await probe_peer(
+        runner, config_dir=config_dir, state_dir=state_dir, hbtui_program=hbtui_program
+    )
     service = service or facts.service
     if service is None:
         raise LinkError(f"{name}: neither a heartbeat systemd unit nor an init script found")
@@ -183,5 +186,6 @@ async def read_rename_node(
         hosts_text=hosts_text,
         old_uuid=facts.hb_uuid,
         membership=Membership.HBTUI if facts.daemon is PeerDaemon.HBTUI else Membership.CL_STATUS,
+        hbtui_program=hbtui_program,
     )
     return replace(node, **options)  # type: ignore[arg-type]

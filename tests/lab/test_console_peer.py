@@ -1,0 +1,294 @@
+"""From server1's console: server2 over a real sshd, its live view, stop / delete hb_uuid /
+start through its own service manager, and the hostname wizard server2 -> server3 -> server2.
+
+The console runs here (the root namespace) as ``hbtui console`` does on server1: attached
+to server1's ``hbtui node`` control socket, one ``PeerSource`` for server2 over SSH. The
+SSH link is a real OpenSSH ``sshd -i`` started inside server2's namespaces as the link's
+ProxyCommand (strict known_hosts, generated keys). The wizard's runner for server1 enters
+server1's namespaces. Every wait is bounded and follows what the console's models show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from hbtui.config.loader import load_config
+from hbtui.console.app import ConsoleApp, Reopened
+from hbtui.console.attach import AttachedSource
+from hbtui.console.embedded import config_extras
+from hbtui.console.model import ConsoleModel
+from hbtui.console.peers import PeerOptions, peers_for
+from hbtui.console.screens.confirm import ConfirmScreen
+from hbtui.console.screens.rename import RenameScreen
+from hbtui.control import client
+from hbtui.lab.runner import NodeRunner
+from hbtui.remote import detect
+from hbtui.remote.commands import custom_service
+from hbtui.remote.ssh import CommandResult, PeerTarget
+
+from .cluster import Cluster, LabNodeProcess, RealHeartbeat
+from .haconfig import HaSetup
+from .hbtui_node import CONTROL_SOCKET, HBTUI, HbtuiNode
+from .hbtui_node import ENV as HBTUI_ENV
+from .netns import Lab
+from .node import Node
+from .observe import wait_for_vip
+from .test_rename import HOSTNAME_FILE, SSHD, peer_target
+
+pytestmark = [pytest.mark.lab]
+
+HOWTO = HaSetup()
+VIP = HOWTO.vip_ip
+STEP_S = 30.0
+RENAME_S = 90.0
+# `hbtui` inside a lab node (an SSH session's PATH has no venv): this checkout's package
+PROGRAM = ("env", *(f"{k}={v}" for k, v in HBTUI_ENV.items()), *HBTUI)
+# server1's service manager in the wizard: answered by the harness (stop/start its node)
+LAB_SERVICE_NAME = "lab-node-service"
+LAB_SERVICE = custom_service(
+    stop=(LAB_SERVICE_NAME, "stop"),
+    start=(LAB_SERVICE_NAME, "start"),
+    status=(LAB_SERVICE_NAME, "status"),
+)
+
+
+class LocalNodeRunner(NodeRunner):
+    """server1's commands: inside its namespaces; its service manager is the harness."""
+
+    def __init__(self, process: LabNodeProcess) -> None:
+        super().__init__(process.node)
+        self.process = process
+
+    async def run(
+        self, argv: Sequence[str], *, input_text: str | None = None, timeout: float = 30.0
+    ) -> CommandResult:
+        """Run ``argv`` in server1 (the service stand-in is answered here)."""
+        if tuple(argv[:1]) != (LAB_SERVICE_NAME,):
+            return await super().run(argv, input_text=input_text, timeout=timeout)
+        verb, got = argv[1], tuple(argv)
+        if verb == "status":
+            up = self.process.running()
+            return CommandResult(got, 0 if up else 3, "running\n" if up else "stopped\n", "")
+        if verb == "stop":
+            await asyncio.to_thread(self.process.stop, timeout)
+        elif verb == "start":
+            await asyncio.to_thread(self.process.start)
+        return CommandResult(got, 0, f"{verb}: done\n", "")
+
+
+def skip_without_sshd() -> None:
+    if not SSHD.exists():
+        pytest.skip("OpenSSH server (/usr/sbin/sshd) not installed (Debian: openssh-server)")
+
+
+def attached(node: Node, timeout: float = STEP_S) -> AttachedSource:
+    """server1's console source: its node's control socket, as `hbtui console` attaches."""
+    path = node.host_path(CONTROL_SOCKET)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            snapshot = client.request(path, "snapshot", timeout_s=2.0)
+            break
+        except (client.NoNodeRunning, client.ControlError, OSError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)  # the node is starting: its socket appears shortly
+    config, _problems = load_config(node.etc_dir, node.name)
+    return AttachedSource(path, snapshot, config_extras(config) if config else {})
+
+
+def console_for(cluster: Cluster, ssh_dir: Path) -> ConsoleApp:
+    """The console server1's operator opens, with a reopen for after a rename."""
+    server1, server2 = cluster["server1"].node, cluster["server2"].node
+    base = peer_target(server2, ssh_dir)  # host key known as "server2": kept after renames
+
+    def target_for(name: str) -> PeerTarget:
+        return dataclasses.replace(base, node=name)
+
+    options = PeerOptions(
+        target_for=target_for,
+        hbtui_program=PROGRAM,
+        local_runner=LocalNodeRunner(cluster["server1"]),
+        rename_options={
+            "hosts_file": None,  # a bind-mounted file in the lab
+            "hostname_file": HOSTNAME_FILE,
+            "hbtui_program": PROGRAM,
+        },
+        local_rename_options={"service": LAB_SERVICE},
+    )
+
+    def sources() -> Reopened:
+        primary = attached(server1)
+        config, problems = load_config(server1.etc_dir, "server1")
+        assert config is not None, problems
+        peers, backend = peers_for(config, "server1", options)
+        return primary, peers, backend
+
+    async def reopen(old: str, new: str) -> Reopened:
+        return await asyncio.to_thread(sources)
+
+    primary, peers, backend = sources()
+    return ConsoleApp(primary, others=peers, poll_sockets=False, rename=backend, reopen=reopen)
+
+
+def owner(model: ConsoleModel) -> str | None:
+    vip = model.vips.get(VIP)
+    return None if vip is None else vip.owner
+
+
+def status_of(model: ConsoleModel, name: str) -> str | None:
+    view = model.nodes.get(name)
+    return None if view is None else view.status
+
+
+class Drive:
+    """Bounded waits on what the console shows, with the time each step was seen."""
+
+    def __init__(self, app: ConsoleApp, pilot: Pilot[None]) -> None:
+        self.app, self.pilot = app, pilot
+        self.t0 = time.monotonic()
+        self.seen: dict[str, float] = {}
+
+    def model(self, name: str) -> ConsoleModel:
+        return self.app.models[name]
+
+    async def until(self, step: str, predicate: Callable[[], bool], limit: float = STEP_S) -> None:
+        try:
+            async with asyncio.timeout(limit):
+                while not predicate():
+                    await self.pilot.pause(0.05)
+        except TimeoutError:
+            raise AssertionError(f"not seen within {limit} s: {step}; so far {self.seen}") from None
+        self.seen[step] = round(time.monotonic() - self.t0, 2)
+
+    def logged(self, name: str, words: str) -> bool:
+        return any(words in line.text for line in self.model(name).log)
+
+    async def confirm(self, key: str, step: str) -> None:
+        await self.pilot.press(key)
+        await self.until(f"{step} asks first", lambda: isinstance(self.app.screen, ConfirmScreen))
+        await self.pilot.press("y")
+
+    async def rename(self, old: str, new: str) -> None:
+        """h, plan (dry run), run with yes, done; the console reopens under the new names."""
+        app = self.app
+        await self.pilot.press("h")
+        await self.until(
+            f"h opens the wizard ({old})", lambda: isinstance(app.screen, RenameScreen)
+        )
+        screen = app.screen
+        assert isinstance(screen, RenameScreen)
+        assert screen.nodes == ["server1", old]
+        screen.query_one("#rename-new", Input).value = new
+        await self.pilot.press("p")
+        await self.until(f"plan {old} -> {new}", lambda: screen.plan is not None)
+        assert screen.plan is not None and screen.plan.problems == (), screen.plan.problems
+        text = "\n".join(line.text for line in screen.log_view.lines)
+        assert f"Rename {old} -> {new}" in text
+        await self.confirm("ctrl+r", f"run {old} -> {new}")
+        done = f"done: {old} is now {new}"
+
+        def wizard_text() -> str:
+            return "\n".join(line.text for line in screen.log_view.lines)
+
+        await self.until(
+            done, lambda: done in wizard_text() or "STOPPED" in wizard_text(), RENAME_S
+        )
+        assert done in wizard_text(), wizard_text()
+        await self.until(f"console shows {new}", lambda: list(app.sources) == ["server1", new])
+        await self.pilot.press("escape")
+        await self.until(f"wizard closed ({new})", lambda: not isinstance(app.screen, RenameScreen))
+        await self.until(
+            f"server1 sees {new} active", lambda: status_of(self.model("server1"), new) == "active"
+        )
+        await self.until(
+            f"{new} sees server1 active", lambda: status_of(self.model(new), "server1") == "active"
+        )
+
+
+async def scenario(lab: Lab, tmp_path: Path, kinds: list[type[LabNodeProcess]]) -> dict[str, Any]:
+    """The operator's session; returns the times each step was seen."""
+    cluster = Cluster(lab, kinds, HOWTO)
+    cluster.start_all()
+    wait_for_vip(lab["server1"], VIP, present=True, timeout=25)
+    server2 = lab["server2"]
+    hb_uuid = server2.host_path("/var/lib/heartbeat/hb_uuid")
+    app = console_for(cluster, tmp_path / "ssh")
+    hbtui_peer = kinds[1] is HbtuiNode
+    async with app.run_test(size=(160, 50)) as pilot:
+        go = Drive(app, pilot)
+        m1, m2 = go.model("server1"), go.model("server2")
+        await go.until("server1 holds the VIP", lambda: owner(m1) == "server1")
+        await go.until("server2's view: active", lambda: status_of(m2, "server2") == "active")
+        await go.until("server2 sees server1", lambda: status_of(m2, "server1") == "active")
+        if hbtui_peer:
+            heard: list[int] = []
+
+            def keepalives() -> bool:
+                last = m2.nodes["server1"].last_heard_ms
+                if last is not None and last not in heard:
+                    heard.append(last)
+                return len(heard) >= 3
+
+            await go.until("server2 hears server1's keepalives", keepalives)
+            await go.until("VIP owner: both say server1", lambda: owner(m2) == "server1")
+        old_uuid = detect.parse_od_uuid(" ".join(f"{b:02x}" for b in hb_uuid.read_bytes()))
+
+        await pilot.press("tab")
+        await go.until("tab focuses server2", lambda: app.focused_node == "server2")
+        await go.confirm("s", "stop server2")
+        await go.until("server2 stopped", lambda: not cluster["server2"].running())
+        await go.until("server1 sees server2 dead", lambda: status_of(m1, "server2") == "dead")
+        await go.until("the log shows what ran", lambda: go.logged("server2", "console: running"))
+        ran = [ln.text for ln in m2.log if "console: running" in ln.text]
+        assert "stop" in ran[-1] and "server2 (" in ran[-1], ran
+
+        await go.confirm("u", "delete server2's hb_uuid")
+        await go.until("hb_uuid gone in server2", lambda: not hb_uuid.exists())
+
+        await pilot.press("r")
+        await go.until("server2 running again", cluster["server2"].running)
+        await go.until("server1 sees server2 back", lambda: status_of(m1, "server2") == "active")
+        await go.until("server2 has a new hb_uuid", hb_uuid.exists)
+        new_uuid = detect.parse_od_uuid(" ".join(f"{b:02x}" for b in hb_uuid.read_bytes()))
+        assert new_uuid not in (None, old_uuid)
+        await go.until("VIP home on server1", lambda: owner(m1) == "server1")
+        if hbtui_peer:
+            await go.until(
+                "server1 knows the new uuid", lambda: m1.nodes["server2"].uuid == new_uuid
+            )
+
+        await go.rename("server2", "server3")
+        assert server2.run(["uname", "-n"]).stdout.strip() == "server3"
+        assert "node server1 server3" in (lab["server1"].etc_dir / "ha.cf").read_text()
+        assert "node server1 server3" in (server2.etc_dir / "ha.cf").read_text()
+        assert app.focused_node == "server3"
+
+        await go.rename("server3", "server2")
+        assert server2.run(["uname", "-n"]).stdout.strip() == "server2"
+        await go.until("VIP on server1 at the end", lambda: owner(go.model("server1")) == "server1")
+        await pilot.press("q")
+        await go.until("quit", lambda: not app.is_running)
+    print(go.seen)
+    return go.seen
+
+
+async def test_console_drives_an_hbtui_peer_over_ssh(lab: Lab, tmp_path: Path) -> None:
+    skip_without_sshd()
+    await scenario(lab, tmp_path, [HbtuiNode, HbtuiNode])
+
+
+async def test_console_drives_the_real_daemon_over_ssh(
+    lab: Lab, tmp_path: Path, real_heartbeat: None
+) -> None:
+    skip_without_sshd()
+    await scenario(lab, tmp_path, [HbtuiNode, RealHeartbeat])

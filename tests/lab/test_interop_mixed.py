@@ -123,6 +123,17 @@ def hold_command(member: LabNodeProcess, cmd: str) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def command_moves_vip(cluster: Cluster, actions: Actions, cmd: str, to: str, wanted: Calls) -> None:
+    """`cmd` (standby/takeover) on server1 puts the VIP on `to` alone, with the `wanted` calls."""
+    one = cluster["server1"]
+    asked = time.monotonic()
+    hold_command(one, cmd)
+    seen = wait_for_vip(cluster.lab[to], VIP, timeout=10)
+    timing(f"{one.kind} server1 {cmd} -> VIP on {to}", seen - asked)
+    actions.expect(wanted)
+    assert cluster.vip_holders() == [to]
+
+
 def settle_after_start(cluster: Cluster) -> None:
     """Wait out the startup dt (deadtime + 2 s for 5 s): a crash is then judged by deadtime."""
     latest = max(m.started_at for m in cluster)
@@ -213,21 +224,8 @@ def test_standby_and_takeover_on_command(cluster_of: Callable[..., Cluster]) -> 
     lab, one, two = cluster.lab, cluster["server1"], cluster["server2"]
     with sampled(cluster, "standby and takeover"):
         actions = cold_start(cluster)
-
-        asked = time.monotonic()
-        hold_command(one, "standby")
-        taken = wait_for_vip(lab["server2"], VIP, timeout=10)
-        timing(f"{one.kind} server1 standby -> VIP on server2", taken - asked)
-        actions.expect(OWNER_STOPS)
-        assert cluster.vip_holders() == ["server2"]
-
-        asked = time.monotonic()
-        hold_command(one, "takeover")
-        home = wait_for_vip(lab["server1"], VIP, timeout=10)
-        timing(f"{one.kind} server1 takeover -> VIP on server1", home - asked)
-        actions.expect(FAILBACK)
-        assert cluster.vip_holders() == ["server1"]
-
+        command_moves_vip(cluster, actions, "standby", "server2", OWNER_STOPS)
+        command_moves_vip(cluster, actions, "takeover", "server1", FAILBACK)
         one.stop(timeout=30)
         wait_for_vip(lab["server2"], VIP, timeout=DEADTIME_S)
         actions.expect(OWNER_STOPS)

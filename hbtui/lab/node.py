@@ -2,8 +2,11 @@
 
 The anchor is `unshare --uts --mount --ipc --pid --fork --mount-proc` started inside the node's
 network namespace; its child (PID 1 of the node, `anchor_init.py`) sets the host name and binds the
-node's private directories over /etc/ha.d, /var/lib/heartbeat, /var/log, /run and /etc/hosts, and a
-logging stand-in over reboot/shutdown/halt/poweroff. `run`/`popen` enter all of those namespaces.
+node's private directories over /etc/ha.d, /var/lib/heartbeat, /var/log, /run, /etc/init.d,
+/etc/default and /etc/hosts, and a logging stand-in over reboot/shutdown/halt/poweroff.
+`run`/`popen` enter all of those namespaces. /etc/init.d and /etc/default start as copies of
+the host's plus hbtui's init script and its settings (this Python, this checkout), so either
+daemon can be started and stopped through its own init script.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -30,7 +35,14 @@ PRIVATE_DIRS = {
     "var-lib-heartbeat": "/var/lib/heartbeat",
     "var-log": "/var/log",
     "run": "/run",
+    "etc-init.d": "/etc/init.d",
+    "etc-default": "/etc/default",
 }
+SEEDED_DIRS = ("etc-init.d", "etc-default")  # copied from the host before the bind
+HBTUI_INIT = Path(__file__).resolve().parents[1] / "data" / "hbtui.init"
+HBTUI_DEFAULTS = (
+    "# lab: the init script runs this checkout's hbtui with the lab's Python\nHBTUI={}\n"
+)
 POWER_COMMANDS = ("/sbin/reboot", "/sbin/shutdown", "/sbin/halt", "/sbin/poweroff")
 STANDIN_LOG = "/var/log/lab-standins.log"
 STANDIN_SCRIPT = f"""#!/bin/sh
@@ -106,8 +118,16 @@ class Node:
         binds: list[tuple[str, str]] = []
         for sub, target in PRIVATE_DIRS.items():
             (self.directory / sub).mkdir(parents=True, exist_ok=True)
+            if sub in SEEDED_DIRS and os.path.isdir(target):
+                shutil.copytree(target, self.directory / sub, symlinks=True, dirs_exist_ok=True)
             if os.path.isdir(target):
                 binds.append((str(self.directory / sub), target))
+        shutil.copy(HBTUI_INIT, self.directory / "etc-init.d" / "hbtui")
+        env = [f"PYTHONPATH={HBTUI_INIT.parents[2]}", "PYTHONDONTWRITEBYTECODE=1"]
+        program = ["env", *env, sys.executable, "-m", "hbtui.cli"]
+        (self.directory / "etc-default" / "hbtui").write_text(
+            HBTUI_DEFAULTS.format(shlex.quote(" ".join(program)))
+        )
         for sub in ("run/lock/subsys", "run/resource-agents"):
             (self.directory / sub).mkdir(parents=True, exist_ok=True)
         hosts = self.directory / "hosts"

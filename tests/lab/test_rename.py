@@ -10,7 +10,6 @@ as active under the new names, with fresh hb_uuids.
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import uuid
 from pathlib import Path, PurePosixPath
 
@@ -24,58 +23,23 @@ from hbtui.remote.commands import init_script_service
 from hbtui.remote.detect import PeerDaemon
 from hbtui.remote.session import PeerSession
 from hbtui.remote.source import PeerSource
-from hbtui.remote.ssh import PeerLink, PeerTarget
+from hbtui.remote.ssh import PeerLink
 from hbtui.rename.execute import execute_plan, read_rename_node
 from hbtui.rename.plan import plan_rename
 
 from .cluster import Cluster, RealHeartbeat
 from .haconfig import HaSetup
-from .hbtui_node import ENV as HBTUI_ENV
-from .hbtui_node import HBTUI, HbtuiNode
+from .hbtui_node import HbtuiNode
 from .netns import Lab
-from .node import Node
 from .observe import wait_for_vip
+from .ssh_peer import HBTUI_PROGRAM, SSHD, peer_target
 
 pytestmark = [pytest.mark.lab, pytest.mark.interop, pytest.mark.usefixtures("real_heartbeat")]
 
-SSHD = Path("/usr/sbin/sshd")
 HOWTO = HaSetup()
 # /etc/hostname is not private to a lab node (and /etc/hosts is a bind-mounted file that
 # cannot be replaced by rename), so the wizard keeps the name in the node's private /var/log.
 HOSTNAME_FILE = PurePosixPath("/var/log/lab-hostname")
-
-
-def _keygen(path: Path) -> Path:
-    argv = ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(path)]
-    subprocess.run(argv, check=True, timeout=30)
-    return path
-
-
-def peer_target(node: Node, root: Path) -> PeerTarget:
-    """SSH to ``node`` through ``sshd -i`` run inside its namespaces (no TCP needed)."""
-    root.mkdir()
-    host_key, user_key = _keygen(root / "host"), _keygen(root / "user")
-    (root / "authorized_keys").write_text(user_key.with_suffix(".pub").read_text())
-    config = root / "sshd_config"
-    config.write_text(
-        f"HostKey {host_key}\nAuthorizedKeysFile {root / 'authorized_keys'}\n"
-        "UsePAM no\nStrictModes no\nPermitRootLogin yes\nPasswordAuthentication no\n"
-    )
-    kind, blob = host_key.with_suffix(".pub").read_text().split()[:2]
-    known = root / "known_hosts"
-    known.write_text(f"{node.name} {kind} {blob}\n")
-    node.run(["mkdir", "-p", "/run/sshd"], check=True)  # /run is private to the node
-    sshd = [str(SSHD), "-i", "-E", str(root / "sshd.log"), "-f", str(config)]
-    return PeerTarget(
-        node=node.name,
-        host=node.name,
-        username="root",
-        known_hosts=(known,),
-        client_keys=(user_key,),
-        config=(),
-        use_agent=False,
-        proxy_command=tuple(node.enter_argv(sshd)),
-    )
 
 
 async def _rename(
@@ -190,8 +154,7 @@ async def test_stream_of_an_hbtui_peer_as_a_console_source(lab: Lab, tmp_path: P
     cluster.start_all()
     wait_for_vip(lab["server1"], HOWTO.vip_ip, present=True, timeout=25)
     link = PeerLink(peer_target(lab["server2"], tmp_path / "ssh"))
-    program = ("env", *(f"{k}={v}" for k, v in HBTUI_ENV.items()), *HBTUI)
-    source = PeerSource(PeerSession(link, "server1", hbtui_program=program))
+    source = PeerSource(PeerSession(link, "server1", hbtui_program=HBTUI_PROGRAM))
     snapshot: dict[str, object] = {}
     heard: list[KeepaliveReceived] = []
 

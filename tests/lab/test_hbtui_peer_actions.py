@@ -1,0 +1,158 @@
+"""Remote actions on an hbtui peer over SSH, through hbtui's own SysV init script.
+
+Two hbtui nodes in the lab, each started by ``/etc/init.d/hbtui`` (the packaged script,
+bound into every node with this checkout's hbtui in /etc/default/hbtui). server2 owns the
+VIP (haresources names it) and is reached from server1 over a real ``sshd -i`` run inside
+its namespaces. Over that one PeerSession: hbtui and its init script are detected and
+shown, delete hb_uuid is refused while it runs, stop (server1 takes the VIP), the service
+stays hbtui's while nothing answers, delete hb_uuid, start (a new uuid, the VIP fails back),
+standby (the VIP goes to server1) and takeover (it comes back). Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from hbtui.remote.commands import HBTUI_INIT_SCRIPT, hb_uuid_hex
+from hbtui.remote.detect import PeerDaemon, PeerFacts, parse_od_uuid
+from hbtui.remote.session import PeerSession
+from hbtui.remote.ssh import PeerLink
+
+from .cluster import Cluster
+from .commands import LabError, wait_gone
+from .haconfig import HaSetup
+from .hbtui_node import HbtuiNode
+from .netns import Lab
+from .node import Node
+from .observe import wait_for_vip
+from .ssh_peer import HBTUI_PROGRAM, SSHD, peer_target
+
+pytestmark = [pytest.mark.lab]
+
+SETUP = HaSetup(owner="server2")  # auto_failback on: the VIP goes home to server2
+VIP = SETUP.vip_ip
+INIT = str(HBTUI_INIT_SCRIPT)
+
+
+class HbtuiByInitScript(HbtuiNode):
+    """hbtui's node started and stopped by /etc/init.d/hbtui inside the lab node."""
+
+    kind = "hbtui-init"
+
+    def _init(self, verb: str, timeout: float) -> str:
+        done = self.node.run([INIT, verb], timeout=timeout)
+        if done.returncode != 0:
+            detail = done.stdout + done.stderr
+            raise LabError(f"{self.node.name}: {INIT} {verb} rc={done.returncode}: {detail}")
+        return done.stdout
+
+    def start(self) -> None:
+        self.started_at = time.monotonic()
+        self._init("start", timeout=40.0)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        pids = self.node_pids()
+        self._init("stop", timeout=timeout + 5.0)
+        left = wait_gone(pids, 5.0)
+        if left:
+            raise LabError(f"{self.node.name}: hbtui still running after stop: {left}")
+
+    def output(self) -> str:
+        path = self.node.host_path("/var/log/hbtui-node.log")
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+async def _vip_on(node: Node, present: bool = True, timeout: float = 30.0) -> None:
+    await asyncio.to_thread(wait_for_vip, node, VIP, present, timeout)
+
+
+async def _facts_when(session: PeerSession, daemon: PeerDaemon, timeout: float) -> PeerFacts:
+    """The session's facts once a probe found ``daemon`` (bounded)."""
+    deadline = time.monotonic() + timeout
+    while session.facts is None or session.facts.daemon is not daemon:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{session.node}: no probe found {daemon} within {timeout} s")
+        await asyncio.sleep(0.1)
+    return session.facts
+
+
+async def _uuid(link: PeerLink) -> str | None:
+    return parse_od_uuid((await link.run(hb_uuid_hex())).stdout)
+
+
+async def test_stop_start_uuid_standby_takeover_of_an_hbtui_peer(lab: Lab, tmp_path: Path) -> None:
+    if not SSHD.exists():
+        pytest.skip("OpenSSH server (/usr/sbin/sshd) not installed")
+    one, two = lab["server1"], lab["server2"]
+    cluster = Cluster(lab, [HbtuiByInitScript, HbtuiByInitScript], SETUP)
+    cluster.start_all()
+    try:
+        await _vip_on(two)
+    except TimeoutError:
+        print(cluster["server2"].output(), cluster["server2"].log_text())  # type: ignore[attr-defined]
+        raise
+    link = PeerLink(peer_target(two, tmp_path / "ssh"))
+    session = PeerSession(link, "server1", hbtui_program=HBTUI_PROGRAM)
+    session.start()
+    try:
+        facts = await session.wait_facts(30)
+        assert facts.node_name == "server2" and facts.daemon is PeerDaemon.HBTUI
+        assert facts.service is not None
+        assert (facts.service.daemon, str(facts.service.kind)) == ("hbtui", "init-script")
+        assert facts.service.describe().startswith("hbtui via init-script: stop = /etc/init.d/")
+        actions = session.actions
+        assert actions is not None
+        # what will run is shown first: hbtui's init script, and hbtui's own standby tool
+        assert actions.describe("stop") == "server2 (init-script): /etc/init.d/hbtui stop"
+        assert actions.argv_for("standby") == (*HBTUI_PROGRAM, "standby", "all")
+        old_uuid = facts.hb_uuid
+        assert old_uuid is not None
+
+        refused = await session.perform("delete_uuid")
+        assert not refused.ok and "hbtui runs there; stop first" in refused.text
+
+        stopped = await session.perform("stop")
+        assert stopped.ok, stopped.text
+        assert not cluster["server2"].running()
+        await _vip_on(one, timeout=15)  # server2 released it and told server1
+        status = await link.run([INIT, "status"])
+        assert status.exit_status == 3, status.stdout  # LSB: not running
+
+        # nothing answers now: the next probe keeps hbtui's init script (never heartbeat's)
+        stopped_facts = await _facts_when(session, PeerDaemon.NONE, timeout=20)
+        assert stopped_facts.service == facts.service
+        assert session.actions is not None
+        assert session.actions.describe("start") == "server2 (init-script): /etc/init.d/hbtui start"
+
+        deleted = await session.perform("delete_uuid")
+        assert deleted.ok, deleted.text
+        assert not two.host_path("/var/lib/heartbeat/hb_uuid").exists()
+
+        started = await session.perform("start")
+        assert started.ok, started.text
+        assert cluster["server2"].running()
+        assert (await link.run([INIT, "status"])).exit_status == 0
+        await _vip_on(two, timeout=30)  # auto_failback: home to server2
+        await _vip_on(one, present=False, timeout=10)
+        fresh = await _uuid(link)
+        assert fresh is not None and fresh != old_uuid
+
+        standby = await session.perform("standby")
+        assert standby.ok, standby.text
+        await _vip_on(one, timeout=20)
+        await _vip_on(two, present=False, timeout=10)
+
+        takeover = await session.perform("takeover")
+        assert takeover.ok, takeover.text
+        await _vip_on(two, timeout=20)
+        await _vip_on(one, present=False, timeout=10)
+    finally:
+        await session.close()
+        for member in cluster:
+            if member.running():
+                member.stop()
+    assert cluster.vip_holders() == []

@@ -32,7 +32,13 @@ from hbtui.adapters.halog import HaLogFiles, format_log_line
 from hbtui.adapters.netlink import NetlinkVipDriver, VipDriver
 from hbtui.adapters.scripts import ScriptRunner, SubprocessScriptRunner, heartbeat_env
 from hbtui.adapters.state import StateDirLock, load_node_state
-from hbtui.adapters.udp import DatagramCallback, Transport, UcastMedium, UcastTransport
+from hbtui.adapters.udp import (
+    DatagramCallback,
+    Transport,
+    TransportStats,
+    UcastMedium,
+    UcastTransport,
+)
 from hbtui.bus import Bus, Subscription
 from hbtui.config.model import ClusterConfig
 from hbtui.engine import actions as act
@@ -45,6 +51,7 @@ log = logging.getLogger(__name__)
 
 LOADAVG_PATH = Path("/proc/loadavg")
 LOADAVG_REFRESH_MS = 5000
+COUNTERS_EVERY_MS = 2000  # WireCounters: at most this often, after a send
 TIMER_FIELDS = ("keepalive_ms", "warntime_ms", "deadtime_ms", "initdead_ms")
 TransportOpener = Callable[[Sequence[UcastMedium], int, DatagramCallback], Awaitable[Transport]]
 
@@ -139,6 +146,7 @@ class NodeRuntime:
         self._armed_ms: int | None = None
         self._last_now = 0
         self._loadavg_at: int | None = None
+        self._counted_ms: int | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._vip_lock = asyncio.Lock()
         self._done: asyncio.Future[str] | None = None
@@ -267,6 +275,8 @@ class NodeRuntime:
             "udpport": self.config.ha_cf.udpport,
             "sent": getattr(stats, "sent", 0),
             "received": getattr(stats, "received", 0),
+            "sent_bytes": getattr(stats, "sent_bytes", 0),
+            "received_bytes": getattr(stats, "received_bytes", 0),
             "send_errors": dict(getattr(stats, "send_errors", {})),
             "exit_reason": self.exit_reason,
         }
@@ -385,12 +395,23 @@ class NodeRuntime:
         if isinstance(action, act.Send):
             if self.transport is not None:
                 self.transport.send(action.datagram, action.dest)
+                self._count_sent()
         elif isinstance(action, act.AddVip):
             self._spawn(self._add_vip(action), f"add-vip-{action.ip}")
         elif isinstance(action, act.DelVip):
             self._spawn(self._del_vip(action), f"del-vip-{action.ip}")
         else:
             self._spawn(self._run_script(action), f"script-{action.request_id}")
+
+    def _count_sent(self) -> None:
+        """Publish the transport's counters (at most every COUNTERS_EVERY_MS)."""
+        now = self.now_ms()
+        if self._counted_ms is not None and now - self._counted_ms < COUNTERS_EVERY_MS:
+            return
+        self._counted_ms = now
+        stats = getattr(self.transport, "stats", None)
+        if isinstance(stats, TransportStats):
+            self._publish(stats.counters(now))
 
     def _answer(self, call: Callable[[int], list[Any]]) -> None:
         if self.node is not None and self.state in ("running", "stopping"):

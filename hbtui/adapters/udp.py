@@ -67,14 +67,35 @@ class UcastMedium:
     host: str
 
 
+@dataclass(frozen=True, slots=True)
+class WireCounters:
+    """(runtime event) The transport's counters at ``at_ms``: datagrams and bytes so far.
+
+    The runtime publishes one after a send at most every few seconds, so a reader gets
+    the real packet rates from the differences without polling.
+    """
+
+    at_ms: int
+    sent: int
+    sent_bytes: int
+    received: int
+    received_bytes: int
+
+
 @dataclass
 class TransportStats:
-    """Counters for the console and the logs."""
+    """Counters for the console and the logs: datagrams and their bytes, each way."""
 
     sent: int = 0
     received: int = 0
+    sent_bytes: int = 0
+    received_bytes: int = 0
     send_errors: Counter[str] = field(default_factory=Counter)
     receive_errors: Counter[str] = field(default_factory=Counter)
+
+    def counters(self, at_ms: int) -> WireCounters:
+        """The counters as an event stamped ``at_ms``."""
+        return WireCounters(at_ms, self.sent, self.sent_bytes, self.received, self.received_bytes)
 
 
 class Transport(Protocol):
@@ -114,6 +135,7 @@ class _Endpoint(asyncio.DatagramProtocol):
         if self.on_datagram is None:
             return
         self.stats.received += 1
+        self.stats.received_bytes += len(data)
         now_ms = int(self.loop.time() * 1000)
         source = (str(addr[0]), int(addr[1]))
         try:
@@ -302,6 +324,7 @@ class UcastTransport:
             try:
                 transport.sendto(datagram, address)
                 self.stats.sent += 1
+                self.stats.sent_bytes += len(datagram)
             except OSError as exc:  # asyncio normally routes these to error_received
                 name = _error_name(exc)
                 self.stats.send_errors[name] += 1

@@ -23,7 +23,7 @@ from typing import Any
 from hbtui.adapters.state import UUID_FILE
 from hbtui.console import trace
 from hbtui.console.embedded import REFRESH_MS, REFRESH_ON
-from hbtui.console.items import LogLine, SnapshotTaken, SourceItem
+from hbtui.console.items import LogLine, PacketCounts, SnapshotTaken, SourceItem
 from hbtui.console.source import Outcome, SourceMode
 from hbtui.control import client
 from hbtui.engine import events as ev
@@ -42,6 +42,9 @@ def convert(obj: dict[str, Any], now_ms: int) -> SourceItem | None:
     if kind == "RuntimeChanged":
         detail = f": {obj['detail']}" if obj.get("detail") else ""
         return LogLine(int(obj["at_ms"]), "info", f"hbtui runtime: node {obj['what']}{detail}")
+    if kind == "WireCounters":
+        fields = ("at_ms", "sent", "sent_bytes", "received", "received_bytes")
+        return PacketCounts(*(int(obj.get(name) or 0) for name in fields))
     if kind == "Dropped":
         text = f"console: {obj.get('count')} events dropped (the console fell behind)"
         return LogLine(now_ms, "WARN", text)

@@ -17,8 +17,9 @@ from typing import Any
 
 from hbtui.adapters import runtime as rt
 from hbtui.adapters.state import UUID_FILE
+from hbtui.adapters.udp import WireCounters
 from hbtui.config.model import ClusterConfig
-from hbtui.console.items import LogLine, SnapshotTaken, SourceItem
+from hbtui.console.items import LogLine, PacketCounts, SnapshotTaken, SourceItem
 from hbtui.console.source import Outcome, SourceMode
 from hbtui.engine import events as ev
 from hbtui.engine.resources import VIP_RESOURCES, parse_vip
@@ -142,6 +143,10 @@ class EmbeddedSource:
                     ev.NodeStateChanged(item.at_ms, self.node_name, "?", item.what, detail)
                 )
             return LogLine(item.at_ms, "info", f"hbtui runtime: node {item.what}{detail}")
+        if isinstance(item, WireCounters):
+            return PacketCounts(
+                item.at_ms, item.sent, item.sent_bytes, item.received, item.received_bytes
+            )
         if type(item).__module__ == "hbtui.engine.events":
             return item  # type: ignore[no-any-return]
         return None

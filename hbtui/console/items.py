@@ -2,7 +2,8 @@
 
 The engine's events (``hbtui.engine.events``) pass through unchanged. The items here
 cover what is not an engine event: an ha-log line, a fresh snapshot, the outcome of an
-operator action, and (replays only) a gate that holds the replay until a key is pressed.
+operator action, the node's packet counters, and (replays only) a gate that holds the
+replay until a key is pressed.
 """
 
 from __future__ import annotations
@@ -42,6 +43,17 @@ class ActionDone:
 
 
 @dataclass(frozen=True, slots=True)
+class PacketCounts:
+    """The node's own UDP counters so far (its runtime's ``WireCounters``)."""
+
+    at_ms: int
+    sent: int
+    sent_bytes: int
+    received: int
+    received_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
 class ReplayGate:
     """(replays) Hold the replay here until the operator performs ``action``."""
 
@@ -49,4 +61,4 @@ class ReplayGate:
     action: str
 
 
-SourceItem = Event | LogLine | SnapshotTaken | ActionDone | ReplayGate
+SourceItem = Event | LogLine | SnapshotTaken | ActionDone | PacketCounts | ReplayGate

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hbtui.console.items import ActionDone, LogLine, SnapshotTaken, SourceItem
+from hbtui.console.items import ActionDone, LogLine, PacketCounts, SnapshotTaken, SourceItem
 from hbtui.engine import events as ev
 
 GAP_HISTORY = 40
@@ -94,6 +94,7 @@ class ConsoleModel:
         self.timeline: list[TimelineRow] = []
         self.log: deque[LogLine] = deque(maxlen=LOG_KEEP)
         self.heard: deque[int] = deque()  # at_ms of datagrams that reached us
+        self.counts: deque[PacketCounts] = deque(maxlen=64)  # the node's own, oldest first
         self.rejected: Counter[tuple[str, str]] = Counter()
         self.warntime_ms = 15000
         self.keepalive_ms = 1000
@@ -114,6 +115,21 @@ class ConsoleModel:
         while self.heard and self.heard[0] < now_ms - RATE_WINDOW_MS:
             self.heard.popleft()
         return len(self.heard) * 1000 / RATE_WINDOW_MS
+
+    def rate_out(self, now_ms: int) -> tuple[float, float] | None:
+        """Datagrams and bytes per second this node sent over the last few seconds, from
+        its own counters; None until two counts are known (a replay, the real daemon)."""
+        counts = self.counts
+        while len(counts) > 2 and counts[1].at_ms <= now_ms - RATE_WINDOW_MS:
+            counts.popleft()  # keep one count from before the window as its start
+        if len(counts) < 2:
+            return None
+        first, last = counts[0], counts[-1]
+        if now_ms - last.at_ms > 2 * RATE_WINDOW_MS:
+            return 0.0, 0.0  # no count for a while: the node sends nothing
+        span = max(1, last.at_ms - first.at_ms)
+        datagrams = (last.sent - first.sent) * 1000 / span
+        return datagrams, (last.sent_bytes - first.sent_bytes) * 1000 / span
 
     # -- reducer -----------------------------------------------------------------------
 
@@ -205,6 +221,12 @@ class ConsoleModel:
                 vip.moved_at_ms = item.at_ms
                 vip.why = f"{item.node} declared dead; nobody holds it yet"
         return {"nodes", "vip"}
+
+    def _on_PacketCounts(self, item: PacketCounts) -> set[str]:
+        if self.counts and item.sent < self.counts[-1].sent:
+            self.counts.clear()  # the node restarted: its counters did too
+        self.counts.append(item)
+        return {"wire"}
 
     def _on_PacketRejected(self, item: ev.PacketRejected) -> set[str]:
         self.rejected[(item.reason, item.sender[0])] += 1

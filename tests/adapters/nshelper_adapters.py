@@ -156,6 +156,8 @@ async def udp(args: dict[str, Any]) -> None:
             {
                 "sent": transport.stats.sent,
                 "received": transport.stats.received,
+                "sent_bytes": transport.stats.sent_bytes,
+                "received_bytes": transport.stats.received_bytes,
                 "send_errors": dict(transport.stats.send_errors),
             }
         )

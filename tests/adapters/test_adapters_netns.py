@@ -324,5 +324,7 @@ def test_ucast_between_namespaces_on_port_694(ns_pair: NsPair) -> None:
     assert [d["data"] for d in own] == ["hello", "world"]
     stats = sender[-1]
     assert stats["sent"] == 7  # 2 datagrams x 3 media + 1 direct
+    assert stats["sent_bytes"] == 3 * len("hello") + 3 * len("world") + len("direct")
+    assert stats["received"] == 2 and stats["received_bytes"] == len("helloworld")
     # the subnet broadcast without SO_BROADCAST is refused: counted, not raised
     assert stats["send_errors"] == {"EACCES": 2}

@@ -128,3 +128,29 @@ async def test_a_recorded_session_replays(tmp_path: object) -> None:
         for _ in range(6):
             await pilot.pause()
         assert replayed.model.vips[VIP].owner == "server2"
+
+
+def test_the_out_rate_comes_from_the_nodes_own_send_counters() -> None:
+    from hbtui.console.attach import convert
+    from hbtui.console.items import PacketCounts
+    from hbtui.console.widgets.wire import out_text
+
+    m = model()
+    assert m.rate_out(10_000) is None  # no counters (a replay): the keepalive's estimate
+    assert out_text(m, 10_000)[0].startswith("out ≈1.0/s")
+    for at, sent in ((0, 10), (2000, 12), (4000, 14), (6000, 16)):
+        assert m.apply(PacketCounts(at, sent, sent * 200, 0, 0)) == {"wire"}
+    # the window keeps one count from before it: 2000 -> 6000 ms, 4 datagrams, 800 bytes
+    assert m.rate_out(6500) == (1.0, 200.0)
+    assert out_text(m, 6500) == ("out  1.0/s (200 B/s sent)", "bold")
+    assert m.rate_out(6000 + 11_000) == (0.0, 0.0)  # no count for long: nothing sent
+    m.apply(PacketCounts(20_000, 1, 200, 0, 0))  # the node restarted: counters from 0
+    assert m.rate_out(20_000) is None
+    # the control socket streams the runtime's WireCounters; attach turns them into counts
+    raw = {"type": "WireCounters", "at_ms": 5, "sent": 3, "sent_bytes": 600}
+    assert convert({**raw, "received": 2, "received_bytes": 400}, 9) == PacketCounts(
+        5, 3, 600, 2, 400
+    )
+    assert trace.loads(trace.dumps([PacketCounts(5, 3, 600, 2, 400)])) == [
+        PacketCounts(5, 3, 600, 2, 400)
+    ]

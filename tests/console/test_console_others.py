@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from hbtui.console.model import ConsoleModel, VipView
-from hbtui.console.widgets.others import Glance, compare, members_table, short_line
+from hbtui.console.widgets.others import (
+    Glance,
+    card_keys,
+    card_parts,
+    compare,
+    countdown_lines,
+    short_line,
+)
 
 VIP = "192.168.10.10"
 
@@ -42,14 +49,28 @@ def test_countdown_as_the_other_node_counts_it() -> None:
     other = model("server2", "server1", "active", "server1")
     view = other.node("server1")
     view.last_heard_ms, view.deadline_ms = 1000, 6000
-    table = members_table(Glance("server2", other, True, 4500, "demo node"))
+    glance = Glance("server2", other, True, 4500, "demo node")
     from rich.console import Console
 
     console = Console(width=80, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
-    console.print(table)
+    console.print(*card_parts(glance, []))
     text = console.export_text()
-    assert "heard 3.5 s ago, dead in 1.5 s" in text
+    assert "server1: heard 3.5 s ago, dead in 1.5 s" in text
     assert "held by server1" in text
+
+
+def test_calm_countdowns_move_in_half_seconds_and_only_they_change_the_look() -> None:
+    other = model("server2", "server1", "active", "server1")
+    view = other.node("server1")
+    view.last_heard_ms, view.deadline_ms = 1000, 6000  # keepalive 1 s: overdue from 2500
+    lines = [countdown_lines(Glance("server2", other, True, t, "demo node")) for t in (1200, 1400)]
+    assert lines[0] == lines[1] and lines[0][0].plain == "server1: heard 0.0 s ago, dead in 5.0 s"
+    keys = [
+        card_keys(card_parts(Glance("server2", other, True, t, "demo node"), []))
+        for t in (1200, 2600, 2700)
+    ]
+    assert keys[0][0] == keys[1][0] == keys[2][0]  # same shape: a repaint, never a reflow
+    assert keys[0][1] != keys[1][1] != keys[2][1]  # overdue: every tenth of a second shows
 
 
 def test_short_line_drops_the_log_prefixes() -> None:

@@ -45,6 +45,7 @@ class LanTransport:
             return
         self.sent.append(datagram)
         self.stats.sent += 1
+        self.stats.sent_bytes += len(datagram)
         self.lan.carry(self, datagram)
 
     def close(self) -> None:

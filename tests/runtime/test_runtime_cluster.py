@@ -8,9 +8,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from rtkit import VIP, Lan, Member, make_member, wait_event, wait_for
+import pytest
+from rtkit import VIP, Lan, LanTransport, Member, make_member, wait_event, wait_for
 
+from hbtui.adapters import runtime as runtime_module
 from hbtui.adapters.runtime import LogLine, RuntimeChanged
+from hbtui.adapters.udp import WireCounters
 from hbtui.bus import Subscription
 from hbtui.engine.events import (
     PeerDead,
@@ -204,3 +207,25 @@ async def test_reread_applies_timers_and_reports_the_rest(tmp_path: Path) -> Non
         text = (one.logdir / "ha-log").read_text()
         assert "configuration reread: keepalive 50 ms -> 80 ms" in text
         assert "configuration reread refused: ha.cf:3: error: bad" in text
+
+
+async def test_the_send_counters_are_published_and_in_the_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runtime_module, "COUNTERS_EVERY_MS", 100)
+    _, one, two = howto_pair(tmp_path)
+    events = one.runtime.events("test", lossy=False)
+    async with running(one, two):
+        first = await wait_event(events, lambda e: isinstance(e, WireCounters))
+        second = await wait_event(events, lambda e: isinstance(e, WireCounters))
+        assert isinstance(first, WireCounters) and isinstance(second, WireCounters)
+        assert second.at_ms - first.at_ms >= 100  # at most every COUNTERS_EVERY_MS
+        assert second.sent > first.sent > 0 and second.sent_bytes > first.sent_bytes
+        assert second.received >= first.received
+        runtime = one.runtime.snapshot()["runtime"]
+        transport = one.runtime.transport
+        assert transport is not None
+        assert runtime["sent"] == transport.stats.sent >= second.sent
+        assert runtime["sent_bytes"] == transport.stats.sent_bytes
+        assert isinstance(transport, LanTransport)
+        assert runtime["sent_bytes"] == sum(len(d) for d in transport.sent)

@@ -7,6 +7,7 @@ once a second); everything else changes when a ``SourceUpdate`` arrives.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from textual import on
@@ -31,16 +32,16 @@ OTHERS_COALESCE_S = 0.25
 OthersFeed = Callable[[], tuple[ConsoleModel, bool, list[Glance]]]
 
 
-def _overdue(model: ConsoleModel, now_ms: int) -> bool:
-    """Whether a node in ``model`` has missed a keepalive (its countdown is worth watching)."""
+def _overdue_in(model: ConsoleModel, now_ms: int) -> int | None:
+    """Milliseconds until a node in ``model`` misses a keepalive (<= 0: one has already,
+    its countdown is worth watching); None when no node is counted down."""
     late = model.keepalive_ms * 3 // 2
-    return any(
-        not n.is_self
-        and n.deadline_ms is not None
-        and n.last_heard_ms is not None
-        and now_ms - n.last_heard_ms > late
+    due = [
+        n.last_heard_ms + late - now_ms
         for n in model.nodes.values()
-    )
+        if not n.is_self and n.deadline_ms is not None and n.last_heard_ms is not None
+    ]
+    return min(due) if due else None
 
 
 class Dashboard(Screen[None]):
@@ -89,6 +90,8 @@ class Dashboard(Screen[None]):
         self._nodes_panel = self.query_one(NodesPanel)
         self._wire_panel = self.query_one(WirePanel)
         self._others_due = False
+        self._others_wake: float | None = None  # monotonic s: an other node becomes overdue
+        self._others_links = False
         self.redraw_all()
         if self.tick_hz > 0:
             self.set_interval(1 / self.tick_hz, self.tick)
@@ -126,18 +129,29 @@ class Dashboard(Screen[None]):
             return
         focused, running, glances = self.others()
         self.query_one(OtherNodesPanel).show(focused, running, glances)
-        self._others_due = any(g.running and _overdue(g.model, g.now_ms) for g in glances)
+        due = [
+            d for g in glances if g.running and (d := _overdue_in(g.model, g.now_ms)) is not None
+        ]
+        self._others_due = any(d <= 0 for d in due)
+        self._others_wake = time.monotonic() + min(due) / 1000 if due else None
+        self._others_links = any(g.link is not None for g in glances)
 
     def tick(self) -> None:
-        """Countdowns (every tick) and the packet rate (about once a second)."""
+        """Countdowns (every tick), the packet rate (about once a second) and the other
+        nodes' pane: every tick while one of them is overdue, else when one becomes so
+        (their keepalives redraw it too) and, for SSH links (no event), once a second."""
         self.ticks += 1
         now = self.now_ms()
         self._nodes_panel.tick(self.model, now)
-        if self.ticks % max(1, round(self.tick_hz)) == 0:
+        second = self.ticks % max(1, round(self.tick_hz)) == 0
+        if second:
             self._wire_panel.show(self.model, now)
-        # the other nodes' countdowns: every tick while one is overdue; calm, once a second
-        # (their keepalives redraw them too; an SSH link's state has no event of its own)
-        if self._others_due or self.ticks % max(1, round(self.tick_hz)) == 0:
+        wake = self._others_wake
+        if (
+            self._others_due
+            or (wake is not None and time.monotonic() >= wake)
+            or (second and self._others_links)
+        ):
             self.redraw_others()
 
     @on(SourceUpdate)

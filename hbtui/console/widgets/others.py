@@ -21,6 +21,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from hbtui.console.model import ConsoleModel, ScriptCall
+from hbtui.console.widgets.countdown import CALM_STEP_MS
 from hbtui.console.widgets.peer import link_text
 from hbtui.remote.peerview import Disagreement, PeerView, disagreements
 from hbtui.remote.ssh import LinkStatus
@@ -59,24 +60,49 @@ def compare(focused: ConsoleModel, running: bool, other: Glance) -> list[Disagre
     return disagreements(focused.us, members, vips, as_peer_view(other.model))
 
 
+class LiveLine(Text):
+    """A one-line ``Text`` whose figures change while the card's shape does not."""
+
+
 def members_table(glance: Glance) -> Table:
-    """Each member as this node sees it, with its deadtime countdown; then the VIPs."""
-    model, now = glance.model, glance.now_ms
+    """Each member's state as this node sees it, then the VIP owners."""
+    model = glance.model
     table = Table.grid(padding=(0, 1))
     for name, node in sorted(model.nodes.items(), key=lambda kv: (not kv[1].is_self, kv[0])):
         status = node.status if glance.running or node.is_self else "unknown"
         row = Text(status, style=STATUS_STYLE.get(status, "yellow"))
-        if not node.is_self and glance.running and node.deadline_ms is not None:
-            left = max(node.deadline_ms - now, 0) / 1000
-            ago = None if node.last_heard_ms is None else now - node.last_heard_ms
-            heard = "" if ago is None else f"heard {ago / 1000:.1f} s ago, "
-            warn = ago is not None and ago >= model.warntime_ms
-            row.append(f"  {heard}dead in {left:.1f} s", style="bold yellow" if warn else "dim")
         table.add_row(Text(f"{name} (itself)" if node.is_self else name), row)
     for ip, vip in sorted(model.vips.items()):
         held = Text(f"held by {vip.owner or 'nobody'}", style="bold" if vip.owner else "dim")
         table.add_row(Text(ip, style="bold"), held)
     return table
+
+
+def countdown_lines(glance: Glance) -> list[LiveLine]:
+    """The deadtime countdown of every member this node counts down, one line each.
+
+    While no keepalive is overdue the figures move in half-second steps (like the Nodes
+    pane's bar), so a calm cluster repaints next to nothing.
+    """
+    model, now = glance.model, glance.now_ms
+    late = model.keepalive_ms * 3 // 2
+    lines = []
+    for name, node in sorted(model.nodes.items()):
+        if node.is_self or not glance.running or node.deadline_ms is None:
+            continue
+        left_ms = max(node.deadline_ms - now, 0)
+        ago = None if node.last_heard_ms is None else now - node.last_heard_ms
+        if ago is not None and ago <= late:  # calm: nothing to watch closely
+            ago = ago // CALM_STEP_MS * CALM_STEP_MS
+            left_ms = -(-left_ms // CALM_STEP_MS) * CALM_STEP_MS
+        heard = "" if ago is None else f"heard {ago / 1000:.1f} s ago, "
+        warn = ago is not None and ago >= model.warntime_ms
+        line = LiveLine(f"{name}: ", overflow="ellipsis", no_wrap=True)
+        line.append(
+            f"{heard}dead in {left_ms / 1000:.1f} s", style="bold yellow" if warn else "dim"
+        )
+        lines.append(line)
+    return lines
 
 
 def short_line(text: str) -> str:
@@ -99,9 +125,9 @@ def script_text(call: ScriptCall) -> Text:
     return text
 
 
-def render(glance: Glance, found: Sequence[Disagreement]) -> RenderableType:
-    """Everything shown for one other node."""
-    parts: list[RenderableType] = []
+def card_parts(glance: Glance, found: Sequence[Disagreement]) -> list[Text | Table]:
+    """Everything shown for one other node, top to bottom."""
+    parts: list[Text | Table] = []
     head = Text(glance.name, style="bold")
     if glance.running:
         head.append(" running", style="green")
@@ -115,12 +141,34 @@ def render(glance: Glance, found: Sequence[Disagreement]) -> RenderableType:
         style = "bold white on red" if item.kind == "split-brain" else "bold yellow"
         parts.append(Text(item.text, style=style))
     parts.append(members_table(glance))
+    parts.extend(countdown_lines(glance))
     calls = list(glance.model.scripts.values())
     if calls:
         parts.append(script_text(calls[-1]))
     for line in list(glance.model.log)[-LOG_LINES:]:
         parts.append(Text(short_line(line.text), style="dim", overflow="ellipsis", no_wrap=True))
-    return Group(*parts)
+    return parts
+
+
+def text_key(text: Text) -> tuple[object, ...]:
+    """What a ``Text`` looks like (equal keys draw the same cells)."""
+    return (text.plain, str(text.style), tuple(text.spans))
+
+
+def card_keys(parts: Sequence[Text | Table]) -> tuple[tuple[object, ...], tuple[object, ...]]:
+    """(shape, look) of a card: the shape sets its height (all but the live lines' figures),
+    the look is everything drawn; equal looks need no repaint."""
+    shape: list[object] = []
+    look: list[object] = []
+    for part in parts:
+        if isinstance(part, Table):
+            cells = [cell for column in part.columns for cell in column.cells]
+            key = tuple(text_key(c) if isinstance(c, Text) else repr(c) for c in cells)
+        else:
+            key = text_key(part)
+        shape.append("live" if isinstance(part, LiveLine) else key)
+        look.append(key)
+    return tuple(shape), tuple(look)
 
 
 class OtherNodesPanel(VerticalScroll):
@@ -131,6 +179,7 @@ class OtherNodesPanel(VerticalScroll):
         self.border_title = "Other nodes (tab / 1-9 to focus)"
         self._cards: dict[str, Static] = {}
         self.shown: dict[str, RenderableType] = {}  # what each card shows (tests)
+        self._keys: dict[str, tuple[tuple[object, ...], tuple[object, ...]]] = {}
 
     def plain(self, name: str, width: int = 60) -> str:
         """(tests) The text of ``name``'s card."""
@@ -139,11 +188,12 @@ class OtherNodesPanel(VerticalScroll):
         return console.export_text()
 
     def show(self, focused: ConsoleModel, running: bool, glances: Sequence[Glance]) -> None:
-        """Redraw every other node's card."""
+        """Redraw the other nodes' cards that changed (a reflow only when a card's shape did)."""
         wanted = {g.name for g in glances}
         for name in list(self._cards):
             if name not in wanted:
                 self._cards.pop(name).remove()
+                self._keys.pop(name, None)
         split = False
         for glance in glances:
             card = self._cards.get(glance.name)
@@ -153,6 +203,12 @@ class OtherNodesPanel(VerticalScroll):
                 self.mount(card)
             found = compare(focused, running, glance)
             split = split or any(d.kind == "split-brain" for d in found)
-            self.shown[glance.name] = render(glance, found)
-            card.update(self.shown[glance.name])
+            parts = card_parts(glance, found)
+            shape, look = card_keys(parts)
+            before = self._keys.get(glance.name)
+            if before is not None and before[1] == look:
+                continue
+            self._keys[glance.name] = (shape, look)
+            self.shown[glance.name] = Group(*parts)
+            card.update(self.shown[glance.name], layout=before is None or before[0] != shape)
         self.set_class(split, "split-brain")

@@ -20,13 +20,14 @@ class TimelinePanel(Static):
     def __init__(self) -> None:
         super().__init__(id="timeline", classes="pane")
         self.border_title = "Timeline (phases in ms after the first one)"
-        self._shown_rows = 0
+        self._shown: tuple[int, int] | None = None  # (model, rows) drawn
 
     def show(self, model: ConsoleModel, clock: Callable[[int], str]) -> None:
-        """Redraw the latest rows (rows never change once added)."""
-        if len(model.timeline) == self._shown_rows and self._shown_rows:
+        """Redraw the latest rows (rows never change once added: same count, same look)."""
+        key = (id(model), len(model.timeline))
+        if key == self._shown:
             return
-        self._shown_rows = len(model.timeline)
+        self._shown = key
         if not model.timeline:
             self.update(Text("no failover or failback yet", style="dim"))
             return

@@ -37,6 +37,35 @@ def udp_listeners(port: int) -> list[tuple[str, int | None, str]]:
     return sorted(found, key=lambda f: f[0])
 
 
+StatRow = tuple[tuple[str, str], tuple[str, str]]  # (text, style) of both cells
+
+
+def out_text(model: ConsoleModel, now_ms: int) -> tuple[str, str]:
+    """The send rate from the node's own counters, else the keepalive's estimate."""
+    rate = model.rate_out(now_ms)
+    if rate is None:
+        return f"out ≈{1000 / model.keepalive_ms:.1f}/s (a status every keepalive)", "dim"
+    datagrams, sent_bytes = rate
+    return f"out {datagrams:4.1f}/s ({sent_bytes:.0f} B/s sent)", "bold"
+
+
+def stat_rows(model: ConsoleModel, now_ms: int) -> list[StatRow]:
+    """The stats table's cells: rates, then rejected packets by reason and sender."""
+    rows: list[StatRow] = [
+        ((f"in {model.rate_in(now_ms):4.1f}/s", "bold"), out_text(model, now_ms))
+    ]
+    rejected = {k: v for k, v in model.rejected.items() if k[0] != OWN_ECHO}
+    if not rejected:
+        rows.append((("rejected: none", "green"), ("", "")))
+    for (reason, sender), count in sorted(rejected.items()):
+        rows.append(((f"rejected {count}", "bold red"), (f"{reason} from {sender}", "")))
+    echoes = sum(v for k, v in model.rejected.items() if k[0] == OWN_ECHO)
+    if echoes:
+        text = "our own datagrams back (ucast to our own address; normal)"
+        rows.append(((f"own echoes {echoes}", "dim"), (text, "dim")))
+    return rows
+
+
 class WirePanel(Vertical):
     """See the module docstring. ``poll_sockets=False`` for replays and snapshots."""
 
@@ -55,33 +84,23 @@ class WirePanel(Vertical):
 
     def on_mount(self) -> None:
         self._w_stats = self.query_one("#wire-stats", Static)
-        self._stats_rows = -1
+        self._stats_shown: list[StatRow] | None = None
         if self.poll_sockets:
             self._poll()
         else:
             self._show_sockets(None)
 
     def show(self, model: ConsoleModel, now_ms: int) -> None:
-        """Rates and rejected-packet counters."""
+        """Rates and rejected-packet counters (a repaint only when a figure changed)."""
+        rows = stat_rows(model, now_ms)
+        if rows == self._stats_shown:
+            return
         table = Table.grid(padding=(0, 1))
-        rate_in = model.rate_in(now_ms)
-        rate_out = 1000 / model.keepalive_ms
-        table.add_row(
-            Text(f"in {rate_in:4.1f}/s", style="bold"),
-            Text(f"out ≈{rate_out:.1f}/s (a status every keepalive)", style="dim"),
-        )
-        rejected = {k: v for k, v in model.rejected.items() if k[0] != OWN_ECHO}
-        if not rejected:
-            table.add_row(Text("rejected: none", style="green"), "")
-        for (reason, sender), count in sorted(rejected.items()):
-            table.add_row(Text(f"rejected {count}", style="bold red"), f"{reason} from {sender}")
-        echoes = sum(v for k, v in model.rejected.items() if k[0] == OWN_ECHO)
-        if echoes:
-            text = "our own datagrams back (ucast to our own address; normal)"
-            table.add_row(Text(f"own echoes {echoes}", style="dim"), Text(text, style="dim"))
-        rows = table.row_count
-        self._w_stats.update(table, layout=rows != self._stats_rows)  # reflow on new rows only
-        self._stats_rows = rows
+        for left, right in rows:
+            table.add_row(Text(left[0], style=left[1]), Text(right[0], style=right[1]))
+        reflow = self._stats_shown is None or len(rows) != len(self._stats_shown)
+        self._stats_shown = rows
+        self._w_stats.update(table, layout=reflow)  # reflow on new rows only
 
     @work(thread=True, exclusive=True, group="socket-poll")
     def _poll(self) -> None:

@@ -19,6 +19,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="do not reach the other nodes of ha.cf over SSH (by default their views are shown "
         "beside ours and `h` can rename a node)",
+    )
+    parser.add_argument(
+        "--peer-hbtui",
+        default="hbtui",
+        metavar="COMMAND",
+        help="how `hbtui` is run on the other nodes over SSH, split like a shell would "
+        "(default: hbtui on the SSH session's PATH; a venv: /opt/hbtui/bin/hbtui)",
     )
     parser.add_argument("--replay", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--replay-speed", type=float, default=1.0, help=argparse.SUPPRESS)
@@ -104,7 +113,14 @@ def _peers(args: argparse.Namespace, us: str) -> tuple[list[Any], Any]:
     config, _problems = load_config(Path(args.config_dir), us)
     if config is None:
         return [], None
-    return peers_for(config, us, options_for_dirs(Path(args.config_dir), Path(args.state_dir)))
+    options = options_for_dirs(Path(args.config_dir), Path(args.state_dir))
+    program = tuple(shlex.split(args.peer_hbtui)) or options.hbtui_program
+    options = dataclasses.replace(
+        options,
+        hbtui_program=program,
+        rename_options={**options.rename_options, "hbtui_program": program},
+    )
+    return peers_for(config, us, options)
 
 
 def _reopener(args: argparse.Namespace, first: Any) -> Any:

@@ -139,8 +139,9 @@ class ConsoleApp(App[None]):
 
     def _show_header(self) -> None:
         src = self.source
+        mode = "peer" if getattr(src, "session", None) is not None else src.mode
         self.dashboard.query_one(ModeHeader).show(
-            src.node_name, src.mode, self.focused_node, src.is_running()
+            src.node_name, mode, self.focused_node, src.is_running()
         )
 
     def _glances(self) -> tuple[ConsoleModel, bool, list[Glance]]:

@@ -1,7 +1,8 @@
 """Keep a PeerView current from a PeerLink: the hbtui stream, or cl_status + ha-log.
 
 One coroutine per peer; it returns when the link drops (the caller restarts it once the
-link is up again). Polls of cl_status are scheduled only after the previous one finished,
+link is up again), when the hbtui stream ends (the node stopped), and, when nothing ran
+there, as soon as a daemon answers (so a start is followed wherever it came from). Polls of cl_status are scheduled only after the previous one finished,
 so they never overlap.
 """
 
@@ -11,8 +12,9 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import PurePosixPath
+from typing import Any
 
 import asyncssh
 
@@ -54,6 +56,16 @@ async def _follow_hbtui(
                 view.apply_event(item, us)
                 raw("event", item)
         changed(view)
+    raw("ended", "the hbtui status stream ended (the node stopped)")
+
+
+async def _until_a_daemon_answers(link: PeerLink, program: commands.Argv) -> None:
+    """Return once hbtui or heartbeat answers there (polled; a start from anywhere)."""
+    while True:
+        await asyncio.sleep(CL_STATUS_EVERY_S)
+        daemon, _, _ = await detect_daemon(link, program)
+        if daemon is not PeerDaemon.NONE:
+            return
 
 
 async def _poll_cl_status(link: PeerLink, view: PeerView, changed: Changed, raw: RawItem) -> None:
@@ -78,6 +90,19 @@ async def _tail_log(
         changed(view)
 
 
+async def _first_of(*jobs: Coroutine[Any, Any, None]) -> None:
+    """Run ``jobs`` until the first one ends (its error raised); cancel the others."""
+    tasks = [asyncio.ensure_future(job) for job in jobs]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    for task in done:
+        task.result()
+
+
 async def follow_peer(
     link: PeerLink,
     view: PeerView,
@@ -94,9 +119,11 @@ async def follow_peer(
         if daemon is PeerDaemon.HBTUI:
             await _follow_hbtui(link, view, changed, us, hbtui_program, raw)
         else:
-            tasks = [_tail_log(link, view, changed, ha_log, raw)]
+            tail = _tail_log(link, view, changed, ha_log, raw)
             if daemon is PeerDaemon.HEARTBEAT:
-                tasks.append(_poll_cl_status(link, view, changed, raw))
+                tasks = [tail, _poll_cl_status(link, view, changed, raw)]
+            else:  # nothing runs: return once one does (the caller probes and follows it)
+                tasks = [_first_of(tail, _until_a_daemon_answers(link, hbtui_program))]
             results = await asyncio.gather(*tasks, return_exceptions=True)
             for result in results:
                 if isinstance(result, BaseException) and not isinstance(

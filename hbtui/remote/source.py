@@ -19,6 +19,7 @@ from hbtui.console.attach import convert
 from hbtui.console.items import ActionDone, LogLine, SnapshotTaken, SourceItem
 from hbtui.console.source import Outcome, SourceMode
 from hbtui.console.watch import level_of, status_changes
+from hbtui.engine.events import NodeStateChanged
 from hbtui.remote.session import PeerSession
 
 # Fields holding a point on the sender's monotonic clock (durations are left alone).
@@ -92,9 +93,17 @@ class PeerSource:
             self._put(LogLine(now, level_of(raw), raw))
             for change in status_changes(raw, self.node_name, now):
                 self._put(change)
+        elif kind == "ended" and isinstance(raw, str):
+            self._stopped(raw)
         elif kind == "cl_status" and isinstance(raw, dict):
             self._snapshot = self._cl_snapshot({str(k): str(v) for k, v in raw.items()})
             self._put(SnapshotTaken(now, self._snapshot))
+
+    def _stopped(self, why: str) -> None:
+        """The peer's node stopped: say so until its next snapshot."""
+        old = str(self._snapshot.get("status", "?"))
+        self._snapshot = {**self._snapshot, "status": "stopped"}
+        self._put(NodeStateChanged(self.now_ms(), self.node_name, old, "stopped", why))
 
     def _cl_snapshot(self, statuses: dict[str, str]) -> dict[str, Any]:
         return {
@@ -122,6 +131,8 @@ class PeerSource:
             shown = self.session.actions.describe(action)
             self._put(LogLine(self.now_ms(), "info", f"console: running {shown}"))
         done = await self.session.perform(action)
+        if done.ok and action == "stop":
+            self._stopped(f"stopped by the operator ({action})")
         self._put(ActionDone(self.now_ms(), self.node_name, action, done.ok, done.text))
         return Outcome(done.ok, done.text)
 

@@ -16,7 +16,7 @@ from datetime import tzinfo
 from typing import Any
 
 from hbtui.console.attach import convert
-from hbtui.console.items import ActionDone, LogLine, SnapshotTaken, SourceItem
+from hbtui.console.items import LogLine, SnapshotTaken, SourceItem
 from hbtui.console.source import Outcome, SourceMode
 from hbtui.console.watch import level_of, status_changes
 from hbtui.engine.events import NodeStateChanged
@@ -133,7 +133,6 @@ class PeerSource:
         done = await self.session.perform(action)
         if done.ok and action == "stop":
             self._stopped(f"stopped by the operator ({action})")
-        self._put(ActionDone(self.now_ms(), self.node_name, action, done.ok, done.text))
         return Outcome(done.ok, done.text)
 
     async def start(self) -> Outcome:

@@ -34,6 +34,7 @@ from hbtui.console.screens.rename import RenameScreen
 from hbtui.console.source import NodeSource, Outcome, perform
 from hbtui.console.widgets.mode_header import ModeHeader
 from hbtui.console.widgets.others import Glance
+from hbtui.engine.events import NodeStateChanged
 from hbtui.rename.wizard import Execute, MakePlan
 
 RenameBackend = tuple[MakePlan, Execute]
@@ -189,6 +190,8 @@ class ConsoleApp(App[None]):
             if changed & {"nodes", "vip", "log"} or isinstance(item, LogLine):
                 self.dashboard.others_changed()
             return
+        if isinstance(item, SnapshotTaken | NodeStateChanged):
+            self._show_header()  # running / stopped, when the node says so itself
         if isinstance(item, SnapshotTaken):
             self.dashboard.call_after_refresh(self.dashboard.redraw_all)
         else:

@@ -35,6 +35,9 @@ def peer_target(node: Node, root: Path) -> PeerTarget:
     config.write_text(
         f"HostKey {host_key}\nAuthorizedKeysFile {root / 'authorized_keys'}\n"
         "UsePAM no\nStrictModes no\nPermitRootLogin yes\nPasswordAuthentication no\n"
+        # root's shell startup may run `pyenv rehash`, which waits up to 60 s for a lock that
+        # a killed session can leave behind (dev machines; Debian CI has no pyenv)
+        "SetEnv PYENV_REHASH_TIMEOUT=1\n"
     )
     kind, blob = host_key.with_suffix(".pub").read_text().split()[:2]
     known = root / "known_hosts"

@@ -13,8 +13,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
@@ -32,17 +32,17 @@ from hbtui.console.screens.rename import RenameScreen
 from hbtui.control import client
 from hbtui.lab.runner import NodeRunner
 from hbtui.remote import detect
-from hbtui.remote.commands import custom_service
-from hbtui.remote.ssh import CommandResult, PeerTarget
+from hbtui.remote.commands import HBTUI_INIT_SCRIPT
+from hbtui.remote.ssh import PeerTarget
 
 from .cluster import Cluster, LabNodeProcess, RealHeartbeat
+from .commands import LabError
 from .haconfig import HaSetup
-from .hbtui_node import CONTROL_SOCKET, HBTUI, HbtuiNode
-from .hbtui_node import ENV as HBTUI_ENV
+from .hbtui_node import CONTROL_SOCKET, HbtuiNode
 from .netns import Lab
 from .node import Node
 from .observe import wait_for_vip
-from .test_rename import HOSTNAME_FILE, SSHD, peer_target
+from .ssh_peer import HBTUI_PROGRAM, SSHD, peer_target
 
 pytestmark = [pytest.mark.lab]
 
@@ -50,39 +50,28 @@ HOWTO = HaSetup()
 VIP = HOWTO.vip_ip
 STEP_S = 30.0
 RENAME_S = 90.0
-# `hbtui` inside a lab node (an SSH session's PATH has no venv): this checkout's package
-PROGRAM = ("env", *(f"{k}={v}" for k, v in HBTUI_ENV.items()), *HBTUI)
-# server1's service manager in the wizard: answered by the harness (stop/start its node)
-LAB_SERVICE_NAME = "lab-node-service"
-LAB_SERVICE = custom_service(
-    stop=(LAB_SERVICE_NAME, "stop"),
-    start=(LAB_SERVICE_NAME, "start"),
-    status=(LAB_SERVICE_NAME, "status"),
-)
+# /etc/hostname is the machine's (not private to a lab node) and /etc/hosts is bind-mounted:
+# the wizard keeps the name in the node's private /var/log (as tests/lab/test_rename.py).
+HOSTNAME_FILE = PurePosixPath("/var/log/lab-hostname")
+HBTUI_INIT = str(HBTUI_INIT_SCRIPT)
 
 
-class LocalNodeRunner(NodeRunner):
-    """server1's commands: inside its namespaces; its service manager is the harness."""
+class HbtuiByInitScript(HbtuiNode):
+    """hbtui's node as a machine runs it: ``/etc/init.d/hbtui start|stop`` inside the node."""
 
-    def __init__(self, process: LabNodeProcess) -> None:
-        super().__init__(process.node)
-        self.process = process
+    kind = "hbtui-init"
 
-    async def run(
-        self, argv: Sequence[str], *, input_text: str | None = None, timeout: float = 30.0
-    ) -> CommandResult:
-        """Run ``argv`` in server1 (the service stand-in is answered here)."""
-        if tuple(argv[:1]) != (LAB_SERVICE_NAME,):
-            return await super().run(argv, input_text=input_text, timeout=timeout)
-        verb, got = argv[1], tuple(argv)
-        if verb == "status":
-            up = self.process.running()
-            return CommandResult(got, 0 if up else 3, "running\n" if up else "stopped\n", "")
-        if verb == "stop":
-            await asyncio.to_thread(self.process.stop, timeout)
-        elif verb == "start":
-            await asyncio.to_thread(self.process.start)
-        return CommandResult(got, 0, f"{verb}: done\n", "")
+    def _init(self, verb: str, timeout: float) -> None:
+        done = self.node.run([HBTUI_INIT, verb], timeout=timeout)
+        if done.returncode != 0:
+            raise LabError(f"{self.node.name}: {HBTUI_INIT} {verb}: {done.stdout}{done.stderr}")
+
+    def start(self) -> None:
+        self.started_at = time.monotonic()
+        self._init("start", 40.0)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._init("stop", timeout + 5.0)
 
 
 def skip_without_sshd() -> None:
@@ -116,14 +105,13 @@ def console_for(cluster: Cluster, ssh_dir: Path) -> ConsoleApp:
 
     options = PeerOptions(
         target_for=target_for,
-        hbtui_program=PROGRAM,
-        local_runner=LocalNodeRunner(cluster["server1"]),
+        hbtui_program=HBTUI_PROGRAM,
+        local_runner=NodeRunner(server1),
         rename_options={
             "hosts_file": None,  # a bind-mounted file in the lab
             "hostname_file": HOSTNAME_FILE,
-            "hbtui_program": PROGRAM,
+            "hbtui_program": HBTUI_PROGRAM,
         },
-        local_rename_options={"service": LAB_SERVICE},
     )
 
     def sources() -> Reopened:
@@ -167,16 +155,24 @@ class Drive:
                 while not predicate():
                     await self.pilot.pause(0.05)
         except TimeoutError:
-            raise AssertionError(f"not seen within {limit} s: {step}; so far {self.seen}") from None
+            log = "\n".join(line.text for line in list(self.app.model.log)[-15:])
+            raise AssertionError(
+                f"not seen within {limit} s: {step}; so far {self.seen}\n"
+                f"{self.app.focused_node}'s log:\n{log}"
+            ) from None
         self.seen[step] = round(time.monotonic() - self.t0, 2)
 
     def logged(self, name: str, words: str) -> bool:
         return any(words in line.text for line in self.model(name).log)
 
-    async def confirm(self, key: str, step: str) -> None:
+    async def confirm(self, key: str, step: str) -> str:
+        """Press ``key``, answer yes in the confirm modal; the modal's text."""
         await self.pilot.press(key)
         await self.until(f"{step} asks first", lambda: isinstance(self.app.screen, ConfirmScreen))
+        screen = self.app.screen
+        assert isinstance(screen, ConfirmScreen)
         await self.pilot.press("y")
+        return screen.explanation
 
     async def rename(self, old: str, new: str) -> None:
         """h, plan (dry run), run with yes, done; the console reopens under the new names."""
@@ -223,7 +219,7 @@ async def scenario(lab: Lab, tmp_path: Path, kinds: list[type[LabNodeProcess]]) 
     server2 = lab["server2"]
     hb_uuid = server2.host_path("/var/lib/heartbeat/hb_uuid")
     app = console_for(cluster, tmp_path / "ssh")
-    hbtui_peer = kinds[1] is HbtuiNode
+    hbtui_peer = issubclass(kinds[1], HbtuiNode)
     async with app.run_test(size=(160, 50)) as pilot:
         go = Drive(app, pilot)
         m1, m2 = go.model("server1"), go.model("server2")
@@ -245,12 +241,15 @@ async def scenario(lab: Lab, tmp_path: Path, kinds: list[type[LabNodeProcess]]) 
 
         await pilot.press("tab")
         await go.until("tab focuses server2", lambda: app.focused_node == "server2")
-        await go.confirm("s", "stop server2")
+        init = "/etc/init.d/hbtui" if hbtui_peer else "/etc/init.d/heartbeat"
+        stop_command = f"server2 (init-script): {init} stop"
+        shown = await go.confirm("s", "stop server2")
+        assert stop_command in shown  # detected and shown before running
         await go.until("server2 stopped", lambda: not cluster["server2"].running())
         await go.until("server1 sees server2 dead", lambda: status_of(m1, "server2") == "dead")
         await go.until("the log shows what ran", lambda: go.logged("server2", "console: running"))
         ran = [ln.text for ln in m2.log if "console: running" in ln.text]
-        assert "stop" in ran[-1] and "server2 (" in ran[-1], ran
+        assert ran[-1] == f"console: running {stop_command}", ran
 
         await go.confirm("u", "delete server2's hb_uuid")
         await go.until("hb_uuid gone in server2", lambda: not hb_uuid.exists())
@@ -261,10 +260,11 @@ async def scenario(lab: Lab, tmp_path: Path, kinds: list[type[LabNodeProcess]]) 
         await go.until("server2 has a new hb_uuid", hb_uuid.exists)
         new_uuid = detect.parse_od_uuid(" ".join(f"{b:02x}" for b in hb_uuid.read_bytes()))
         assert new_uuid not in (None, old_uuid)
+        new_hex = hb_uuid.read_bytes().hex()  # as hbtui's snapshot writes a uuid
         await go.until("VIP home on server1", lambda: owner(m1) == "server1")
         if hbtui_peer:
             await go.until(
-                "server1 knows the new uuid", lambda: m1.nodes["server2"].uuid == new_uuid
+                "server1 knows the new uuid", lambda: m1.nodes["server2"].uuid == new_hex
             )
 
         await go.rename("server2", "server3")
@@ -284,11 +284,11 @@ async def scenario(lab: Lab, tmp_path: Path, kinds: list[type[LabNodeProcess]]) 
 
 async def test_console_drives_an_hbtui_peer_over_ssh(lab: Lab, tmp_path: Path) -> None:
     skip_without_sshd()
-    await scenario(lab, tmp_path, [HbtuiNode, HbtuiNode])
+    await scenario(lab, tmp_path, [HbtuiByInitScript, HbtuiByInitScript])
 
 
 async def test_console_drives_the_real_daemon_over_ssh(
     lab: Lab, tmp_path: Path, real_heartbeat: None
 ) -> None:
     skip_without_sshd()
-    await scenario(lab, tmp_path, [HbtuiNode, RealHeartbeat])
+    await scenario(lab, tmp_path, [HbtuiByInitScript, RealHeartbeat])

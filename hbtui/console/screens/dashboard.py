@@ -1,8 +1,11 @@
 """The dashboard: every pane of the focused node, redrawn from its model on source updates,
 plus (several nodes) the other nodes' pane.
 
-A ~10 Hz timer only redraws countdowns from the last-heard times (and the packet rate
-once a second); everything else changes when a ``SourceUpdate`` arrives.
+One clock timer redraws countdowns from the last-heard times (and the packet rates):
+``tick_hz`` times a second while some node's keepalive is overdue (a countdown
+worth watching, here or in the other-nodes pane), every ``CALM_TICK_S`` otherwise, and it
+wakes on time for the moment the next keepalive becomes overdue. Everything else changes
+when a ``SourceUpdate`` arrives.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer
 
 from hbtui.console.items import ActionDone, LogLine
@@ -29,6 +33,7 @@ from hbtui.console.widgets.vip import VipPanel
 from hbtui.console.widgets.wire import WirePanel
 
 OTHERS_COALESCE_S = 0.25
+CALM_TICK_S = 0.5  # the calm countdowns move in half-second steps (CountdownBar)
 OthersFeed = Callable[[], tuple[ConsoleModel, bool, list[Glance]]]
 
 
@@ -92,9 +97,11 @@ class Dashboard(Screen[None]):
         self._others_due = False
         self._others_wake: float | None = None  # monotonic s: an other node becomes overdue
         self._others_links = False
+        self._clock: Timer | None = None
+        self._pace = 0.0  # seconds between ticks now
+        self._wake: Timer | None = None
+        self._links_next = 0.0  # monotonic s: SSH link states are redrawn once a second
         self.redraw_all()
-        if self.tick_hz > 0:
-            self.set_interval(1 / self.tick_hz, self.tick)
 
     def redraw_all(self) -> None:
         """Every pane from the model (first frame, after a snapshot)."""
@@ -137,22 +144,48 @@ class Dashboard(Screen[None]):
         self._others_links = any(g.link is not None for g in glances)
 
     def tick(self) -> None:
-        """Countdowns (every tick), the packet rate (about once a second) and the other
-        nodes' pane: every tick while one of them is overdue, else when one becomes so
-        (their keepalives redraw it too) and, for SSH links (no event), once a second."""
+        """Countdowns, the packet rates and the other nodes' pane:
+        every tick while one of them is overdue, else when one becomes so (their
+        keepalives redraw it too) and, for SSH links (no event), once a second."""
         self.ticks += 1
         now = self.now_ms()
         self._nodes_panel.tick(self.model, now)
-        second = self.ticks % max(1, round(self.tick_hz)) == 0
+        self._wire_panel.show(self.model, now)  # repaints only when a figure changed
+        moment = time.monotonic()
+        second = moment >= self._links_next
         if second:
-            self._wire_panel.show(self.model, now)
+            self._links_next = moment + 1.0
         wake = self._others_wake
         if (
             self._others_due
-            or (wake is not None and time.monotonic() >= wake)
+            or (wake is not None and moment >= wake)
             or (second and self._others_links)
         ):
             self.redraw_others()
+        self._set_pace(now)
+
+    def _set_pace(self, now_ms: int) -> None:
+        """Run the clock fast while a countdown is worth watching, calm otherwise, and
+        arm a one-shot wake-up for the moment the next keepalive becomes overdue."""
+        if self.tick_hz <= 0:
+            return
+        due_ms = _overdue_in(self.model, now_ms)
+        if self._others_wake is not None:
+            others_ms = int((self._others_wake - time.monotonic()) * 1000)
+            due_ms = others_ms if due_ms is None else min(due_ms, others_ms)
+        fast = self._others_due or (due_ms is not None and due_ms <= 0)
+        pace = 1 / self.tick_hz if fast else CALM_TICK_S
+        if pace != self._pace:
+            if self._clock is not None:
+                self._clock.stop()
+            self._clock = self.set_interval(pace, self.tick)
+            self._pace = pace
+        if not fast and due_ms is not None and due_ms < CALM_TICK_S * 1000 and self._wake is None:
+            self._wake = self.set_timer(max(due_ms, 1) / 1000, self._woken)
+
+    def _woken(self) -> None:
+        self._wake = None
+        self.tick()
 
     @on(SourceUpdate)
     def _update(self, message: SourceUpdate) -> None:
@@ -168,8 +201,8 @@ class Dashboard(Screen[None]):
             panel.on_item(item, self.model)
         if "timeline" in changed:
             self.query_one(TimelinePanel).show(self.model, self.model.clock)
-        if "wire" in changed and not isinstance(item, LogLine):
-            self.query_one(WirePanel).show(self.model, self.now_ms())
+        if not isinstance(item, LogLine):  # the rates move with time: show them as of now
+            self._wire_panel.show(self.model, self.now_ms())
         if isinstance(item, LogLine):
             self.query_one(LogPane).add(item)
         elif isinstance(item, ActionDone):

@@ -161,6 +161,7 @@ def card_keys(parts: Sequence[Text | Table]) -> tuple[tuple[object, ...], tuple[
     shape: list[object] = []
     look: list[object] = []
     for part in parts:
+        key: tuple[object, ...]
         if isinstance(part, Table):
             cells = [cell for column in part.columns for cell in column.cells]
             key = tuple(text_key(c) if isinstance(c, Text) else repr(c) for c in cells)

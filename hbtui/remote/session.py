@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 from hbtui.config.model import ClusterConfig
 from hbtui.remote import commands
 from hbtui.remote.actions import ActionOutcome, PeerActions
-from hbtui.remote.detect import PeerDaemon, PeerFacts, probe_peer
+from hbtui.remote.detect import PeerDaemon, PeerFacts, detect_daemon, probe_peer
 from hbtui.remote.feed import RawItem, follow_peer
 from hbtui.remote.peerview import PeerView
 from hbtui.remote.ssh import LinkError, LinkState, LinkStatus, PeerLink, PeerTarget
@@ -24,6 +24,9 @@ from hbtui.remote.ssh import LinkError, LinkState, LinkStatus, PeerLink, PeerTar
 log = logging.getLogger(__name__)
 
 Changed = Callable[["PeerSession"], None]
+# How often a peer not followed through hbtui's stream is asked what answers there.
+REPROBE_S = 5.0
+REPROBE_STOPPED_S = 10.0
 
 
 def _no_item(kind: str, item: object) -> None:
@@ -64,6 +67,7 @@ class PeerSession:
         self.on_item = on_item
         self._task: asyncio.Task[None] | None = None
         self._facts_ready = asyncio.Event()
+        self._poke = asyncio.Event()
         link.add_listener(self._link_changed)
 
     @property
@@ -113,15 +117,8 @@ class PeerSession:
                     )
                 self._facts_ready.set()
                 self._changed()
-                await follow_peer(
-                    self.link,
-                    self.view,
-                    self._changed,
-                    us=self.us,
-                    ha_log=ha_log,
-                    hbtui_program=self.hbtui_program,
-                    raw=self.on_item or _no_item,
-                )
+                if await self._feed(ha_log, self.facts.daemon):
+                    continue  # another daemon answers there now: probe again at once
             except LinkError as exc:
                 log.info("peer %s: session paused: %s", self.node, exc)
             # the feed ended: wait for this connection to go before waiting for the next
@@ -130,6 +127,54 @@ class PeerSession:
                     LinkState.DOWN, LinkState.REFUSED, LinkState.CLOSED, timeout=5.0
                 )
             if self.link.status.state is LinkState.CLOSED:
+                return
+
+    async def _feed(self, ha_log: PurePosixPath, daemon: PeerDaemon) -> bool:
+        """Feed the view until the feed ends (False) or another daemon answers (True)."""
+        feed = asyncio.create_task(
+            follow_peer(
+                self.link,
+                self.view,
+                self._changed,
+                us=self.us,
+                ha_log=ha_log,
+                hbtui_program=self.hbtui_program,
+                raw=self.on_item or _no_item,
+            )
+        )
+        watch = asyncio.create_task(self._daemon_changed(daemon))
+        try:
+            done, _ = await asyncio.wait({feed, watch}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            feed.cancel()
+            watch.cancel()
+            ended = await asyncio.gather(feed, watch, return_exceptions=True)
+        if isinstance(ended[0], Exception):  # LinkError pauses the session; others are bugs
+            raise ended[0]
+        return watch in done
+
+    async def _daemon_changed(self, seen: PeerDaemon) -> None:
+        """Return once the peer answers as another daemon than ``seen``.
+
+        Asked right after each action here; also, for the real daemon, ``cl_status
+        hbstatus`` every REPROBE_S (cheap) and, while nothing answers, a full check every
+        REPROBE_STOPPED_S. hbtui's stream ends by itself when that node stops.
+        """
+        every = {PeerDaemon.HEARTBEAT: REPROBE_S, PeerDaemon.NONE: REPROBE_STOPPED_S}.get(seen)
+        while True:
+            poked = False
+            with contextlib.suppress(TimeoutError):
+                poked = await asyncio.wait_for(self._poke.wait(), every)
+            self._poke.clear()
+            if self.link.status.state is not LinkState.UP:
+                continue
+            if seen is PeerDaemon.HEARTBEAT and not poked:
+                with contextlib.suppress(LinkError):
+                    if (await self.link.run(commands.cl_status("hbstatus"), timeout=15.0)).ok:
+                        continue
+            daemon, _, _ = await detect_daemon(self.link, self.hbtui_program)
+            if daemon is not seen and self.link.status.state is LinkState.UP:
+                log.info("peer %s: %s answers now (was %s)", self.node, daemon, seen)
                 return
 
     async def perform(self, action: str) -> ActionOutcome:
@@ -142,7 +187,10 @@ class PeerSession:
                 return ActionOutcome(False, text)
             state = self.status.state
             return ActionOutcome(False, f"{self.node}: not connected yet (link {state})")
-        return await self.actions.perform(action)
+        try:
+            return await self.actions.perform(action)
+        finally:
+            self._poke.set()  # stop/start may change what answers there
 
     async def close(self) -> None:
         """Stop the feed and the link."""

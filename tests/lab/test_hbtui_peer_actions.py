@@ -140,6 +140,9 @@ async def test_stop_start_uuid_standby_takeover_of_an_hbtui_peer(lab: Lab, tmp_p
         await _vip_on(one, present=False, timeout=10)
         fresh = await _uuid(link)
         assert fresh is not None and fresh != old_uuid
+        # the session asks again after an action: hbtui answers, its stream is followed again
+        restarted = await _facts_when(session, PeerDaemon.HBTUI, timeout=20)
+        assert restarted.hb_uuid == fresh and restarted.service == facts.service
 
         standby = await session.perform("standby")
         assert standby.ok, standby.text

@@ -24,9 +24,8 @@ from hbtui.remote.ssh import LinkError, LinkState, LinkStatus, PeerLink, PeerTar
 log = logging.getLogger(__name__)
 
 Changed = Callable[["PeerSession"], None]
-# How often a peer not followed through hbtui's stream is asked what answers there.
+# How often a peer running the real daemon is asked whether it still does.
 REPROBE_S = 5.0
-REPROBE_STOPPED_S = 10.0
 
 
 def _no_item(kind: str, item: object) -> None:
@@ -156,11 +155,11 @@ class PeerSession:
     async def _daemon_changed(self, seen: PeerDaemon) -> None:
         """Return once the peer answers as another daemon than ``seen``.
 
-        Asked right after each action here; also, for the real daemon, ``cl_status
-        hbstatus`` every REPROBE_S (cheap) and, while nothing answers, a full check every
-        REPROBE_STOPPED_S. hbtui's stream ends by itself when that node stops.
+        Asked right after each action here, and for the real daemon by ``cl_status
+        hbstatus`` every REPROBE_S (cheap). hbtui's stream ends by itself when that node
+        stops, and the feed of a peer where nothing runs ends once a daemon answers.
         """
-        every = {PeerDaemon.HEARTBEAT: REPROBE_S, PeerDaemon.NONE: REPROBE_STOPPED_S}.get(seen)
+        every = REPROBE_S if seen is PeerDaemon.HEARTBEAT else None
         while True:
             poked = False
             with contextlib.suppress(TimeoutError):

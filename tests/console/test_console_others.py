@@ -59,11 +59,11 @@ def test_countdown_as_the_other_node_counts_it() -> None:
     assert "held by server1" in text
 
 
-def test_calm_countdowns_move_in_half_seconds_and_only_they_change_the_look() -> None:
+def test_calm_countdowns_move_in_whole_seconds_and_only_they_change_the_look() -> None:
     other = model("server2", "server1", "active", "server1")
     view = other.node("server1")
     view.last_heard_ms, view.deadline_ms = 1000, 6000  # keepalive 1 s: overdue from 2500
-    lines = [countdown_lines(Glance("server2", other, True, t, "demo node")) for t in (1200, 1400)]
+    lines = [countdown_lines(Glance("server2", other, True, t, "demo node")) for t in (1200, 1900)]
     assert lines[0] == lines[1] and lines[0][0].plain == "server1: heard 0.0 s ago, dead in 5.0 s"
     keys = [
         card_keys(card_parts(Glance("server2", other, True, t, "demo node"), []))

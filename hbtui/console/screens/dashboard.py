@@ -33,7 +33,7 @@ from hbtui.console.widgets.vip import VipPanel
 from hbtui.console.widgets.wire import WirePanel
 
 OTHERS_COALESCE_S = 0.25
-CALM_TICK_S = 0.5  # the calm countdowns move in half-second steps (CountdownBar)
+CALM_TICK_S = 1.0  # calm countdowns move in whole seconds (CountdownBar.CALM_STEP_MS)
 OthersFeed = Callable[[], tuple[ConsoleModel, bool, list[Glance]]]
 
 

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 LABEL_WIDTH = 30
-CALM_STEP_MS = 500
+CALM_STEP_MS = 1000  # while nothing is overdue the figures move in whole seconds
 
 
 class CountdownBar(Widget):
@@ -42,8 +42,8 @@ class CountdownBar(Widget):
         """Update the bar; None means the node is not counted down (dead or us).
 
         While the silence is shorter than ``calm_ms`` (nothing overdue yet) the figures
-        move in half-second steps; past it, in tenths: full speed exactly when a node
-        is going quiet, and almost no repaints in the steady state.
+        move in whole seconds; past it, in tenths: full speed exactly when a node is
+        going quiet, and almost no repaints in the steady state.
         """
         if remaining_ms is None and age_ms is not None:
             age_ms = age_ms // 1000 * 1000  # nothing counts down: whole seconds will do

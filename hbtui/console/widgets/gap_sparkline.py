@@ -29,19 +29,21 @@ class GapSparkline(Widget):
         self._gaps: tuple[int, ...] = ()
         self._keepalive_ms = 1000
         self._warntime_ms = 15000
+        self._drawn: tuple[tuple[str, str], ...] | None = None
 
     def show(self, gaps: Sequence[int], keepalive_ms: int, warntime_ms: int) -> None:
-        """New gaps (refreshes only when something changed)."""
-        key = (tuple(gaps), keepalive_ms, warntime_ms)
-        if key != (self._gaps, self._keepalive_ms, self._warntime_ms):
-            self._gaps, self._keepalive_ms, self._warntime_ms = key
+        """New gaps (a repaint only when a drawn cell changed: a steady rhythm draws the
+        same row keepalive after keepalive)."""
+        self._gaps, self._keepalive_ms, self._warntime_ms = tuple(gaps), keepalive_ms, warntime_ms
+        cells = self._cells(self.content_size.width)
+        if cells != self._drawn:
+            self._drawn = cells
             self.refresh()
 
-    def render(self) -> Text:
-        """One cell per gap, the newest at the right edge."""
-        width = self.content_size.width
+    def _cells(self, width: int) -> tuple[tuple[str, str], ...]:
+        """(bar, style) of the newest ``width`` gaps."""
         keepalive = max(1, self._keepalive_ms)
-        text = Text(" " * max(0, width - len(self._gaps)))
+        cells = []
         for gap in self._gaps[-width:] if width else ():
             level = min(len(BARS) - 1, max(0, math.floor((gap / keepalive - 1) / 0.4 + 0.5) + 2))
             style = ""
@@ -49,5 +51,14 @@ class GapSparkline(Widget):
                 style = "bold red"
             elif gap > self._keepalive_ms * 3 // 2:
                 style = "yellow"
-            text.append(BARS[level], style=style)
+            cells.append((BARS[level], style))
+        return tuple(cells)
+
+    def render(self) -> Text:
+        """One cell per gap, the newest at the right edge."""
+        width = self.content_size.width
+        cells = self._drawn = self._cells(width)
+        text = Text(" " * max(0, width - len(cells)))
+        for bar, style in cells:
+            text.append(bar, style=style)
         return text

@@ -13,9 +13,10 @@ class ModeHeader(Static):
 
     def __init__(self) -> None:
         super().__init__(id="mode-header")
+        self._shown: Text | None = None
 
     def show(self, node: str, mode: str, focused: str, running: bool) -> None:
-        """Redraw."""
+        """Redraw (nothing to do when the line stays the same)."""
         text = Text()
         text.append(" hbtui ", style="bold reverse")
         text.append(f" {node} ", style="bold")
@@ -23,4 +24,6 @@ class ModeHeader(Static):
         text.append(f"· keys act on {focused}", style="bold cyan")
         if not running:
             text.append(" · node stopped", style="bold red")
-        self.update(text)
+        if text != self._shown:
+            self._shown = text
+            self.update(text)

@@ -81,8 +81,8 @@ def members_table(glance: Glance) -> Table:
 def countdown_lines(glance: Glance) -> list[LiveLine]:
     """The deadtime countdown of every member this node counts down, one line each.
 
-    While no keepalive is overdue the figures move in half-second steps (like the Nodes
-    pane's bar), so a calm cluster repaints next to nothing.
+    While no keepalive is overdue the figures move in whole seconds (like the Nodes pane's
+    bar), so a calm cluster repaints next to nothing.
     """
     model, now = glance.model, glance.now_ms
     late = model.keepalive_ms * 3 // 2

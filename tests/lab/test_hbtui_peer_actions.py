@@ -22,7 +22,7 @@ from hbtui.remote.detect import PeerDaemon, PeerFacts, parse_od_uuid
 from hbtui.remote.session import PeerSession
 from hbtui.remote.ssh import PeerLink
 
-from .cluster import Cluster
+from .cluster import Cluster, RealHeartbeat
 from .commands import LabError, wait_gone
 from .haconfig import HaSetup
 from .hbtui_node import HbtuiNode
@@ -159,3 +159,17 @@ async def test_stop_start_uuid_standby_takeover_of_an_hbtui_peer(lab: Lab, tmp_p
             if member.running():
                 member.stop()
     assert cluster.vip_holders() == []
+
+
+@pytest.mark.interop
+@pytest.mark.usefixtures("real_heartbeat")
+def test_the_init_script_never_starts_hbtui_beside_the_real_daemon(lab: Lab) -> None:
+    cluster = Cluster(lab, [RealHeartbeat, RealHeartbeat], SETUP)
+    cluster.start_all()
+    two = lab["server2"]
+    wait_for_vip(two, VIP, present=True, timeout=30)  # up and answering cl_status
+    refused = two.run([INIT, "start"], timeout=30)
+    assert refused.returncode == 1, refused.stdout
+    assert "the heartbeat daemon runs here; stop it first" in refused.stderr
+    assert two.run([INIT, "status"], timeout=30).returncode == 3
+    assert not two.processes_running("hbtui.cli", "node")

@@ -42,6 +42,8 @@ RenameBackend = tuple[MakePlan, Execute]
 Reopened = tuple["NodeSource", Sequence["NodeSource"], RenameBackend | None]
 Reopen = Callable[[str, str], Awaitable[Reopened]]
 MODE_SHORT = {"demo": "demo node", "attached": "hbtui node", "embedded": "this console"}
+# keys that act on the focused node: off in the wizard, where letters are typed
+DASHBOARD_ONLY = frozenset({"node", "rename", "focus_log", "next_node", "focus_index"})
 # a peer's actions that ask first, showing the command that will run there
 PEER_CONFIRMED = {
     "stop": ("Stop {node}?", "Stop"),
@@ -275,7 +277,9 @@ class ConsoleApp(App[None]):
             self._show_header()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Node switching exists only with several nodes (hidden from the footer otherwise)."""
+        """Node keys only on the dashboard; node switching only with several nodes."""
+        if action in DASHBOARD_ONLY and isinstance(self.screen, RenameScreen):
+            return False  # e.g. typing a name in the wizard must not stop a node
         if action in ("next_node", "focus_index"):
             return len(self.sources) > 1
         return True

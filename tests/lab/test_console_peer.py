@@ -185,7 +185,7 @@ class Drive:
         assert isinstance(screen, RenameScreen)
         assert screen.nodes == ["server1", old]
         screen.query_one("#rename-new", Input).value = new
-        await self.pilot.press("p")
+        await self.pilot.press("enter")  # the name field has the focus: Enter plans
         await self.until(f"plan {old} -> {new}", lambda: screen.plan is not None)
         assert screen.plan is not None and screen.plan.problems == (), screen.plan.problems
         text = "\n".join(line.text for line in screen.log_view.lines)

@@ -84,7 +84,7 @@ def _log_text(app: App[None]) -> str:
 
 async def _plan(pilot, new: str) -> None:  # type: ignore[no-untyped-def]
     pilot.app.screen.query_one("#rename-new", Input).value = new
-    await pilot.press("p")
+    await pilot.press("enter")
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
@@ -308,7 +308,7 @@ async def test_console_shows_the_new_name_after_the_wizard() -> None:
         await pilot.pause()
         assert isinstance(app.screen, RenameScreen)
         app.screen.query_one("#rename-new", Input).value = "server3"
-        await pilot.press("p")
+        await pilot.press("enter")
         await _until(pilot, lambda: "6. Verify" in _log_text(app))
         await pilot.press("ctrl+r")
         await pilot.pause()
@@ -332,7 +332,7 @@ async def test_console_shows_the_new_name_after_the_wizard() -> None:
         chooser = app.screen.query_one("#rename-node", Select)
         assert chooser.value == "server3"
         pilot.app.screen.query_one("#rename-new", Input).value = "server2"
-        await pilot.press("p")
+        await pilot.press("enter")
         await _until(pilot, lambda: bool(planned))
         assert planned == [("server3", "server2")]
         await pilot.press("escape")

@@ -2,7 +2,8 @@
 
 The screen runs nothing itself: it is given ``make_plan(old, new)`` (reads every node and
 builds the plan) and ``execute(plan, progress)`` (the executor over the links); both come
-from ``hbtui.rename.wizard.wizard_backend(runners)``. ``p`` shows the dry run; ``ctrl+r``
+from ``hbtui.rename.wizard.wizard_backend(runners)``. Enter in the name field (or ``p``
+elsewhere) shows the dry run; ``ctrl+r``
 runs it after an explicit yes; it stops at the first failed step and shows what to do next.
 A complete run posts ``RenameScreen.Renamed`` so the app can reopen its sources under the
 new names.
@@ -11,6 +12,7 @@ new names.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -45,6 +47,7 @@ class RenameScreen(Screen[None]):
             self.old = old
             self.new = new
 
+    CSS_PATH = Path(__file__).with_name("rename.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "plan", "Plan (dry run)"),
         Binding("ctrl+r", "run", "Run"),
@@ -67,12 +70,15 @@ class RenameScreen(Screen[None]):
                 options = [(n, n) for n in self.nodes]
                 first = self.nodes[-1] if self.nodes else Select.BLANK
                 yield Select(options, value=first, allow_blank=False, id="rename-node")
-                yield Input(placeholder="new name", id="rename-new")
+                yield Input(placeholder="new name, Enter = plan", id="rename-new")
                 yield Button("Plan (p)", id="rename-plan")
                 yield Button("Run (ctrl+r)", variant="error", id="rename-run", disabled=True)
             yield Static("", id="rename-steps")
             yield RichLog(id="rename-log", wrap=False, markup=False, max_lines=2000)
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#rename-new", Input).focus()  # typing goes into the name
 
     @property
     def log_view(self) -> RichLog:
@@ -100,6 +106,10 @@ class RenameScreen(Screen[None]):
                     mark, style = "!!", "bold red"
                 text.append(f"{mark} {number}. {step.title}\n", style=style)
         self.query_one("#rename-steps", Static).update(text)
+
+    @on(Input.Submitted, "#rename-new")
+    def _name_entered(self) -> None:
+        self.action_plan()
 
     @on(Button.Pressed, "#rename-plan")
     def _plan_pressed(self) -> None:

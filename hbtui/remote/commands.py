@@ -100,11 +100,11 @@ def init_script_service(script: PurePosixPath = INIT_SCRIPT) -> ServiceManager:
     )
 
 
-def service_for(daemon: str, systemd: bool) -> ServiceManager:
-    """``daemon``'s unit (``systemd``) or its init script under /etc/init.d."""
+def service_for(daemon: str, systemd: bool, init_dir: PurePosixPath = INIT_DIR) -> ServiceManager:
+    """``daemon``'s unit (``systemd``) or its init script in ``init_dir``."""
     if systemd:
         return systemd_service(HBTUI_UNIT if daemon == HBTUI_NAME else SYSTEMD_UNIT)
-    return init_script_service(INIT_DIR / daemon)
+    return init_script_service(init_dir / daemon)
 
 
 def custom_service(

@@ -145,7 +145,10 @@ def parse_inventory(text: str) -> dict[str, Installed]:
 
 
 def choose_service(
-    daemon: PeerDaemon, installed: dict[str, Installed], known: ServiceManager | None = None
+    daemon: PeerDaemon,
+    installed: dict[str, Installed],
+    known: ServiceManager | None = None,
+    init_dir: PurePosixPath = commands.INIT_DIR,
 ) -> ServiceManager | None:
     """The service manager of the daemon that runs, or (none runs) the one to start.
 
@@ -168,7 +171,7 @@ def choose_service(
     else:
         name = commands.HBTUI_NAME if daemon is PeerDaemon.HBTUI else commands.HEARTBEAT_NAME
     have = installed.get(name, Installed())
-    return commands.service_for(name, systemd=have.unit) if have.present else None
+    return commands.service_for(name, have.unit, init_dir) if have.present else None
 
 
 async def detect_service(
@@ -182,7 +185,7 @@ async def detect_service(
         return known
     found = await _try(runner, commands.service_inventory(init_dir=init_dir))
     installed = parse_inventory(found.stdout) if found is not None and found.ok else {}
-    return choose_service(daemon, installed, known)
+    return choose_service(daemon, installed, known, init_dir)
 
 
 async def detect_daemon(

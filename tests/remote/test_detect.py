@@ -9,7 +9,9 @@ from pathlib import Path, PurePosixPath
 from hbtui.remote import commands
 from hbtui.remote.detect import (
     PeerDaemon,
+    detect_service,
     parse_hbtui_status,
+    parse_inventory,
     parse_ip_json,
     parse_od_uuid,
     probe_peer,
@@ -99,3 +101,23 @@ def _check_facts(facts) -> None:  # type: ignore[no-untyped-def]
     assert facts.daemon in (PeerDaemon.NONE, PeerDaemon.HEARTBEAT)
     if Path("/etc/init.d/heartbeat").exists():
         assert facts.service is not None
+
+
+async def test_service_inventory_on_a_real_shell(tmp_path: Path) -> None:
+    """The inventory script finds executable init scripts (systemd is absent here)."""
+    init_dir = tmp_path / "init.d"
+    init_dir.mkdir()
+    hbtui_script = init_dir / "hbtui"
+    hbtui_script.write_text("#!/bin/sh\nexit 0\n")
+    hbtui_script.chmod(0o755)
+    (init_dir / "heartbeat").write_text("not executable\n")
+    done = await LocalRunner().run(commands.service_inventory(init_dir=PurePosixPath(init_dir)))
+    found = parse_inventory(done.stdout)
+    assert found["hbtui"].script and not found["hbtui"].unit
+    assert not found["heartbeat"].present
+    runner, where = LocalRunner(), PurePosixPath(init_dir)
+    service = await detect_service(runner, PeerDaemon.NONE, init_dir=where)
+    assert service is not None and service.start == (str(hbtui_script), "start")
+    assert await detect_service(runner, PeerDaemon.HEARTBEAT, init_dir=where) is None
+    known = commands.systemd_service(commands.HBTUI_UNIT)  # sticky: not even asked
+    assert await detect_service(runner, PeerDaemon.NONE, known, where) is known

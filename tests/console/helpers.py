@@ -45,3 +45,11 @@ async def crash_server1(pilot: Pilot[None], source: ReplaySource) -> None:
     await settle(pilot)
     await pilot.press("y")
     await settle(pilot)
+
+
+def wire_text(app: ConsoleApp) -> str:
+    """What the wire pane's rate line says (``in …/s out …/s …``)."""
+    from hbtui.console.widgets.wire import WirePanel
+
+    rows = app.dashboard.query_one(WirePanel).shown_stats or []
+    return " ".join(cell[0] for row in rows[:1] for cell in row)

@@ -6,6 +6,9 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from hbtui.adapters import runtime as runtime_module
 from hbtui.console.app import ConsoleApp
 from hbtui.console.attach import AttachedSource, convert
 from hbtui.console.embedded import config_extras
@@ -13,7 +16,7 @@ from hbtui.console.items import LogLine, SnapshotTaken
 from hbtui.control.client import request
 from hbtui.control.server import ControlServer
 from hbtui.engine.events import KeepaliveReceived
-from tests.console.helpers import SIZE
+from tests.console.helpers import SIZE, wire_text
 from tests.runtime.rtkit import VIP, Lan, make_member
 
 WAIT_S = 5.0
@@ -56,7 +59,10 @@ def test_follow_lines_become_console_items() -> None:
     assert convert({"type": "Whatever"}, 5) is None
 
 
-async def test_attached_console_sees_the_node_and_stops_it(tmp_path: Path) -> None:
+async def test_attached_console_sees_the_node_and_stops_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runtime_module, "COUNTERS_EVERY_MS", 100)
     lan = Lan()
     one, two = make_member("server1", lan, tmp_path), make_member("server2", lan, tmp_path)
     path = tmp_path / "run" / "control.sock"
@@ -81,6 +87,9 @@ async def test_attached_console_sees_the_node_and_stops_it(tmp_path: Path) -> No
                 pilot,
                 lambda: model.vips.get(VIP) is not None and model.vips[VIP].owner == "server1",
             )
+            # the node's send counters come over the control socket: the real out rate
+            await until(pilot, lambda: model.rate_out(source.now_ms()) is not None)
+            await until(pilot, lambda: "B/s sent" in wire_text(app))
             await pilot.press("s")
             await until(pilot, lambda: two.runtime.state == "stopped")
             await until(pilot, lambda: not source.is_running())

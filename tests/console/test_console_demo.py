@@ -20,6 +20,7 @@ import pytest
 from hbtui.commands import demo as demo_command
 from hbtui.lab.demo import VIP, DemoCluster, why_not
 from hbtui.lab.netns import existing_netns
+from tests.console.helpers import wire_text
 
 STEP_S = 30.0
 
@@ -72,6 +73,7 @@ async def test_kill_failover_restart_failback_from_the_console(tmp_path: Path) -
                 return app.dashboard.query_one(OtherNodesPanel).plain("server2")
 
             await until("server1 holds the VIP", lambda: owner(m1) == "server1")
+            await until("server1's own send counter", lambda: "B/s sent" in wire_text(app))
             await until(
                 "server2 hears server1",
                 lambda: "server1" in m2.nodes and m2.nodes["server1"].status == "active",

@@ -10,12 +10,15 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from hbtui.adapters import runtime as runtime_module
 from hbtui.adapters.runtime import NodeRuntime
 from hbtui.config.model import ClusterConfig
 from hbtui.console.app import ConsoleApp
 from hbtui.console.embedded import EmbeddedSource
 from hbtui.console.screens.confirm import ConfirmScreen
-from tests.console.helpers import SIZE, settle
+from tests.console.helpers import SIZE, settle, wire_text
 from tests.runtime.rtkit import VIP, Lan, Member, make_member
 
 WAIT_S = 5.0
@@ -45,8 +48,9 @@ async def until(pilot: object, predicate: Callable[[], bool]) -> None:
 
 
 async def test_server2_console_sees_the_crash_the_failover_and_the_failback(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(runtime_module, "COUNTERS_EVERY_MS", 100)
     lan = Lan()
     one, two = make_member("server1", lan, tmp_path), make_member("server2", lan, tmp_path)
     source = embedded(two)
@@ -61,6 +65,11 @@ async def test_server2_console_sees_the_crash_the_failover_and_the_failback(
             )
             await until(pilot, lambda: model.nodes["server1"].last_heard_ms is not None)
             assert any("console: [server2] start: started: uuid" in line.text for line in model.log)
+            # the out rate is the node's own send counter (the start-up exchange included)
+            await until(pilot, lambda: model.rate_out(source.now_ms()) is not None)
+            await until(pilot, lambda: "B/s sent" in wire_text(app))
+            rate = model.rate_out(source.now_ms())
+            assert rate is not None and rate[0] > 0 and rate[1] > 100 * rate[0]  # >100 B each
             one.runtime.kill()
             await until(pilot, lambda: model.nodes["server1"].status == "dead")
             await until(pilot, lambda: model.vips[VIP].owner == "server2")

@@ -84,7 +84,7 @@ class WirePanel(Vertical):
 
     def on_mount(self) -> None:
         self._w_stats = self.query_one("#wire-stats", Static)
-        self._stats_shown: list[StatRow] | None = None
+        self.shown_stats: list[StatRow] | None = None  # the stats table's cells (tests too)
         if self.poll_sockets:
             self._poll()
         else:
@@ -93,13 +93,13 @@ class WirePanel(Vertical):
     def show(self, model: ConsoleModel, now_ms: int) -> None:
         """Rates and rejected-packet counters (a repaint only when a figure changed)."""
         rows = stat_rows(model, now_ms)
-        if rows == self._stats_shown:
+        if rows == self.shown_stats:
             return
         table = Table.grid(padding=(0, 1))
         for left, right in rows:
             table.add_row(Text(left[0], style=left[1]), Text(right[0], style=right[1]))
-        reflow = self._stats_shown is None or len(rows) != len(self._stats_shown)
-        self._stats_shown = rows
+        reflow = self.shown_stats is None or len(rows) != len(self.shown_stats)
+        self.shown_stats = rows
         self._w_stats.update(table, layout=reflow)  # reflow on new rows only
 
     @work(thread=True, exclusive=True, group="socket-poll")

@@ -179,6 +179,13 @@ class ConsoleModel:
                 self.vips[vip["ip"]] = shown
         for rej in data.get("rejected", []):
             self.rejected[(rej["reason"], rej["ip"])] = int(rej["count"])
+        runtime = data.get("runtime") or {}
+        if "sent_bytes" in runtime:  # the node's counters as of this snapshot
+            fields = ("sent", "sent_bytes", "received", "received_bytes")
+            counts = PacketCounts(item.at_ms, *(int(runtime[f]) for f in fields))
+            # a snapshot asked for before the last streamed count may carry older figures
+            if not self.counts or counts.sent >= self.counts[-1].sent:
+                self.counts.append(counts)
         return {"nodes", "vip", "resources", "wire"}
 
     def _on_KeepaliveReceived(self, item: ev.KeepaliveReceived) -> set[str]:

@@ -146,6 +146,12 @@ def test_the_out_rate_comes_from_the_nodes_own_send_counters() -> None:
     assert m.rate_out(6000 + 11_000) == (0.0, 0.0)  # no count for long: nothing sent
     m.apply(PacketCounts(20_000, 1, 200, 0, 0))  # the node restarted: counters from 0
     assert m.rate_out(20_000) is None
+    counters = {"sent": 3, "sent_bytes": 600, "received": 0, "received_bytes": 0}
+    m.apply(SnapshotTaken(22_000, {"runtime": counters}))  # a snapshot counts too
+    assert m.rate_out(22_000) == (1.0, 200.0)
+    stale = {**counters, "sent": 2, "sent_bytes": 400}  # asked before the last count came
+    m.apply(SnapshotTaken(23_000, {"runtime": stale}))
+    assert m.rate_out(23_000) == (1.0, 200.0)
     # the control socket streams the runtime's WireCounters; attach turns them into counts
     raw = {"type": "WireCounters", "at_ms": 5, "sent": 3, "sent_bytes": 600}
     assert convert({**raw, "received": 2, "received_bytes": 400}, 9) == PacketCounts(

@@ -29,6 +29,8 @@ from hbtui.remote.hostkeys import (
 log = logging.getLogger(__name__)
 
 USER_SSH_CONFIG = Path("~/.ssh/config")
+# Channels open at once on one link (OpenSSH MaxSessions is 10 by default).
+MAX_CHANNELS = 8
 
 
 class LinkState(StrEnum):
@@ -203,6 +205,8 @@ class PeerLink:
         self._changed = asyncio.Condition()
         self._listeners: list[StatusListener] = []
         self._task: asyncio.Task[None] | None = None
+        # OpenSSH refuses more than MaxSessions (default 10) channels on one connection
+        self._channels = asyncio.Semaphore(MAX_CHANNELS)
 
     @property
     def status(self) -> LinkStatus:
@@ -330,10 +334,11 @@ class PeerLink:
         self, argv: Sequence[str], *, input_text: str | None = None, timeout: float = 30.0
     ) -> CommandResult:
         """Run argv on the peer (joined with shlex.join) and collect its output."""
-        conn = self._connection()
         line = shlex.join(argv)
         try:
-            done = await conn.run(line, input=input_text, check=False, timeout=timeout)
+            async with self._channels:
+                conn = self._connection()
+                done = await conn.run(line, input=input_text, check=False, timeout=timeout)
         except asyncssh.TimeoutError as exc:
             raise LinkError(f"{line}: no answer within {timeout:g} s") from exc
         except (OSError, asyncssh.Error) as exc:
@@ -342,16 +347,17 @@ class PeerLink:
 
     async def stream(self, argv: Sequence[str]) -> AsyncIterator[str]:
         """The peer command's stdout line by line (newline stripped), until it ends."""
-        conn = self._connection()
-        process = await conn.create_process(shlex.join(argv), stdin=asyncssh.DEVNULL)
-        try:
-            while True:
-                line = _text(await process.stdout.readline())
-                if not line:  # EOF (a blank line still has its newline)
-                    break
-                yield line.rstrip("\n")
-        finally:
-            process.close()
+        async with self._channels:  # held while the stream lasts
+            conn = self._connection()
+            process = await conn.create_process(shlex.join(argv), stdin=asyncssh.DEVNULL)
+            try:
+                while True:
+                    line = _text(await process.stdout.readline())
+                    if not line:  # EOF (a blank line still has its newline)
+                        break
+                    yield line.rstrip("\n")
+            finally:
+                process.close()
 
 
 def _text(data: object) -> str:

@@ -31,6 +31,21 @@ async def test_connect_with_known_host_runs_a_command(sshd: Sshd, known_hosts: P
     assert link.status.state is LinkState.CLOSED
 
 
+async def test_more_commands_at_once_than_sshd_allows_channels(
+    sshd: Sshd, known_hosts: Path
+) -> None:
+    """OpenSSH refuses an 11th channel (MaxSessions 10): the link queues them instead."""
+    link = PeerLink(sshd.target(known_hosts))
+    await link.connect_once()
+    try:
+        results = await asyncio.wait_for(
+            asyncio.gather(*(link.run(["sleep", "0.3"]) for _ in range(15))), 30
+        )
+    finally:
+        await link.close()
+    assert all(r.ok for r in results)
+
+
 async def test_unknown_host_key_is_refused_with_fingerprint_and_command(
     sshd: Sshd, tmp_path: Path
 ) -> None:

@@ -2,8 +2,8 @@
 
 One coroutine per peer; it returns when the link drops (the caller restarts it once the
 link is up again), when the hbtui stream ends (the node stopped), and, when nothing ran
-there, as soon as a daemon answers (so a start is followed wherever it came from). Polls of cl_status are scheduled only after the previous one finished,
-so they never overlap.
+there, as soon as a daemon answers (so a start is followed wherever it came from). Polls
+of cl_status are scheduled only after the previous one finished, so they never overlap.
 """
 
 from __future__ import annotations

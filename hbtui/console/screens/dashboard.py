@@ -2,10 +2,10 @@
 plus (several nodes) the other nodes' pane.
 
 One clock timer redraws countdowns from the last-heard times (and the packet rates):
-``tick_hz`` times a second while some node's keepalive is overdue (a countdown
-worth watching, here or in the other-nodes pane), every ``CALM_TICK_S`` otherwise, and it
-wakes on time for the moment the next keepalive becomes overdue. Everything else changes
-when a ``SourceUpdate`` arrives.
+``tick_hz`` times a second (ticking twice as often) while some node's keepalive is overdue
+(a countdown worth watching, here or in the other-nodes pane), every ``CALM_TICK_S``
+otherwise, and it wakes on time for the moment the next keepalive becomes overdue.
+Everything else changes when a ``SourceUpdate`` arrives.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ from hbtui.console.widgets.vip import VipPanel
 from hbtui.console.widgets.wire import WirePanel
 
 OTHERS_COALESCE_S = 0.25
+# a countdown's text moves in tenths: two ticks per tenth show each one within 50 ms, so
+# tick_hz 10 gives 10 visible changes a second (a repaint only when the text changed)
+COUNTDOWN_OVERSAMPLE = 2
 CALM_TICK_S = 1.0  # calm countdowns move in whole seconds (CountdownBar.CALM_STEP_MS)
 OthersFeed = Callable[[], tuple[ConsoleModel, bool, list[Glance]]]
 
@@ -174,7 +177,7 @@ class Dashboard(Screen[None]):
             others_ms = int((self._others_wake - time.monotonic()) * 1000)
             due_ms = others_ms if due_ms is None else min(due_ms, others_ms)
         fast = self._others_due or (due_ms is not None and due_ms <= 0)
-        pace = 1 / self.tick_hz if fast else CALM_TICK_S
+        pace = 1 / (self.tick_hz * COUNTDOWN_OVERSAMPLE) if fast else CALM_TICK_S
         if pace != self._pace:
             if self._clock is not None:
                 self._clock.stop()

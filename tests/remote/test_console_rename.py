@@ -10,6 +10,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
+import pytest
 from rich.console import Console
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
@@ -337,3 +338,46 @@ async def test_console_shows_the_new_name_after_the_wizard() -> None:
         assert planned == [("server3", "server2")]
         await pilot.press("escape")
         await pilot.press("q")
+
+
+async def test_hbtui_console_reopens_this_node_and_the_peers_of_the_new_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`hbtui console` after the wizard: this node picked again, peers from the new ha.cf."""
+    import argparse
+    import shutil
+
+    from hbtui.commands import console as console_command
+    from hbtui.console import pick
+
+    config_dir = tmp_path / "ha.d"
+    shutil.copytree(HOWTO, config_dir)
+    (config_dir / "authkeys").chmod(0o600)
+    ha_cf = config_dir / "ha.cf"
+    ha_cf.write_text(ha_cf.read_text().replace("node server1 server2", "node server1 server3"))
+    picked: list[str | None] = []
+
+    def pick_again(*args: object, node_name: str | None = None, **kw: object) -> pick.Picked:
+        picked.append(node_name)
+        return pick.Picked(FakeNode("server1", ["server1", "server3"]))
+
+    monkeypatch.setattr(pick, "pick_source", pick_again)
+    args = argparse.Namespace(
+        config_dir=str(config_dir),
+        state_dir=str(tmp_path),
+        control_socket=str(tmp_path / "control.sock"),
+        node_name="server1",
+        mode="auto",
+        no_peers=False,
+        peer_hbtui="/opt/hbtui/bin/hbtui",
+    )
+    first = FakeNode("server1", ["server1", "server2"])
+    reopen = console_command._reopener(args, first)
+    source, peers, backend = await reopen("server2", "server3")
+    assert source is not first and source.node_name == "server1"
+    assert picked == ["server1"]
+    await reopen("server1", "server9")  # --node-name named the renamed node: its new name
+    assert picked == ["server1", "server9"]
+    assert [p.node_name for p in peers] == ["server3"]
+    assert peers[0].session.hbtui_program == ("/opt/hbtui/bin/hbtui",)
+    assert backend is not None

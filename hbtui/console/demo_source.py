@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from hbtui.config.loader import load_config
@@ -37,7 +37,9 @@ class DemoSource(AttachedSource):
     mode: SourceMode = "demo"
 
     def __init__(self, node: DemoNode, snapshot: dict[str, Any]) -> None:
-        config, _problems = load_config(node.config_dir, node.name)
+        # after the wizard renamed it, the node's name is the one it answers with
+        name = str(snapshot.get("node") or node.name)
+        config, _problems = load_config(node.config_dir, name)
         extras = config_extras(config) if config is not None else {}
         super().__init__(node.control_socket, snapshot, extras)
         self.node = node
@@ -115,17 +117,33 @@ class DemoSource(AttachedSource):
         return Outcome(True, f"deleted {path}; the next start makes a new uuid")
 
 
-def demo_app(cluster: DemoCluster, **kwargs: Any) -> ConsoleApp:
-    """The console over every node of the demo cluster (server1 focused)."""
-    from hbtui.console.app import ConsoleApp
-
-    sources = [
+def demo_sources(cluster: DemoCluster) -> list[DemoSource]:
+    """One source per demo node (server1 first), named as each node answers now."""
+    return [
         DemoSource(node, client.request(node.control_socket, "snapshot", 5.0))
         for node in cluster.nodes.values()
     ]
+
+
+def demo_reopener(cluster: DemoCluster) -> Callable[[str, str], Awaitable[Any]]:
+    """After the wizard: every demo node read again under the name it now has."""
     from hbtui.lab.demo_rename import demo_rename_backend
 
+    async def reopen(old: str, new: str) -> tuple[Any, list[Any], Any]:
+        sources = await asyncio.to_thread(demo_sources, cluster)
+        return sources[0], sources[1:], demo_rename_backend(cluster)
+
+    return reopen
+
+
+def demo_app(cluster: DemoCluster, **kwargs: Any) -> ConsoleApp:
+    """The console over every node of the demo cluster (server1 focused)."""
+    from hbtui.console.app import ConsoleApp
+    from hbtui.lab.demo_rename import demo_rename_backend
+
+    sources = demo_sources(cluster)
     kwargs.setdefault("rename", demo_rename_backend(cluster))
+    kwargs.setdefault("reopen", demo_reopener(cluster))
     kwargs.setdefault("poll_sockets", False)  # the nodes' sockets live in their namespaces
     kwargs.setdefault("unpolled_why", "the nodes' sockets are in their namespaces")
     return ConsoleApp(sources[0], others=sources[1:], **kwargs)

@@ -118,26 +118,37 @@ async def test_kill_failover_restart_failback_from_the_console(tmp_path: Path) -
 
 
 async def test_the_demo_wizard_renames_server2_to_server3_and_back() -> None:
+    """The demo console's wizard backend renames server2 and back; the console follows."""
     skip_unless_demo_can_run()
-    from hbtui.lab.demo_rename import HOSTNAME_FILE, demo_rename_backend
+    from hbtui.console.demo_source import demo_app
+    from hbtui.console.screens.rename import RenameScreen
+    from hbtui.lab.demo_rename import HOSTNAME_FILE
 
     with DemoCluster() as cluster:
         cluster.start_all()
         await asyncio.to_thread(demo_command.wait_answering, cluster, 20.0)
-        make_plan, execute = demo_rename_backend(cluster)
         server2 = cluster["server2"]
         old_uuid = (server2.state_dir / "hb_uuid").read_bytes()
-        for old, new in (("server2", "server3"), ("server3", "server2")):
-            plan = await make_plan(old, new)
-            assert plan.problems == ()
-            outcomes = await asyncio.wait_for(execute(plan, lambda *_: None), 90)
-            keys = [o.step.key for o in outcomes if o.ok]
-            assert keys == ["check", "stop", "uuid", "rename", "start", "verify"], keys
-            uname = server2.lab_node.run(["uname", "-n"]).stdout.strip()
-            assert uname == new
-            assert server2.lab_node.host_path(HOSTNAME_FILE).read_text().strip() == new
-            ha_cf = (cluster["server1"].config_dir / "ha.cf").read_text()
-            assert f"node server1 {new}" in ha_cf
+        app = demo_app(cluster)
+        async with app.run_test(size=(140, 44)) as pilot:
+            for old, new in (("server2", "server3"), ("server3", "server2")):
+                assert app.rename_backend is not None
+                make_plan, execute = app.rename_backend
+                plan = await make_plan(old, new)
+                assert plan.problems == ()
+                outcomes = await asyncio.wait_for(execute(plan, lambda *_: None), 90)
+                keys = [o.step.key for o in outcomes if o.ok]
+                assert keys == ["check", "stop", "uuid", "rename", "start", "verify"], keys
+                uname = server2.lab_node.run(["uname", "-n"]).stdout.strip()
+                assert uname == new
+                assert server2.lab_node.host_path(HOSTNAME_FILE).read_text().strip() == new
+                ha_cf = (cluster["server1"].config_dir / "ha.cf").read_text()
+                assert f"node server1 {new}" in ha_cf
+                app.post_message(RenameScreen.Renamed(old, new))
+                async with asyncio.timeout(STEP_S):  # the console reopens under the new name
+                    while set(app.sources) != {"server1", new}:
+                        await pilot.pause(0.05)
+                assert app.primary == "server1"
         assert (server2.state_dir / "hb_uuid").read_bytes() != old_uuid
         assert cluster["server1"].has_vip()
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import shutil
 import signal
 import threading
 import time
@@ -29,6 +28,7 @@ from hbtui.control import client
 from hbtui.engine import events as ev
 
 SYSTEMD_UNIT = "hbtui.service"
+START_TIMEOUT_S = 60.0  # the init script waits up to 30 s for the control socket
 _END = object()
 
 
@@ -213,23 +213,29 @@ class AttachedSource:
     async def start(self) -> Outcome:
         if self.is_running():
             return Outcome(False, "start: the node is already running")
-        systemctl = shutil.which("systemctl")
-        if systemctl is None:
-            return Outcome(False, "start: no systemd here; start it with `hbtui node`")
-        proc = await asyncio.create_subprocess_exec(
-            systemctl,
-            "start",
-            SYSTEMD_UNIT,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        out, _ = await proc.communicate()
-        if proc.returncode != 0:
-            text = out.decode(errors="replace").strip()
-            return Outcome(False, f"systemctl start {SYSTEMD_UNIT}: {text}")
+        from hbtui.remote.detect import PeerDaemon, detect_service
+        from hbtui.remote.runner import LocalRunner
+        from hbtui.remote.ssh import LinkError
+
+        runner = LocalRunner()
+        service = await detect_service(runner, PeerDaemon.HBTUI)
+        if service is None:
+            return Outcome(
+                False,
+                f"start: neither {SYSTEMD_UNIT} nor /etc/init.d/hbtui here "
+                "(packaging/ has both); start it with `hbtui node`",
+            )
+        shown = " ".join(service.start)
+        try:
+            done = await runner.run(service.start, timeout=START_TIMEOUT_S)
+        except LinkError as exc:
+            return Outcome(False, f"{shown}: {exc}")
+        if not done.ok:
+            text = (done.stdout + done.stderr).strip()
+            return Outcome(False, f"{shown}: exit {done.exit_status}: {text}")
         self._state = "running"
         self._start_following()
-        return Outcome(True, f"systemctl start {SYSTEMD_UNIT}: done")
+        return Outcome(True, f"{shown}: done")
 
     async def delete_uuid(self) -> Outcome:
         if self.is_running():

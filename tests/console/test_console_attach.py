@@ -100,3 +100,34 @@ async def test_attached_console_sees_the_node_and_stops_it(
         one.runtime.kill()
         two.runtime.kill()
         await server.close()
+
+
+async def test_start_goes_through_hbtuis_own_service(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``r`` on a stopped attached node runs hbtui's unit or init script, or says there is none."""
+    from hbtui.remote import detect
+    from hbtui.remote.commands import custom_service
+
+    stopped = {"node": "server1", "runtime": {"state": "stopped"}}
+    source = AttachedSource(tmp_path / "control.sock", stopped)
+    ran = tmp_path / "ran"
+    service = custom_service(
+        stop=("true",), start=("touch", str(ran)), status=("false",), daemon="hbtui"
+    )
+
+    async def found(*_: object, **__: object) -> object:
+        return service
+
+    monkeypatch.setattr(detect, "detect_service", found)
+    outcome = await source.start()
+    assert outcome.ok and outcome.text == f"touch {ran}: done" and ran.exists()
+    await source.close()
+
+    async def none(*_: object, **__: object) -> None:
+        return None
+
+    monkeypatch.setattr(detect, "detect_service", none)
+    source = AttachedSource(tmp_path / "control.sock", stopped)
+    outcome = await source.start()
+    assert not outcome.ok and "/etc/init.d/hbtui" in outcome.text

@@ -52,6 +52,11 @@ exit 0
 """
 
 
+def _unreadable(directory: str, names: list[str]) -> set[str]:
+    """copytree's ignore: what this user cannot read stays behind (a normal user's demo)."""
+    return {name for name in names if not os.access(os.path.join(directory, name), os.R_OK)}
+
+
 @dataclass(frozen=True)
 class Address:
     """One IPv4 address as `ip -j addr` shows it in a node."""
@@ -119,7 +124,13 @@ class Node:
         for sub, target in PRIVATE_DIRS.items():
             (self.directory / sub).mkdir(parents=True, exist_ok=True)
             if sub in SEEDED_DIRS and os.path.isdir(target):
-                shutil.copytree(target, self.directory / sub, symlinks=True, dirs_exist_ok=True)
+                shutil.copytree(
+                    target,
+                    self.directory / sub,
+                    symlinks=True,
+                    dirs_exist_ok=True,
+                    ignore=_unreadable,
+                )
             if os.path.isdir(target):
                 binds.append((str(self.directory / sub), target))
         shutil.copy(HBTUI_INIT, self.directory / "etc-init.d" / "hbtui")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import functools
 import logging
 import os
@@ -30,6 +29,7 @@ from typing import Any, TextIO
 from hbtui.adapters.garp import ArpAnnouncer, GarpAnnouncer
 from hbtui.adapters.halog import HaLogFiles, format_log_line
 from hbtui.adapters.netlink import NetlinkVipDriver, VipDriver
+from hbtui.adapters.reload import merge_reload
 from hbtui.adapters.scripts import ScriptRunner, SubprocessScriptRunner, heartbeat_env
 from hbtui.adapters.state import StateDirLock, load_node_state
 from hbtui.adapters.udp import (
@@ -43,7 +43,6 @@ from hbtui.bus import Bus, Subscription
 from hbtui.config.model import ClusterConfig
 from hbtui.engine import actions as act
 from hbtui.engine.events import ScriptExited, ScriptOutput, ScriptStarted
-from hbtui.engine.membership import auth_alive_threshold
 from hbtui.engine.node import Identity, Node
 from hbtui.engine.resources import VIP_RESOURCES, parse_vip
 
@@ -52,7 +51,6 @@ log = logging.getLogger(__name__)
 LOADAVG_PATH = Path("/proc/loadavg")
 LOADAVG_REFRESH_MS = 5000
 COUNTERS_EVERY_MS = 2000  # WireCounters: at most this often, after a send
-TIMER_FIELDS = ("keepalive_ms", "warntime_ms", "deadtime_ms", "initdead_ms")
 TransportOpener = Callable[[Sequence[UcastMedium], int, DatagramCallback], Awaitable[Transport]]
 
 
@@ -288,26 +286,9 @@ class NodeRuntime:
 
     def apply_config(self, new: ClusterConfig) -> list[str]:
         """SIGHUP: apply changed timers now; report other changes as needing a restart."""
-        old = self.config
-        changes: list[str] = []
-        timers = {f: getattr(new.ha_cf, f) for f in TIMER_FIELDS}
-        for name, value in timers.items():
-            if getattr(old.ha_cf, name) != value:
-                changes.append(f"{name[:-3]} {getattr(old.ha_cf, name)} ms -> {value} ms")
-        rest_old = dataclasses.replace(old.ha_cf, **timers)
-        restart = []
-        if rest_old != new.ha_cf:
-            restart.append("ha.cf (other than timers)")
-        if old.haresources != new.haresources:
-            restart.append("haresources")
-        if old.authkeys != new.authkeys or old.authkeys.keys != new.authkeys.keys:
-            restart.append("authkeys")
-        merged = dataclasses.replace(old, ha_cf=rest_old)
-        self.config = merged
+        self.config, changes = merge_reload(self.config, new)
         if self.node is not None:
-            self._set_engine_timers(self.node, merged)
-        for item in restart:
-            changes.append(f"{item} changed: not applied until the node restarts")
+            self.node.set_timers(self.config)
         text = "; ".join(changes) or "no change"
         self._log(act.WriteLog(act.LogLevel.INFO, f"configuration reread: {text}"))
         self._publish(RuntimeChanged(self.now_ms(), "reloaded", text))
@@ -318,16 +299,6 @@ class NodeRuntime:
         for problem in problems:
             self._log(act.WriteLog(act.LogLevel.ERROR, f"configuration reread refused: {problem}"))
         self._publish(RuntimeChanged(self.now_ms(), "reload-refused", "; ".join(problems)))
-
-    @staticmethod
-    def _set_engine_timers(node: Node, config: ClusterConfig) -> None:
-        """Hand new timers to the engine's parts that copied them at construction."""
-        cf = config.ha_cf
-        node.config, node.cf = config, cf
-        members = node.members
-        members.keepalive_ms, members.deadtime_ms = cf.keepalive_ms, cf.deadtime_ms
-        members.warntime_ms, members.initdead_ms = cf.warntime_ms, cf.initdead_ms
-        members.threshold = auth_alive_threshold(cf.deadtime_ms, cf.keepalive_ms)
 
     # -- engine plumbing ---------------------------------------------------------------
 

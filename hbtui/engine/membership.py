@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
-from hbtui.config.model import ClusterConfig
+from hbtui.config.model import ClusterConfig, HaCf
 from hbtui.engine import hblog
 from hbtui.engine.events import (
     AuthMismatchAlive,
@@ -77,11 +77,7 @@ class Membership:
         cf = config.ha_cf
         self.emit = emit
         self.start_ms = start_ms
-        self.keepalive_ms = cf.keepalive_ms
-        self.deadtime_ms = cf.deadtime_ms
-        self.warntime_ms = cf.warntime_ms
-        self.initdead_ms = cf.initdead_ms
-        self.threshold = auth_alive_threshold(cf.deadtime_ms, cf.keepalive_ms)
+        self.set_timers(cf)
         ucast = [md for md in cf.media if md.kind == "ucast"]
         self.links = {md.host: md.device for md in ucast if md.host}
         self.default_link = ucast[0].device if ucast else "eth0"
@@ -89,6 +85,14 @@ class Membership:
         self.ucast_ips: frozenset[str] = frozenset(ucast_ips if ucast_ips is not None else hosts)
         self.peers = {p: PeerLive(p, cf.deadtime_ms) for p in config.peers}
         self.key_text: Callable[[], tuple[int, str]] = lambda: (0, "")
+
+    def set_timers(self, cf: HaCf) -> None:
+        """keepalive, warntime, deadtime and initdead from ``cf`` (at start and on SIGHUP)."""
+        self.keepalive_ms = cf.keepalive_ms
+        self.deadtime_ms = cf.deadtime_ms
+        self.warntime_ms = cf.warntime_ms
+        self.initdead_ms = cf.initdead_ms
+        self.threshold = auth_alive_threshold(cf.deadtime_ms, cf.keepalive_ms)
 
     def link_for(self, node: str, ip: str) -> str:
         """The ha.cf device this peer is heard on."""

@@ -116,6 +116,11 @@ class Node:
         out, self._out = self._out, []
         return out
 
+    def set_timers(self, config: ClusterConfig) -> None:
+        """SIGHUP: ``config``'s timers from now on (the caller keeps everything else the same)."""
+        self.config, self.cf = config, config.ha_cf
+        self.members.set_timers(config.ha_cf)
+
     def set_loadavg(self, text: str) -> None:
         """The first five tokens of /proc/loadavg, sent as ``ld``."""
         self.stamper.loadavg = " ".join(text.split()[:5])

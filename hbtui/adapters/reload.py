@@ -1,0 +1,34 @@
+"""SIGHUP: what of a reread configuration a running node takes, and what waits for a restart.
+
+Timers (keepalive, warntime, deadtime, initdead) apply at once, as with the real daemon's
+reread; any other change to ha.cf, haresources or authkeys is reported and left for the
+next start, so a running node never changes its identity, peers or keys under way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from hbtui.config.model import ClusterConfig
+
+TIMER_FIELDS = ("keepalive_ms", "warntime_ms", "deadtime_ms", "initdead_ms")
+
+
+def merge_reload(old: ClusterConfig, new: ClusterConfig) -> tuple[ClusterConfig, list[str]]:
+    """``old`` with ``new``'s timers, and one line per change (applied or not)."""
+    timers = {name: getattr(new.ha_cf, name) for name in TIMER_FIELDS}
+    changes = [
+        f"{name[:-3]} {getattr(old.ha_cf, name)} ms -> {value} ms"
+        for name, value in timers.items()
+        if getattr(old.ha_cf, name) != value
+    ]
+    timed_cf = dataclasses.replace(old.ha_cf, **timers)
+    waiting = []
+    if timed_cf != new.ha_cf:
+        waiting.append("ha.cf (other than timers)")
+    if old.haresources != new.haresources:
+        waiting.append("haresources")
+    if old.authkeys != new.authkeys or old.authkeys.keys != new.authkeys.keys:
+        waiting.append("authkeys")
+    changes += [f"{item} changed: not applied until the node restarts" for item in waiting]
+    return dataclasses.replace(old, ha_cf=timed_cf), changes

@@ -1,0 +1,30 @@
+"""SIGHUP's merge: timers apply at once, every other change waits for a restart."""
+
+from __future__ import annotations
+
+from hbtui.adapters.reload import merge_reload
+from hbtui.config.model import AutoFailback
+from tests.engine.enginesim import make_config
+
+
+def test_timers_apply_and_are_listed() -> None:
+    old = make_config("server1")
+    merged, changes = merge_reload(old, make_config("server1", keepalive=200, deadtime=1000))
+    assert (merged.ha_cf.keepalive_ms, merged.ha_cf.deadtime_ms) == (200, 1000)
+    assert changes == ["keepalive 1000 ms -> 200 ms", "deadtime 5000 ms -> 1000 ms"]
+
+
+def test_other_changes_wait_for_a_restart_and_are_not_applied() -> None:
+    old = make_config("server1")
+    new = make_config("server1", auto_failback=AutoFailback.OFF, key=b"another key")
+    merged, changes = merge_reload(old, new)
+    assert merged == old
+    assert changes == [
+        "ha.cf (other than timers) changed: not applied until the node restarts",
+        "authkeys changed: not applied until the node restarts",
+    ]
+
+
+def test_no_change() -> None:
+    old = make_config("server1")
+    assert merge_reload(old, make_config("server1")) == (old, [])

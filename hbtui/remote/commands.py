@@ -44,6 +44,14 @@ _SERVICE_INVENTORY = (
     'for link in /etc/rc[2345].d/S*"$name"; do [ -e "$link" ] && enabled=1; done; fi; '
     'echo "$name unit=$unit script=$script enabled=$enabled"; done'
 )
+# $1 log, $2 lines of history, $3 mark: history up to the line count read, the mark, then
+# tail -F from the next line (nothing between the two is lost or shown twice).
+_HISTORY_THEN_FOLLOW = (
+    'n=$({ wc -l < "$1"; } 2>/dev/null) || n=0; '
+    'head -n "$n" -- "$1" 2>/dev/null | tail -n "$2"; printf "%s\\n" "$3"; '
+    'exec tail -n "+$((n + 1))" -F -- "$1"'
+)
+LIVE_MARK = "--- hbtui: the ha-log lines below are live ---"
 _SET_HOSTNAME_FILE = 'hostname "$1" && printf "%s\\n" "$1" > "$2"'
 
 
@@ -168,8 +176,11 @@ def cl_status(*args: str) -> Argv:
 
 
 def tail_follow(path: PurePosixPath = HA_LOG, lines: int = 200) -> Argv:
-    """The last lines of a log, then new lines as they come, across rotation."""
-    return ("tail", "-n", str(lines), "-F", "--", str(path))
+    """The last ``lines`` lines of a log, :data:`LIVE_MARK`, then new lines across rotation.
+
+    The mark tells history (shown, but stating no current status) from live lines.
+    """
+    return ("sh", "-c", _HISTORY_THEN_FOLLOW, "sh", str(path), str(lines), LIVE_MARK)
 
 
 def command_exists(name: str) -> Argv:

@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 CL_STATUS_EVERY_S = 2.0
 Changed = Callable[[PeerView], None]
 # Raw items as they arrive, for a consumer that wants more than the view:
-# ("event", dict) from hbtui --follow, ("log", str) from the ha-log,
+# ("event", dict) from hbtui --follow, ("log", str) from the ha-log (("log-history", str)
+# for the lines written before we looked: shown, but they say nothing of the present),
 # ("cl_status", {node: status}) from the real daemon.
 RawItem = Callable[[str, object], None]
 
@@ -84,9 +85,13 @@ async def _poll_cl_status(link: PeerLink, view: PeerView, changed: Changed, raw:
 async def _tail_log(
     link: PeerLink, view: PeerView, changed: Changed, path: PurePosixPath, raw: RawItem
 ) -> None:
+    live = False
     async for line in link.stream(commands.tail_follow(path)):
-        view.apply_log_line(line)
-        raw("log", line)
+        if not live and line.strip() == commands.LIVE_MARK:
+            live = True
+            continue
+        view.apply_log_line(line, live=live)
+        raw("log" if live else "log-history", line)
         changed(view)
 
 

@@ -78,9 +78,11 @@ class PeerView:
         for name in listnodes.split():
             self.members[name] = statuses.get(name, "?")
 
-    def apply_log_line(self, line: str) -> None:
-        """One ha-log line (kept; a few real-daemon lines also update the view)."""
+    def apply_log_line(self, line: str, live: bool = True) -> None:
+        """One ha-log line (kept; a few live real-daemon lines also update the view)."""
         self.log.append(line)
+        if not live:
+            return
         if "Status update for node " in line and ": status " in line:
             head, _, status = line.rpartition(": status ")
             node = head.rsplit("Status update for node ", 1)[-1]

@@ -89,10 +89,11 @@ class PeerSource:
                 self._snapshot = item.data
             if item is not None:
                 self._put(item)
-        elif kind == "log" and isinstance(raw, str):
+        elif kind in ("log", "log-history") and isinstance(raw, str):
             self._put(LogLine(now, level_of(raw), raw))
-            for change in status_changes(raw, self.node_name, now):
-                self._put(change)
+            if kind == "log":  # history says what was, not what is
+                for change in status_changes(raw, self.node_name, now):
+                    self._put(change)
         elif kind == "ended" and isinstance(raw, str):
             self._stopped(raw)
         elif kind == "cl_status" and isinstance(raw, dict):

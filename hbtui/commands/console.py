@@ -148,7 +148,7 @@ def _reopener(args: argparse.Namespace, first: Any) -> Any:
             if isinstance(picked, str):
                 raise RuntimeError(picked)
             source = current[0] = picked.source
-        peers, rename = _peers(args, source.node_name)
+        peers, rename = await asyncio.to_thread(_peers, args, source.node_name)  # reads ha.cf
         return source, peers, rename
 
     return reopen

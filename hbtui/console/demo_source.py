@@ -48,7 +48,7 @@ class DemoSource(AttachedSource):
     async def events(self) -> AsyncIterator[SourceItem]:
         """The ha-log lines written before the console opened, then the live stream."""
         now = self.now_ms()
-        for line in self._earlier_log():
+        for line in await asyncio.to_thread(self._earlier_log):
             yield LogLine(now, level_of(line), line)
         async for item in super().events():
             yield item
@@ -92,7 +92,8 @@ class DemoSource(AttachedSource):
         return Outcome(True, f"SIGTERM to {self.node_name}: released its resources and exited")
 
     async def start(self) -> Outcome:
-        if self.node.running():
+        # running() scans every host process (psutil): off the loop, like the other lab calls
+        if await asyncio.to_thread(self.node.running):
             return Outcome(False, "start: the node is already running")
         await asyncio.to_thread(self.node.start)
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -101,7 +102,8 @@ class DemoSource(AttachedSource):
                 snap = await asyncio.to_thread(client.request, self.path, "snapshot", 1.0)
                 break
             except (client.NoNodeRunning, client.ControlError, OSError):
-                if time.monotonic() > deadline or not self.node.running():
+                gone = not await asyncio.to_thread(self.node.running)
+                if time.monotonic() > deadline or gone:
                     return Outcome(False, f"start: no answer; see {self.node.output_path}")
                 await asyncio.sleep(0.1)  # the socket appears once the node has bound it
         self._snapshot = snap

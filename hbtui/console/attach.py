@@ -21,7 +21,7 @@ from typing import Any
 
 from hbtui.adapters.state import UUID_FILE
 from hbtui.console import trace
-from hbtui.console.embedded import REFRESH_MS, REFRESH_ON
+from hbtui.console.embedded import refresh_due
 from hbtui.console.items import LogLine, PacketCounts, SnapshotTaken, SourceItem
 from hbtui.console.source import Outcome, SourceMode
 from hbtui.control import client
@@ -119,10 +119,7 @@ class AttachedSource:
                 change = ev.NodeStateChanged(item.at_ms, self.node_name, "?", self._state, "")
                 self._queue.put_nowait(change)
         self._queue.put_nowait(item)
-        due = isinstance(item, (*REFRESH_ON, LogLine)) or (
-            isinstance(item, ev.KeepaliveReceived) and item.at_ms - self._refreshed_ms >= REFRESH_MS
-        )
-        if due:
+        if refresh_due(item, self._refreshed_ms):
             self._arm_refresh()
 
     def _arm_refresh(self) -> None:

@@ -34,9 +34,20 @@ REFRESH_ON = (
     ev.Failback,
     ev.VipAdded,
     ev.VipRemoved,
+    LogLine,  # an attached node's ha-log line
+    rt.LogLine,  # the embedded runtime's
 )
 _END = object()
 RuntimeFactory = Callable[[ClusterConfig, Path], "rt.NodeRuntime"]
+
+
+def refresh_due(item: object, refreshed_ms: int) -> bool:
+    """Whether ``item`` calls for a fresh snapshot (a peer's rsc_hold has no event of its
+    own): a state change or an ha-log line (the daemon logs every transition; a steady
+    cluster logs nothing), or a keepalive when the last snapshot is REFRESH_MS old."""
+    return isinstance(item, REFRESH_ON) or (
+        isinstance(item, ev.KeepaliveReceived) and item.at_ms - refreshed_ms >= REFRESH_MS
+    )
 
 
 def config_extras(config: ClusterConfig) -> dict[str, Any]:
@@ -109,14 +120,8 @@ class EmbeddedSource:
             converted = self._convert(item)
             if converted is not None:
                 self._queue.put_nowait(converted)
-            # a peer's rsc_hold has no event of its own: follow state changes and ha-log
-            # lines (the daemon logs every transition; a steady cluster logs nothing), and
-            # at most every REFRESH_MS a keepalive, with one fresh snapshot per loop turn
-            due = isinstance(item, (*REFRESH_ON, rt.LogLine)) or (
-                isinstance(item, ev.KeepaliveReceived)
-                and item.at_ms - self._refreshed_ms >= REFRESH_MS
-            )
-            if due and not self._refresh_armed:
+            # one fresh snapshot per loop turn, however many items asked for it
+            if refresh_due(item, self._refreshed_ms) and not self._refresh_armed:
                 self._refresh_armed = True
                 asyncio.get_running_loop().call_soon(self._refresh)
 

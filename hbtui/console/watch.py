@@ -152,9 +152,9 @@ class WatchSource:
                     handle = path.open("r", encoding="utf-8", errors="replace")
                     inode = path.stat().st_ino
                     backlog = handle.readlines()[-BACKLOG_LINES:] if not self._started else []
-                    self._started = True
                     for line in backlog:
                         self._emit(loop, line.rstrip("\n"))
+                    self._started = True  # after the backlog: its lines ask for no refresh
                 except OSError:
                     handle = None
                     time.sleep(TAIL_INTERVAL_S)

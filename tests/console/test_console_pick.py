@@ -179,14 +179,19 @@ async def test_watch_refreshes_after_new_log_lines(tmp_path: Path) -> None:
     from hbtui.console.items import SnapshotTaken
 
     log = tmp_path / "ha-log"
-    source = watch_with_one_vip("server2", log, "")
+    earlier = "Nov 26 03:30:00 server2 heartbeat: [1]: info: Local status now set to: 'up'\n"
+    source = watch_with_one_vip("server2", log, earlier)
     events = source.events()
     snap = await source.snapshot()
     assert snap["keepalives_visible"] is False and snap["vips"][0]["owner"] is None
-    with log.open("a") as f:
+    async with asyncio.timeout(5):  # the backlog line: the tail has the file open
+        first = await anext(events)
+    assert isinstance(first, LogLine) and "Local status" in first.text
+    with log.open("a") as f:  # a line written after the tail started, not backlog
         f.write("Nov 26 03:30:24 server2 heartbeat: [1]: WARN: node server1: is dead\n")
     seen: list[object] = []
     async with asyncio.timeout(5):
         while not any(isinstance(i, SnapshotTaken) for i in seen):
             seen.append(await anext(events))
+    assert any(isinstance(i, LogLine) and "is dead" in i.text for i in seen)
     await source.close()

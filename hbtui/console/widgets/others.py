@@ -55,9 +55,8 @@ def compare(focused: ConsoleModel, running: bool, other: Glance) -> list[Disagre
     """Disagreements between two running nodes (a stopped node's view is history)."""
     if not (running and other.running):
         return []
-    members = {name: node.status for name, node in focused.nodes.items()}
-    vips = {ip: vip.owner for ip, vip in focused.vips.items()}
-    return disagreements(focused.us, members, vips, as_peer_view(other.model))
+    ours = as_peer_view(focused)
+    return disagreements(focused.us, ours.members, ours.vip_owners, as_peer_view(other.model))
 
 
 class LiveLine(Text):

@@ -8,11 +8,12 @@ Prints one JSON object with what it saw; exit status 0 when every step happened.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,11 +47,23 @@ async def main(etc: Path, state: Path, peer_netns: str) -> dict[str, object]:
     seen: dict[str, object] = {}
     t0 = time.monotonic()
 
-    async def until(step: str, predicate: Callable[[], bool]) -> None:
+    async def until(step: str, predicate: Callable[[], bool | Awaitable[bool]]) -> None:
+        """Wait (bounded) for ``predicate``; one that runs ``ip`` returns an awaitable."""
+
+        async def holds() -> bool:
+            result = predicate()
+            return await result if inspect.isawaitable(result) else result
+
         async with asyncio.timeout(STEP_S):
-            while not predicate():
+            while not await holds():
                 await pilot.pause(0.05)
         seen[step] = round(time.monotonic() - t0, 2)
+
+    def vip_there() -> Awaitable[bool]:  # `ip` runs off the console's event loop
+        return asyncio.to_thread(vip_in, peer_netns)
+
+    async def vip_home() -> bool:
+        return model.vips[VIP].owner == "server1" and not await vip_there()
 
     async with app.run_test(size=(120, 40)) as pilot:
         model = app.model
@@ -71,19 +84,18 @@ async def main(etc: Path, state: Path, peer_netns: str) -> dict[str, object]:
         await until("kill asks first", lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         await until("node killed", lambda: not source.is_running())
-        await until("server2 took the VIP", lambda: vip_in(peer_netns))
-        seen["VIP still here after kill (nothing released)"] = (
-            VIP
-            in subprocess.run(
-                ["ip", "-o", "addr", "show"], capture_output=True, text=True, check=False
-            ).stdout
+        await until("server2 took the VIP", vip_there)
+        here = await asyncio.to_thread(
+            subprocess.run,
+            ["ip", "-o", "addr", "show"],
+            capture_output=True,
+            text=True,
+            check=False,
         )
+        seen["VIP still here after kill (nothing released)"] = VIP in here.stdout
         await pilot.press("r")
         await until("node running again", source.is_running)
-        await until(
-            "auto_failback: VIP home",
-            lambda: model.vips[VIP].owner == "server1" and not vip_in(peer_netns),
-        )
+        await until("auto_failback: VIP home", vip_home)
         await until("failback row", lambda: any(r.kind == "failback" for r in model.timeline))
         seen["log has the kill result"] = any(
             "killed (crash drill)" in line.text for line in model.log

@@ -120,6 +120,7 @@ def script(tmp_path: Path) -> Iterator[InitScript]:
 
 
 def test_the_packaged_copy_is_the_installed_one() -> None:
+    assert PACKAGED.resolve() == SCRIPT.resolve()  # one source: packaging/ links to it
     assert PACKAGED.read_bytes() == SCRIPT.read_bytes()
     assert os.access(PACKAGED, os.X_OK) and os.access(SCRIPT, os.X_OK)
     assert subprocess.run(["sh", "-n", str(SCRIPT)], timeout=10).returncode == 0

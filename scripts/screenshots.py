@@ -30,6 +30,7 @@ from hbtui.commands.demo import wait_answering  # noqa: E402
 from hbtui.console.app import ConsoleApp  # noqa: E402
 from hbtui.console.demo_source import demo_app  # noqa: E402
 from hbtui.console.screens.confirm import ConfirmScreen  # noqa: E402
+from hbtui.console.screens.help import HelpScreen  # noqa: E402
 from hbtui.lab.demo import VIP, DemoCluster, why_not  # noqa: E402
 
 SIZE = (140, 44)
@@ -54,9 +55,11 @@ async def render(cluster: DemoCluster, outdir: Path) -> list[Path]:
     async with app.run_test(size=SIZE) as pilot:
 
         async def until(predicate: Callable[[], bool]) -> None:
+            """Wait (bounded) for ``predicate``, then for the screen to be drawn."""
             async with asyncio.timeout(STEP_S):
                 while not predicate():
                     await pilot.pause(0.05)
+            await pilot.pause()
 
         m2 = app.models["server2"]
 
@@ -69,12 +72,11 @@ async def render(cluster: DemoCluster, outdir: Path) -> list[Path]:
         await until(lambda: len(gaps) >= 3)  # a few keepalives for the sparkline
         save("steady", "steady state (server1 focused, server2 beside it)")
         await pilot.press("question_mark")
-        await pilot.pause(0.3)
+        await until(lambda: isinstance(app.screen, HelpScreen))
         save("help", "keys")
         await pilot.press("escape")
         await pilot.press("k")
         await until(lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.pause(0.2)
         save("kill-confirm", "the crash drill asks first")
         await pilot.press("y")
         await until(lambda: server1_silent_for(3400))  # past warntime (3 s)
@@ -82,11 +84,14 @@ async def render(cluster: DemoCluster, outdir: Path) -> list[Path]:
         await until(lambda: owner(app, "server2") == "server2")
         await until(lambda: any(call.rc is not None for call in m2.scripts.values()))
         await pilot.press("tab")
-        await pilot.pause(0.5)
+        await until(lambda: app.focused_node == "server2")
         save("failover", "after failover (server2 focused)")
         await pilot.press("tab")
         await pilot.press("r")
-        await until(lambda: owner(app, "server2") == "server1" and cluster["server1"].has_vip())
+        await until(lambda: owner(app, "server2") == "server1")
+        async with asyncio.timeout(STEP_S):  # `ip` in the namespace: off the console's loop
+            while not await asyncio.to_thread(cluster["server1"].has_vip):
+                await pilot.pause(0.05)
         await pilot.pause(1.5)
         save("failback", "server1 restarted, auto_failback")
         await pilot.press("q")

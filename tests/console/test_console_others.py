@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from hbtui.console.model import ConsoleModel, VipView
 from hbtui.console.widgets.others import (
     Glance,
@@ -52,7 +54,7 @@ def test_countdown_as_the_other_node_counts_it() -> None:
     glance = Glance("server2", other, True, 4500, "demo node")
     from rich.console import Console
 
-    console = Console(width=80, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console = Console(width=80, record=True, file=io.StringIO())
     console.print(*card_parts(glance, []))
     text = console.export_text()
     assert "server1: heard 3.5 s ago, dead in 1.5 s" in text

@@ -96,6 +96,7 @@ class FakeTransport:
     def send(self, datagram: bytes, dest: tuple[str, int] | None = None) -> None:
         self.sent.append((datagram, dest))
         self.stats.sent += 1
+        self.stats.sent_bytes += len(datagram)
 
     def deliver(self, datagram: bytes, source: tuple[str, int], now_ms: int) -> None:
         self.stats.received += 1

@@ -264,18 +264,18 @@ class NodeRuntime:
         if self.node is not None:
             snap = self.node.snapshot(self.now_ms())
         snap.setdefault("node", self.config.node_name)  # also before the engine exists
-        stats = getattr(self.transport, "stats", None)
+        stats = self.transport.stats if self.transport is not None else TransportStats()
         snap["runtime"] = {
             "state": self.state,
             "pid": self.pid,
             "config_dir": str(self.config.config_dir),
             "state_dir": str(self.state_dir),
             "udpport": self.config.ha_cf.udpport,
-            "sent": getattr(stats, "sent", 0),
-            "received": getattr(stats, "received", 0),
-            "sent_bytes": getattr(stats, "sent_bytes", 0),
-            "received_bytes": getattr(stats, "received_bytes", 0),
-            "send_errors": dict(getattr(stats, "send_errors", {})),
+            "sent": stats.sent,
+            "received": stats.received,
+            "sent_bytes": stats.sent_bytes,
+            "received_bytes": stats.received_bytes,
+            "send_errors": dict(stats.send_errors),
             "exit_reason": self.exit_reason,
         }
         return snap
@@ -366,7 +366,7 @@ class NodeRuntime:
         if isinstance(action, act.Send):
             if self.transport is not None:
                 self.transport.send(action.datagram, action.dest)
-                self._count_sent()
+                self._count_sent(self.transport.stats)
         elif isinstance(action, act.AddVip):
             self._spawn(self._add_vip(action), f"add-vip-{action.ip}")
         elif isinstance(action, act.DelVip):
@@ -374,15 +374,13 @@ class NodeRuntime:
         else:
             self._spawn(self._run_script(action), f"script-{action.request_id}")
 
-    def _count_sent(self) -> None:
+    def _count_sent(self, stats: TransportStats) -> None:
         """Publish the transport's counters (at most every COUNTERS_EVERY_MS)."""
         now = self.now_ms()
         if self._counted_ms is not None and now - self._counted_ms < COUNTERS_EVERY_MS:
             return
         self._counted_ms = now
-        stats = getattr(self.transport, "stats", None)
-        if isinstance(stats, TransportStats):
-            self._publish(stats.counters(now))
+        self._publish(stats.counters(now))
 
     def _answer(self, call: Callable[[int], list[Any]]) -> None:
         if self.node is not None and self.state in ("running", "stopping"):

@@ -262,6 +262,7 @@ class UcastTransport:
         loop = asyncio.get_running_loop()
         self = cls(port)
         addresses = [await _resolve(loop, medium.host, port) for medium in media]
+        devices = dict.fromkeys(medium.device for medium in media)  # listen on every one
         if skip_local:
             local = await loop.run_in_executor(None, local_addresses)
             kept = [(m, a) for m, a in zip(media, addresses, strict=True) if a[0] not in local]
@@ -276,7 +277,7 @@ class UcastTransport:
             if holders:
                 raise PortInUse(port, holders)
         try:
-            for device in dict.fromkeys(medium.device for medium in media):
+            for device in devices:
                 sock = _receive_socket(device, port)
                 transport, _ = await loop.create_datagram_endpoint(
                     lambda d=device: _Endpoint(  # type: ignore[misc]

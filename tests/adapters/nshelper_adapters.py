@@ -124,7 +124,10 @@ async def udp(args: dict[str, Any]) -> None:
     media = [UcastMedium(dev, host) for dev, host in args["media"]]
     try:
         transport = await UcastTransport.open(
-            media, args["port"], lambda d, a, t: queue.put_nowait((d, a, t))
+            media,
+            args["port"],
+            lambda d, a, t: queue.put_nowait((d, a, t)),
+            skip_local=args.get("skip_local", False),
         )
     except PortInUse as exc:
         emit({"port_in_use": str(exc), "holders": exc.holders})

@@ -328,3 +328,38 @@ def test_ucast_between_namespaces_on_port_694(ns_pair: NsPair) -> None:
     assert stats["received"] == 2 and stats["received_bytes"] == len("helloworld")
     # the subnet broadcast without SO_BROADCAST is refused: counted, not raised
     assert stats["send_errors"] == {"EACCES": 2}
+
+
+def test_ucast_skip_local_sends_to_peers_only_and_listens_on_every_device(
+    ns_pair: NsPair,
+) -> None:
+    # node2's only eth0 entry is itself: skipped for sending, yet eth0 must still listen
+    receiver = ns_pair.start(
+        ns_pair.node2,
+        "udp",
+        {
+            "media": [["eth0", NODE2], ["lo", "127.0.0.2"]],
+            "port": 694,
+            "skip_local": True,
+            "expect": 1,
+            "timeout": 10,
+        },
+    )
+    try:
+        sender = ns_pair.json_lines(
+            ns_pair.node1,
+            "udp",
+            {
+                "media": [["eth0", NODE1], ["eth0", NODE2]],
+                "port": 694,
+                "skip_local": True,
+                "send": ["hello"],
+            },
+        )
+    finally:
+        out, err = stop(receiver)
+    got = [json.loads(line) for line in out.splitlines() if line.strip()]
+    data = [g for g in got if "data" in g]
+    assert [d["data"] for d in data] == ["hello"], err
+    assert data[0]["addr"][0] == NODE1
+    assert sender[-1]["sent"] == 1 and sender[-1]["sent_bytes"] == len("hello")  # not to NODE1

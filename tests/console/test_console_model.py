@@ -109,15 +109,14 @@ async def test_a_recorded_session_replays(tmp_path: object) -> None:
 
     from hbtui.console.app import ConsoleApp
     from hbtui.console.replay import ReplaySource
-    from tests.console.helpers import AFTER_FAILOVER_MS, SIZE, crash_server1, demo_app
+    from tests.console.helpers import AFTER_FAILOVER_MS, SIZE, crash_server1, demo_app, settle
 
     app, source = demo_app()
     app.record = io.StringIO()
     async with app.run_test(size=SIZE) as pilot:
         await crash_server1(pilot, source)
         await source.advance_to(AFTER_FAILOVER_MS)
-        for _ in range(6):
-            await pilot.pause()
+        await settle(pilot)
     items = trace.loads(app.record.getvalue())
     assert isinstance(items[0], SnapshotTaken)
     assert any(isinstance(i, ev.TakeoverDone) for i in items)
@@ -125,8 +124,7 @@ async def test_a_recorded_session_replays(tmp_path: object) -> None:
     replayed = ConsoleApp(again, poll_sockets=False)
     async with replayed.run_test(size=SIZE) as pilot:
         await again.advance_to(10**9)
-        for _ in range(6):
-            await pilot.pause()
+        await settle(pilot)
         assert replayed.model.vips[VIP].owner == "server2"
 
 

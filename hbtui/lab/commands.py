@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import selectors
 import subprocess
@@ -99,3 +100,20 @@ def wait_gone(pids: Sequence[int], timeout: float) -> list[int]:
                     os.close(fd)
         pending = [pid for pid in pending if process_alive(pid)]
     return pending
+
+
+def signal_and_wait(pids: Sequence[int], signum: int, timeout: float) -> list[int]:
+    """Send `signum` to every pid and wait (bounded) for them to exit; return those still alive."""
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signum)
+    return wait_gone(pids, timeout)
+
+
+def reap(proc: subprocess.Popen[str], timeout: float) -> None:
+    """Wait (bounded) for a child we started to end; SIGKILL it when it does not."""
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=timeout)

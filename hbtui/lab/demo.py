@@ -23,7 +23,7 @@ from pathlib import Path
 
 import hbtui
 from hbtui.adapters.state import UUID_FILE
-from hbtui.lab.commands import LabError, wait_gone
+from hbtui.lab.commands import LabError, signal_and_wait
 from hbtui.lab.netns import Lab
 from hbtui.lab.node import Node
 
@@ -98,10 +98,7 @@ class DemoNode:
     def signal(self, signum: int, timeout: float) -> list[int]:
         """Send ``signum`` to the node's process(es) by PID, wait (bounded); the PIDs hit."""
         pids = self.pids()
-        for pid in pids:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signum)
-        left = wait_gone(pids, timeout)
+        left = signal_and_wait(pids, signum, timeout)
         if left:
             raise LabError(f"{self.name}: node process {left} still alive after signal {signum}")
         self._reap()

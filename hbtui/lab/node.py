@@ -26,7 +26,15 @@ from pathlib import Path
 
 import psutil  # type: ignore[import-untyped]
 
-from hbtui.lab.commands import LabError, clean_env, read_line_until, run, wait_gone
+from hbtui.lab.commands import (
+    LabError,
+    clean_env,
+    read_line_until,
+    reap,
+    run,
+    signal_and_wait,
+    wait_gone,
+)
 
 ANCHOR_SCRIPT = Path(__file__).with_name("anchor_init.py")
 # Host directory name (inside the node dir) -> where it is mounted inside the node.
@@ -204,11 +212,7 @@ class Node:
             wait_gone([self.anchor_pid], timeout)
             self.anchor_pid = 0
         for proc in [*self._popens, *([self._anchor] if self._anchor else [])]:
-            try:
-                proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=timeout)
+            reap(proc, timeout)
         self._popens.clear()
         self._anchor = None
 
@@ -289,10 +293,7 @@ class Node:
                     os.kill(pid, signal.SIGSTOP)
                 stopped.add(pid)
         victims = self.processes()
-        for pid in victims:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        left = wait_gone(victims, timeout)
+        left = signal_and_wait(victims, signal.SIGKILL, timeout)
         if left:
             raise LabError(f"{self.name}: processes {left} survived SIGKILL for {timeout} s")
         return sorted(stopped | set(victims))

@@ -6,7 +6,9 @@ from hbtui.lab.commands import (
     clean_env,
     process_alive,
     read_line_until,
+    reap,
     run,
+    signal_and_wait,
     wait_gone,
 )
 
@@ -16,6 +18,8 @@ __all__ = [
     "clean_env",
     "process_alive",
     "read_line_until",
+    "reap",
     "run",
+    "signal_and_wait",
     "wait_gone",
 ]

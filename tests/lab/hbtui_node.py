@@ -8,9 +8,7 @@ by PID in the node's PID namespace), crash = the harness's kill of every process
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -19,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .cluster import LabNodeProcess
-from .commands import LabError, wait_gone
+from .commands import LabError, signal_and_wait
 from .haconfig import HaSetup
 from .node import Node
 
@@ -83,10 +81,7 @@ class HbtuiNode(LabNodeProcess):
 
     def stop(self, timeout: float = 30.0) -> None:
         pids = self.node_pids()
-        for pid in pids:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-        left = wait_gone(pids, timeout)
+        left = signal_and_wait(pids, signal.SIGTERM, timeout)
         if left:
             raise LabError(f"{self.node.name}: hbtui node still running after SIGTERM: {left}")
         self.wait_exit(5.0)

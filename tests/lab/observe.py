@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .commands import LabError, clean_env, read_line_until, run
+from .commands import LabError, clean_env, read_line_until, reap, run
 from .netns import BRIDGE, Lab
 from .node import Node
 
@@ -95,11 +95,7 @@ def capture(
         yield pcap
     finally:
         proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=timeout)
+        reap(proc, timeout)
         proc.stderr.close()
 
 

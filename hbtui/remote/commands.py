@@ -188,17 +188,6 @@ def command_exists(name: str) -> Argv:
     return ("sh", "-c", 'command -v -- "$1" >/dev/null', "sh", name)
 
 
-def path_is_executable(path: PurePosixPath) -> Argv:
-    """Exit 0 when ``path`` is an executable file."""
-    return ("test", "-x", str(path))
-
-
-def systemd_has_unit(unit: str = SYSTEMD_UNIT) -> Argv:
-    """Exit 0 when systemd runs here and knows the unit."""
-    script = '[ -d /run/systemd/system ] && systemctl cat -- "$1" >/dev/null 2>&1'
-    return ("sh", "-c", script, "sh", unit)
-
-
 def service_inventory(
     names: tuple[str, ...] = (HBTUI_NAME, HEARTBEAT_NAME), init_dir: PurePosixPath = INIT_DIR
 ) -> Argv:

@@ -13,9 +13,8 @@ import base64
 import binascii
 
 from hbtui.wire.errors import WireError
-from hbtui.wire.limits import MAX_DEPTH
+from hbtui.wire.limits import MAX_DEPTH, check_start
 from hbtui.wire.message import Field, FieldType, Message
-from hbtui.wire.netstring import check_start
 
 HEAD = b">>>\n"
 TAIL = b"<<<\n"

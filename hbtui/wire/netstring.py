@@ -9,7 +9,7 @@ against the bytes that remain before anything is sliced, so memory stays bounded
 from __future__ import annotations
 
 from hbtui.wire.errors import WireError
-from hbtui.wire.limits import MAX_DATAGRAM, MAX_DEPTH
+from hbtui.wire.limits import MAX_DATAGRAM, MAX_DEPTH, check_start
 from hbtui.wire.message import Field, FieldType, Message
 
 HEAD = b"###\n"
@@ -17,19 +17,6 @@ TAIL = b"%%%\n"
 _MAX_LEN_DIGITS = len(str(MAX_DATAGRAM))
 _TYPES = {ord(str(int(t))): t for t in FieldType}
 _PLAIN_TYPES = {k: t for k, t in _TYPES.items() if t is not FieldType.STRUCT}
-
-
-def check_start(data: bytes, depth: int, head: bytes) -> None:
-    """What every decoder checks before parsing: the size, the nesting depth, the header."""
-    if len(data) > MAX_DATAGRAM:
-        raise WireError(f"{len(data)} bytes is larger than a datagram", "oversized")
-    if depth > MAX_DEPTH:
-        raise WireError(f"nested deeper than {MAX_DEPTH} levels")
-    if not data.startswith(head):
-        mark = head.rstrip().decode("ascii")
-        if head.startswith(data[: len(head)]):
-            raise WireError(f"datagram ends inside the {mark} header", "truncated")
-        raise WireError(f"does not start with {mark}")
 
 
 def decode(data: bytes) -> Message:

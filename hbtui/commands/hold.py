@@ -56,10 +56,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     try:
         request(Path(args.control_socket), verb, arg=which)
-    except NoNodeRunning as exc:
-        print(f"hbtui {verb}: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    except (ControlError, OSError) as exc:
+    except (NoNodeRunning, ControlError, OSError) as exc:
         print(f"hbtui {verb}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     print(f"hbtui {verb} {which}: requested")

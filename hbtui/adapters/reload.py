@@ -28,7 +28,7 @@ def merge_reload(old: ClusterConfig, new: ClusterConfig) -> tuple[ClusterConfig,
         waiting.append("ha.cf (other than timers)")
     if old.haresources != new.haresources:
         waiting.append("haresources")
-    if old.authkeys != new.authkeys or old.authkeys.keys != new.authkeys.keys:
+    if old.authkeys != new.authkeys:  # compares the keys too
         waiting.append("authkeys")
     changes += [f"{item} changed: not applied until the node restarts" for item in waiting]
     return dataclasses.replace(old, ha_cf=timed_cf), changes

@@ -32,17 +32,15 @@ from hbtui.console.screens.rename import RenameScreen
 from hbtui.control import client
 from hbtui.lab.runner import NodeRunner
 from hbtui.remote import detect
-from hbtui.remote.commands import HBTUI_INIT_SCRIPT
 from hbtui.remote.ssh import PeerTarget
 
 from .cluster import Cluster, LabNodeProcess, RealHeartbeat
-from .commands import LabError
 from .haconfig import HaSetup
 from .hbtui_node import CONTROL_SOCKET, HbtuiNode
 from .netns import Lab
 from .node import Node
 from .observe import wait_for_vip
-from .ssh_peer import HBTUI_PROGRAM, SSHD, peer_target
+from .ssh_peer import HBTUI_PROGRAM, HbtuiByInitScript, peer_target, skip_without_sshd
 
 pytestmark = [pytest.mark.lab]
 
@@ -53,30 +51,6 @@ RENAME_S = 90.0
 # /etc/hostname is the machine's (not private to a lab node) and /etc/hosts is bind-mounted:
 # the wizard keeps the name in the node's private /var/log (as tests/lab/test_rename.py).
 HOSTNAME_FILE = PurePosixPath("/var/log/lab-hostname")
-HBTUI_INIT = str(HBTUI_INIT_SCRIPT)
-
-
-class HbtuiByInitScript(HbtuiNode):
-    """hbtui's node as a machine runs it: ``/etc/init.d/hbtui start|stop`` inside the node."""
-
-    kind = "hbtui-init"
-
-    def _init(self, verb: str, timeout: float) -> None:
-        done = self.node.run([HBTUI_INIT, verb], timeout=timeout)
-        if done.returncode != 0:
-            raise LabError(f"{self.node.name}: {HBTUI_INIT} {verb}: {done.stdout}{done.stderr}")
-
-    def start(self) -> None:
-        self.started_at = time.monotonic()
-        self._init("start", 40.0)
-
-    def stop(self, timeout: float = 30.0) -> None:
-        self._init("stop", timeout + 5.0)
-
-
-def skip_without_sshd() -> None:
-    if not SSHD.exists():
-        pytest.skip("OpenSSH server (/usr/sbin/sshd) not installed (Debian: openssh-server)")
 
 
 def attached(node: Node, timeout: float = STEP_S) -> AttachedSource:

@@ -17,53 +17,22 @@ from pathlib import Path
 
 import pytest
 
-from hbtui.remote.commands import HBTUI_INIT_SCRIPT, hb_uuid_hex
+from hbtui.remote.commands import hb_uuid_hex
 from hbtui.remote.detect import PeerDaemon, PeerFacts, parse_od_uuid
 from hbtui.remote.session import PeerSession
 from hbtui.remote.ssh import PeerLink
 
 from .cluster import Cluster, RealHeartbeat
-from .commands import LabError, wait_gone
 from .haconfig import HaSetup
-from .hbtui_node import HbtuiNode
 from .netns import Lab
 from .node import Node
 from .observe import wait_for_vip
-from .ssh_peer import HBTUI_PROGRAM, SSHD, peer_target
+from .ssh_peer import HBTUI_PROGRAM, INIT, HbtuiByInitScript, peer_target, skip_without_sshd
 
 pytestmark = [pytest.mark.lab]
 
 SETUP = HaSetup(owner="server2")  # auto_failback on: the VIP goes home to server2
 VIP = SETUP.vip_ip
-INIT = str(HBTUI_INIT_SCRIPT)
-
-
-class HbtuiByInitScript(HbtuiNode):
-    """hbtui's node started and stopped by /etc/init.d/hbtui inside the lab node."""
-
-    kind = "hbtui-init"
-
-    def _init(self, verb: str, timeout: float) -> str:
-        done = self.node.run([INIT, verb], timeout=timeout)
-        if done.returncode != 0:
-            detail = done.stdout + done.stderr
-            raise LabError(f"{self.node.name}: {INIT} {verb} rc={done.returncode}: {detail}")
-        return done.stdout
-
-    def start(self) -> None:
-        self.started_at = time.monotonic()
-        self._init("start", timeout=40.0)
-
-    def stop(self, timeout: float = 30.0) -> None:
-        pids = self.node_pids()
-        self._init("stop", timeout=timeout + 5.0)
-        left = wait_gone(pids, 5.0)
-        if left:
-            raise LabError(f"{self.node.name}: hbtui still running after stop: {left}")
-
-    def output(self) -> str:
-        path = self.node.host_path("/var/log/hbtui-node.log")
-        return path.read_text(errors="replace") if path.exists() else ""
 
 
 async def _vip_on(node: Node, present: bool = True, timeout: float = 30.0) -> None:
@@ -85,8 +54,7 @@ async def _uuid(link: PeerLink) -> str | None:
 
 
 async def test_stop_start_uuid_standby_takeover_of_an_hbtui_peer(lab: Lab, tmp_path: Path) -> None:
-    if not SSHD.exists():
-        pytest.skip("OpenSSH server (/usr/sbin/sshd) not installed")
+    skip_without_sshd()
     one, two = lab["server1"], lab["server2"]
     cluster = Cluster(lab, [HbtuiByInitScript, HbtuiByInitScript], SETUP)
     cluster.start_all()

@@ -100,6 +100,7 @@ class FakeTransport:
 
     def deliver(self, datagram: bytes, source: tuple[str, int], now_ms: int) -> None:
         self.stats.received += 1
+        self.stats.received_bytes += len(datagram)
         if self.on_datagram is not None:
             self.on_datagram(datagram, source, now_ms)
 

@@ -48,6 +48,12 @@ class LanTransport:
         self.stats.sent_bytes += len(datagram)
         self.lan.carry(self, datagram)
 
+    def receive(self, datagram: bytes, source_ip: str) -> None:
+        """One datagram from ``source_ip``, counted as the real transport counts it."""
+        self.stats.received += 1
+        self.stats.received_bytes += len(datagram)
+        self.on_datagram(datagram, (source_ip, 694), 0)
+
     def close(self) -> None:
         self.closed = True
 
@@ -72,7 +78,7 @@ class Lan:
         loop = asyncio.get_running_loop()
         for other in self.transports:
             if other is not source and not other.closed:
-                loop.call_soon(other.on_datagram, datagram, (source.ip, 694), 0)
+                loop.call_soon(other.receive, datagram, source.ip)
 
 
 @dataclass

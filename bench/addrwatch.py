@@ -5,19 +5,18 @@ from __future__ import annotations
 from hbtui.config.timeparse import parse_time_ms
 
 # Run as `python -c WATCHER IP` inside a node's namespaces: prints "ready" once its netlink
-# socket is bound, then the CLOCK_MONOTONIC second at which IP was added there.
+# subscription is in place (AddressWatch's `async with`), then the CLOCK_MONOTONIC second at
+# which IP was added there.
 WATCHER = """
 import asyncio, sys
-from hbtui.adapters.netlink import watch_addresses
+from hbtui.adapters.netlink import AddressWatch
 async def main():
-    events = watch_addresses()
-    first = asyncio.ensure_future(events.__anext__())
-    await asyncio.sleep(0.2)  # the generator has bound its netlink socket by now
-    print("ready", flush=True)
-    event = await first
-    while not (event.added and event.ip == sys.argv[1]):
-        event = await events.__anext__()
-    print(f"{event.monotonic_s:.6f}", flush=True)
+    async with AddressWatch() as watch:
+        print("ready", flush=True)
+        async for event in watch:
+            if event.added and event.ip == sys.argv[1]:
+                print(f"{event.monotonic_s:.6f}", flush=True)
+                return
 asyncio.run(main())
 """
 

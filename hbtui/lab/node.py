@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import selectors
 import shlex
 import shutil
 import signal
@@ -37,6 +38,7 @@ from hbtui.lab.commands import (
 )
 
 ANCHOR_SCRIPT = Path(__file__).with_name("anchor_init.py")
+ADDRESS_POLL_S = 0.02  # wait_for_address re-reads at least this often between events
 # Host directory name (inside the node dir) -> where it is mounted inside the node.
 PRIVATE_DIRS = {
     "etc-ha.d": "/etc/ha.d",
@@ -306,6 +308,39 @@ class Node:
     def has_address(self, ip: str) -> bool:
         """True when `ip` is configured on any interface of the node."""
         return any(addr.ip == ip for addr in self.addresses())
+
+    def wait_for_address(self, ip: str, present: bool = True, timeout: float = 30.0) -> float:
+        """Wait until `ip` is (or is no longer) on the node; the monotonic time it was seen.
+
+        Follows `ip monitor address` in the node's namespace and re-reads the addresses on every
+        event (and at least every 20 ms). Raises TimeoutError when `timeout` passes first.
+        """
+        deadline = time.monotonic() + timeout
+        monitor = subprocess.Popen(
+            ["ip", "-n", self.netns, "monitor", "address"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=clean_env(),
+        )
+        assert monitor.stdout is not None
+        try:
+            with selectors.DefaultSelector() as selector:
+                selector.register(monitor.stdout, selectors.EVENT_READ)
+                while True:
+                    seen_at = time.monotonic()
+                    if self.has_address(ip) == present:
+                        return seen_at
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        state = "present" if present else "absent"
+                        raise TimeoutError(f"{ip} not {state} on {self.name} within {timeout} s")
+                    if selector.select(min(ADDRESS_POLL_S, remaining)):
+                        monitor.stdout.readline()
+        finally:
+            monitor.kill()
+            monitor.wait(timeout=5)
 
     def standin_calls(self) -> list[str]:
         """Lines logged by the reboot/shutdown stand-ins (empty when nobody called them)."""

@@ -9,7 +9,6 @@ drop`; the kernel here has no netem).
 
 from __future__ import annotations
 
-import selectors
 import signal
 import subprocess
 import time
@@ -26,36 +25,8 @@ NFT_TABLE = "hbtui_lab"
 
 
 def wait_for_vip(node: Node, ip: str, present: bool = True, timeout: float = 30.0) -> float:
-    """Wait until `ip` is (or is no longer) on `node`; return the monotonic time it was seen.
-
-    Raises TimeoutError when `timeout` passes first.
-    """
-    deadline = time.monotonic() + timeout
-    monitor = subprocess.Popen(
-        ["ip", "-n", node.netns, "monitor", "address"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=clean_env(),
-    )
-    assert monitor.stdout is not None
-    try:
-        with selectors.DefaultSelector() as selector:
-            selector.register(monitor.stdout, selectors.EVENT_READ)
-            while True:
-                seen_at = time.monotonic()
-                if node.has_address(ip) == present:
-                    return seen_at
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    state = "present" if present else "absent"
-                    raise TimeoutError(f"{ip} not {state} on {node.name} within {timeout} s")
-                if selector.select(min(POLL_S, remaining)):
-                    monitor.stdout.readline()
-    finally:
-        monitor.kill()
-        monitor.wait(timeout=5)
+    """Wait until `ip` is (or is no longer) on `node`; see :meth:`Node.wait_for_address`."""
+    return node.wait_for_address(ip, present, timeout)
 
 
 def wait_until(

@@ -23,8 +23,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from hbtui.control import client
+
+if TYPE_CHECKING:  # the lab (psutil, namespaces) is imported only when the demo runs
+    from hbtui.lab.demo import DemoCluster
 
 UP_TIMEOUT_S = 20.0
 
@@ -59,12 +63,10 @@ def terminate_as_interrupt() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def wait_answering(cluster: object, timeout: float) -> None:
+def wait_answering(cluster: DemoCluster, timeout: float) -> None:
     """Wait (bounded) until every node's control socket answers."""
     from hbtui.lab.commands import LabError
-    from hbtui.lab.demo import DemoCluster
 
-    assert isinstance(cluster, DemoCluster)
     deadline = time.monotonic() + timeout
     for node in cluster.nodes.values():
         while True:
@@ -119,11 +121,10 @@ def demo_argv(args: argparse.Namespace) -> list[str]:
     return ["demo", *(["--headless"] if args.headless else []), "--seconds", str(args.seconds)]
 
 
-def headless(cluster: object, seconds: float) -> int:
+def headless(cluster: DemoCluster, seconds: float) -> int:
     """Wait for the VIP on server1, print both nodes' status; 0 when the VIP came up."""
-    from hbtui.lab.demo import VIP, DemoCluster
+    from hbtui.lab.demo import VIP
 
-    assert isinstance(cluster, DemoCluster)
     began = time.monotonic()
     try:
         seen = cluster["server1"].lab_node.wait_for_address(VIP, timeout=seconds)
@@ -141,12 +142,10 @@ def headless(cluster: object, seconds: float) -> int:
     return 0 if up else 1
 
 
-def console(cluster: object) -> int:
+def console(cluster: DemoCluster) -> int:
     """Open the console on both nodes; returns when the operator quits."""
     from hbtui.console.demo_source import demo_app
-    from hbtui.lab.demo import DemoCluster
 
-    assert isinstance(cluster, DemoCluster)
     app = demo_app(cluster)
     app.run()
     return 0

@@ -60,10 +60,11 @@ async def test_kill_failover_restart_failback_from_the_console(tmp_path: Path) -
             m1, m2 = app.models["server1"], app.models["server2"]
             t0 = time.monotonic()
 
-            async def until(step: str, predicate: Callable[[], bool]) -> None:
+            async def until(step: str, predicate: Callable[[], bool], io: bool = False) -> None:
+                """Wait for `predicate`; with `io` (process scan, `ip addr`) it runs in a thread."""
                 try:
                     async with asyncio.timeout(STEP_S):
-                        while not predicate():
+                        while not (await asyncio.to_thread(predicate) if io else predicate()):
                             await pilot.pause(0.05)
                 except TimeoutError:
                     raise AssertionError(f"not seen within {STEP_S} s: {step}; {seen}") from None
@@ -82,21 +83,21 @@ async def test_kill_failover_restart_failback_from_the_console(tmp_path: Path) -
             await pilot.press("k")
             await until("kill asks first", lambda: isinstance(app.screen, ConfirmScreen))
             await pilot.press("y")
-            await until("server1 killed", lambda: not cluster["server1"].running())
+            await until("server1 killed", lambda: not cluster["server1"].running(), io=True)
             await until("server2 counts down", lambda: "dead in" in other_pane())
             await until("server1 dead at server2", lambda: m2.nodes["server1"].status == "dead")
             await until("VIP on server2 (its view)", lambda: owner(m2) == "server2")
-            await until("VIP on server2's eth0", cluster["server2"].has_vip)
+            await until("VIP on server2's eth0", cluster["server2"].has_vip, io=True)
             await until(
                 "failback.sh start on server2",
                 lambda: scripts_said(m2, "failback.sh: starting on server2"),
             )
             await until("pane says held by server2", lambda: "held by server2" in other_pane())
             await pilot.press("r")
-            await until("server1 back", cluster["server1"].running)
+            await until("server1 back", cluster["server1"].running, io=True)
             await until("auto_failback: VIP home", lambda: owner(m2) == "server1")
-            await until("VIP gone from server2", lambda: not cluster["server2"].has_vip())
-            await until("VIP on server1", cluster["server1"].has_vip)
+            await until("VIP gone from server2", lambda: not cluster["server2"].has_vip(), io=True)
+            await until("VIP on server1", cluster["server1"].has_vip, io=True)
             await until(
                 "failback.sh stop on server2",
                 lambda: scripts_said(m2, "failback.sh: stopping on server2"),

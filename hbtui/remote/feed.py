@@ -117,9 +117,14 @@ async def follow_peer(
     ha_log: PurePosixPath = commands.HA_LOG,
     hbtui_program: commands.Argv = commands.HBTUI,
     raw: RawItem = _ignore,
+    daemon: PeerDaemon | None = None,
 ) -> PeerDaemon:
-    """Feed ``view`` until the link drops; returns what the peer was found running."""
-    daemon, _, _ = await detect_daemon(link, hbtui_program)  # --follow starts with a snapshot
+    """Feed ``view`` until the link drops; returns what the peer was found running.
+
+    ``daemon`` is what a probe just found there (asked here when None).
+    """
+    if daemon is None:  # hbtui's --follow starts with a snapshot: no status needed here
+        daemon, _, _ = await detect_daemon(link, hbtui_program)
     try:
         if daemon is PeerDaemon.HBTUI:
             await _follow_hbtui(link, view, changed, us, hbtui_program, raw)

@@ -139,6 +139,7 @@ class PeerSession:
                 ha_log=ha_log,
                 hbtui_program=self.hbtui_program,
                 raw=self.on_item or _no_item,
+                daemon=daemon,
             )
         )
         watch = asyncio.create_task(self._daemon_changed(daemon))

@@ -55,7 +55,7 @@ class DemoRunner(NodeRunner):
     async def _service(self, argv: tuple[str, ...], timeout: float) -> CommandResult:
         verb = argv[1] if len(argv) > 1 else ""
         if verb == "status":
-            running = self.demo.running()
+            running = await asyncio.to_thread(self.demo.running)  # a /proc scan
             return CommandResult(argv, 0 if running else 3, "running\n" if running else "", "")
         if verb == "stop":
             pids = await asyncio.to_thread(self.demo.stop, timeout)

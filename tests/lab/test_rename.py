@@ -32,7 +32,7 @@ from .haconfig import HaSetup
 from .hbtui_node import HbtuiNode
 from .netns import Lab
 from .observe import wait_for_vip
-from .ssh_peer import HBTUI_PROGRAM, SSHD, peer_target
+from .ssh_peer import HBTUI_PROGRAM, peer_target, skip_without_sshd
 
 pytestmark = [pytest.mark.lab, pytest.mark.interop, pytest.mark.usefixtures("real_heartbeat")]
 
@@ -72,8 +72,7 @@ async def _rename(
 
 
 async def test_rename_server2_to_server3_and_back(lab: Lab, tmp_path: Path) -> None:
-    if not SSHD.exists():
-        pytest.skip("OpenSSH server (/usr/sbin/sshd) not installed")
+    skip_without_sshd()
     cluster = Cluster(lab, [RealHeartbeat, RealHeartbeat], HOWTO)
     cluster.start_all()
     wait_for_vip(lab["server1"], HOWTO.vip_ip, present=True, timeout=25)
@@ -100,8 +99,7 @@ async def test_rename_server2_to_server3_and_back(lab: Lab, tmp_path: Path) -> N
 
 async def test_peer_view_and_remote_actions_on_the_real_daemon(lab: Lab, tmp_path: Path) -> None:
     """From server1: server2's own view over SSH, then stop / delete hb_uuid / start it."""
-    if not SSHD.exists():
-        pytest.skip("OpenSSH server (/usr/sbin/sshd) not installed")
+    skip_without_sshd()
     cluster = Cluster(lab, [RealHeartbeat, RealHeartbeat], HOWTO)
     cluster.start_all()
     wait_for_vip(lab["server1"], HOWTO.vip_ip, present=True, timeout=25)
@@ -148,8 +146,7 @@ async def test_peer_view_and_remote_actions_on_the_real_daemon(lab: Lab, tmp_pat
 
 async def test_stream_of_an_hbtui_peer_as_a_console_source(lab: Lab, tmp_path: Path) -> None:
     """Two hbtui nodes: server2's `hbtui status --follow` over SSH, as the console reads it."""
-    if not SSHD.exists():
-        pytest.skip("OpenSSH server (/usr/sbin/sshd) not installed")
+    skip_without_sshd()
     cluster = Cluster(lab, [HbtuiNode, HbtuiNode], HOWTO)
     cluster.start_all()
     wait_for_vip(lab["server1"], HOWTO.vip_ip, present=True, timeout=25)

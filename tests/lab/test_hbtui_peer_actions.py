@@ -12,7 +12,6 @@ standby (the VIP goes to server1) and takeover (it comes back). Every wait is bo
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
 import pytest
@@ -39,14 +38,19 @@ async def _vip_on(node: Node, present: bool = True, timeout: float = 30.0) -> No
     await asyncio.to_thread(wait_for_vip, node, VIP, present, timeout)
 
 
-async def _facts_when(session: PeerSession, daemon: PeerDaemon, timeout: float) -> PeerFacts:
-    """The session's facts once a probe found ``daemon`` (bounded)."""
-    deadline = time.monotonic() + timeout
-    while session.facts is None or session.facts.daemon is not daemon:
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{session.node}: no probe found {daemon} within {timeout} s")
-        await asyncio.sleep(0.1)
-    return session.facts
+async def _facts_when(
+    session: PeerSession, changed: asyncio.Event, daemon: PeerDaemon, timeout: float
+) -> PeerFacts:
+    """The session's facts once a probe found ``daemon`` (bounded; ``changed``: its on_change)."""
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                changed.clear()
+                if session.facts is not None and session.facts.daemon is daemon:
+                    return session.facts
+                await changed.wait()
+    except TimeoutError:
+        raise TimeoutError(f"{session.node}: no probe found {daemon} within {timeout} s") from None
 
 
 async def _uuid(link: PeerLink) -> str | None:
@@ -64,7 +68,8 @@ async def test_stop_start_uuid_standby_takeover_of_an_hbtui_peer(lab: Lab, tmp_p
         print(cluster["server2"].output(), cluster["server2"].log_text())  # type: ignore[attr-defined]
         raise
     link = PeerLink(peer_target(two, tmp_path / "ssh"))
-    session = PeerSession(link, "server1", hbtui_program=HBTUI_PROGRAM)
+    changed = asyncio.Event()
+    session = PeerSession(link, "server1", lambda _: changed.set(), hbtui_program=HBTUI_PROGRAM)
     session.start()
     try:
         facts = await session.wait_facts(30)
@@ -91,7 +96,7 @@ async def test_stop_start_uuid_standby_takeover_of_an_hbtui_peer(lab: Lab, tmp_p
         assert status.exit_status == 3, status.stdout  # LSB: not running
 
         # nothing answers now: the next probe keeps hbtui's init script (never heartbeat's)
-        stopped_facts = await _facts_when(session, PeerDaemon.NONE, timeout=20)
+        stopped_facts = await _facts_when(session, changed, PeerDaemon.NONE, timeout=20)
         assert stopped_facts.service == facts.service
         assert session.actions is not None
         assert session.actions.describe("start") == "server2 (init-script): /etc/init.d/hbtui start"
@@ -109,7 +114,7 @@ async def test_stop_start_uuid_standby_takeover_of_an_hbtui_peer(lab: Lab, tmp_p
         fresh = await _uuid(link)
         assert fresh is not None and fresh != old_uuid
         # the session asks again after an action: hbtui answers, its stream is followed again
-        restarted = await _facts_when(session, PeerDaemon.HBTUI, timeout=20)
+        restarted = await _facts_when(session, changed, PeerDaemon.HBTUI, timeout=20)
         assert restarted.hb_uuid == fresh and restarted.service == facts.service
 
         standby = await session.perform("standby")

@@ -16,15 +16,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from hbtui.lab.demo import CONTROL_SOCKET, NODE_ENV
+
 from .cluster import LabNodeProcess
 from .commands import LabError, signal_and_wait
 from .haconfig import HaSetup
 from .node import Node
 
-REPO = Path(__file__).resolve().parents[2]
-CONTROL_SOCKET = "/run/hbtui/control.sock"
 HBTUI = [sys.executable, "-m", "hbtui.cli"]
-ENV = {"PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"}
+ENV = NODE_ENV  # the checkout on PYTHONPATH, no .pyc files in it
 
 
 class HbtuiNode(LabNodeProcess):

@@ -95,8 +95,11 @@ async def _tail_log(
         changed(view)
 
 
-async def _first_of(*jobs: Coroutine[Any, Any, None]) -> None:
-    """Run ``jobs`` until the first one ends (its error raised); cancel the others."""
+async def first_of(*jobs: Coroutine[Any, Any, object]) -> set[int]:
+    """Run ``jobs`` until the first one ends (its error raised); cancel the others.
+
+    Returns the positions of the jobs that had ended.
+    """
     tasks = [asyncio.ensure_future(job) for job in jobs]
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
@@ -106,6 +109,7 @@ async def _first_of(*jobs: Coroutine[Any, Any, None]) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
     for task in done:
         task.result()
+    return {index for index, task in enumerate(tasks) if task in done}
 
 
 async def follow_peer(
@@ -130,10 +134,11 @@ async def follow_peer(
             await _follow_hbtui(link, view, changed, us, hbtui_program, raw)
         else:
             tail = _tail_log(link, view, changed, ha_log, raw)
+            tasks: list[Coroutine[Any, Any, object]]
             if daemon is PeerDaemon.HEARTBEAT:
                 tasks = [tail, _poll_cl_status(link, view, changed, raw)]
             else:  # nothing runs: return once one does (the caller probes and follows it)
-                tasks = [_first_of(tail, _until_a_daemon_answers(link, hbtui_program))]
+                tasks = [first_of(tail, _until_a_daemon_answers(link, hbtui_program))]
             results = await asyncio.gather(*tasks, return_exceptions=True)
             for result in results:
                 if isinstance(result, BaseException) and not isinstance(

@@ -17,7 +17,7 @@ from hbtui.config.model import ClusterConfig
 from hbtui.remote import commands
 from hbtui.remote.actions import ActionOutcome, PeerActions
 from hbtui.remote.detect import PeerDaemon, PeerFacts, detect_daemon, probe_peer
-from hbtui.remote.feed import RawItem, follow_peer
+from hbtui.remote.feed import RawItem, first_of, follow_peer
 from hbtui.remote.peerview import PeerView
 from hbtui.remote.ssh import LinkError, LinkState, LinkStatus, PeerLink, PeerTarget
 
@@ -129,29 +129,21 @@ class PeerSession:
                 return
 
     async def _feed(self, ha_log: PurePosixPath, daemon: PeerDaemon) -> bool:
-        """Feed the view until the feed ends (False) or another daemon answers (True)."""
-        feed = asyncio.create_task(
-            follow_peer(
-                self.link,
-                self.view,
-                self._changed,
-                us=self.us,
-                ha_log=ha_log,
-                hbtui_program=self.hbtui_program,
-                raw=self.on_item or _no_item,
-                daemon=daemon,
-            )
+        """Feed the view until the feed ends (False) or another daemon answers (True).
+
+        A LinkError pauses the session; other errors are bugs.
+        """
+        feed = follow_peer(
+            self.link,
+            self.view,
+            self._changed,
+            us=self.us,
+            ha_log=ha_log,
+            hbtui_program=self.hbtui_program,
+            raw=self.on_item or _no_item,
+            daemon=daemon,
         )
-        watch = asyncio.create_task(self._daemon_changed(daemon))
-        try:
-            done, _ = await asyncio.wait({feed, watch}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            feed.cancel()
-            watch.cancel()
-            ended = await asyncio.gather(feed, watch, return_exceptions=True)
-        if isinstance(ended[0], Exception):  # LinkError pauses the session; others are bugs
-            raise ended[0]
-        return watch in done
+        return 1 in await first_of(feed, self._daemon_changed(daemon))
 
     async def _daemon_changed(self, seen: PeerDaemon) -> None:
         """Return once the peer answers as another daemon than ``seen``.

@@ -161,7 +161,8 @@ class Drive:
         screen.query_one("#rename-new", Input).value = new
         await self.pilot.press("enter")  # the name field has the focus: Enter plans
         await self.until(f"plan {old} -> {new}", lambda: screen.plan is not None)
-        assert screen.plan is not None and screen.plan.problems == (), screen.plan.problems
+        assert screen.plan is not None
+        assert screen.plan.problems == (), screen.plan.problems
         text = "\n".join(line.text for line in screen.log_view.lines)
         assert f"Rename {old} -> {new}" in text
         await self.confirm("ctrl+r", f"run {old} -> {new}")

@@ -73,13 +73,15 @@ def peer_target(node: Node, root: Path) -> PeerTarget:
     root.mkdir()
     host_key, user_key = keygen(root / "host"), keygen(root / "user")
     (root / "authorized_keys").write_text(user_key.with_suffix(".pub").read_text())
+    home = root / "home"
+    home.mkdir()
     config = root / "sshd_config"
     config.write_text(
         f"HostKey {host_key}\nAuthorizedKeysFile {root / 'authorized_keys'}\n"
         "UsePAM no\nStrictModes no\nPermitRootLogin yes\nPasswordAuthentication no\n"
-        # root's shell startup may run `pyenv rehash`, which waits up to 60 s for a lock that
-        # a killed session can leave behind (dev machines; Debian CI has no pyenv)
-        "SetEnv PYENV_REHASH_TIMEOUT=1\n"
+        # root's ~/.bashrc may run `pyenv rehash`, which waits 60 s on a lock that any killed
+        # session leaves behind (this happened in CI): sessions get an empty HOME instead
+        f"SetEnv HOME={home}\n"
     )
     kind, blob = host_key.with_suffix(".pub").read_text().split()[:2]
     known = root / "known_hosts"

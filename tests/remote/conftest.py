@@ -119,6 +119,8 @@ def make_sshd(root: Path, port: int | None = None) -> Sshd:
     authorized = root / "authorized_keys"
     authorized.write_text(user_key.with_suffix(".pub").read_text())
     port = port or _free_port()
+    home = root / "home"  # sessions start here, away from root's shell startup files
+    home.mkdir(exist_ok=True)
     config = root / "sshd_config"
     config.write_text(
         f"Port {port}\n"
@@ -129,6 +131,9 @@ def make_sshd(root: Path, port: int | None = None) -> Sshd:
         "UsePAM no\nStrictModes no\nPermitRootLogin yes\n"
         "PasswordAuthentication no\nKbdInteractiveAuthentication no\n"
         "LogLevel VERBOSE\n"
+        # root's ~/.bashrc may run `pyenv rehash`, which waits 60 s on a lock that any killed
+        # session leaves behind (this happened in CI): sessions get an empty HOME instead
+        f"SetEnv HOME={home}\n"
     )
     return Sshd(root, port, host_key, user_key, config)
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from hbtui.cli_common import add_common_options
+from hbtui.console.tracefile import TraceFile
 from hbtui.control import DEFAULT_SOCKET
 
 
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         record = None
         if args.record:
-            record = stack.enter_context(open(args.record, "w", encoding="utf-8", buffering=1))
+            record = stack.enter_context(TraceFile(Path(args.record)))
         peers, rename = _peers(args, picked.source.node_name)
         app = ConsoleApp(
             picked.source,

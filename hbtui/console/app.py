@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, TextIO
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import App
@@ -32,6 +32,7 @@ from hbtui.console.screens.dashboard import Dashboard
 from hbtui.console.screens.help import HelpScreen
 from hbtui.console.screens.rename import RenameScreen
 from hbtui.console.source import NodeSource, Outcome, perform
+from hbtui.console.tracefile import TextSink
 from hbtui.console.widgets.mode_header import ModeHeader
 from hbtui.console.widgets.others import Glance
 from hbtui.engine.events import NodeStateChanged
@@ -94,7 +95,7 @@ class ConsoleApp(App[None]):
         udpport: int = 694,
         stop_on_quit: bool = False,
         autostart: bool = False,
-        record: TextIO | None = None,
+        record: TextSink | None = None,
         rename: RenameBackend | None = None,
         reopen: Reopen | None = None,
         unpolled_why: str = "replay",

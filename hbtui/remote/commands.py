@@ -52,6 +52,14 @@ _HISTORY_THEN_FOLLOW = (
     'exec tail -n "+$((n + 1))" -F -- "$1"'
 )
 LIVE_MARK = "--- hbtui: the ha-log lines below are live ---"
+# "$@" runs in the background while a watcher reads the channel's stdin: when the console
+# closes the channel, sshd closes that stdin and the watcher ends the command. (sshd keeps
+# a session as long as its command runs, and refuses SSH "signal" requests for root.)
+_UNTIL_CHANNEL_CLOSES = (
+    'exec 3<&0; "$@" </dev/null & child=$!; '
+    '{ cat >/dev/null; kill -TERM "$child" 2>/dev/null; } <&3 >/dev/null 2>&1 & watcher=$!; '
+    'exec 3<&-; wait "$child"; status=$?; kill "$watcher" 2>/dev/null; exit "$status"'
+)
 _SET_HOSTNAME_FILE = 'hostname "$1" && printf "%s\\n" "$1" > "$2"'
 
 
@@ -181,6 +189,11 @@ def tail_follow(path: PurePosixPath = HA_LOG, lines: int = 200) -> Argv:
     The mark tells history (shown, but stating no current status) from live lines.
     """
     return ("sh", "-c", _HISTORY_THEN_FOLLOW, "sh", str(path), str(lines), LIVE_MARK)
+
+
+def until_channel_closes(argv: Argv) -> Argv:
+    """``argv``, ended with SIGTERM once the channel it runs in is closed (see above)."""
+    return ("sh", "-c", _UNTIL_CHANNEL_CLOSES, "sh", *argv)
 
 
 def command_exists(name: str) -> Argv:

@@ -13,13 +13,15 @@ import contextlib
 import logging
 import shlex
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
+from typing import Any, TypeVar
 
 import asyncssh
 
+from hbtui.remote import commands
 from hbtui.remote.hostkeys import (
     HostKeyRefusal,
     HostKeyVerdict,
@@ -31,6 +33,15 @@ log = logging.getLogger(__name__)
 USER_SSH_CONFIG = Path("~/.ssh/config")
 # Channels open at once on one link (OpenSSH MaxSessions is 10 by default).
 MAX_CHANNELS = 8
+# sshd frees a closed session a moment after the client sees it closed, so a new channel can
+# still be refused ("open failed"); nothing ran then, so the open is tried again after these.
+REOPEN_DELAYS_S = (0.02, 0.05, 0.1, 0.2, 0.4, 0.8)
+# OpenSSH answers "no more sessions" with OPEN_CONNECT_FAILED ("open failed").
+_SESSION_REFUSED = (asyncssh.OPEN_CONNECT_FAILED, asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED)
+# How long a stream closed early waits for the peer to confirm its channel is gone.
+STREAM_CLOSE_S = 5.0
+
+T = TypeVar("T")
 
 
 class LinkState(StrEnum):
@@ -330,6 +341,19 @@ class PeerLink:
             raise LinkError(f"link to {self.target.node} is {self._status.state}")
         return self._conn
 
+    async def _opening(
+        self, open_channel: Callable[[asyncssh.SSHClientConnection], Awaitable[T]]
+    ) -> T:
+        """``open_channel`` on the connection, again while sshd still counts closed sessions."""
+        for delay in (*REOPEN_DELAYS_S, None):
+            try:
+                return await open_channel(self._connection())
+            except asyncssh.ChannelOpenError as exc:
+                if exc.code not in _SESSION_REFUSED or delay is None:
+                    raise
+            await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
     async def run(
         self, argv: Sequence[str], *, input_text: str | None = None, timeout: float = 30.0
     ) -> CommandResult:
@@ -337,8 +361,9 @@ class PeerLink:
         line = shlex.join(argv)
         try:
             async with self._channels:
-                conn = self._connection()
-                done = await conn.run(line, input=input_text, check=False, timeout=timeout)
+                done = await self._opening(
+                    lambda conn: conn.run(line, input=input_text, check=False, timeout=timeout)
+                )
         except asyncssh.TimeoutError as exc:
             raise LinkError(f"{line}: no answer within {timeout:g} s") from exc
         except (OSError, asyncssh.Error) as exc:
@@ -347,17 +372,26 @@ class PeerLink:
 
     async def stream(self, argv: Sequence[str]) -> AsyncIterator[str]:
         """The peer command's stdout line by line (newline stripped), until it ends."""
+        line = shlex.join(commands.until_channel_closes(tuple(argv)))
         async with self._channels:  # held while the stream lasts
-            conn = self._connection()
-            process = await conn.create_process(shlex.join(argv), stdin=asyncssh.DEVNULL)
+            process = await self._opening(lambda conn: conn.create_process(line))
             try:
                 while True:
-                    line = _text(await process.stdout.readline())
-                    if not line:  # EOF (a blank line still has its newline)
+                    text = _text(await process.stdout.readline())
+                    if not text:  # EOF (a blank line still has its newline)
                         break
-                    yield line.rstrip("\n")
+                    yield text.rstrip("\n")
             finally:
-                process.close()
+                await _end(process)
+
+
+async def _end(process: asyncssh.SSHClientProcess[Any]) -> None:
+    """Close a stream's channel (its stdin first: that ends the command there)."""
+    with contextlib.suppress(OSError, asyncssh.Error):
+        process.stdin.write_eof()
+    process.close()
+    with contextlib.suppress(OSError, asyncssh.Error, TimeoutError):
+        await asyncio.wait_for(process.wait_closed(), STREAM_CLOSE_S)
 
 
 def _text(data: object) -> str:

@@ -6,13 +6,22 @@ import asyncio
 import json
 import shlex
 import subprocess
+import uuid
 from dataclasses import replace
 from pathlib import Path
 
+import psutil
 import pytest
 
 from hbtui.remote.hostkeys import HostKeyVerdict
-from hbtui.remote.ssh import Backoff, HostKeyRefused, LinkError, LinkState, PeerLink
+from hbtui.remote.ssh import (
+    MAX_CHANNELS,
+    Backoff,
+    HostKeyRefused,
+    LinkError,
+    LinkState,
+    PeerLink,
+)
 
 from .conftest import Sshd, make_sshd
 
@@ -176,6 +185,39 @@ async def test_stream_lines_of_a_follow_command(sshd: Sshd, known_hosts: Path) -
         await link.close()
     assert lines[0] == '{"snapshot": {"node": "server2"}}'
     assert len(lines) == 4 and '"n": 2' in lines[-1]
+
+
+async def test_a_stream_left_early_ends_its_command_on_the_peer(
+    sshd: Sshd, known_hosts: Path, tmp_path: Path
+) -> None:
+    """sshd keeps a session while its command runs, so a stream left early ends the command.
+
+    The command stands in for one that only notices a closed output when it next writes
+    (``hbtui status --follow`` on a quiet cluster; GNU ``tail -F`` checks by itself).
+    """
+    marker = f"hbtui-quiet-{uuid.uuid4()}"
+    script = "import sys, time; print('one line', flush=True); time.sleep(600)"
+    link = PeerLink(sshd.target(known_hosts))
+    await link.connect_once()
+    try:
+        stream = link.stream(["python3", "-c", script, marker])
+        assert await anext(stream) == "one line"
+        quiet = await asyncio.to_thread(_processes_naming, marker)  # with the wrapper's
+        assert [p.info["cmdline"][0] for p in quiet].count("python3") == 1
+        await stream.aclose()
+        _, alive = await asyncio.to_thread(psutil.wait_procs, quiet, WAIT_S)
+        assert not alive, f"the command still runs on the peer: {alive}"
+        # its channel is free again: all MAX_CHANNELS can be used at once
+        results = await asyncio.gather(*(link.run(["true"]) for _ in range(MAX_CHANNELS)))
+        assert all(r.ok for r in results)
+    finally:
+        await link.close()
+
+
+def _processes_naming(marker: str) -> list[psutil.Process]:
+    return [
+        proc for proc in psutil.process_iter(["cmdline"]) if marker in (proc.info["cmdline"] or [])
+    ]
 
 
 def _fingerprint(server: Sshd) -> str:

@@ -100,8 +100,10 @@ class PeerSession:
 
     async def _run(self) -> None:
         config_dir, state_dir, ha_log = self._dirs
+        pause = 0.0  # before probing again over a link that stayed up
         while True:
             await self.link.wait_for(LinkState.UP, timeout=None)
+            began = asyncio.get_running_loop().time()
             try:
                 self.facts = await probe_peer(
                     self.link,
@@ -120,11 +122,15 @@ class PeerSession:
                     continue  # another daemon answers there now: probe again at once
             except LinkError as exc:
                 log.info("peer %s: session paused: %s", self.node, exc)
-            # the feed ended: wait for this connection to go before waiting for the next
-            with contextlib.suppress(TimeoutError):
-                await self.link.wait_for(
-                    LinkState.DOWN, LinkState.REFUSED, LinkState.CLOSED, timeout=5.0
-                )
+            # The feed ended (the peer's node stopped, or the link broke). Probe again soon:
+            # at once after a feed that ran a while, backing off while feeds end quickly.
+            lasted = asyncio.get_running_loop().time() - began
+            pause = 0.0 if lasted >= REPROBE_S else min(max(2 * pause, 0.25), REPROBE_S)
+            if pause:
+                with contextlib.suppress(TimeoutError):
+                    await self.link.wait_for(
+                        LinkState.DOWN, LinkState.REFUSED, LinkState.CLOSED, timeout=pause
+                    )
             if self.link.status.state is LinkState.CLOSED:
                 return
 

@@ -6,7 +6,8 @@ VIP (haresources names it) and is reached from server1 over a real ``sshd -i`` r
 its namespaces. Over that one PeerSession: hbtui and its init script are detected and
 shown, delete hb_uuid is refused while it runs, stop (server1 takes the VIP), the service
 stays hbtui's while nothing answers, delete hb_uuid, start (a new uuid, the VIP fails back),
-standby (the VIP goes to server1) and takeover (it comes back). Every wait is bounded.
+standby (the VIP goes to server1) and takeover (it comes back); then a stop and a start done
+on server2 itself, which the session follows by probing again. Every wait is bounded.
 """
 
 from __future__ import annotations
@@ -126,6 +127,16 @@ async def test_stop_start_uuid_standby_takeover_of_an_hbtui_peer(lab: Lab, tmp_p
         assert takeover.ok, takeover.text
         await _vip_on(two, timeout=20)
         await _vip_on(one, present=False, timeout=10)
+
+        # stopped and started from outside the console: the session follows both
+        began = asyncio.get_running_loop().time()
+        await asyncio.to_thread(cluster["server2"].stop)
+        await _facts_when(session, changed, PeerDaemon.NONE, timeout=20)
+        seen_stopped = asyncio.get_running_loop().time() - began
+        await asyncio.to_thread(cluster["server2"].start)
+        await _facts_when(session, changed, PeerDaemon.HBTUI, timeout=20)
+        seen_started = asyncio.get_running_loop().time() - began - seen_stopped
+        print(f"outside stop seen after {seen_stopped:.2f} s, start after {seen_started:.2f} s")
     finally:
         await session.close()
         for member in cluster:

@@ -84,8 +84,9 @@ def run(args: argparse.Namespace) -> int:
     """Build the cluster, run the console (or the headless check), always tear down."""
     from hbtui.lab import userns
     from hbtui.lab.commands import LabError
-    from hbtui.lab.demo import PACKAGE_PARENT, DemoCluster, why_not
+    from hbtui.lab.demo import DemoCluster, why_not
     from hbtui.lab.netns import sweep_stale_netns
+    from hbtui.lab.nodeproc import PACKAGE_PARENT
 
     if os.geteuid() != 0:
         blocked = userns.unavailable_reason()

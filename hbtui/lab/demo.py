@@ -13,26 +13,22 @@ Stop = SIGTERM, kill = SIGKILL, both by host PID; closing the lab kills the rest
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
 import hbtui
 from hbtui.adapters.state import UUID_FILE
-from hbtui.lab.commands import LabError, signal_and_wait
+from hbtui.lab.commands import LabError
 from hbtui.lab.netns import Lab
 from hbtui.lab.node import Node
+from hbtui.lab.nodeproc import CONTROL_SOCKET, HbtuiProcess
 
 HOWTO_DIR = Path(hbtui.__file__).resolve().parent / "data" / "howto"
 NAMES = ("server1", "server2")
 VIP = "192.168.10.10"
-PACKAGE_PARENT = str(Path(hbtui.__file__).resolve().parents[1])
-CONTROL_SOCKET = "/run/hbtui/control.sock"  # inside the node: its /run is private
-NODE_ENV = {"PYTHONPATH": PACKAGE_PARENT, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def why_not() -> str | None:
@@ -67,8 +63,8 @@ class DemoNode:
         self.config_dir = node.etc_dir
         self.state_dir = node.state_dir
         self.control_socket = node.host_path(CONTROL_SOCKET)
-        self.output_path = node.directory / "hbtui-node.out"
-        self.proc: subprocess.Popen[str] | None = None
+        self.process = HbtuiProcess(node)
+        self.output_path = self.process.output_path
 
     def argv(self) -> list[str]:
         """The command line run inside the node (host paths: the node sees the host's files)."""
@@ -81,41 +77,24 @@ class DemoNode:
 
     def start(self) -> None:
         """Start the node (no-op when it runs)."""
-        if self.running():
-            return
-        with open(self.output_path, "a") as out:
-            self.proc = self.lab_node.popen(self.argv(), env=NODE_ENV, stdout=out, stderr=out)
+        if not self.running():
+            self.process.launch(self.argv())
 
     def pids(self) -> list[int]:
         """Host PIDs of the hbtui node process(es) of this lab node."""
-        return self.lab_node.processes_running("hbtui.cli", "node")
+        return self.process.pids()
 
     def running(self) -> bool:
         """Whether the node process lives (or is being started: nsenter has not exec'd yet)."""
-        launching = self.proc is not None and self.proc.poll() is None
-        return launching or bool(self.pids())
-
-    def signal(self, signum: int, timeout: float) -> list[int]:
-        """Send ``signum`` to the node's process(es) by PID, wait (bounded); the PIDs hit."""
-        pids = self.pids()
-        left = signal_and_wait(pids, signum, timeout)
-        if left:
-            raise LabError(f"{self.name}: node process {left} still alive after signal {signum}")
-        self._reap()
-        return pids
+        return self.process.launching() or bool(self.pids())
 
     def stop(self, timeout: float = 30.0) -> list[int]:
         """Graceful stop: SIGTERM (the node releases its resources and says goodbye)."""
-        return self.signal(signal.SIGTERM, timeout)
+        return self.process.signal(signal.SIGTERM, timeout)
 
     def kill(self) -> list[int]:
         """Crash drill: SIGKILL, nothing released (the VIP stays on the interface)."""
-        return self.signal(signal.SIGKILL, 5.0)
-
-    def _reap(self) -> None:
-        if self.proc is not None:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.proc.wait(timeout=5.0)
+        return self.process.signal(signal.SIGKILL, 5.0)
 
     def delete_uuid(self) -> Path:
         """Remove the node's hb_uuid (refused while it runs); the path removed."""

@@ -13,13 +13,12 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
-from hbtui.lab.demo import CONTROL_SOCKET, NODE_ENV
+from hbtui.lab.nodeproc import CONTROL_SOCKET, NODE_ENV, HbtuiProcess
 
 from .cluster import LabNodeProcess
-from .commands import LabError, signal_and_wait
+from .commands import LabError
 from .haconfig import HaSetup
 from .node import Node
 
@@ -34,13 +33,9 @@ class HbtuiNode(LabNodeProcess):
 
     def __init__(self, node: Node) -> None:
         super().__init__(node)
-        self.proc: subprocess.Popen[str] | None = None
+        self.process = HbtuiProcess(node)
+        self.output_path = self.process.output_path
         self.authkeys_mode = 0o600
-
-    @property
-    def output_path(self) -> Path:
-        """Host path of the node process's stdout+stderr."""
-        return self.node.directory / "hbtui-node.out"
 
     def prepare(self, setup: HaSetup) -> None:
         self.setup = setup
@@ -63,35 +58,25 @@ class HbtuiNode(LabNodeProcess):
 
     def start(self) -> None:
         self.started_at = time.monotonic()
-        with open(self.output_path, "a") as out:
-            self.proc = self.node.popen(self.argv(), env=ENV, stdout=out, stderr=out)
+        self.process.launch(self.argv())
 
     def node_pids(self) -> list[int]:
         """Host PIDs of the hbtui node processes inside the lab node."""
-        return self.node.processes_running("hbtui.cli", "node")
+        return self.process.pids()
 
     def wait_exit(self, timeout: float) -> int | None:
         """Wait (bounded) for the launched process to end; its exit code (None: still running)."""
-        if self.proc is None:
-            return None
-        try:
-            return self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return None
+        return self.process.wait_exit(timeout)
 
     def stop(self, timeout: float = 30.0) -> None:
-        pids = self.node_pids()
-        left = signal_and_wait(pids, signal.SIGTERM, timeout)
-        if left:
-            raise LabError(f"{self.node.name}: hbtui node still running after SIGTERM: {left}")
-        self.wait_exit(5.0)
+        self.process.signal(signal.SIGTERM, timeout)
 
     def running(self) -> bool:
         return bool(self.node_pids())
 
     def output(self) -> str:
         """What the node printed (ha-log echo, errors)."""
-        return self.output_path.read_text(errors="replace") if self.output_path.exists() else ""
+        return self.process.output()
 
     def status(self, *args: str, timeout: float = 10.0) -> subprocess.CompletedProcess[str]:
         """`hbtui status ARGS` run inside the node."""

@@ -25,7 +25,8 @@ import pytest
 
 from hbtui.commands import demo as demo_command
 from hbtui.lab import userns
-from hbtui.lab.demo import PACKAGE_PARENT, VIP
+from hbtui.lab.demo import VIP
+from hbtui.lab.nodeproc import PACKAGE_PARENT
 
 UID_RANGE = range(61000, 62000)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import ipaddress
 import re
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +18,8 @@ from hbtui.config.timeparse import parse_time_ms
 
 DEFAULT_KEEPALIVE_MS = 1000
 DEFAULT_DEADTIME_MS = 30000
-DEFAULT_UDPPORT = 694
+DEFAULT_UDPPORT = 694  # when /etc/services has no ha-cluster/udp
+SERVICE_NAME = "ha-cluster"
 MAX_TIME_MS = 24 * 3600 * 1000  # a day: anything longer is a typo, not a timer
 MAX_NODE_NAME = 100  # Heartbeat's longest host name
 
@@ -48,6 +51,15 @@ _IFNAME = re.compile(r"[^\s/:]{1,15}")
 _DOTTED = re.compile(r"[0-9.]+")
 
 
+@functools.cache
+def services_udpport() -> int:
+    """The port without ``udpport``: ``ha-cluster/udp`` from /etc/services, as Heartbeat asks."""
+    try:
+        return socket.getservbyname(SERVICE_NAME, "udp")
+    except OSError:
+        return DEFAULT_UDPPORT
+
+
 @dataclass
 class _Builder:
     """Mutable state while reading ha.cf; frozen into HaCf at the end."""
@@ -60,7 +72,7 @@ class _Builder:
     times: dict[str, int] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
     values: dict[str, str] = field(default_factory=dict)
-    udpport: int = DEFAULT_UDPPORT
+    udpport: int = field(default_factory=services_udpport)
     auto_failback: AutoFailback = AutoFailback.LEGACY
 
     def error(self, line: ConfigLine, message: str) -> None:

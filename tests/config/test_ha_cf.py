@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from hbtui.config import ha_cf as ha_cf_module
 from hbtui.config.ha_cf import parse_ha_cf
 from hbtui.config.lines import ConfigFile
 from hbtui.config.model import AutoFailback, HaCf
@@ -180,6 +181,29 @@ def test_udpport_before_media_is_silent_and_applies() -> None:
     ha_cf, problems = parse("udpport 7000\n" + BASE)
     assert problems == []
     assert ha_cf.udpport == 7000
+
+
+def test_without_udpport_the_port_is_ha_cluster_from_etc_services(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: list[tuple[str, str]] = []
+
+    def services(name: str, proto: str) -> int:
+        asked.append((name, proto))
+        return 7694
+
+    def no_entry(name: str, proto: str) -> int:
+        raise OSError("service/proto not found")
+
+    for lookup, port in ((services, 7694), (no_entry, 694)):
+        monkeypatch.setattr(ha_cf_module.socket, "getservbyname", lookup)
+        ha_cf_module.services_udpport.cache_clear()
+        try:
+            assert parse(BASE)[0].udpport == port
+            assert parse("udpport 7000\n" + BASE)[0].udpport == 7000
+        finally:
+            ha_cf_module.services_udpport.cache_clear()
+    assert asked == [("ha-cluster", "udp")]
 
 
 def test_udpport_after_media_is_ignored_with_heartbeats_warning() -> None:

@@ -1,12 +1,14 @@
-"""SSH to a lab node: a real OpenSSH ``sshd -i`` run inside the node's namespaces as the
-link's ProxyCommand (no TCP needed), with generated host and user keys and a strict
-known_hosts naming the node. Tests skip unless :data:`SSHD` exists. Also the hbtui peer
-such tests reach: hbtui's node run by its own SysV init script (:class:`HbtuiByInitScript`).
+"""SSH to a lab node: a real OpenSSH sshd run inside the node's namespaces with generated
+host and user keys and a strict known_hosts naming the node; either ``sshd -i`` as the
+link's ProxyCommand, or ``sshd -D`` on a high port reached over TCP from another node.
+Tests skip unless :data:`SSHD` exists. Also the hbtui peer such tests reach: hbtui's node
+run by its own SysV init script (:class:`HbtuiByInitScript`).
 """
 
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -68,8 +70,31 @@ def keygen(path: Path) -> Path:
     return path
 
 
-def peer_target(node: Node, root: Path) -> PeerTarget:
-    """SSH to ``node`` through ``sshd -i`` run inside its namespaces (no TCP needed)."""
+# The port sshd listens on inside a node (its own network namespace: nothing else is there).
+SSHD_PORT = 47022
+# A ProxyCommand's TCP leg, run inside the client's node: stdin/stdout <-> host:port.
+_RELAY = (
+    "import os, socket, sys, threading\n"
+    "conn = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)\n"
+    "conn.settimeout(None)\n"
+    "def upstream():\n"
+    "    while data := os.read(0, 65536):\n"
+    "        conn.sendall(data)\n"
+    "    conn.shutdown(socket.SHUT_WR)\n"
+    "threading.Thread(target=upstream, daemon=True).start()\n"
+    "while data := conn.recv(65536):\n"
+    "    os.write(1, data)\n"
+)
+
+
+def peer_target(node: Node, root: Path, over_tcp_from: Node | None = None) -> PeerTarget:
+    """SSH to ``node``: a real sshd run inside its namespaces, with fresh keys.
+
+    By default ``sshd -i`` is the link's ProxyCommand (no TCP needed). With
+    ``over_tcp_from``, ``sshd -D`` listens on node's address, port :data:`SSHD_PORT`, and
+    the link's TCP connection starts inside that other node and crosses the lab's bridge,
+    as between two servers. The lab's teardown kills that sshd with the node.
+    """
     root.mkdir()
     host_key, user_key = keygen(root / "host"), keygen(root / "user")
     (root / "authorized_keys").write_text(user_key.with_suffix(".pub").read_text())
@@ -82,19 +107,41 @@ def peer_target(node: Node, root: Path) -> PeerTarget:
         # root's ~/.bashrc may run `pyenv rehash`, which waits 60 s on a lock that any killed
         # session leaves behind (this happened in CI): sessions get an empty HOME instead
         f"SetEnv HOME={home}\n"
+        f"ListenAddress {node.ip}:{SSHD_PORT}\nPidFile none\n"
     )
     kind, blob = host_key.with_suffix(".pub").read_text().split()[:2]
     known = root / "known_hosts"
-    known.write_text(f"{node.name} {kind} {blob}\n")
     node.run(["mkdir", "-p", "/run/sshd"], check=True)  # /run is private to the node
-    sshd = [str(SSHD), "-i", "-E", str(root / "sshd.log"), "-f", str(config)]
+    sshd = [str(SSHD), "-E", str(root / "sshd.log"), "-f", str(config)]
+    if over_tcp_from is None:
+        known.write_text(f"{node.name} {kind} {blob}\n")
+        port = 22
+        proxy = node.enter_argv([*sshd, "-i"])
+    else:
+        known.write_text(f"[{node.name}]:{SSHD_PORT} {kind} {blob}\n")
+        port = SSHD_PORT
+        node.popen([*sshd, "-D"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait_listening(over_tcp_from, node.ip, SSHD_PORT, timeout=10.0)
+        relay = [sys.executable, "-c", _RELAY, node.ip, str(SSHD_PORT)]
+        proxy = over_tcp_from.enter_argv(relay)
     return PeerTarget(
         node=node.name,
         host=node.name,
+        port=port,
         username="root",
         known_hosts=(known,),
         client_keys=(user_key,),
         config=(),
         use_agent=False,
-        proxy_command=tuple(node.enter_argv(sshd)),
+        proxy_command=tuple(proxy),
     )
+
+
+def _wait_listening(client: Node, ip: str, port: int, timeout: float) -> None:
+    """Wait (bounded) until ``client`` can open a TCP connection to ip:port."""
+    probe = f"import socket; socket.create_connection(({ip!r}, {port}), timeout=1).close()"
+    deadline = time.monotonic() + timeout
+    while client.run([sys.executable, "-c", probe], timeout=5.0).returncode != 0:
+        if time.monotonic() > deadline:
+            raise LabError(f"sshd on {ip}:{port} not reachable from {client.name} in {timeout} s")
+        time.sleep(0.1)

@@ -3,8 +3,10 @@ start through its own service manager, and the hostname wizard server2 -> server
 
 The console runs here (the root namespace) as ``hbtui console`` does on server1: attached
 to server1's ``hbtui node`` control socket, one ``PeerSource`` for server2 over SSH. The
-SSH link is a real OpenSSH ``sshd -i`` started inside server2's namespaces as the link's
-ProxyCommand (strict known_hosts, generated keys). The wizard's runner for server1 enters
+SSH link goes to a real OpenSSH ``sshd -D`` listening on server2's address, port 47022,
+inside server2's namespaces; its TCP connection starts in server1's network namespace (the
+ProxyCommand's relay) and crosses the lab bridge (strict known_hosts, generated keys; the
+root namespace has no address there). The wizard's runner for server1 enters
 server1's namespaces. Every wait is bounded and follows what the console's models show.
 """
 
@@ -72,7 +74,9 @@ def attached(node: Node, timeout: float = STEP_S) -> AttachedSource:
 def console_for(cluster: Cluster, ssh_dir: Path) -> ConsoleApp:
     """The console server1's operator opens, with a reopen for after a rename."""
     server1, server2 = cluster["server1"].node, cluster["server2"].node
-    base = peer_target(server2, ssh_dir)  # host key known as "server2": kept after renames
+    # sshd on server2:47022, reached over TCP from server1 across the lab bridge; its host key
+    # is known as "server2" and kept after renames
+    base = peer_target(server2, ssh_dir, over_tcp_from=server1)
 
     def target_for(name: str) -> PeerTarget:
         return dataclasses.replace(base, node=name)

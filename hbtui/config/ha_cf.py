@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import difflib
-import functools
 import ipaddress
 import re
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,13 +49,16 @@ _IFNAME = re.compile(r"[^\s/:]{1,15}")
 _DOTTED = re.compile(r"[0-9.]+")
 
 
-@functools.cache
-def services_udpport() -> int:
-    """The port without ``udpport``: ``ha-cluster/udp`` from /etc/services, as Heartbeat asks."""
-    try:
-        return socket.getservbyname(SERVICE_NAME, "udp")
-    except OSError:
-        return DEFAULT_UDPPORT
+def services_port(services_text: str, name: str = SERVICE_NAME, proto: str = "udp") -> int | None:
+    """The port /etc/services gives ``name`` (or an alias) over ``proto``; None if none."""
+    for line in services_text.splitlines():
+        fields = line.split("#", 1)[0].split()
+        if len(fields) < 2 or name not in (fields[0], *fields[2:]):
+            continue
+        port, _, its_proto = fields[1].partition("/")
+        if its_proto == proto and port.isdigit() and 0 < int(port) < 65536:
+            return int(port)
+    return None
 
 
 @dataclass
@@ -72,7 +73,7 @@ class _Builder:
     times: dict[str, int] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
     values: dict[str, str] = field(default_factory=dict)
-    udpport: int = field(default_factory=services_udpport)
+    udpport: int = DEFAULT_UDPPORT
     auto_failback: AutoFailback = AutoFailback.LEGACY
 
     def error(self, line: ConfigLine, message: str) -> None:
@@ -332,9 +333,15 @@ def _read_line(b: _Builder, line: ConfigLine) -> None:
         _unknown(b, line)
 
 
-def parse_ha_cf(source: ConfigFile) -> tuple[HaCf, list[Problem]]:
-    """ha.cf with Heartbeat's defaults filled in, and every problem found line by line."""
-    b = _Builder(source.path)
+def parse_ha_cf(
+    source: ConfigFile, default_udpport: int = DEFAULT_UDPPORT
+) -> tuple[HaCf, list[Problem]]:
+    """ha.cf with Heartbeat's defaults filled in, and every problem found line by line.
+
+    ``default_udpport`` is the port without ``udpport`` (Heartbeat: ha-cluster/udp from
+    /etc/services, else 694; the loader reads that file).
+    """
+    b = _Builder(source.path, udpport=default_udpport)
     for line in split_lines(source.text, continuation=False):
         _read_line(b, line)
     keepalive = b.times.get("keepalive", DEFAULT_KEEPALIVE_MS)

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from hbtui.config.authkeys import parse_authkeys
-from hbtui.config.ha_cf import parse_ha_cf
+from hbtui.config.ha_cf import DEFAULT_UDPPORT, parse_ha_cf, services_port
 from hbtui.config.haresources import INIT_D, parse_haresources
 from hbtui.config.lines import ConfigFile, read_config_file
 from hbtui.config.model import AuthKeys, ClusterConfig, HaCf, Haresources
@@ -22,11 +22,21 @@ from hbtui.config.validate import (
 HA_CF = "ha.cf"
 HARESOURCES = "haresources"
 AUTHKEYS = "authkeys"
+SERVICES = Path("/etc/services")
 
 
 def local_node_name() -> str:
     """This machine's node name as Heartbeat sees it: ``uname -n``, lower-cased."""
     return os.uname().nodename.lower()
+
+
+def default_udpport(services: Path = SERVICES) -> int:
+    """The port ha.cf means without ``udpport``: ha-cluster/udp in ``services``, else 694."""
+    try:
+        text = services.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return DEFAULT_UDPPORT
+    return services_port(text) or DEFAULT_UDPPORT
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
@@ -50,6 +60,7 @@ def load_config(
     partial: bool = False,
     init_d: Path = INIT_D,
     net_dir: Path = NET_DIR,
+    services: Path = SERVICES,
 ) -> tuple[ClusterConfig | None, list[Problem]]:
     """Read ha.cf, haresources and authkeys in ``config_dir``; never raises.
 
@@ -73,7 +84,7 @@ def load_config(
 
     ha_cf: HaCf | None = None
     if (source := _read(config_dir / HA_CF, problems)) is not None:
-        ha_cf, found = parse_ha_cf(source)
+        ha_cf, found = parse_ha_cf(source, default_udpport(services))
         found += check_timers(ha_cf) + check_nodes(ha_cf, node)
         found += check_media(ha_cf, local_host=local_host, net_dir=net_dir)
         problems += _sorted(found)

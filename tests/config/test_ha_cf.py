@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from hbtui.config import ha_cf as ha_cf_module
-from hbtui.config.ha_cf import parse_ha_cf
+from hbtui.config.ha_cf import parse_ha_cf, services_port
 from hbtui.config.lines import ConfigFile
+from hbtui.config.loader import load_config
 from hbtui.config.model import AutoFailback, HaCf
 from hbtui.config.problems import Problem, Severity
 from hbtui.config.validate import check_media, check_nodes, check_timers
@@ -183,27 +183,34 @@ def test_udpport_before_media_is_silent_and_applies() -> None:
     assert ha_cf.udpport == 7000
 
 
-def test_without_udpport_the_port_is_ha_cluster_from_etc_services(
-    monkeypatch: pytest.MonkeyPatch,
+SERVICES = """\
+# a comment line
+ha-cluster\t694/tcp
+ha-cluster\t7694/udp\thb heartbeat # Heartbeat
+"""
+
+
+def test_services_port_reads_etc_services_lines() -> None:
+    assert services_port(SERVICES) == 7694
+    assert services_port(SERVICES, "heartbeat") == 7694  # an alias
+    assert services_port(SERVICES, proto="tcp") == 694
+    assert services_port("# ha-cluster 1/udp\nha-cluster x/udp\n") is None
+    assert services_port("") is None
+
+
+def test_without_udpport_the_loader_uses_ha_cluster_from_etc_services(
+    howto: Path, tmp_path: Path
 ) -> None:
-    asked: list[tuple[str, str]] = []
-
-    def services(name: str, proto: str) -> int:
-        asked.append((name, proto))
-        return 7694
-
-    def no_entry(name: str, proto: str) -> int:
-        raise OSError("service/proto not found")
-
-    for lookup, port in ((services, 7694), (no_entry, 694)):
-        monkeypatch.setattr(ha_cf_module.socket, "getservbyname", lookup)
-        ha_cf_module.services_udpport.cache_clear()
-        try:
-            assert parse(BASE)[0].udpport == port
-            assert parse("udpport 7000\n" + BASE)[0].udpport == 7000
-        finally:
-            ha_cf_module.services_udpport.cache_clear()
-    assert asked == [("ha-cluster", "udp")]
+    (howto / "authkeys").chmod(0o600)
+    services = tmp_path / "services"
+    services.write_text(SERVICES)
+    loaded = [
+        load_config(howto, "server1", local_host=False, services=path)[0]
+        for path in (services, tmp_path / "absent")
+    ]
+    assert [c.ha_cf.udpport if c else None for c in loaded] == [7694, 694]
+    with_port = parse_ha_cf(ConfigFile(Path("ha.cf"), "udpport 7000\n" + BASE, 0o644), 7694)
+    assert with_port[0].udpport == 7000
 
 
 def test_udpport_after_media_is_ignored_with_heartbeats_warning() -> None:

@@ -31,7 +31,7 @@ from .cluster import Cluster, RealHeartbeat
 from .haconfig import HaSetup
 from .hbtui_node import HbtuiNode
 from .netns import Lab
-from .observe import wait_for_vip
+from .observe import wait_for_vip, wait_until
 from .ssh_peer import HBTUI_PROGRAM, peer_target, skip_without_sshd
 
 pytestmark = [pytest.mark.lab, pytest.mark.interop, pytest.mark.usefixtures("real_heartbeat")]
@@ -138,6 +138,10 @@ async def test_peer_view_and_remote_actions_on_the_real_daemon(lab: Lab, tmp_pat
         started = await session.perform("start")
         assert started.ok, started.text
         assert cluster["server2"].running()
+        # the init script returns once the daemon forked; it writes its new hb_uuid soon after
+        new_uuid = lab["server2"].host_path("/var/lib/heartbeat/hb_uuid")
+        written = lambda: new_uuid.exists() and new_uuid.stat().st_size == 16  # noqa: E731
+        await asyncio.to_thread(wait_until, written, 20, "server2's new hb_uuid")
         fresh = await link.run(["od", "-An", "-tx1", "/var/lib/heartbeat/hb_uuid"])
         assert detect.parse_od_uuid(fresh.stdout) not in (None, facts.hb_uuid)
     finally:

@@ -345,14 +345,14 @@ class PeerLink:
         self, open_channel: Callable[[asyncssh.SSHClientConnection], Awaitable[T]]
     ) -> T:
         """``open_channel`` on the connection, again while sshd still counts closed sessions."""
-        for delay in (*REOPEN_DELAYS_S, None):
+        for delay in REOPEN_DELAYS_S:
             try:
                 return await open_channel(self._connection())
             except asyncssh.ChannelOpenError as exc:
-                if exc.code not in _SESSION_REFUSED or delay is None:
+                if exc.code not in _SESSION_REFUSED:
                     raise
             await asyncio.sleep(delay)
-        raise AssertionError("unreachable")
+        return await open_channel(self._connection())  # the last try: its refusal is raised
 
     async def run(
         self, argv: Sequence[str], *, input_text: str | None = None, timeout: float = 30.0

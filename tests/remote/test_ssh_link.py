@@ -16,6 +16,7 @@ import pytest
 from hbtui.remote.hostkeys import HostKeyVerdict
 from hbtui.remote.ssh import (
     MAX_CHANNELS,
+    REOPEN_DELAYS_S,
     Backoff,
     HostKeyRefused,
     LinkError,
@@ -43,12 +44,16 @@ async def test_connect_with_known_host_runs_a_command(sshd: Sshd, known_hosts: P
 async def test_more_commands_at_once_than_sshd_allows_channels(
     sshd: Sshd, known_hosts: Path
 ) -> None:
-    """OpenSSH refuses an 11th channel (MaxSessions 10): the link queues them instead."""
+    """OpenSSH refuses an 11th channel (MaxSessions 10): the link queues them instead.
+
+    Each command outlasts every reopen retry, so only the queue can get all 15 through.
+    """
+    busy_s = f"{sum(REOPEN_DELAYS_S) + 0.5:g}"
     link = PeerLink(sshd.target(known_hosts))
     await link.connect_once()
     try:
         results = await asyncio.wait_for(
-            asyncio.gather(*(link.run(["sleep", "0.3"]) for _ in range(15))), 30
+            asyncio.gather(*(link.run(["sleep", busy_s]) for _ in range(15))), 30
         )
     finally:
         await link.close()

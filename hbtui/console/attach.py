@@ -43,8 +43,7 @@ def convert(obj: dict[str, Any], now_ms: int) -> SourceItem | None:
         detail = f": {obj['detail']}" if obj.get("detail") else ""
         return LogLine(int(obj["at_ms"]), "info", f"hbtui runtime: node {obj['what']}{detail}")
     if kind == "WireCounters":
-        fields = ("at_ms", "sent", "sent_bytes", "received", "received_bytes")
-        return PacketCounts(*(int(obj.get(name) or 0) for name in fields))
+        return PacketCounts.read(int(obj.get("at_ms") or 0), obj)
     if kind == "Dropped":
         text = f"console: {obj.get('count')} events dropped (the console fell behind)"
         return LogLine(now_ms, "WARN", text)

@@ -8,6 +8,7 @@ replay until a key is pressed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +52,12 @@ class PacketCounts:
     sent_bytes: int
     received: int
     received_bytes: int
+
+    @classmethod
+    def read(cls, at_ms: int, counters: Mapping[str, Any]) -> PacketCounts:
+        """From a ``WireCounters`` mapping (streamed, or a snapshot's ``runtime``)."""
+        names = ("sent", "sent_bytes", "received", "received_bytes")
+        return cls(at_ms, *(int(counters.get(name) or 0) for name in names))
 
 
 @dataclass(frozen=True, slots=True)

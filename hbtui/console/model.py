@@ -181,8 +181,7 @@ class ConsoleModel:
             self.rejected[(rej["reason"], rej["ip"])] = int(rej["count"])
         runtime = data.get("runtime") or {}
         if "sent_bytes" in runtime:  # the node's counters as of this snapshot
-            fields = ("sent", "sent_bytes", "received", "received_bytes")
-            counts = PacketCounts(item.at_ms, *(int(runtime[f]) for f in fields))
+            counts = PacketCounts.read(item.at_ms, runtime)
             # a snapshot asked for before the last streamed count may carry older figures
             if not self.counts or counts.sent >= self.counts[-1].sent:
                 self.counts.append(counts)

@@ -9,6 +9,7 @@ answers snapshots, a slow graceful exit on SIGTERM); its ``status`` is the real
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -39,6 +40,7 @@ os.makedirs(os.path.dirname(path), exist_ok=True)
 server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 server.bind(path)
 server.listen(5)
+print("listening", flush=True)
 
 def graceful(signum, frame):
     time.sleep(float(behaviour[1]))  # resources being released
@@ -171,18 +173,20 @@ def test_a_stale_pidfile_and_a_node_started_by_hand(script: InitScript) -> None:
     script.pidfile.unlink()
     script.configure()
     fake = [sys.executable, str(script.root / "fake-hbtui.py")]
-    by_hand = subprocess.Popen([*fake, "node", "--control-socket", str(script.socket)])
+    by_hand = subprocess.Popen(
+        [*fake, "node", "--control-socket", str(script.socket)], stdout=subprocess.PIPE, text=True
+    )
     try:
-        deadline = time.monotonic() + 15
-        while not script.socket.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        assert by_hand.stdout is not None
+        ready, _, _ = select.select([by_hand.stdout], [], [], 15)
+        assert ready and by_hand.stdout.readline() == "listening\n"
         status = script("status")
         assert status.returncode == 0 and "not started by this script" in status.stdout
         assert script("start").returncode == 1  # never a second node
         assert script("stop").returncode == 1  # and never a stop it cannot do
     finally:
         by_hand.kill()
-        by_hand.wait(timeout=10)
+        by_hand.communicate(timeout=10)  # reaps it and closes its pipe
 
 
 def test_a_failed_start_and_a_stop_that_outlasts_its_bound(script: InitScript) -> None:

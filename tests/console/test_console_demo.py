@@ -140,8 +140,9 @@ async def test_the_demo_wizard_renames_server2_to_server3_and_back() -> None:
                 outcomes = await asyncio.wait_for(execute(plan, lambda *_: None), 90)
                 keys = [o.step.key for o in outcomes if o.ok]
                 assert keys == ["check", "stop", "uuid", "rename", "start", "verify"], keys
-                uname = server2.lab_node.run(["uname", "-n"]).stdout.strip()
-                assert uname == new
+                # `uname` in the namespace: off the loop the console runs on
+                uname = await asyncio.to_thread(server2.lab_node.run, ["uname", "-n"])
+                assert uname.stdout.strip() == new
                 assert server2.lab_node.host_path(HOSTNAME_FILE).read_text().strip() == new
                 ha_cf = (cluster["server1"].config_dir / "ha.cf").read_text()
                 assert f"node server1 {new}" in ha_cf

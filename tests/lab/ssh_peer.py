@@ -7,6 +7,7 @@ run by its own SysV init script (:class:`HbtuiByInitScript`).
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import time
@@ -120,8 +121,7 @@ def peer_target(node: Node, root: Path, over_tcp_from: Node | None = None) -> Pe
     else:
         known.write_text(f"[{node.name}]:{SSHD_PORT} {kind} {blob}\n")
         port = SSHD_PORT
-        node.popen([*sshd, "-D"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait_listening(over_tcp_from, node.ip, SSHD_PORT, timeout=10.0)
+        _start_listening(node, [*sshd, "-D"], root / "notify.sock", timeout=10.0)
         relay = [sys.executable, "-c", _RELAY, node.ip, str(SSHD_PORT)]
         proxy = over_tcp_from.enter_argv(relay)
     return PeerTarget(
@@ -137,11 +137,21 @@ def peer_target(node: Node, root: Path, over_tcp_from: Node | None = None) -> Pe
     )
 
 
-def _wait_listening(client: Node, ip: str, port: int, timeout: float) -> None:
-    """Wait (bounded) until ``client`` can open a TCP connection to ip:port."""
-    probe = f"import socket; socket.create_connection(({ip!r}, {port}), timeout=1).close()"
-    deadline = time.monotonic() + timeout
-    while client.run([sys.executable, "-c", probe], timeout=5.0).returncode != 0:
-        if time.monotonic() > deadline:
-            raise LabError(f"sshd on {ip}:{port} not reachable from {client.name} in {timeout} s")
-        time.sleep(0.1)
+def _start_listening(node: Node, argv: list[str], notify: Path, timeout: float) -> None:
+    """Start ``sshd -D`` in ``node``; return once it listens (bounded).
+
+    Debian's sshd sends systemd's ``READY=1`` to ``$NOTIFY_SOCKET`` right after it binds its
+    listening sockets: that datagram is the event waited for.
+    """
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as ready:
+        ready.bind(str(notify))
+        deadline = time.monotonic() + timeout
+        env = {"NOTIFY_SOCKET": str(notify)}
+        node.popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            while True:
+                ready.settimeout(max(deadline - time.monotonic(), 0.001))
+                if b"READY=1" in ready.recv(4096).split(b"\n"):
+                    return
+        except TimeoutError:
+            raise LabError(f"sshd in {node.name} not listening within {timeout} s") from None

@@ -68,11 +68,19 @@ class InitScript:
         fake = root / "fake-hbtui.py"
         fake.write_text(FAKE_HBTUI)
         self.behave("run 1")
+        # a stand-in cl_status first on the script's PATH: "running" only while the test says
+        # the heartbeat daemon runs (never whatever runs on this host)
+        self.bin = root / "bin"
+        self.bin.mkdir()
+        cl_status = self.bin / "cl_status"
+        cl_status.write_text(f'#!/bin/sh\n[ "$1" = hbstatus ] && [ -e {root}/heartbeat-runs ]\n')
+        cl_status.chmod(0o755)
         defaults = root / "default-hbtui"
         defaults.write_text(
             f"HBTUI='{sys.executable} {fake}'\nCONFIG_DIR={self.etc}\n"
             f"PIDFILE={self.pidfile}\nCONTROL_SOCKET={self.socket}\nLOGFILE={self.log}\n"
             "START_WAIT=15\nSTOP_WAIT=${TEST_STOP_WAIT:-10}\n"
+            f"PATH={self.bin}:$PATH\n"
         )
         self.path = root / "hbtui.init"
         self.path.write_text(SCRIPT.read_text().replace("/etc/default/hbtui", str(defaults)))
@@ -204,3 +212,14 @@ def test_a_failed_start_and_a_stop_that_outlasts_its_bound(script: InitScript) -
     assert slow.returncode == 1 and "not killed" in slow.stderr
     assert 1.0 <= time.monotonic() - began < 10.0
     assert _alive(pid)  # never killed behind the resources' back
+
+
+def test_no_start_while_the_heartbeat_daemon_runs(script: InitScript) -> None:
+    script.configure()
+    (script.root / "heartbeat-runs").touch()
+    refused = script("start")
+    assert refused.returncode == 1 and "the heartbeat daemon runs here" in refused.stderr
+    assert not script.pidfile.exists()
+    (script.root / "heartbeat-runs").unlink()
+    assert script("start").returncode == 0
+    assert script("stop").returncode == 0

@@ -109,18 +109,17 @@ class Dashboard(Screen[None]):
     def redraw_all(self) -> None:
         """Every pane from the model (first frame, after a snapshot)."""
         clock = self.model.clock
-        self.query_one(NodesPanel).show(self.model)
+        self._nodes_panel.show(self.model)
         self.query_one(VipPanel).show(self.model, clock)
         self.query_one(ResourcesPanel).show(self.model)
-        self.query_one(WirePanel).show(self.model, self.now_ms())
         self.query_one(TimelinePanel).show(self.model, clock)
         self.redraw_others()
-        self.tick()
+        self.tick()  # the countdowns and the wire pane, as of now
 
     def show_model(self, model: ConsoleModel, now_ms: Callable[[], int]) -> None:
         """Switch every pane to another node's model (the focused node changed)."""
         self.model, self.now_ms = model, now_ms
-        self.query_one(NodesPanel).reset()
+        self._nodes_panel.reset()
         self.query_one(ResourcesPanel).replay(model)
         self.query_one(LogPane).show_model(model)
         self.redraw_all()
@@ -194,8 +193,8 @@ class Dashboard(Screen[None]):
     def _update(self, message: SourceUpdate) -> None:
         changed, item = message.changed, message.item
         if "nodes" in changed:
-            self.query_one(NodesPanel).show(self.model)
-            self.query_one(NodesPanel).tick(self.model, self.now_ms())
+            self._nodes_panel.show(self.model)
+            self._nodes_panel.tick(self.model, self.now_ms())
         if "vip" in changed:
             self.query_one(VipPanel).show(self.model, self.model.clock)
         if "resources" in changed:
@@ -204,9 +203,9 @@ class Dashboard(Screen[None]):
             panel.on_item(item, self.model)
         if "timeline" in changed:
             self.query_one(TimelinePanel).show(self.model, self.model.clock)
-        if not isinstance(item, LogLine):  # the rates move with time: show them as of now
-            self._wire_panel.show(self.model, self.now_ms())
         if isinstance(item, LogLine):
             self.query_one(LogPane).add(item)
-        elif isinstance(item, ActionDone):
+            return
+        self._wire_panel.show(self.model, self.now_ms())  # the rates move with time: as of now
+        if isinstance(item, ActionDone):
             self.query_one(LogPane).add(self.model.action_line(item))

@@ -32,13 +32,14 @@ from hbtui.console.peers import PeerOptions, peers_for
 from hbtui.console.screens.confirm import ConfirmScreen
 from hbtui.console.screens.rename import RenameScreen
 from hbtui.control import client
+from hbtui.lab.nodeproc import CONTROL_SOCKET
 from hbtui.lab.runner import NodeRunner
 from hbtui.remote import detect
 from hbtui.remote.ssh import PeerTarget
 
 from .cluster import Cluster, LabNodeProcess, RealHeartbeat
 from .haconfig import HaSetup
-from .hbtui_node import CONTROL_SOCKET, HbtuiNode
+from .hbtui_node import HbtuiNode
 from .netns import Lab
 from .node import Node
 from .observe import wait_for_vip
@@ -219,7 +220,7 @@ async def scenario(
 
             await go.until("server2 hears server1's keepalives", keepalives)
             await go.until("VIP owner: both say server1", lambda: owner(m2) == "server1")
-        old_uuid = detect.parse_od_uuid(" ".join(f"{b:02x}" for b in hb_uuid.read_bytes()))
+        old_uuid = detect.parse_od_uuid(hb_uuid.read_bytes().hex(" "))
 
         await pilot.press("tab")
         await go.until("tab focuses server2", lambda: app.focused_node == "server2")
@@ -239,10 +240,15 @@ async def scenario(
         await pilot.press("r")
         await go.until("server2 running again", cluster["server2"].running)
         await go.until("server1 sees server2 back", lambda: status_of(m1, "server2") == "active")
-        await go.until("server2 has a new hb_uuid", hb_uuid.exists)
-        new_uuid = detect.parse_od_uuid(" ".join(f"{b:02x}" for b in hb_uuid.read_bytes()))
+
+        def uuid_written() -> bool:  # the real daemon creates the file, then writes into it
+            return hb_uuid.exists() and hb_uuid.stat().st_size == detect.UUID_BYTES
+
+        await go.until("server2 has a new hb_uuid", uuid_written)
+        raw = hb_uuid.read_bytes()
+        new_uuid = detect.parse_od_uuid(raw.hex(" "))
         assert new_uuid not in (None, old_uuid)
-        new_hex = hb_uuid.read_bytes().hex()  # as hbtui's snapshot writes a uuid
+        new_hex = raw.hex()  # as hbtui's snapshot writes a uuid
         await go.until("VIP home on server1", lambda: owner(m1) == "server1")
         # server1 runs hbtui: it names the uuid server2's packets carry (either daemon)
         await go.until("server1 knows the new uuid", lambda: m1.nodes["server2"].uuid == new_hex)

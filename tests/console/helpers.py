@@ -32,7 +32,7 @@ async def at(pilot: Pilot[None], source: ReplaySource, at_ms: int) -> None:
     """Move the replay clock to ``at_ms`` and let the screen catch up."""
     await source.advance_to(at_ms)
     await settle(pilot)
-    # the clock jumped: one tick shows it now (the calm clock ticks only twice a second)
+    # the clock jumped: one tick shows it now (the calm clock ticks once a second)
     dashboard = pilot.app.dashboard  # type: ignore[attr-defined]
     dashboard.tick()
     await settle(pilot)

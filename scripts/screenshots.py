@@ -89,9 +89,8 @@ async def render(cluster: DemoCluster, outdir: Path) -> list[Path]:
         await pilot.press("tab")
         await pilot.press("r")
         await until(lambda: owner(app, "server2") == "server1")
-        async with asyncio.timeout(STEP_S):  # `ip` in the namespace: off the console's loop
-            while not await asyncio.to_thread(cluster["server1"].has_vip):
-                await pilot.pause(0.05)
+        # `ip monitor` in the namespace, off the console's loop (raises TimeoutError)
+        await asyncio.to_thread(cluster["server1"].lab_node.wait_for_address, VIP, True, STEP_S)
         await pilot.pause(1.5)
         save("failback", "server1 restarted, auto_failback")
         await pilot.press("q")

@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -60,15 +60,27 @@ async def test_kill_failover_restart_failback_from_the_console(tmp_path: Path) -
             m1, m2 = app.models["server1"], app.models["server2"]
             t0 = time.monotonic()
 
-            async def until(step: str, predicate: Callable[[], bool], io: bool = False) -> None:
-                """Wait for `predicate`; with `io` (process scan, `ip addr`) it runs in a thread."""
+            async def step(name: str, wait: Awaitable[object]) -> None:
+                """Await ``wait`` (bounded) and note when ``name`` was seen."""
                 try:
                     async with asyncio.timeout(STEP_S):
-                        while not (await asyncio.to_thread(predicate) if io else predicate()):
-                            await pilot.pause(0.05)
+                        await wait
                 except TimeoutError:
-                    raise AssertionError(f"not seen within {STEP_S} s: {step}; {seen}") from None
-                seen[step] = round(time.monotonic() - t0, 2)
+                    raise AssertionError(f"not seen within {STEP_S} s: {name}; {seen}") from None
+                seen[name] = round(time.monotonic() - t0, 2)
+
+            async def holds(predicate: Callable[[], bool], io: bool) -> None:
+                while not (await asyncio.to_thread(predicate) if io else predicate()):
+                    await pilot.pause(0.05)
+
+            async def until(name: str, predicate: Callable[[], bool], io: bool = False) -> None:
+                """Wait for `predicate`; with `io` (a process scan) it runs in a thread."""
+                await step(name, holds(predicate, io))
+
+            async def vip(name: str, node: str, present: bool = True) -> None:
+                """The VIP on (or off) ``node``'s eth0: `ip monitor` there, in a thread."""
+                lab_node = cluster[node].lab_node
+                await step(name, asyncio.to_thread(lab_node.wait_for_address, VIP, present, STEP_S))
 
             def other_pane() -> str:
                 return app.dashboard.query_one(OtherNodesPanel).plain("server2")
@@ -87,7 +99,7 @@ async def test_kill_failover_restart_failback_from_the_console(tmp_path: Path) -
             await until("server2 counts down", lambda: "dead in" in other_pane())
             await until("server1 dead at server2", lambda: m2.nodes["server1"].status == "dead")
             await until("VIP on server2 (its view)", lambda: owner(m2) == "server2")
-            await until("VIP on server2's eth0", cluster["server2"].has_vip, io=True)
+            await vip("VIP on server2's eth0", "server2")
             await until(
                 "failback.sh start on server2",
                 lambda: scripts_said(m2, "failback.sh: starting on server2"),
@@ -96,8 +108,8 @@ async def test_kill_failover_restart_failback_from_the_console(tmp_path: Path) -
             await pilot.press("r")
             await until("server1 back", cluster["server1"].running, io=True)
             await until("auto_failback: VIP home", lambda: owner(m2) == "server1")
-            await until("VIP gone from server2", lambda: not cluster["server2"].has_vip(), io=True)
-            await until("VIP on server1", cluster["server1"].has_vip, io=True)
+            await vip("VIP gone from server2", "server2", present=False)
+            await vip("VIP on server1", "server1")
             await until(
                 "failback.sh stop on server2",
                 lambda: scripts_said(m2, "failback.sh: stopping on server2"),

@@ -4,6 +4,7 @@ It runs inside every namespace of the lab node with the node's private /etc/ha.d
 /var/lib/heartbeat, /var/log and /run, so the paths are the classic ones. Its stdout/stderr
 go to `<node dir>/hbtui-node.out` on the host. Stop = SIGTERM to the hbtui process (found
 by PID in the node's PID namespace), crash = the harness's kill of every process.
+`HbtuiByInitScript` runs the same node through hbtui's own SysV init script instead.
 """
 
 from __future__ import annotations
@@ -16,14 +17,16 @@ import time
 from typing import Any
 
 from hbtui.lab.nodeproc import CONTROL_SOCKET, NODE_ENV, HbtuiProcess
+from hbtui.remote.commands import HBTUI_INIT_SCRIPT
 
 from .cluster import LabNodeProcess
-from .commands import LabError
+from .commands import LabError, wait_gone
 from .haconfig import HaSetup
 from .node import Node
 
 HBTUI = [sys.executable, "-m", "hbtui.cli"]
 ENV = NODE_ENV  # the checkout on PYTHONPATH, no .pyc files in it
+INIT = str(HBTUI_INIT_SCRIPT)
 
 
 class HbtuiNode(LabNodeProcess):
@@ -92,3 +95,32 @@ class HbtuiNode(LabNodeProcess):
             )
         result: dict[str, Any] = json.loads(done.stdout)
         return result
+
+
+class HbtuiByInitScript(HbtuiNode):
+    """hbtui's node as a machine runs it: ``/etc/init.d/hbtui start|stop`` inside the node."""
+
+    kind = "hbtui-init"
+
+    def _init(self, verb: str, timeout: float) -> str:
+        done = self.node.run([INIT, verb], timeout=timeout)
+        if done.returncode != 0:
+            detail = done.stdout + done.stderr
+            raise LabError(f"{self.node.name}: {INIT} {verb} rc={done.returncode}: {detail}")
+        return done.stdout
+
+    def start(self) -> None:
+        self.started_at = time.monotonic()
+        self._init("start", timeout=40.0)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        pids = self.node_pids()
+        self._init("stop", timeout=timeout + 5.0)
+        left = wait_gone(pids, 5.0)
+        if left:
+            raise LabError(f"{self.node.name}: hbtui still running after stop: {left}")
+
+    def output(self) -> str:
+        """The node's stderr, which the init script sends to /var/log/hbtui-node.log."""
+        path = self.node.host_path("/var/log/hbtui-node.log")
+        return path.read_text(errors="replace") if path.exists() else ""

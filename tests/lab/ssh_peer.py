@@ -1,8 +1,7 @@
 """SSH to a lab node: a real OpenSSH sshd run inside the node's namespaces with generated
 host and user keys and a strict known_hosts naming the node; either ``sshd -i`` as the
 link's ProxyCommand, or ``sshd -D`` on a high port reached over TCP from another node.
-Tests skip unless :data:`SSHD` exists. Also the hbtui peer such tests reach: hbtui's node
-run by its own SysV init script (:class:`HbtuiByInitScript`).
+Tests skip unless :data:`SSHD` exists.
 """
 
 from __future__ import annotations
@@ -15,53 +14,22 @@ from pathlib import Path
 
 import pytest
 
-from hbtui.remote.commands import HBTUI_INIT_SCRIPT
 from hbtui.remote.ssh import PeerTarget
 
-from .commands import LabError, wait_gone
+from .commands import LabError
 from .hbtui_node import ENV as HBTUI_ENV
-from .hbtui_node import HBTUI, HbtuiNode
+from .hbtui_node import HBTUI
 from .node import Node
 
 SSHD = Path("/usr/sbin/sshd")
 # How a command run over SSH inside a lab node starts this checkout's hbtui.
 HBTUI_PROGRAM: tuple[str, ...] = ("env", *(f"{k}={v}" for k, v in HBTUI_ENV.items()), *HBTUI)
-INIT = str(HBTUI_INIT_SCRIPT)
 
 
 def skip_without_sshd() -> None:
     """Skip the calling test unless OpenSSH's server is installed."""
     if not SSHD.exists():
         pytest.skip("OpenSSH server (/usr/sbin/sshd) not installed (Debian: openssh-server)")
-
-
-class HbtuiByInitScript(HbtuiNode):
-    """hbtui's node as a machine runs it: ``/etc/init.d/hbtui start|stop`` inside the node."""
-
-    kind = "hbtui-init"
-
-    def _init(self, verb: str, timeout: float) -> str:
-        done = self.node.run([INIT, verb], timeout=timeout)
-        if done.returncode != 0:
-            detail = done.stdout + done.stderr
-            raise LabError(f"{self.node.name}: {INIT} {verb} rc={done.returncode}: {detail}")
-        return done.stdout
-
-    def start(self) -> None:
-        self.started_at = time.monotonic()
-        self._init("start", timeout=40.0)
-
-    def stop(self, timeout: float = 30.0) -> None:
-        pids = self.node_pids()
-        self._init("stop", timeout=timeout + 5.0)
-        left = wait_gone(pids, 5.0)
-        if left:
-            raise LabError(f"{self.node.name}: hbtui still running after stop: {left}")
-
-    def output(self) -> str:
-        """The node's stderr, which the init script sends to /var/log/hbtui-node.log."""
-        path = self.node.host_path("/var/log/hbtui-node.log")
-        return path.read_text(errors="replace") if path.exists() else ""
 
 
 def keygen(path: Path) -> Path:

@@ -39,11 +39,11 @@ from hbtui.remote.ssh import PeerTarget
 
 from .cluster import Cluster, LabNodeProcess, RealHeartbeat
 from .haconfig import HaSetup
-from .hbtui_node import HbtuiNode
+from .hbtui_node import HbtuiByInitScript, HbtuiNode
 from .netns import Lab
 from .node import Node
 from .observe import wait_for_vip
-from .ssh_peer import HBTUI_PROGRAM, HbtuiByInitScript, peer_target, skip_without_sshd
+from .ssh_peer import HBTUI_PROGRAM, peer_target, skip_without_sshd
 
 pytestmark = [pytest.mark.lab]
 

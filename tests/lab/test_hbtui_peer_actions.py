@@ -24,10 +24,11 @@ from hbtui.remote.ssh import PeerLink
 
 from .cluster import Cluster, RealHeartbeat
 from .haconfig import HaSetup
+from .hbtui_node import INIT, HbtuiByInitScript
 from .netns import Lab
 from .node import Node
 from .observe import wait_for_vip
-from .ssh_peer import HBTUI_PROGRAM, INIT, HbtuiByInitScript, peer_target, skip_without_sshd
+from .ssh_peer import HBTUI_PROGRAM, peer_target, skip_without_sshd
 
 pytestmark = [pytest.mark.lab]
 

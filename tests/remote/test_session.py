@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path, PurePosixPath
 
 from hbtui.config.loader import read_config
+from hbtui.remote.detect import PeerDaemon
 from hbtui.remote.session import PeerSession, targets_for
 from hbtui.remote.ssh import Backoff, LinkState, PeerLink
 
@@ -71,3 +72,45 @@ async def test_session_reads_facts_and_log_and_reconnects(
     finally:
         await session.close()
     assert link.status.state is LinkState.CLOSED
+
+
+STAND_IN_HBTUI = """
+import os, sys, time
+if not os.path.exists(sys.argv[1]):
+    sys.exit(3)  # no node answers here
+print('{"type": "snapshot", "node": "server2"}', flush=True)
+if sys.argv[-1] == "--follow":
+    time.sleep(600)
+"""
+
+
+async def test_a_daemon_started_elsewhere_is_followed(
+    sshd: Sshd, known_hosts: Path, tmp_path: Path
+) -> None:
+    """Nothing runs on the peer; hbtui starts there (not by us): the session follows it."""
+    runs = tmp_path / "hbtui-runs"
+    program = tmp_path / "hbtui.py"
+    program.write_text(STAND_IN_HBTUI)
+    (tmp_path / "ha-log").write_text("")
+    link = PeerLink(sshd.target(known_hosts))
+    probed = asyncio.Event()
+    session = PeerSession(
+        link,
+        "server1",
+        lambda _: probed.set(),
+        config_dir=PurePosixPath(HOWTO),
+        state_dir=PurePosixPath(tmp_path),
+        ha_log=PurePosixPath(tmp_path / "ha-log"),
+        hbtui_program=("python3", str(program), str(runs)),
+    )
+    session.start()
+    try:
+        facts = await session.wait_facts(WAIT_S)
+        assert facts.daemon is PeerDaemon.NONE
+        runs.touch()  # started on the peer itself: no action here pokes the session
+        async with asyncio.timeout(WAIT_S):
+            while session.facts is None or session.facts.daemon is not PeerDaemon.HBTUI:
+                probed.clear()
+                await probed.wait()
+    finally:
+        await session.close()

@@ -1,8 +1,8 @@
 """Keep a PeerView current from a PeerLink: the hbtui stream, or cl_status + ha-log.
 
 One coroutine per peer; it returns when the link drops (the caller restarts it once the
-link is up again), when the hbtui stream ends (the node stopped), and, when nothing ran
-there, as soon as a daemon answers (so a start is followed wherever it came from). Polls
+link is up again) or when the hbtui stream ends (the node stopped). Whether another daemon
+answers there now is the caller's watch (:class:`~hbtui.remote.session.PeerSession`). Polls
 of cl_status are scheduled only after the previous one finished, so they never overlap.
 """
 
@@ -58,15 +58,6 @@ async def _follow_hbtui(
                 raw("event", item)
         changed(view)
     raw("ended", "the hbtui status stream ended (the node stopped)")
-
-
-async def _until_a_daemon_answers(link: PeerLink, program: commands.Argv) -> None:
-    """Return once hbtui or heartbeat answers there (polled; a start from anywhere)."""
-    while True:
-        await asyncio.sleep(CL_STATUS_EVERY_S)
-        daemon, _, _ = await detect_daemon(link, program)
-        if daemon is not PeerDaemon.NONE:
-            return
 
 
 async def _poll_cl_status(link: PeerLink, view: PeerView, changed: Changed, raw: RawItem) -> None:
@@ -133,12 +124,9 @@ async def follow_peer(
         if daemon is PeerDaemon.HBTUI:
             await _follow_hbtui(link, view, changed, us, hbtui_program, raw)
         else:
-            tail = _tail_log(link, view, changed, ha_log, raw)
-            tasks: list[Coroutine[Any, Any, object]]
+            tasks = [_tail_log(link, view, changed, ha_log, raw)]
             if daemon is PeerDaemon.HEARTBEAT:
-                tasks = [tail, _poll_cl_status(link, view, changed, raw)]
-            else:  # nothing runs: return once one does (the caller probes and follows it)
-                tasks = [first_of(tail, _until_a_daemon_answers(link, hbtui_program))]
+                tasks.append(_poll_cl_status(link, view, changed, raw))
             results = await asyncio.gather(*tasks, return_exceptions=True)
             for result in results:
                 if isinstance(result, BaseException) and not isinstance(

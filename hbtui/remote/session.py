@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 Changed = Callable[["PeerSession"], None]
 # How often a peer running the real daemon is asked whether it still does.
 REPROBE_S = 5.0
+# How often a peer where nothing runs is asked whether a daemon answers now.
+IDLE_REPROBE_S = 2.0
 
 
 def _no_item(kind: str, item: object) -> None:
@@ -154,11 +156,11 @@ class PeerSession:
     async def _daemon_changed(self, seen: PeerDaemon) -> None:
         """Return once the peer answers as another daemon than ``seen``.
 
-        Asked right after each action here, and for the real daemon by ``cl_status
-        hbstatus`` every REPROBE_S (cheap). hbtui's stream ends by itself when that node
-        stops, and the feed of a peer where nothing runs ends once a daemon answers.
+        Asked right after each action here; for the real daemon by ``cl_status hbstatus``
+        every REPROBE_S (cheap); where nothing runs every IDLE_REPROBE_S (a start from
+        anywhere is followed). hbtui's stream ends by itself when that node stops.
         """
-        every = REPROBE_S if seen is PeerDaemon.HEARTBEAT else None
+        every = {PeerDaemon.HEARTBEAT: REPROBE_S, PeerDaemon.NONE: IDLE_REPROBE_S}.get(seen)
         while True:
             poked = False
             with contextlib.suppress(TimeoutError):

@@ -12,9 +12,8 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import PurePosixPath
-from typing import Any
 
 import asyncssh
 
@@ -84,23 +83,6 @@ async def _tail_log(
         view.apply_log_line(line, live=live)
         raw("log" if live else "log-history", line)
         changed(view)
-
-
-async def first_of(*jobs: Coroutine[Any, Any, object]) -> set[int]:
-    """Run ``jobs`` until the first one ends (its error raised); cancel the others.
-
-    Returns the positions of the jobs that had ended.
-    """
-    tasks = [asyncio.ensure_future(job) for job in jobs]
-    try:
-        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-    for task in done:
-        task.result()
-    return {index for index, task in enumerate(tasks) if task in done}
 
 
 async def follow_peer(

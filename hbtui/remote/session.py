@@ -10,14 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from pathlib import PurePosixPath
+from typing import Any
 
 from hbtui.config.model import ClusterConfig
 from hbtui.remote import commands
 from hbtui.remote.actions import ActionOutcome, PeerActions
 from hbtui.remote.detect import PeerDaemon, PeerFacts, detect_daemon, probe_peer
-from hbtui.remote.feed import RawItem, first_of, follow_peer
+from hbtui.remote.feed import RawItem, follow_peer
 from hbtui.remote.peerview import PeerView
 from hbtui.remote.ssh import LinkError, LinkState, LinkStatus, PeerLink, PeerTarget
 
@@ -32,6 +33,23 @@ IDLE_REPROBE_S = 2.0
 
 def _no_item(kind: str, item: object) -> None:
     """Raw items nobody asked for."""
+
+
+async def _first_of(*jobs: Coroutine[Any, Any, object]) -> set[int]:
+    """Run ``jobs`` until the first one ends (its error raised); cancel the others.
+
+    Returns the positions of the jobs that had ended.
+    """
+    tasks = [asyncio.ensure_future(job) for job in jobs]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    for task in done:
+        task.result()
+    return {index for index, task in enumerate(tasks) if task in done}
 
 
 def targets_for(
@@ -151,7 +169,7 @@ class PeerSession:
             raw=self.on_item or _no_item,
             daemon=daemon,
         )
-        return 1 in await first_of(feed, self._daemon_changed(daemon))
+        return 1 in await _first_of(feed, self._daemon_changed(daemon))
 
     async def _daemon_changed(self, seen: PeerDaemon) -> None:
         """Return once the peer answers as another daemon than ``seen``.

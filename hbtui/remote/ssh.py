@@ -216,7 +216,6 @@ class PeerLink:
         self._changed = asyncio.Condition()
         self._listeners: list[StatusListener] = []
         self._task: asyncio.Task[None] | None = None
-        # OpenSSH refuses more than MaxSessions (default 10) channels on one connection
         self._channels = asyncio.Semaphore(MAX_CHANNELS)
 
     @property

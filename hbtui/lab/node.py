@@ -38,7 +38,7 @@ from hbtui.lab.commands import (
 )
 
 ANCHOR_SCRIPT = Path(__file__).with_name("anchor_init.py")
-ADDRESS_POLL_S = 0.02  # wait_for_address re-reads at least this often between events
+SUBSCRIBE_POLL_S = 0.005  # wait_for_address: how often to look whether `ip monitor` listens yet
 # Host directory name (inside the node dir) -> where it is mounted inside the node.
 PRIVATE_DIRS = {
     "etc-ha.d": "/etc/ha.d",
@@ -65,6 +65,24 @@ exit 0
 def _unreadable(directory: str, names: list[str]) -> set[str]:
     """copytree's ignore: what this user cannot read stays behind (a normal user's demo)."""
     return {name for name in names if not os.access(os.path.join(directory, name), os.R_OK)}
+
+
+def _listening(pid: int) -> bool:
+    """True once process `pid` holds an rtnetlink socket bound to some multicast group.
+
+    Read from /proc: the netlink table of the process's namespace (columns sk Eth Pid Groups
+    ... Inode) against the socket inodes among its open files.
+    """
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+        held = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in fds}
+        rows = Path(f"/proc/{pid}/net/netlink").read_text().splitlines()[1:]
+    except OSError:  # not started yet, or a descriptor closed while we looked
+        return False
+    return any(
+        fields[1] == "0" and int(fields[3], 16) != 0 and f"socket:[{fields[9]}]" in held
+        for fields in (row.split() for row in rows)
+    )
 
 
 @dataclass(frozen=True)
@@ -312,8 +330,9 @@ class Node:
     def wait_for_address(self, ip: str, present: bool = True, timeout: float = 30.0) -> float:
         """Wait until `ip` is (or is no longer) on the node; the monotonic time it was seen.
 
-        Follows `ip monitor address` in the node's namespace and re-reads the addresses on every
-        event (and at least every 20 ms). Raises TimeoutError when `timeout` passes first.
+        Starts `ip monitor address` in the node's namespace, waits until it has joined the
+        address groups (then no change can slip by), and re-reads the addresses at that point
+        and on every event it prints. Raises TimeoutError when `timeout` passes first.
         """
         deadline = time.monotonic() + timeout
         monitor = subprocess.Popen(
@@ -325,7 +344,15 @@ class Node:
             env=clean_env(),
         )
         assert monitor.stdout is not None
+        state = "present" if present else "absent"
+        late = TimeoutError(f"{ip} not {state} on {self.name} within {timeout} s")
         try:
+            while not _listening(monitor.pid):  # milliseconds: no event source for this
+                if monitor.poll() is not None:
+                    raise LabError(f"ip monitor in {self.name} exited rc={monitor.returncode}")
+                if time.monotonic() >= deadline:
+                    raise late
+                time.sleep(SUBSCRIBE_POLL_S)
             with selectors.DefaultSelector() as selector:
                 selector.register(monitor.stdout, selectors.EVENT_READ)
                 while True:
@@ -334,10 +361,9 @@ class Node:
                         return seen_at
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
-                        state = "present" if present else "absent"
-                        raise TimeoutError(f"{ip} not {state} on {self.name} within {timeout} s")
-                    if selector.select(min(ADDRESS_POLL_S, remaining)):
-                        monitor.stdout.readline()
+                        raise late
+                    if selector.select(remaining) and not monitor.stdout.readline():
+                        raise LabError(f"ip monitor in {self.name} stopped printing events")
         finally:
             monitor.kill()
             monitor.wait(timeout=5)

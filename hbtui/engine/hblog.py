@@ -59,10 +59,6 @@ def none_missing(node: str) -> WriteLog:
     return info(f"No pkts missing from {node}!")
 
 
-def is_dead(node: str) -> list[WriteLog]:
-    return [warn(f"node {node}: is dead")]
-
-
 def no_stonith(node: str) -> list[WriteLog]:
     return [
         warn("No STONITH device configured."),

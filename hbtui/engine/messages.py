@@ -78,11 +78,6 @@ def ns_rexmit(dest: str, first: int, last: int) -> Draft:
     )
 
 
-def ns_nak_rexmit(dest: str, seq: int) -> Draft:
-    """Tell ``dest`` that ``seq`` can no longer be resent."""
-    return Draft((("t", "NS_nak_rexmit"), ("dest", dest), ("firstseq", f"{seq:x}")), dest)
-
-
 def resource(rsc_hold: str, stable: bool, info: str | None = None) -> Draft:
     """``resource rsc_hold rtype=full isstable [info]``."""
     fields = [("t", "resource"), ("rsc_hold", rsc_hold), ("rtype", "full")]

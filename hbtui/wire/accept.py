@@ -21,14 +21,16 @@ Rules, in order, for one datagram from address ``sender``:
 
 The Acceptor is pure: no clock, no I/O. It counts rejections by (reason, address).
 A verdict names the node only once ``src`` and ``hg`` are valid, and then carries the
-parsed ``generation`` and ``seq`` so that callers never parse them again.
+parsed ``generation`` and ``seq`` so that callers never parse them again (and, on a
+restart, the ``previous_generation`` it replaced: the acceptor is the one owner of a
+node's generation).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from hbtui.config.model import AuthKeys
 from hbtui.wire.message import Message
@@ -57,6 +59,7 @@ class Verdict:
     duplicate: bool = False
     generation: int | None = None  # parsed hg, whenever ``node`` is set
     seq: int | None = None  # parsed seq (None on NS_* messages)
+    previous_generation: int | None = None  # the one ``restarted`` replaced
 
 
 @dataclass(slots=True)
@@ -156,6 +159,7 @@ class Acceptor:
         elif not seq:
             return self._reject(sender, Reason.MALFORMED, "missing or malformed seq", msg)
         track = self._tracks.get(src)
+        previous = None if track is None else track.generation
         restarted = False
         if track is None or gen > track.generation:
             restarted = track is not None
@@ -164,9 +168,11 @@ class Acceptor:
             detail = f"generation {gen} is older than {track.generation} (replay?)"
             return self._reject(sender, Reason.OLD_GENERATION, detail, msg, src, gen, seq)
         if mtype.startswith("NS_"):
-            return self._control(msg, sender, src, track, restarted)
-        assert seq is not None
-        return self._sequenced(msg, sender, src, track, seq, restarted)
+            verdict = self._control(msg, sender, src, track, restarted)
+        else:
+            assert seq is not None
+            verdict = self._sequenced(msg, sender, src, track, seq, restarted)
+        return replace(verdict, previous_generation=previous) if restarted else verdict
 
     def _control(
         self, msg: Message, sender: tuple[str, int], src: str, track: _Track, restarted: bool

@@ -23,6 +23,7 @@ import socket
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -52,6 +53,37 @@ LOADAVG_PATH = Path("/proc/loadavg")
 LOADAVG_REFRESH_MS = 5000
 COUNTERS_EVERY_MS = 2000  # WireCounters: at most this often, after a send
 TransportOpener = Callable[[Sequence[UcastMedium], int, DatagramCallback], Awaitable[Transport]]
+
+
+class RuntimeState(StrEnum):
+    """Where a ``NodeRuntime`` is in its life (``snapshot()["runtime"]["state"]``)."""
+
+    NEW = "new"
+    RUNNING = "running"
+    STOPPING = "stopping"  # graceful stop under way
+    STOPPED = "stopped"
+    KILLED = "killed"  # crash drill: nothing released
+
+    @property
+    def closed(self) -> bool:
+        """Stopped or killed: nothing is sent, executed or answered any more."""
+        return self in (RuntimeState.STOPPED, RuntimeState.KILLED)
+
+
+# from -> allowed next states; anything else raises RuntimeStateError
+RUNTIME_STEPS: dict[RuntimeState, frozenset[RuntimeState]] = {
+    RuntimeState.NEW: frozenset({RuntimeState.RUNNING, RuntimeState.STOPPED, RuntimeState.KILLED}),
+    RuntimeState.RUNNING: frozenset(
+        {RuntimeState.STOPPING, RuntimeState.STOPPED, RuntimeState.KILLED}
+    ),
+    RuntimeState.STOPPING: frozenset({RuntimeState.STOPPED, RuntimeState.KILLED}),
+    RuntimeState.STOPPED: frozenset(),
+    RuntimeState.KILLED: frozenset(),
+}
+
+
+class RuntimeStateError(Exception):
+    """An illegal step of the runtime's life (a bug)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +168,7 @@ class NodeRuntime:
         self.node: Node | None = None
         self.transport: Transport | None = None
         self.halog: HaLogFiles | None = None
-        self.state = "new"  # new, running, stopping, stopped, killed
+        self.state = RuntimeState.NEW
         self.exit_reason = ""
         self.pid = os.getpid()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -148,6 +180,12 @@ class NodeRuntime:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._vip_lock = asyncio.Lock()
         self._done: asyncio.Future[str] | None = None
+
+    def _enter(self, state: RuntimeState) -> None:
+        """Step to ``state`` (``RuntimeStateError`` off the ``RUNTIME_STEPS`` table)."""
+        if state not in RUNTIME_STEPS[self.state]:
+            raise RuntimeStateError(f"runtime {self.state} -> {state} is illegal")
+        self.state = state
 
     # -- clock -------------------------------------------------------------------------
 
@@ -186,7 +224,7 @@ class NodeRuntime:
             raise
         self.halog = HaLogFiles(cf.logfile, cf.debugfile, self.echo_log)
         self.node = node
-        self.state = "running"
+        self._enter(RuntimeState.RUNNING)
         gen = f"uuid {state.node_uuid.hex()} generation {state.generation}"
         self._publish(RuntimeChanged(self.now_ms(), "started", gen))
         self._run(node.start(self.now_ms(), present))
@@ -196,8 +234,8 @@ class NodeRuntime:
         if not graceful:
             self.kill()
             return self.exit_reason
-        if self.state == "running" and self.node is not None:
-            self.state = "stopping"
+        if self.state is RuntimeState.RUNNING and self.node is not None:
+            self._enter(RuntimeState.STOPPING)
             self._publish(RuntimeChanged(self.now_ms(), "stopping", "graceful"))
             self._run(self.node.command("stop", self.now_ms()))
         if self._done is None:
@@ -206,19 +244,19 @@ class NodeRuntime:
             return await asyncio.wait_for(asyncio.shield(self._done), timeout_s)
         except TimeoutError:
             log.error("graceful stop did not finish within %s s: closing anyway", timeout_s)
-            self._finish("stopped", "graceful stop timed out")
+            self._finish(RuntimeState.STOPPED, "graceful stop timed out")
             return self.exit_reason
 
     def kill(self) -> None:
         """Crash drill: stop sending and answering at once, release nothing (VIPs stay)."""
-        if self.state in ("stopped", "killed"):
+        if self.state.closed:
             return
-        self._finish("killed", "killed (crash drill): nothing released")
+        self._finish(RuntimeState.KILLED, "killed (crash drill): nothing released")
 
-    def _finish(self, state: str, reason: str) -> None:
-        if self.state in ("stopped", "killed"):
+    def _finish(self, state: RuntimeState, reason: str) -> None:
+        if self.state.closed:
             return
-        self.state = state
+        self._enter(state)
         self.exit_reason = reason
         if self._timer is not None:
             self._timer.cancel()
@@ -233,7 +271,7 @@ class NodeRuntime:
         if callable(close):
             with contextlib.suppress(Exception):
                 close()
-        self._publish(RuntimeChanged(self.now_ms() if self._loop else 0, state, reason))
+        self._publish(RuntimeChanged(self.now_ms() if self._loop else 0, state.value, reason))
         if self.halog is not None:
             self.halog.close()
         if self.lock is not None:
@@ -251,10 +289,10 @@ class NodeRuntime:
 
     def command(self, cmd: str, arg: str = "all") -> None:
         """``standby``/``takeover`` [all|local|foreign] or ``stop`` (use ``stop()`` to wait)."""
-        if self.node is None or self.state != "running":
+        if self.node is None or self.state is not RuntimeState.RUNNING:
             return
         if cmd == "stop":
-            self.state = "stopping"
+            self._enter(RuntimeState.STOPPING)
             self._publish(RuntimeChanged(self.now_ms(), "stopping", "stop command"))
         self._run(self.node.command(cmd, self.now_ms(), arg))
 
@@ -266,7 +304,7 @@ class NodeRuntime:
         snap.setdefault("node", self.config.node_name)  # also before the engine exists
         stats = self.transport.stats if self.transport is not None else TransportStats()
         snap["runtime"] = {
-            "state": self.state,
+            "state": self.state.value,
             "pid": self.pid,
             "config_dir": str(self.config.config_dir),
             "state_dir": str(self.state_dir),
@@ -308,21 +346,21 @@ class NodeRuntime:
     def _run(self, outputs: Sequence[Any]) -> None:
         """Execute actions and publish events in order, then re-arm the one timer."""
         for item in outputs:
-            if self.state in ("stopped", "killed"):
+            if self.state.closed:
                 return
             if isinstance(item, act.Send | act.AddVip | act.DelVip | act.RunScript):
                 self._execute(item)
             elif isinstance(item, act.WriteLog):
                 self._log(item)
             elif isinstance(item, act.Exit):
-                self._finish("stopped", item.reason)
+                self._finish(RuntimeState.STOPPED, item.reason)
                 return
             else:
                 self._publish(item)
         self._rearm()
 
     def _rearm(self) -> None:
-        if self.node is None or self._loop is None or self.state in ("stopped", "killed"):
+        if self.node is None or self._loop is None or self.state.closed:
             return
         deadline = self.node.next_deadline()
         if deadline == self._armed_ms and self._timer is not None:
@@ -348,7 +386,7 @@ class NodeRuntime:
         self._run(self.node.tick(now))
 
     def _on_datagram(self, data: bytes, addr: tuple[str, int], _udp_ms: int) -> None:
-        if self.node is None or self.state in ("stopped", "killed"):
+        if self.node is None or self.state.closed:
             return
         self._run(self.node.feed(data, addr, self.now_ms()))
 
@@ -383,7 +421,7 @@ class NodeRuntime:
         self._publish(stats.counters(now))
 
     def _answer(self, call: Callable[[int], list[Any]]) -> None:
-        if self.node is not None and self.state in ("running", "stopping"):
+        if self.node is not None and self.state in (RuntimeState.RUNNING, RuntimeState.STOPPING):
             self._run(call(self.now_ms()))
 
     async def _add_vip(self, a: act.AddVip) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from hbtui.adapters.runtime import NodeRuntime, NodeStartError
+from hbtui.adapters.runtime import NodeRuntime, NodeStartError, RuntimeState
 from hbtui.adapters.state import StateDirLock, StateError
 from hbtui.adapters.udp import UdpError
 from hbtui.cli_common import add_common_options
@@ -91,7 +91,7 @@ async def _serve(config: ClusterConfig, args: argparse.Namespace) -> int:
         task.add_done_callback(tasks.discard)
 
     def on_stop_signal(signame: str) -> None:
-        if runtime.state == "running":
+        if runtime.state is RuntimeState.RUNNING:
             log.info("%s: graceful stop", signame)
             spawn(runtime.stop(graceful=True))
         else:

@@ -19,5 +19,10 @@ Runtime contract (``hbtui.engine.node.Node``; all times are monotonic integer ms
   with ``script_done(id, ScriptResult, now)``; they may come later, in any order.
 - Everything else in the output lists is an event (``hbtui.engine.events``) for the bus.
 - ``command("standby" | "takeover" | "stop", now, arg)``; SIGTERM = ``stop``, then exit
-  on ``Exit``. ``snapshot(now)`` is JSON-able.
+  on ``Exit``. ``describe(now)`` is the typed picture (``hbtui.engine.snapshot``);
+  ``snapshot(now)`` is its JSON-able dict.
+
+States are enums and their steps tables that raise on an illegal step: our status
+(``engine/status.py``), the standby handshake (``engine/handshake.py``), a resource
+step's phase (``engine/resources.py``).
 """

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 HOLDS_OURS = frozenset({"foreign", "all"})  # a peer's rsc_hold that includes our groups
 SWAP = {"local": "foreign", "foreign": "local", "all": "all", "none": "none"}
@@ -18,29 +20,45 @@ class Phase(StrEnum):
     SHUTDOWN = "shutdown"
 
 
+class Liveness(Protocol):
+    """What ownership asks membership (the one owner of these facts) about a peer."""
+
+    def is_alive(self, peer: str) -> bool:
+        """Heard in its current generation and not declared dead since."""
+        ...
+
+    def is_hbtui(self, peer: str) -> bool:
+        """Its last status carried the hbtui field."""
+        ...
+
+    def heard_ms(self, peer: str) -> int | None:
+        """Its last status in the current generation (None after a restart)."""
+        ...
+
+    def dead_ms(self, peer: str) -> int | None:
+        """When we declared its current generation dead (None if we did not)."""
+        ...
+
+
 @dataclass(slots=True)
 class PeerRsc:
     """What we know of one peer's resources (current generation)."""
 
-    alive: bool = False
-    hbtui: bool = False
     hold: str | None = None
     stable: bool = False
     offer_pending: bool = True  # a (re)joined home node gets its groups offered once
     announced: bool = False  # we told this generation what we hold
     gave_up: bool = False
-    last_heard_ms: int | None = None
-    dead_ms: int | None = None
 
 
-@dataclass(slots=True)
-class Standby:
-    """A standby/failback handshake in progress (``give`` = we release)."""
-
-    role: str
-    rsc_type: str
-    peer: str
-    stage: str = "asked"
+def holder_of(home: str, live_holds: Iterable[tuple[str, str | None]]) -> str | None:
+    """Which live peer runs a group whose home is ``home``, from (peer, rsc_hold) pairs."""
+    for name, hold in live_holds:
+        if hold == "all" or (hold == "local" and name == home):
+            return name
+        if hold == "foreign" and name != home:
+            return name
+    return None
 
 
 def hold_name(local: bool, foreign: bool) -> str:

@@ -11,12 +11,17 @@ Rules (spec 6; hbtui's additions marked):
   of the configured ucast addresses and failed authentication. Such a peer is never
   declared dead (so never taken over); we log one line and look again every keepalive.
   Trade-off: a spoofer on the LAN sending such packets can hold off a takeover.
+
+Membership is the one owner of a peer's liveness: alive (heard in its current
+generation, not declared dead since), when it was last heard, when it was declared
+dead. Ownership asks through ``Liveness`` (``engine/holdstate.py``). The peer's
+generation is the acceptor's and its uuid the stamper's.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from hbtui.config.model import ClusterConfig, HaCf
@@ -28,6 +33,7 @@ from hbtui.engine.events import (
     PeerLate,
 )
 from hbtui.engine.resources import Emit
+from hbtui.engine.snapshot import PeerLiveness
 
 
 @dataclass(slots=True)
@@ -37,14 +43,13 @@ class PeerLive:
     name: str
     dt_ms: int
     status: str = "unknown"
-    uuid: bytes | None = None
-    generation: int | None = None
     hbtui: bool = False
     link: str = "eth0"
-    link_up: bool = False
+    link_up: bool = False  # heard in this generation, not declared dead since: "alive"
     dead: bool = False
-    last_status_ms: int | None = None  # drives the dead deadline
-    gap_base_ms: int | None = None  # drives the late warning (reset on restart)
+    last_status_ms: int | None = None  # drives the dead deadline (kept over a restart)
+    heard_ms: int | None = None  # last status of this generation: the late warning
+    dead_ms: int | None = None  # when this generation was declared dead
     last_seq: int = 0
     auth_failures: deque[int] = field(default_factory=deque)
     auth_warned: bool = False
@@ -84,7 +89,8 @@ class Membership:
         hosts = {md.host for md in ucast if md.host}
         self.ucast_ips: frozenset[str] = frozenset(ucast_ips if ucast_ips is not None else hosts)
         self.peers = {p: PeerLive(p, cf.deadtime_ms) for p in config.peers}
-        self.key_text: Callable[[], tuple[int, str]] = lambda: (0, "")
+        key = config.authkeys.active_key
+        self.key_index, self.key_method = key.index, key.method.value  # for the guard's line
 
     def set_timers(self, cf: HaCf) -> None:
         """keepalive, warntime, deadtime and initdead from ``cf`` (at start and on SIGHUP)."""
@@ -110,7 +116,7 @@ class Membership:
             p.link_up = True
             self.emit(hblog.link_up(node, p.link))
         p.dead = False
-        gap = None if p.gap_base_ms is None else now_ms - p.gap_base_ms
+        gap = None if p.heard_ms is None else now_ms - p.heard_ms
         if gap is not None and gap > self.warntime_ms:
             self.emit(hblog.late(node, gap))
             self.emit(PeerLate(now_ms, node, gap))
@@ -118,7 +124,7 @@ class Membership:
             self.emit(hblog.status_update(node, st))
             self.emit(NodeStateChanged(now_ms, node, p.status, st, "status message"))
             p.status = st
-        p.last_status_ms = p.gap_base_ms = now_ms
+        p.last_status_ms = p.heard_ms = now_ms
         p.dt_ms = dt_ms if dt_ms > 0 else self.deadtime_ms
         p.hbtui = hbtui
         p.last_seq = seq
@@ -127,12 +133,29 @@ class Membership:
         self.emit(KeepaliveReceived(now_ms, node, p.link, gap, seq, st, self.deadline(p)))
         return Heard(first, came_back)
 
-    def restarted(self, node: str, generation: int) -> None:
+    def restarted(self, node: str) -> None:
         """A new generation: the link is re-announced, the late timer starts over."""
         p = self.peers[node]
         p.link_up = p.dead = False
-        p.gap_base_ms = None
-        p.generation = generation
+        p.heard_ms = p.dead_ms = None
+
+    # -- Liveness: what ownership asks ---------------------------------------------
+
+    def is_alive(self, peer: str) -> bool:
+        """Heard in its current generation and not declared dead since."""
+        return self.peers[peer].link_up
+
+    def is_hbtui(self, peer: str) -> bool:
+        """Its last status carried the hbtui field."""
+        return self.peers[peer].hbtui
+
+    def heard_ms(self, peer: str) -> int | None:
+        """Its last status in the current generation (None after a restart)."""
+        return self.peers[peer].heard_ms
+
+    def dead_ms(self, peer: str) -> int | None:
+        """When we declared its current generation dead (None if we did not)."""
+        return self.peers[peer].dead_ms
 
     def set_status(self, node: str, st: str, why: str, now_ms: int) -> None:
         """A status learned from another message (``shutdone st=dead``)."""
@@ -184,7 +207,7 @@ class Membership:
                 continue
             if self.auth_alive(name, now_ms):
                 if not p.auth_warned:
-                    index, method = self.key_text()
+                    index, method = self.key_index, self.key_method
                     self.emit(hblog.auth_alive(name, index, method))
                     count = len(p.auth_failures)
                     self.emit(AuthMismatchAlive(now_ms, name, index, method, count))
@@ -194,10 +217,24 @@ class Membership:
             dead.append(name)
         return dead
 
+    def describe(self, now_ms: int | None) -> tuple[PeerLiveness, ...]:
+        """Every peer's liveness (``remaining_ms`` only when ``now_ms`` is given)."""
+        out = []
+        for p in self.peers.values():
+            deadline = None if p.dead else self.deadline(p)
+            remaining = None if deadline is None or now_ms is None else deadline - now_ms
+            live = PeerLiveness(
+                p.name, p.status, p.hbtui, p.link, p.link_up, p.last_status_ms, p.dt_ms,
+                deadline, remaining, len(p.auth_failures),
+            )  # fmt: skip
+            out.append(live)
+        return tuple(out)
+
     def mark_dead(self, node: str, why: str, now_ms: int) -> bool:
         """Declare ``node`` dead; True if its link had been up."""
         p = self.peers[node]
         p.dead = True
+        p.dead_ms = now_ms
         p.recheck_ms = None
         was_up = p.link_up
         p.link_up = False

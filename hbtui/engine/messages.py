@@ -135,7 +135,15 @@ class Stamper:
         self.loadavg = "0.00 0.00 0.00 1/100 1"
         self.seq = 0
         self.history = SendHistory()
-        self.uuids: dict[str, bytes] = {our_name: uuid}  # peer uuids for destuuid
+        self.uuids: dict[str, bytes] = {our_name: uuid}  # for destuuid; the one owner
+
+    def learn_uuid(self, node: str, uuid: bytes) -> None:
+        """``node``'s hb_uuid, from its ``srcuuid``."""
+        self.uuids[node] = uuid
+
+    def uuid_of(self, node: str) -> bytes | None:
+        """``node``'s hb_uuid as last heard (ours for us); None before it spoke."""
+        return self.uuids.get(node)
 
     def stamp(self, draft: Draft, now_ms: int) -> tuple[Message, bytes]:
         """The final message and its signed datagram."""

@@ -26,9 +26,12 @@ from hbtui.engine.actions import (
     WriteLog,
 )
 from hbtui.engine.events import Event, NodeStateChanged, PacketRejected, PeerDead, PeerRestarted
+from hbtui.engine.holdstate import Phase
 from hbtui.engine.membership import Membership
 from hbtui.engine.ownership import Ownership
 from hbtui.engine.resources import VIP_RESOURCES, Job, Runner, parse_vip
+from hbtui.engine.snapshot import NodeSnapshot, assemble
+from hbtui.engine.status import NodeStatus, next_status
 from hbtui.wire.accept import Acceptor, Reason, Verdict
 from hbtui.wire.message import Message
 from hbtui.wire.packet import PacketRejected as WirePacketRejected
@@ -93,10 +96,8 @@ class Node:
         self.members = Membership(
             config, now_ms, self._emit, None if ucast_ips is None else list(ucast_ips)
         )
-        key = config.authkeys.active_key
-        self.members.key_text = lambda: (key.index, key.method.value)
-        self.owner = Ownership(config, self.runner, self._send, self._emit, pid)
-        self.status = "init"
+        self.owner = Ownership(config, self.runner, self.members, self._send, self._emit, pid)
+        self.status = NodeStatus.INIT
         self.started = False
         self.exited = False
         self.next_status_ms: int | None = None
@@ -130,9 +131,11 @@ class Node:
         extra = DT_STARTUP_EXTRA_MS if now_ms - self.start_ms < DT_STARTUP_PERIOD_MS else 0
         return self.cf.deadtime_ms + extra
 
-    def _set_status(self, st: str, why: str, now_ms: int) -> None:
-        self._emit(NodeStateChanged(now_ms, self.us, self.status, st, why))
-        self.status = st
+    def _set_status(self, st: NodeStatus, why: str, now_ms: int) -> None:
+        """Step to ``st`` (``NodeStatusError`` off the table of ``engine/status.py``)."""
+        new = next_status(self.status, st)
+        self._emit(NodeStateChanged(now_ms, self.us, self.status.value, new.value, why))
+        self.status = new
 
     # -- inputs ------------------------------------------------------------------------
 
@@ -148,15 +151,14 @@ class Node:
                 vip = parse_vip(res.args) if res.name in VIP_RESOURCES else None
                 if vip is None or vip.ip not in present:
                     continue
-                rid = self.runner.next_id
-                self.runner.next_id += 1
+                rid = self.runner.reserve_id()
                 self.cleanup_ids.add(rid)
                 text = f"{vip.ip} is on this node before we own it: removing it before joining"
                 self._emit(hblog.warn(text))
                 self._emit(DelVip(rid, res.token, vip.ip, vip.prefix, vip.device))
         self._send(m.status("init", self.advertised_dt(now_ms)), now_ms)
         self._send(m.status("up", self.advertised_dt(now_ms)), now_ms)
-        self._set_status("up", "start", now_ms)
+        self._set_status(NodeStatus.UP, "start", now_ms)
         self._emit(hblog.local_status("up"))
         self._emit(hblog.link_up(self.us, self.members.default_link))
         self.next_status_ms = now_ms + self.cf.keepalive_ms
@@ -167,7 +169,7 @@ class Node:
         if not self.started or self.exited:
             return []
         if self.next_status_ms is not None and now_ms >= self.next_status_ms:
-            self._send(m.status(self.status, self.advertised_dt(now_ms)), now_ms)
+            self._send(m.status(self.status.value, self.advertised_dt(now_ms)), now_ms)
             self.next_status_ms += self.cf.keepalive_ms
             if self.next_status_ms <= now_ms:
                 self.next_status_ms = now_ms + self.cf.keepalive_ms
@@ -182,11 +184,11 @@ class Node:
         return now_ms >= self.start_ms + self.cf.initdead_ms
 
     def _go_active(self, now_ms: int) -> None:
-        if self.status == "active" or self.owner.phase == "shutdown":
+        if self.status is NodeStatus.ACTIVE or self.owner.phase is Phase.SHUTDOWN:
             return
         self._emit(hblog.comm_now_up())
         self._emit(hblog.local_status("active"))
-        self._set_status("active", "communication up", now_ms)
+        self._set_status(NodeStatus.ACTIVE, "communication up", now_ms)
         self._send(m.status("active", self.advertised_dt(now_ms)), now_ms)
         self._send(m.starting(), now_ms)
         self.owner.went_active(now_ms)
@@ -206,7 +208,7 @@ class Node:
             self.rexmit.forget(node)
             if gave_up:
                 self._emit(hblog.gave_up(node))
-            elif self.owner.phase != "shutdown":
+            elif self.owner.phase is not Phase.SHUTDOWN:
                 for line in hblog.no_stonith(node):
                     self._emit(line)
             if link_was_up:
@@ -214,7 +216,7 @@ class Node:
             self.owner.peer_dead(node, now_ms)
 
     def _evaluate(self, now_ms: int) -> None:
-        if self.status == "active":
+        if self.status is NodeStatus.ACTIVE:
             self.owner.evaluate(now_ms, self._initdead_passed(now_ms))
 
     def feed(self, datagram: bytes, addr: tuple[str, int], now_ms: int) -> list[Output]:
@@ -228,29 +230,25 @@ class Node:
         if not verdict.ok or verdict.message is None or node is None:
             self._rejected(datagram, addr, verdict, now_ms)
         else:
-            self._dispatch(node, verdict.message, addr, now_ms)
+            self._dispatch(node, verdict, verdict.message, addr, now_ms)
         self._evaluate(now_ms)
         return self._flush()
 
     def _track(self, node: str, verdict: Verdict, now_ms: int) -> None:
-        """Generation and sequence bookkeeping for every tracked message."""
-        msg = verdict.message
-        if verdict.restarted and msg is not None:
-            gen = int(msg.get("hg") or "0", 16)
-            old = self.members.peers[node].generation
+        """Restart and sequence bookkeeping for every tracked message (the acceptor
+        keeps the generation; the verdict carries what it parsed)."""
+        if verdict.restarted and verdict.generation is not None:
             self._emit(hblog.restart(node))
-            self._emit(PeerRestarted(now_ms, node, old, gen))
-            self.members.restarted(node, gen)
+            self._emit(PeerRestarted(now_ms, node, verdict.previous_generation, verdict.generation))
+            self.members.restarted(node)
             self.owner.peer_restarted(node)
             self.rexmit.forget(node)
-        elif msg is not None and self.members.peers[node].generation is None:
-            self.members.peers[node].generation = int(msg.get("hg") or "0", 16)
         if verdict.missing:
             last, seq = verdict.missing[0] - 1, verdict.missing[-1] + 1
             self._emit(hblog.lost(node, last, seq))
             self.rexmit.on_missing(node, verdict.missing, now_ms, REXMIT_DELAY_MS)
-        if msg is not None and (seq_text := msg.get("seq")):
-            self.rexmit.on_arrived(node, int(seq_text, 16))
+        if verdict.seq is not None:
+            self.rexmit.on_arrived(node, verdict.seq)
         if verdict.gap_filled:
             self._emit(hblog.none_missing(node))
 
@@ -273,13 +271,14 @@ class Node:
                 self._emit(hblog.warn(f"dropped a packet from {addr[0]}: {verdict.detail}"))
         self._emit(PacketRejected(now_ms, reason.value, addr, verdict.detail, claimed))
 
-    def _dispatch(self, node: str, msg: Message, addr: tuple[str, int], now_ms: int) -> None:
+    def _dispatch(
+        self, node: str, verdict: Verdict, msg: Message, addr: tuple[str, int], now_ms: int
+    ) -> None:
         mtype = msg.type or ""
         uuid = msg.get_bytes("srcuuid")
         if uuid is not None:
-            self.stamper.uuids[node] = uuid
-            self.members.peers[node].uuid = uuid
-        seq = int(msg.get("seq") or "0", 16)
+            self.stamper.learn_uuid(node, uuid)
+        seq = verdict.seq or 0
         if mtype == "status":
             self._on_status(node, msg, seq, addr, now_ms)
         elif mtype == "starting":
@@ -313,18 +312,17 @@ class Node:
         st = msg.get("st") or "active"
         hbtui = msg.get(m.HBTUI_FIELD) is not None
         heard = self.members.on_status(node, st, dt, hbtui, seq, addr[0], now_ms)
-        self.owner.peer_heard(node, hbtui, now_ms)
-        if st == "active" and self.status == "active":
+        if st == "active" and self.status is NodeStatus.ACTIVE:
             self.owner.announce_to(node, now_ms)
         if heard.came_back:
             self.owner.peer_returned(node, now_ms)
-        if heard.first and self.status == "active":
+        if heard.first and self.status is NodeStatus.ACTIVE:
             # a (re)started peer goes active on our first status: send it now, not up to
             # one keepalive later (the failback waits for it)
-            self._send(m.status(self.status, self.advertised_dt(now_ms)), now_ms)
+            self._send(m.status(self.status.value, self.advertised_dt(now_ms)), now_ms)
         if heard.first:
             self._send(m.reqnodes(node), now_ms)
-        if self.status != "active":
+        if self.status is not NodeStatus.ACTIVE:
             self._go_active(now_ms)
 
     def _answer_rexmit(self, node: str, msg: Message, now_ms: int) -> None:
@@ -395,15 +393,17 @@ class Node:
 
     def _initdead_deadline(self) -> int | None:
         """Going active at initdead is pending (not once active or stopping)."""
-        if self.status == "active" or self.owner.phase == "shutdown":
+        if self.status is NodeStatus.ACTIVE or self.owner.phase is Phase.SHUTDOWN:
             return None
         return self.start_ms + self.cf.initdead_ms
 
+    def describe(self, now_ms: int | None = None) -> NodeSnapshot:
+        """The typed picture of the node (``engine/snapshot.py``)."""
+        return assemble(self, now_ms)
+
     def snapshot(self, now_ms: int | None = None) -> dict[str, Any]:
         """A JSON-able picture of the node for ``hbtui status`` and the console."""
-        from hbtui.engine.snapshot import build
-
-        return build(self, now_ms)
+        return self.describe(now_ms).to_dict()
 
 
 def _claimed_src(datagram: bytes) -> str | None:

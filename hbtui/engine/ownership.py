@@ -29,6 +29,10 @@ node (rsc_hold ``local``), "theirs" = the others' (``foreign``).
                           | else                              | stonith n_stnth, take over all
   stop command            |                                   | resource none info=shutdown,
                           |                                   | release all (R->L), shutdone
+
+The ``ask_resources`` exchange follows the transition table of ``engine/handshake.py``;
+a message that does not fit the handshake in progress is ignored. Whether a peer is
+alive, and when it was heard or declared dead, is membership's (``Liveness``).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from hbtui.config.model import AutoFailback, ClusterConfig, ResourceGroup
+from hbtui.engine import handshake as hs
 from hbtui.engine import hblog
 from hbtui.engine import messages as m
 from hbtui.engine.actions import WriteLog
@@ -46,8 +51,19 @@ from hbtui.engine.events import (
     TakeoverPhases,
     TakeoverStarted,
 )
-from hbtui.engine.holdstate import HOLDS_OURS, SWAP, PeerRsc, Phase, Standby, hold_name
-from hbtui.engine.resources import VIP_RESOURCES, Emit, Job, Runner
+from hbtui.engine.holdstate import HOLDS_OURS, SWAP, Liveness, PeerRsc, Phase, hold_name, holder_of
+from hbtui.engine.resources import (
+    VIP_RESOURCES,
+    Emit,
+    Job,
+    JobKind,
+    Runner,
+    TakeoverReason,
+    parse_vip,
+)
+from hbtui.engine.snapshot import GroupSnapshot, OwnershipSnapshot, VipSnapshot
+
+ASK_MOVES = {"me": hs.Move.PEER_ASKS, "other": hs.Move.PEER_ANSWERS, "done": hs.Move.PEER_DONE}
 
 
 class Ownership:
@@ -57,6 +73,7 @@ class Ownership:
         self,
         config: ClusterConfig,
         runner: Runner,
+        live: Liveness,
         send: Callable[[m.Draft, int], None],
         emit: Emit,
         pid: int = 0,
@@ -64,6 +81,7 @@ class Ownership:
         self.config = config
         self.us = config.node_name
         self.runner = runner
+        self.live = live
         self.send = send
         self.emit = emit
         self.pid = pid
@@ -73,7 +91,7 @@ class Ownership:
         self.foreign = False
         self.phase = Phase.WAITING
         self.initial_done = False
-        self.standby: Standby | None = None
+        self.standby: hs.Standby | None = None
         self.failback = config.ha_cf.auto_failback != AutoFailback.OFF
 
     @property
@@ -96,16 +114,14 @@ class Ownership:
 
     # -- inputs from membership ---------------------------------------------------
 
+    def _alive_peers(self) -> list[str]:
+        return [p for p in self.peers if self.live.is_alive(p)]
+
     def went_active(self, now_ms: int) -> None:
         """We just sent ``starting``: one announcement reaches every peer."""
-        for state in self.peers.values():
-            state.announced = state.alive
+        for peer, state in self.peers.items():
+            state.announced = self.live.is_alive(peer)
         self.send(m.resource(self.rsc_hold, False), now_ms)
-
-    def peer_heard(self, peer: str, hbtui: bool, now_ms: int) -> None:
-        """A status from ``peer``."""
-        info = self.peers[peer]
-        info.alive, info.hbtui, info.last_heard_ms = True, hbtui, now_ms
 
     def peer_returned(self, peer: str, now_ms: int) -> None:
         """``peer`` speaks again, same generation, after we declared it dead (a partition).
@@ -120,13 +136,29 @@ class Ownership:
             self.emit(WriteLog(hblog.CRIT, text))
             self._set_hold(self.local, False, now_ms)
             theirs = tuple(reversed(self.groups_of("foreign")))
-            self.runner.submit(Job("heal", theirs, False, peer), now_ms)
+            self.runner.submit(Job(JobKind.HEAL, theirs, False, peer), now_ms)
 
     def peer_restarted(self, peer: str) -> None:
         """A new generation: forget what it held; cancel a handshake with it."""
         self.peers[peer] = PeerRsc()
+        self._abort_with(peer)
+
+    # -- the ask_resources handshake (engine/handshake.py) -------------------------
+
+    @property
+    def handshake(self) -> hs.State:
+        """The handshake's (role, stage), None when none runs."""
+        return None if self.standby is None else self.standby.state
+
+    def _move(self, move: hs.Move, rsc_type: str = "", peer: str = "") -> hs.Standby | None:
+        """Apply ``move`` to the handshake (``HandshakeError`` if illegal); the result."""
+        self.standby = hs.advance(self.standby, move, rsc_type, peer)
+        return self.standby
+
+    def _abort_with(self, peer: str) -> None:
+        """End the handshake with ``peer``, if one runs."""
         if self.standby is not None and self.standby.peer == peer:
-            self.standby = None
+            self._move(hs.Move.ABORT)
 
     def peer_starting(self, peer: str, now_ms: int) -> None:
         """``peer`` announced ``starting``: tell it what we hold (once per generation)."""
@@ -146,7 +178,7 @@ class Ownership:
         """In the waiting phase, decide the initial acquisition (rules table)."""
         if self.phase is not Phase.WAITING:
             return
-        live = [p for p in self.peers.values() if p.alive]
+        live = [self.peers[p] for p in self._alive_peers()]
         if any(p.stable and p.hold in HOLDS_OURS for p in live):
             self.send(m.resource("none", True), now_ms)
             self.emit(hblog.info("Local Resource acquisition completed. (none)"))
@@ -154,7 +186,10 @@ class Ownership:
             return
         if any(p.hold in HOLDS_OURS for p in live):
             return  # it holds ours but is not stable yet: wait for its announcement
-        everyone = all(p.alive and p.hbtui and p.hold is not None for p in self.peers.values())
+        everyone = all(
+            self.live.is_alive(name) and self.live.is_hbtui(name) and p.hold is not None
+            for name, p in self.peers.items()
+        )
         settled = bool(live) and all(p.stable for p in live)
         if everyone or settled or initdead_passed:
             self._acquire_ours(now_ms)
@@ -173,7 +208,7 @@ class Ownership:
         self.emit(hblog.info("Initial resource acquisition complete (T_RESOURCES(us))"))
         if not ours:
             self.emit(hblog.no_local(self.us))
-        self.runner.submit(Job("initial", ours, True), now_ms)
+        self.runner.submit(Job(JobKind.INITIAL, ours, True), now_ms)
 
     def on_resource(
         self, peer: str, rsc_hold: str, stable: bool, info: str | None, now: int
@@ -189,7 +224,6 @@ class Ownership:
         state.stable = stable or info == "mach_down"
         if stable:
             self.emit(hblog.info("remote resource transition completed."))
-        if stable:
             self._maybe_offer(peer, now)
 
     def _maybe_offer(self, peer: str, now_ms: int) -> None:
@@ -213,30 +247,35 @@ class Ownership:
 
     def on_ask(self, peer: str, rsc_type: str, info: str, now_ms: int) -> None:
         """An ``ask_resources`` from ``peer`` (``rsc_type`` in its point of view)."""
-        if self.phase is Phase.SHUTDOWN or rsc_type not in SWAP:
+        move = ASK_MOVES.get(info)
+        if self.phase is Phase.SHUTDOWN or rsc_type not in SWAP or move is None:
             return
-        sb = self.standby
-        if info == "me":
+        before = self.standby
+        if not hs.allows(self.handshake, move):
+            return  # does not fit the handshake in progress (or none runs)
+        if move is hs.Move.PEER_DONE and before is not None and before.peer != peer:
+            return
+        if move is hs.Move.PEER_ASKS:
             self.emit(hblog.info(f"{peer} wants to go standby [{rsc_type}]"))
             self.emit(hblog.info(f"standby: acquire [{rsc_type}] resources from {peer}"))
             self.send(m.ask_resources(rsc_type, "other"), now_ms)
-            self.standby = Standby("take", rsc_type, peer, "answered")
-        elif info == "other" and sb is not None and sb.role == "give" and sb.stage == "asked":
-            self.emit(hblog.info(f"standby: {peer} can take our {sb.rsc_type} resources"))
-            self._give(sb, now_ms)
-        elif info == "done" and sb is not None and sb.peer == peer and sb.role == "take":
-            self._take(sb, now_ms)
-        elif info == "done" and sb is not None and sb.peer == peer and sb.stage == "released":
-            text = f"Other node completed standby takeover of {sb.rsc_type} resources."
+            self._move(move, rsc_type, peer)
+        elif move is hs.Move.PEER_ANSWERS and before is not None:
+            self.emit(hblog.info(f"standby: {peer} can take our {before.rsc_type} resources"))
+            self._give(before, now_ms)
+        elif before is not None and before.state == hs.TAKE_ANSWERED:
+            self._take(before, now_ms)
+        elif before is not None and before.state == hs.GIVE_RELEASED:
+            text = f"Other node completed standby takeover of {before.rsc_type} resources."
             self.emit(hblog.info(text))
-            self.standby = None
+            self._move(move)
             # the real daemon announces its stable state here; a real taker waits for it
             # (without it, its own shutdown is "delayed until current resource activity ends")
             self.send(m.resource(self.rsc_hold, True), now_ms)
 
     def standby_command(self, rsc_type: str, now_ms: int) -> bool:
         """``hb_standby [all|foreign|local]``: give ``rsc_type`` to the peer."""
-        peer = next((p for p, s in self.peers.items() if s.alive), None)
+        peer = next(iter(self._alive_peers()), None)
         if peer is None or self.standby is not None or self.phase is Phase.SHUTDOWN:
             return False
         self._ask_standby(rsc_type, peer, now_ms)
@@ -244,7 +283,7 @@ class Ownership:
 
     def takeover_command(self, rsc_type: str, now_ms: int) -> bool:
         """``hb_takeover [all|foreign|local]``: ask the peer to give us ``rsc_type``."""
-        peer = next((p for p, s in self.peers.items() if s.alive), None)
+        peer = next(iter(self._alive_peers()), None)
         if peer is None or self.standby is not None or self.phase is Phase.SHUTDOWN:
             return False
         self.send(m.hb_takeover(rsc_type), now_ms)
@@ -253,42 +292,41 @@ class Ownership:
     def on_takeover_request(self, peer: str, rsc_type: str, now_ms: int) -> None:
         """``hb_takeover rsc_hold=T`` from ``peer``: go standby for the mirror of T
         (what the real rc.d/hb_takeover does by running hb_standby)."""
-        if rsc_type in SWAP and rsc_type != "none" and self.peers[peer].alive:
+        if rsc_type in SWAP and rsc_type != "none" and self.live.is_alive(peer):
             self.standby_command(SWAP[rsc_type], now_ms)
 
     def _ask_standby(self, rsc_type: str, peer: str, now_ms: int) -> None:
         self.emit(hblog.info(f"{self.us} wants to go standby [{rsc_type}]"))
         self.send(m.ask_resources(rsc_type, "me"), now_ms)
-        self.standby = Standby("give", rsc_type, peer)
+        self._move(hs.Move.WE_ASK, rsc_type, peer)
 
-    def _give(self, sb: Standby, now_ms: int) -> None:
-        sb.stage = "releasing"
+    def _give(self, sb: hs.Standby, now_ms: int) -> None:
+        self._move(hs.Move.PEER_ANSWERS)
         give = self.groups_of(sb.rsc_type)
         local = self.local and sb.rsc_type == "foreign"
         foreign = self.foreign and sb.rsc_type == "local"
         self._set_hold(local, foreign, now_ms)
         self.send(m.resource(self.rsc_hold, False, "standby"), now_ms)
         self.emit(hblog.info(f"give up {sb.rsc_type} HA resources (standby)."))
-        held = tuple(g for g in give if g.key in self.runner.running) or give
-        self.runner.submit(Job("give", tuple(reversed(held)), False, sb.peer), now_ms)
+        held = tuple(g for g in give if self.runner.is_running(g.key)) or give
+        self.runner.submit(Job(JobKind.GIVE, tuple(reversed(held)), False, sb.peer), now_ms)
 
-    def _take(self, sb: Standby, now_ms: int) -> None:
-        sb.stage = "acquiring"
+    def _take(self, sb: hs.Standby, now_ms: int) -> None:
+        self._move(hs.Move.PEER_DONE)
         mine = SWAP[sb.rsc_type]
         self.emit(hblog.info(f"acquire {mine} HA resources (standby)."))
         self._set_hold(self.local or mine != "foreign", self.foreign or mine != "local", now_ms)
-        self.runner.submit(Job("take", self.groups_of(mine), True, sb.peer), now_ms)
+        self.runner.submit(Job(JobKind.TAKE, self.groups_of(mine), True, sb.peer), now_ms)
 
     def on_shutdone(self, peer: str, now_ms: int) -> None:
         """``shutdone`` from ``peer``: it released everything; take its groups at once."""
         state = self.peers[peer]
         state.gave_up, state.hold, state.stable = True, "none", True
         state.offer_pending = False  # it left; its next ``starting`` brings the offer back
-        if self.standby is not None and self.standby.peer == peer:
-            self.standby = None
+        self._abort_with(peer)
         self.emit_all(hblog.shutdown_notice(peer))
         if self.phase is not Phase.SHUTDOWN:
-            self.takeover(peer, "shutdown", now_ms)
+            self.takeover(peer, TakeoverReason.SHUTDOWN, now_ms)
 
     def emit_all(self, items: list[WriteLog]) -> None:
         for item in items:
@@ -297,15 +335,14 @@ class Ownership:
     def peer_dead(self, peer: str, now_ms: int) -> None:
         """Membership declared ``peer`` dead (the log lines are written already)."""
         state = self.peers[peer]
-        state.alive, state.dead_ms, state.announced = False, now_ms, False
-        if self.standby is not None and self.standby.peer == peer:
-            self.standby = None
+        state.announced = False
+        self._abort_with(peer)
         if state.gave_up or self.phase is Phase.SHUTDOWN:
             return
         self.send(m.stonith(peer), now_ms)
-        self.takeover(peer, "dead", now_ms)
+        self.takeover(peer, TakeoverReason.DEAD, now_ms)
 
-    def takeover(self, peer: str, reason: str, now_ms: int) -> None:
+    def takeover(self, peer: str, reason: TakeoverReason, now_ms: int) -> None:
         """Acquire every group (held ones are re-checked: status before start)."""
         self.phase = Phase.ACQUIRING if not self.initial_done else self.phase
         self._set_hold(True, True, now_ms)
@@ -314,34 +351,58 @@ class Ownership:
         for group in theirs:
             self.emit(hblog.taking_over(group.key))
         keys = tuple(g.key for g in self.groups)
-        self.emit(TakeoverStarted(now_ms, peer, reason, keys))
-        self.runner.submit(Job(f"takeover:{reason}", self.groups, True, peer), now_ms)
+        self.emit(TakeoverStarted(now_ms, peer, reason.value, keys))
+        self.runner.submit(Job(JobKind.TAKEOVER, self.groups, True, peer, reason), now_ms)
 
     def stop_command(self, now_ms: int) -> None:
         """Graceful stop: announce, release everything right to left, then shutdone."""
         if self.phase is Phase.SHUTDOWN:
             return
         self.phase = Phase.SHUTDOWN
-        self.standby = None
+        if self.standby is not None:
+            self._move(hs.Move.ABORT)
         self.send(m.resource("none", False, "shutdown"), now_ms)
         self.emit(hblog.info(f"Heartbeat shutdown in progress. ({self.pid})"))
         self.emit(hblog.info("Giving up all HA resources."))
         self._set_hold(False, False, now_ms)
-        self.runner.submit(Job("shutdown", tuple(reversed(self.groups)), False), now_ms)
+        self.runner.submit(Job(JobKind.SHUTDOWN, tuple(reversed(self.groups)), False), now_ms)
 
     def _keys(self, rsc_type: str) -> tuple[str, ...]:
         return tuple(g.key for g in self.groups_of(rsc_type))
+
+    # -- what we know --------------------------------------------------------------
+
+    def describe(self) -> OwnershipSnapshot:
+        """Phase, holds, and where each group and VIP runs (as far as we know)."""
+        groups: list[GroupSnapshot] = []
+        vips: list[VipSnapshot] = []
+        for group in self.groups:
+            here = self.runner.is_running(group.key)
+            groups.append(GroupSnapshot(group.key, group.node, here))
+            alive = ((p, s.hold) for p, s in self.peers.items() if self.live.is_alive(p))
+            holder = self.us if here else holder_of(group.node, alive)
+            vips.extend(
+                VipSnapshot(res.token, parse_vip(res.args).ip, holder)
+                for res in group.resources
+                if res.name in VIP_RESOURCES
+            )
+        holds = tuple((peer, state.hold) for peer, state in self.peers.items())
+        stage = None if self.standby is None else self.standby.stage
+        return OwnershipSnapshot(
+            self.phase, self.rsc_hold, stage, holds, tuple(groups), tuple(vips)
+        )
 
     # -- job completions ------------------------------------------------------------
 
     def job_finished(self, job: Job, now_ms: int) -> bool:
         """Continue after a job; True when the node may exit (graceful stop done)."""
-        if job.tag == "initial":
+        if job.kind is JobKind.INITIAL:
             self.emit(hblog.info("Local Resource acquisition completed."))
             self._stable(now_ms)
-        elif job.tag.startswith("takeover:"):
-            reason = job.tag.split(":", 1)[1]
-            if reason == "shutdown":
+        elif job.kind is JobKind.TAKEOVER:
+            reason = job.reason
+            assert reason is not None, "a takeover job has a reason"
+            if reason is TakeoverReason.SHUTDOWN:
                 self.send(m.ask_resources("all", "done"), now_ms)
                 self.send(m.resource("all", True), now_ms)
             self.send(m.mach_down(), now_ms)
@@ -349,39 +410,43 @@ class Ownership:
             self.emit(hblog.info("mach_down takeover complete."))
             if not self.initial_done:
                 self.emit(hblog.info("Initial resource acquisition complete (mach_down)"))
-            peer = self.peers.get(job.peer)
+            known = job.peer in self.peers
             phases = TakeoverPhases(
-                peer.last_heard_ms if peer else None,
-                peer.dead_ms if peer and reason == "dead" else None,
+                self.live.heard_ms(job.peer) if known else None,
+                self.live.dead_ms(job.peer) if known and reason is TakeoverReason.DEAD else None,
                 job.started_ms,
                 job.vip_added_ms,
                 now_ms,
             )
-            self.emit(TakeoverDone(now_ms, job.peer, reason, self._keys("all"), phases))
+            self.emit(TakeoverDone(now_ms, job.peer, reason.value, self._keys("all"), phases))
             self._stable(now_ms)
-        elif job.tag == "give" and self.standby is not None:
-            sb = self.standby
+        elif job.kind is JobKind.GIVE and hs.allows(self.handshake, hs.Move.RELEASED):
+            sb = self._move(hs.Move.RELEASED)
+            assert sb is not None
             self.emit(hblog.info(f"{sb.rsc_type} HA resource release completed (standby)."))
             self.emit(hblog.info(f"Local standby process completed [{sb.rsc_type}]."))
             self.send(m.ask_resources(sb.rsc_type, "done"), now_ms)
-            sb.stage = "released"
             keys = tuple(g.key for g in job.groups)
             self.emit(Failback(now_ms, keys, self.us, sb.peer, "released"))
-        elif job.tag == "take" and self.standby is not None:
+        elif (
+            job.kind is JobKind.TAKE
+            and self.standby is not None
+            and hs.allows(self.handshake, hs.Move.ACQUIRED)
+        ):
             sb = self.standby
             self.emit(hblog.info("local HA resource acquisition completed (standby)."))
-            self.emit(hblog.info(f"Standby resource acquisition done [{sb.rsc_type}]."))
+            self.emit(hblog.info(f"hs.Standby resource acquisition done [{sb.rsc_type}]."))
             if not self.initial_done:
                 self.emit(hblog.info("Initial resource acquisition complete (auto_failback)"))
             self.send(m.resource(self.rsc_hold, True), now_ms)
             self.send(m.ask_resources(sb.rsc_type, "done"), now_ms)
             keys = tuple(g.key for g in job.groups)
             self.emit(Failback(now_ms, keys, sb.peer, self.us, "acquired"))
-            self.standby = None
+            self._move(hs.Move.ACQUIRED)
             self._stable(now_ms)
-        elif job.tag == "heal":
+        elif job.kind is JobKind.HEAL:
             self.send(m.resource(self.rsc_hold, True), now_ms)
-        elif job.tag == "shutdown":
+        elif job.kind is JobKind.SHUTDOWN:
             self.emit(hblog.info("All HA resources relinquished."))
             self.send(m.shutdone(), now_ms)
             self.emit(hblog.info(f"{self.us} Heartbeat shutdown complete."))

@@ -19,6 +19,7 @@ import re
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from hbtui.config.model import Resource, ResourceGroup
@@ -81,6 +82,35 @@ def group_line(group: ResourceGroup) -> str:
     return " ".join([group.node, *(r.token for r in group.resources)])
 
 
+class StepPhase(StrEnum):
+    """Where one resource of a job is (also in the "start returned 1" log text).
+
+    Acquire: begin -> start (IPaddr) | status -> [start]. Release: begin -> stop
+    -> [retry -> stop -> [check]].
+    """
+
+    BEGIN = "begin"
+    STATUS = "status"  # script status before a start
+    START = "start"
+    STOP = "stop"
+    RETRY = "retry"  # the first stop failed: waiting RETRY_MS
+    CHECK = "check"  # script status after the second stop failed
+
+
+STEP_PHASES: dict[StepPhase, frozenset[StepPhase]] = {
+    StepPhase.BEGIN: frozenset({StepPhase.STATUS, StepPhase.START, StepPhase.STOP}),
+    StepPhase.STATUS: frozenset({StepPhase.START}),
+    StepPhase.START: frozenset(),
+    StepPhase.STOP: frozenset({StepPhase.RETRY, StepPhase.CHECK}),
+    StepPhase.RETRY: frozenset({StepPhase.STOP}),
+    StepPhase.CHECK: frozenset(),
+}  # a step ends (popped) from START, STOP, CHECK, or STATUS when already running
+
+
+class StepPhaseError(Exception):
+    """A step was moved to a phase its current one never leads to (a bug)."""
+
+
 @dataclass(slots=True)
 class Step:
     """One resource of a job and how far it got."""
@@ -88,19 +118,44 @@ class Step:
     group: ResourceGroup
     resource: Resource
     acquire: bool
-    phase: str = "begin"  # begin, status, start, stop, retry, check
+    phase: StepPhase = StepPhase.BEGIN
     failures: int = 0
     retry_at: int | None = None
+
+    def enter(self, phase: StepPhase) -> None:
+        """Move on to ``phase``; raises ``StepPhaseError`` off the ``STEP_PHASES`` table."""
+        if phase not in STEP_PHASES[self.phase]:
+            raise StepPhaseError(f"{self.resource.token}: {self.phase} -> {phase} is illegal")
+        self.phase = phase
+
+
+class JobKind(StrEnum):
+    """Why a job runs: what the owner does when it finishes."""
+
+    INITIAL = "initial"  # our own groups at start
+    TAKEOVER = "takeover"  # every group, the peer died or shut down (see ``reason``)
+    GIVE = "give"  # standby handshake, we release
+    TAKE = "take"  # standby handshake, we acquire
+    HEAL = "heal"  # after a partition, give back the peer's groups
+    SHUTDOWN = "shutdown"  # graceful stop, release everything
+
+
+class TakeoverReason(StrEnum):
+    """Why we take every group (``TakeoverStarted.reason``)."""
+
+    DEAD = "dead"
+    SHUTDOWN = "shutdown"
 
 
 @dataclass(slots=True)
 class Job:
-    """Acquire or release some groups; ``tag`` tells the owner what comes next."""
+    """Acquire or release some groups; ``kind`` tells the owner what comes next."""
 
-    tag: str
+    kind: JobKind
     groups: tuple[ResourceGroup, ...]
     acquire: bool
     peer: str = ""
+    reason: TakeoverReason | None = None  # TAKEOVER jobs only
     started_ms: int = 0
     vip_added_ms: int | None = None
     failed: list[str] = field(default_factory=list)
@@ -128,6 +183,16 @@ class Runner:
         """A job is running or queued."""
         return self.current is not None or bool(self.queue)
 
+    def is_running(self, group_key: str) -> bool:
+        """Are the resources of group ``group_key`` up here (its last job acquired it)?"""
+        return group_key in self.running
+
+    def reserve_id(self) -> int:
+        """A request id for an action the runner does not track (e.g. a stale VIP removal)."""
+        rid = self.next_id
+        self.next_id += 1
+        return rid
+
     def submit(self, job: Job, now_ms: int) -> None:
         """Queue a job; it starts when the ones before it are done."""
         for group in job.groups:
@@ -141,12 +206,17 @@ class Runner:
     def next_deadline(self) -> int | None:
         """When a stop retry is due."""
         step = self._head()
-        return step.retry_at if step is not None and step.phase == "retry" else None
+        return step.retry_at if step is not None and step.phase is StepPhase.RETRY else None
 
     def tick(self, now_ms: int) -> None:
         """Run a due retry."""
         step = self._head()
-        if step and step.phase == "retry" and step.retry_at is not None and now_ms >= step.retry_at:
+        if (
+            step
+            and step.phase is StepPhase.RETRY
+            and step.retry_at is not None
+            and now_ms >= step.retry_at
+        ):
             step.retry_at = None
             self._release(step, now_ms)
 
@@ -158,18 +228,18 @@ class Runner:
         ok = result.rc == 0 and not result.timed_out
         job = self.current
         assert job is not None
-        if step.phase == "status":
+        if step.phase is StepPhase.STATUS:
             if judge_status(result.output):
                 return self._step_done(now_ms)
-            return self._call(step, ScriptOp.START, "start")
-        if step.phase == "start":
+            return self._call(step, ScriptOp.START, StepPhase.START)
+        if step.phase is StepPhase.START:
             if not ok:
                 job.failed.append(step.resource.token)
                 self.emit(WriteLog(LogLevel.ERROR, _failed_text(step, result)))
             return self._step_done(now_ms)
-        if step.phase == "stop":
+        if step.phase is StepPhase.STOP:
             return self._after_stop(step, ok, now_ms)
-        # phase "check": status after a stop failed twice
+        # StepPhase.CHECK: status after a stop failed twice
         if judge_status(result.output):
             self._stop_failed(step, "still running after two stops", now_ms)
         else:
@@ -237,8 +307,7 @@ class Runner:
         return True
 
     def _new_id(self, step: Step) -> int:
-        rid = self.next_id
-        self.next_id += 1
+        rid = self.reserve_id()
         self.waiting[rid] = step
         return rid
 
@@ -246,26 +315,26 @@ class Runner:
         res = step.resource
         if res.name in VIP_RESOURCES:
             vip = parse_vip(res.args)
-            step.phase = "start"
+            step.enter(StepPhase.START)
             rid = self._new_id(step)
             self.emit(AddVip(rid, res.token, vip.ip, vip.prefix, vip.device, None, vip.broadcast))
             return
-        self._call(step, ScriptOp.STATUS, "status")
+        self._call(step, ScriptOp.STATUS, StepPhase.STATUS)
 
     def _release(self, step: Step, now_ms: int) -> None:
         res = step.resource
-        step.phase = "stop"
         if res.name in VIP_RESOURCES:
+            step.enter(StepPhase.STOP)
             vip = parse_vip(res.args)
             self.emit(DelVip(self._new_id(step), res.token, vip.ip, vip.prefix, vip.device))
             return
-        self._call(step, ScriptOp.STOP, "stop")
+        self._call(step, ScriptOp.STOP, StepPhase.STOP)
 
-    def _call(self, step: Step, op: ScriptOp, phase: str) -> bool:
+    def _call(self, step: Step, op: ScriptOp, phase: StepPhase) -> bool:
         res = step.resource
         script = res.script or self.config_dir / "resource.d" / res.name
         argv = (str(script), *res.args, op.value)
-        step.phase = phase
+        step.enter(phase)
         if op is not ScriptOp.STATUS:
             self.emit(hblog.running(argv))
         self.emit(RunScript(self._new_id(step), res.token, argv, op))
@@ -276,13 +345,13 @@ class Runner:
             return self._step_done(now_ms)
         step.failures += 1
         if step.failures == 1:
-            step.phase = "retry"
+            step.enter(StepPhase.RETRY)
             step.retry_at = now_ms + RETRY_MS
             return True
         if step.resource.name in VIP_RESOURCES:
             self._stop_failed(step, detail or "address could not be removed", now_ms)
             return self._step_done(now_ms)
-        return self._call(step, ScriptOp.STATUS, "check")
+        return self._call(step, ScriptOp.STATUS, StepPhase.CHECK)
 
     def _stop_failed(self, step: Step, detail: str, now_ms: int) -> None:
         assert self.current is not None

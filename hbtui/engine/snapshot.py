@@ -1,89 +1,253 @@
-"""``Node.snapshot()``: a JSON-able picture for ``hbtui status`` and the console.
+"""The typed picture of a node: ``Node.describe(now_ms)`` -> ``NodeSnapshot``.
 
-Countdowns: ``nodes[*].deadline_ms`` is when the node is declared dead if it stays
-silent; ``remaining_ms`` is that minus ``now_ms`` (when given). All times are the
-engine's monotonic milliseconds.
+Each engine component describes its own part through a read-only method (membership
+the peers' liveness, ownership the holds, groups and VIPs, the stamper the uuids and
+our seq, the acceptor the generations and rejections); ``assemble`` only puts the parts
+together. ``NodeSnapshot.to_dict()`` is the JSON-able dict of ``Node.snapshot()`` (for
+``hbtui status`` and the console) and ``NodeSnapshot.from_dict`` reads it back.
+
+Countdowns: a peer's ``deadline_ms`` is when it is declared dead if it stays silent;
+``remaining_ms`` is that minus ``now_ms`` (when given). All times are the engine's
+monotonic milliseconds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from hbtui.engine.resources import VIP_RESOURCES, parse_vip
+from hbtui.engine.handshake import Stage
+from hbtui.engine.holdstate import Phase
+from hbtui.engine.status import NodeStatus
+from hbtui.wire.reasons import Reason
 
 if TYPE_CHECKING:
     from hbtui.engine.node import Node
 
 
-def build(node: Node, now_ms: int | None) -> dict[str, Any]:
-    """See the module docstring."""
-    members = node.members
-    owner = node.owner
-    nodes: dict[str, Any] = {
-        node.us: {
-            "self": True,
-            "status": node.status,
-            "uuid": node.identity.uuid.hex(),
-            "generation": node.identity.generation,
-            "rsc_hold": owner.rsc_hold,
-        }
-    }
-    for name, p in members.peers.items():
-        deadline = None if p.dead else members.deadline(p)
-        nodes[name] = {
+@dataclass(frozen=True, slots=True)
+class PeerLiveness:
+    """A peer as membership knows it (``Membership.describe``)."""
+
+    name: str
+    status: str  # what its last status said; "unknown" before, "dead" once declared
+    hbtui: bool
+    link: str
+    link_up: bool
+    last_heard_ms: int | None
+    deadtime_ms: int  # its advertised dt
+    deadline_ms: int | None  # None once declared dead
+    remaining_ms: int | None
+    auth_failures_in_window: int
+
+
+@dataclass(frozen=True, slots=True)
+class PeerSnapshot:
+    """One peer: its liveness, identity and what it holds."""
+
+    live: PeerLiveness
+    uuid: str | None  # hex, None before it spoke
+    generation: int | None
+    rsc_hold: str | None  # None before it announced
+
+    @property
+    def name(self) -> str:
+        """The peer's node name."""
+        return self.live.name
+
+    def to_dict(self) -> dict[str, Any]:
+        """The peer's entry of ``nodes``."""
+        live = self.live
+        return {
             "self": False,
-            "status": p.status,
-            "uuid": p.uuid.hex() if p.uuid else None,
-            "generation": p.generation,
-            "hbtui": p.hbtui,
-            "link": p.link,
-            "link_up": p.link_up,
-            "last_heard_ms": p.last_status_ms,
-            "deadtime_ms": p.dt_ms,
-            "deadline_ms": deadline,
-            "remaining_ms": None if deadline is None or now_ms is None else deadline - now_ms,
-            "rsc_hold": owner.peers[name].hold,
-            "auth_failures_in_window": len(p.auth_failures),
+            "status": live.status,
+            "uuid": self.uuid,
+            "generation": self.generation,
+            "hbtui": live.hbtui,
+            "link": live.link,
+            "link_up": live.link_up,
+            "last_heard_ms": live.last_heard_ms,
+            "deadtime_ms": live.deadtime_ms,
+            "deadline_ms": live.deadline_ms,
+            "remaining_ms": live.remaining_ms,
+            "rsc_hold": self.rsc_hold,
+            "auth_failures_in_window": live.auth_failures_in_window,
         }
-    groups = []
-    vips = []
-    for group in node.config.haresources.groups:
-        here = group.key in node.runner.running
-        groups.append({"key": group.key, "home": group.node, "running_here": here})
-        for res in group.resources:
-            if res.name in VIP_RESOURCES:
-                owner_name = node.us if here else _vip_owner(node, group.node)
-                vips.append(
-                    {"resource": res.token, "ip": parse_vip(res.args).ip, "owner": owner_name}
-                )
-    return {
-        "node": node.us,
-        "now_ms": now_ms,
-        "started_ms": node.start_ms,
-        "status": node.status,
-        "phase": owner.phase.value,
-        "rsc_hold": owner.rsc_hold,
-        "standby": None if owner.standby is None else owner.standby.stage,
-        "busy": node.runner.busy,
-        "nodes": nodes,
-        "groups": groups,
-        "vips": vips,
-        "seq": node.stamper.seq,
-        "rejected": [
-            {"reason": reason.value, "ip": ip, "count": count}
-            for (reason, ip), count in sorted(node.acceptor.counters.items())
-        ],
-        "next_deadline_ms": node.next_deadline(),
-    }
+
+    @classmethod
+    def from_dict(cls, name: str, d: Mapping[str, Any]) -> PeerSnapshot:
+        """Read back ``to_dict``."""
+        live = PeerLiveness(
+            name, d["status"], d["hbtui"], d["link"], d["link_up"], d["last_heard_ms"],
+            d["deadtime_ms"], d["deadline_ms"], d["remaining_ms"], d["auth_failures_in_window"],
+        )  # fmt: skip
+        return cls(live, d["uuid"], d["generation"], d["rsc_hold"])
 
 
-def _vip_owner(node: Node, home: str) -> str | None:
-    """Our best knowledge of who runs a group we do not run (from peers' rsc_hold)."""
-    for name, info in node.owner.peers.items():
-        if not info.alive:
-            continue
-        if info.hold == "all" or (info.hold == "local" and name == home):
-            return name
-        if info.hold == "foreign" and name != home:
-            return name
-    return None
+@dataclass(frozen=True, slots=True)
+class SelfSnapshot:
+    """Who we are on the wire (our status and rsc_hold are the node's)."""
+
+    uuid: str  # hex
+    generation: int
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSnapshot:
+    """A haresources group: its key, home node and whether it runs here."""
+
+    key: str
+    home: str
+    running_here: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """An entry of ``groups``."""
+        return {"key": self.key, "home": self.home, "running_here": self.running_here}
+
+
+@dataclass(frozen=True, slots=True)
+class VipSnapshot:
+    """An IPaddr resource and who we believe holds it (None: nobody we know)."""
+
+    resource: str
+    ip: str
+    owner: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """An entry of ``vips``."""
+        return {"resource": self.resource, "ip": self.ip, "owner": self.owner}
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedCount:
+    """Datagrams from ``ip`` dropped for ``reason`` so far."""
+
+    reason: Reason
+    ip: str
+    count: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """An entry of ``rejected``."""
+        return {"reason": self.reason.value, "ip": self.ip, "count": self.count}
+
+
+@dataclass(frozen=True, slots=True)
+class OwnershipSnapshot:
+    """What ownership knows (``Ownership.describe``)."""
+
+    phase: Phase
+    rsc_hold: str
+    standby: Stage | None  # the handshake's stage, None when none runs
+    holds: tuple[tuple[str, str | None], ...]  # (peer, its rsc_hold)
+    groups: tuple[GroupSnapshot, ...]
+    vips: tuple[VipSnapshot, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSnapshot:
+    """The whole node at ``now_ms`` (see the module docstring)."""
+
+    node: str
+    now_ms: int | None
+    started_ms: int
+    status: NodeStatus
+    phase: Phase
+    rsc_hold: str
+    standby: Stage | None
+    busy: bool  # a resource job is running or queued
+    this: SelfSnapshot
+    peers: tuple[PeerSnapshot, ...]
+    groups: tuple[GroupSnapshot, ...]
+    vips: tuple[VipSnapshot, ...]
+    seq: int  # of the last message we sent
+    rejected: tuple[RejectedCount, ...]
+    next_deadline_ms: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-able dict of ``Node.snapshot()`` (plain str, int, bool, None)."""
+        nodes: dict[str, Any] = {
+            self.node: {
+                "self": True,
+                "status": self.status.value,
+                "uuid": self.this.uuid,
+                "generation": self.this.generation,
+                "rsc_hold": self.rsc_hold,
+            }
+        }
+        nodes.update((p.name, p.to_dict()) for p in self.peers)
+        return {
+            "node": self.node,
+            "now_ms": self.now_ms,
+            "started_ms": self.started_ms,
+            "status": self.status.value,
+            "phase": self.phase.value,
+            "rsc_hold": self.rsc_hold,
+            "standby": None if self.standby is None else self.standby.value,
+            "busy": self.busy,
+            "nodes": nodes,
+            "groups": [g.to_dict() for g in self.groups],
+            "vips": [v.to_dict() for v in self.vips],
+            "seq": self.seq,
+            "rejected": [r.to_dict() for r in self.rejected],
+            "next_deadline_ms": self.next_deadline_ms,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> NodeSnapshot:
+        """Read back ``to_dict`` (keys added by others, e.g. ``runtime``, are ignored)."""
+        name = d["node"]
+        us = d["nodes"][name]
+        standby = d["standby"]
+        return cls(
+            node=name,
+            now_ms=d["now_ms"],
+            started_ms=d["started_ms"],
+            status=NodeStatus(d["status"]),
+            phase=Phase(d["phase"]),
+            rsc_hold=d["rsc_hold"],
+            standby=None if standby is None else Stage(standby),
+            busy=d["busy"],
+            this=SelfSnapshot(us["uuid"], us["generation"]),
+            peers=tuple(
+                PeerSnapshot.from_dict(n, p) for n, p in d["nodes"].items() if not p["self"]
+            ),
+            groups=tuple(
+                GroupSnapshot(g["key"], g["home"], g["running_here"]) for g in d["groups"]
+            ),
+            vips=tuple(VipSnapshot(v["resource"], v["ip"], v["owner"]) for v in d["vips"]),
+            seq=d["seq"],
+            rejected=tuple(
+                RejectedCount(Reason(r["reason"]), r["ip"], r["count"]) for r in d["rejected"]
+            ),
+            next_deadline_ms=d["next_deadline_ms"],
+        )
+
+
+def assemble(node: Node, now_ms: int | None) -> NodeSnapshot:
+    """Put together what each component of ``node`` says of itself."""
+    own = node.owner.describe()
+    holds = dict(own.holds)
+    peers = []
+    for live in node.members.describe(now_ms):
+        uuid = node.stamper.uuid_of(live.name)
+        generation = node.acceptor.generation(live.name)
+        peers.append(PeerSnapshot(live, uuid.hex() if uuid else None, generation, holds[live.name]))
+    counters = sorted(node.acceptor.counters.items())
+    return NodeSnapshot(
+        node=node.us,
+        now_ms=now_ms,
+        started_ms=node.start_ms,
+        status=node.status,
+        phase=own.phase,
+        rsc_hold=own.rsc_hold,
+        standby=own.standby,
+        busy=node.runner.busy,
+        this=SelfSnapshot(node.identity.uuid.hex(), node.identity.generation),
+        peers=tuple(peers),
+        groups=own.groups,
+        vips=own.vips,
+        seq=node.stamper.seq,
+        rejected=tuple(RejectedCount(reason, ip, n) for (reason, ip), n in counters),
+        next_deadline_ms=node.next_deadline(),
+    )

@@ -14,7 +14,8 @@ monotonic milliseconds.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from hbtui.engine.handshake import Stage
@@ -101,10 +102,6 @@ class GroupSnapshot:
     home: str
     running_here: bool
 
-    def to_dict(self) -> dict[str, Any]:
-        """An entry of ``groups``."""
-        return {"key": self.key, "home": self.home, "running_here": self.running_here}
-
 
 @dataclass(frozen=True, slots=True)
 class VipSnapshot:
@@ -114,10 +111,6 @@ class VipSnapshot:
     ip: str
     owner: str | None
 
-    def to_dict(self) -> dict[str, Any]:
-        """An entry of ``vips``."""
-        return {"resource": self.resource, "ip": self.ip, "owner": self.owner}
-
 
 @dataclass(frozen=True, slots=True)
 class RejectedCount:
@@ -126,10 +119,6 @@ class RejectedCount:
     reason: Reason
     ip: str
     count: int
-
-    def to_dict(self) -> dict[str, Any]:
-        """An entry of ``rejected``."""
-        return {"reason": self.reason.value, "ip": self.ip, "count": self.count}
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,10 +175,10 @@ class NodeSnapshot:
             "standby": None if self.standby is None else self.standby.value,
             "busy": self.busy,
             "nodes": nodes,
-            "groups": [g.to_dict() for g in self.groups],
-            "vips": [v.to_dict() for v in self.vips],
+            "groups": [_plain(g) for g in self.groups],
+            "vips": [_plain(v) for v in self.vips],
             "seq": self.seq,
-            "rejected": [r.to_dict() for r in self.rejected],
+            "rejected": [_plain(r) for r in self.rejected],
             "next_deadline_ms": self.next_deadline_ms,
         }
 
@@ -222,6 +211,15 @@ class NodeSnapshot:
             ),
             next_deadline_ms=d["next_deadline_ms"],
         )
+
+
+def _plain(item: GroupSnapshot | VipSnapshot | RejectedCount) -> dict[str, Any]:
+    """A flat snapshot part as a dict of its fields (enums as their plain strings)."""
+    out = {}
+    for f in fields(item):
+        value = getattr(item, f.name)
+        out[f.name] = value.value if isinstance(value, StrEnum) else value
+    return out
 
 
 def assemble(node: Node, now_ms: int | None) -> NodeSnapshot:

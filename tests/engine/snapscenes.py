@@ -31,6 +31,13 @@ def _shoot_all(c: Cluster, shoot: Shoot, now: int | None, prefix: str = "") -> N
             shoot(prefix + name, mem.node, now)
 
 
+def _walk(c: Cluster, shoot: Shoot, stops: list[tuple[int, str]]) -> None:
+    """Run to each time and picture every node there (labels prefixed)."""
+    for t, prefix in stops:
+        c.run_until(t)
+        _shoot_all(c, shoot, t, prefix)
+
+
 def steady(shoot: Shoot) -> None:
     c = _pair()
     c.run_until(30000)
@@ -49,17 +56,9 @@ def peer_dead(shoot: Shoot) -> None:
     c = _pair()
     c.run_until(20000)
     c.kill("server1")
-    c.run_until(25000)
-    _shoot_all(c, shoot, 25000, "silent-")
-    c.run_until(25001)  # declared dead, taken over
-    _shoot_all(c, shoot, 25001, "declared-")
-    c.run_until(40000)
-    _shoot_all(c, shoot, 40000, "later-")
+    _walk(c, shoot, [(25000, "silent-"), (25001, "declared-"), (40000, "later-")])
     c.start("server1")  # a new generation
-    c.run_until(40001)
-    _shoot_all(c, shoot, 40001, "restarting-")
-    c.run_until(45000)
-    _shoot_all(c, shoot, 45000, "back-")
+    _walk(c, shoot, [(40001, "restarting-"), (45000, "back-")])
 
 
 def standby_in_progress(shoot: Shoot) -> None:
@@ -67,13 +66,9 @@ def standby_in_progress(shoot: Shoot) -> None:
     c.run_until(5000)
     c["server1"].stop_rc = [1]  # the first stop fails: the release waits for its retry
     c.command("server1", "standby")
-    _shoot_all(c, shoot, 5000, "asked-")
-    c.run_until(5001)
-    _shoot_all(c, shoot, 5001, "answered-")
-    c.run_until(5002)
-    _shoot_all(c, shoot, 5002, "releasing-")
-    c.run_until(6100)
-    _shoot_all(c, shoot, 6100, "released-")
+    _walk(
+        c, shoot, [(5000, "asked-"), (5001, "answered-"), (5002, "releasing-"), (6100, "released-")]
+    )
 
 
 def rejected_packets(shoot: Shoot) -> None:

@@ -4,6 +4,7 @@ back."""
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -33,14 +34,17 @@ def take(node: Node, now: int | None) -> tuple[NodeSnapshot, dict[str, Any], str
     return snap, node.snapshot(now), json.dumps(node.snapshot(now))
 
 
-SHOTS = pictures(take)
+@functools.cache
+def shots() -> dict[str, list[tuple[str, Any]]]:
+    """Every scene's moments, run once per test session."""
+    return pictures(take)
 
 
 @pytest.mark.parametrize("scene", sorted(SCENES))
 def test_typed_snapshot_gives_the_old_dict(scene: str) -> None:
-    shots = SHOTS[scene]
-    assert [label for label, _ in shots] == [label for label, _ in GOLDEN[scene]]
-    for (label, (snap, old_api, text)), (_, expected) in zip(shots, GOLDEN[scene], strict=True):
+    taken = shots()[scene]
+    assert [label for label, _ in taken] == [label for label, _ in GOLDEN[scene]]
+    for (label, (snap, old_api, text)), (_, expected) in zip(taken, GOLDEN[scene], strict=True):
         assert plain(snap.to_dict()) == expected, label
         assert old_api == expected, label
         assert text == json.dumps(expected), label  # same keys in the same order
@@ -48,17 +52,17 @@ def test_typed_snapshot_gives_the_old_dict(scene: str) -> None:
 
 @pytest.mark.parametrize("scene", sorted(SCENES))
 def test_from_dict_round_trips(scene: str) -> None:
-    for label, (snap, old_api, text) in SHOTS[scene]:
+    for label, (snap, old_api, text) in shots()[scene]:
         assert NodeSnapshot.from_dict(old_api) == snap, label
         assert NodeSnapshot.from_dict(json.loads(text)) == snap, label
         assert NodeSnapshot.from_dict({**old_api, "runtime": {"state": "running"}}) == snap
 
 
 def test_the_scenes_reach_what_they_are_named_after() -> None:
-    seen = {label: snap for scene in SHOTS.values() for label, (snap, _, _) in scene}
+    seen = {label: snap for scene in shots().values() for label, (snap, _, _) in scene}
     assert {str(s.standby) for s in seen.values()} >= {"asked", "answered", "releasing"}
     assert seen["declared-server2"].peers[0].live.status == "dead"
     assert seen["back-server2"].peers[0].generation == seen["back-server1"].this.generation
     assert seen["retrying-server1"].busy and seen["retrying-server1"].phase == "shutdown"
-    rejected = dict(SHOTS["rejected_packets"])["server1"][0].rejected
+    rejected = dict(shots()["rejected_packets"])["server1"][0].rejected
     assert {r.reason.value for r in rejected} == {"bad_signature", "garbage", "unknown_sender"}

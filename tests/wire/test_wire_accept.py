@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from wirevec import LOCAL_VECTORS, make_keys
+from wirevec import VECTORS, make_keys
 
 from hbtui.config.model import AuthKeys
 from hbtui.wire import packet
@@ -50,7 +50,7 @@ def test_in_order_packets_are_accepted(acceptor: Acceptor) -> None:
 
 def test_real_vector_is_accepted_by_server1(keys: AuthKeys) -> None:
     acceptor = Acceptor("server1", ("server1", "server2"), keys)
-    v = acceptor.accept((LOCAL_VECTORS / "02-status-up-server2.bin").read_bytes(), PEER)
+    v = acceptor.accept((VECTORS / "02-status-up-server2.bin").read_bytes(), PEER)
     assert v.ok and v.message is not None and v.message.get("st") == "up"
 
 

@@ -13,14 +13,14 @@ import random
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from wirevec import local_vectors, make_keys
+from wirevec import datagram_vectors, make_keys
 
 from hbtui.wire import classic, netstring, packet
 from hbtui.wire.accept import Acceptor
 from hbtui.wire.errors import WireError
 from hbtui.wire.message import Field, FieldType, Message
 
-SEEDS = [p.read_bytes() for p in local_vectors()]
+SEEDS = [p.read_bytes() for p in datagram_vectors()]
 BODIES = [packet.split(s)[1] for s in SEEDS]
 CLASSICS = [classic.encode(packet.split(s)[0]) for s in SEEDS]
 KEYS = make_keys()

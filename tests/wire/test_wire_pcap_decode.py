@@ -7,7 +7,7 @@ import struct
 from pathlib import Path
 
 import pytest
-from wirevec import LOCAL_VECTORS, WRONG_KEY_VECTOR, local_vectors, make_keys
+from wirevec import VECTORS, WRONG_KEY_VECTOR, datagram_vectors, make_keys
 
 from hbtui.cli import main
 from hbtui.config.model import AuthMethod
@@ -16,7 +16,7 @@ from hbtui.wire.accept import Acceptor, Reason
 from hbtui.wire.packet import PacketRejected, SignatureCheck
 from hbtui.wire.pcap import PcapError, read_datagrams
 
-CAPTURE = LOCAL_VECTORS / "capture-a-cold-start.pcap"
+CAPTURE = VECTORS / "capture-a-cold-start.pcap"
 NODES = ("server1", "server2")
 
 
@@ -50,7 +50,7 @@ def test_classic_pcap_reader() -> None:
     first = datagrams[0]
     assert first.src == ("192.168.10.1", 36574) and first.dst == ("192.168.10.2", 694)
     assert first.time == pytest.approx(1795555130.632265)
-    assert first.payload == (LOCAL_VECTORS / "01-status-init-server1.bin").read_bytes()
+    assert first.payload == (VECTORS / "01-status-init-server1.bin").read_bytes()
 
 
 def test_pcapng_reader_gives_the_same_datagrams() -> None:
@@ -105,7 +105,7 @@ def test_decode_capture_wrong_key(capsys: pytest.CaptureFixture[str], tmp_path: 
 
 
 def test_decode_raw_files_and_json(capsys: pytest.CaptureFixture[str]) -> None:
-    files = [str(p) for p in local_vectors()]
+    files = [str(p) for p in datagram_vectors()]
     assert main(["decode", "--json", *files]) == 0
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(records) == len(files)
@@ -121,7 +121,7 @@ def test_decode_wrong_key_vector_and_garbage(
     keys.write_text("auth 1\n1 sha1 PutYourSuperSecretKeyHere\n")
     junk = tmp_path / "junk.bin"
     junk.write_bytes(b"###\n99:(0)t=")
-    wrong = str(LOCAL_VECTORS / WRONG_KEY_VECTOR)
+    wrong = str(VECTORS / WRONG_KEY_VECTOR)
     assert main(["decode", "--authkeys", str(keys), wrong, str(junk)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].endswith("trailer: bad signature auth: bad signature")
@@ -139,7 +139,7 @@ def test_decode_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
 )
 def test_real_daemon_crc_and_md5_captures_verify(method: AuthMethod, secret: bytes) -> None:
     """Captures of the real daemon with `auth 2` and the crc / md5 method."""
-    datagrams = list(read_datagrams((LOCAL_VECTORS / f"lab-{method}-cold-start.pcap").read_bytes()))
+    datagrams = list(read_datagrams((VECTORS / f"lab-{method}-cold-start.pcap").read_bytes()))
     assert len(datagrams) >= 80
     keys = make_keys(secret, index=2, method=method)
     wrong = make_keys(b"x" if secret else b"", index=2, method=AuthMethod.SHA1)

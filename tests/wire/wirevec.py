@@ -1,19 +1,26 @@
-"""Helpers for the wire tests: the recorded vectors and the HOWTO keys (import as ``wirevec``)."""
+"""Helpers for the wire tests: the recorded vectors and the HOWTO keys (import as ``wirevec``).
+
+Every file in ``tests/wire/vectors`` was recorded from the real Heartbeat 3.0.6 daemon
+(see that folder's README); ``EXPECTED_FILES`` pins how many there are, so a lost file
+fails a test instead of shrinking a parametrisation.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from hbtui.config.model import AuthKey, AuthKeys, AuthMethod
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED_VECTORS = (REPO / "../shared/vectors/heartbeat-3.0.6").resolve()
-LOCAL_VECTORS = Path(__file__).resolve().parent / "vectors"
+VECTORS = Path(__file__).resolve().parent / "vectors"
 SECRET = b"PutYourSuperSecretKeyHere"
 WRONG_KEY_VECTOR = "23-status-wrongkey-server2.bin"
 WRONG_KEY_SECRET = b"SomethingElseEntirely"
+DATAGRAMS = 24  # NN-*.bin, each with its NN-*.txt description
+HA_LOGS = 17
+INIT_SCRIPT_OUTPUTS = 3
+STATE_FILES = 6
+PCAPS = 3
+EXPECTED_FILES = 2 * DATAGRAMS + HA_LOGS + INIT_SCRIPT_OUTPUTS + STATE_FILES + PCAPS + 1
 
 
 def make_keys(
@@ -28,24 +35,11 @@ def secret_for(name: str) -> bytes:
     return WRONG_KEY_SECRET if name == WRONG_KEY_VECTOR else SECRET
 
 
-def local_vectors() -> list[Path]:
-    """The .bin vectors committed beside the tests (never absent)."""
-    return sorted(LOCAL_VECTORS.glob("*.bin"))
+def datagram_vectors() -> list[Path]:
+    """The recorded datagrams (``NN-*.bin``)."""
+    return sorted(VECTORS.glob("[0-9][0-9]-*.bin"))
 
 
-def vector_params() -> list[object]:
-    """Every vector, committed copies and the shared folder (skipped when absent)."""
-    params: list[object] = [pytest.param(p, id=f"local-{p.stem[:2]}") for p in local_vectors()]
-    if SHARED_VECTORS.is_dir():
-        params += [
-            pytest.param(p, id=f"shared-{p.stem[:2]}") for p in sorted(SHARED_VECTORS.glob("*.bin"))
-        ]
-    else:
-        params.append(
-            pytest.param(
-                None,
-                id="shared-absent",
-                marks=pytest.mark.skip(reason=f"shared vectors not found at {SHARED_VECTORS}"),
-            )
-        )
-    return params
+def ha_logs() -> list[Path]:
+    """The real daemon's ha-log excerpts."""
+    return sorted(VECTORS.glob("ha-log-*.txt"))

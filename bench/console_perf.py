@@ -47,8 +47,8 @@ def first_frame_child() -> None:
     from textual import events
 
     from hbtui.console.app import ConsoleApp
-    from hbtui.console.demo_trace import trace
-    from hbtui.console.replay import ReplaySource, initial_snapshot
+    from hbtui.sources.demo_trace import trace
+    from hbtui.sources.replay import ReplaySource, initial_snapshot
 
     class Timed(ConsoleApp):
         def on_ready(self, _: events.Ready) -> None:
@@ -117,9 +117,9 @@ def idle_cpu_tmux(seconds: float) -> tuple[float, str] | None:
 async def headless_run(seconds: float, crash: bool, probe: bool) -> dict[str, float]:
     """Replay in real time headless; CPU %, bar repaints/s, ticks/s, worst loop lag."""
     from hbtui.console.app import ConsoleApp
-    from hbtui.console.demo_trace import LAST_HEARD_MS, trace
-    from hbtui.console.replay import ReplaySource, initial_snapshot
     from hbtui.console.widgets.countdown import CountdownBar
+    from hbtui.sources.demo_trace import LAST_HEARD_MS, trace
+    from hbtui.sources.replay import ReplaySource, initial_snapshot
 
     repaints = 0
     original = CountdownBar.render

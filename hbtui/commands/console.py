@@ -1,12 +1,12 @@
 """``hbtui console``: open the operator's console on this machine's node.
 
-Which source it reads (``hbtui.console.pick``):
+Which source it reads (``hbtui.sources.pick``):
 
 - a real ``heartbeat`` daemon runs here: watch it read-only (its ha-log, cl_status);
 - an ``hbtui node`` answers on the control socket: attach to it;
 - otherwise: run the node inside the console (embedded; quitting stops it gracefully).
 
-Every other node of ha.cf is reached over SSH (``hbtui.console.peers``; ``--no-peers``
+Every other node of ha.cf is reached over SSH (``hbtui.sources.peers``; ``--no-peers``
 skips it): its own view shows beside ours, the keys act on it when it is focused, and
 ``h`` runs the hostname wizard over the links.
 
@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from hbtui.cli_common import add_common_options
-from hbtui.console.tracefile import TraceFile
 from hbtui.control import DEFAULT_SOCKET
+from hbtui.sources.tracefile import TraceFile
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     if args.replay:
         return _run_replay(args.replay, args.replay_speed)
     from hbtui.console.app import ConsoleApp
-    from hbtui.console.pick import pick_source
+    from hbtui.sources.pick import pick_source
 
     picked = pick_source(
         Path(args.config_dir),
@@ -109,7 +109,7 @@ def _peers(args: argparse.Namespace, us: str) -> tuple[list[Any], Any]:
     if args.no_peers:
         return [], None
     from hbtui.config.loader import load_config
-    from hbtui.console.peers import options_for_dirs, peers_for
+    from hbtui.sources.peers import options_for_dirs, peers_for
 
     config, _problems = load_config(Path(args.config_dir), us)
     if config is None:
@@ -130,7 +130,7 @@ def _reopener(args: argparse.Namespace, first: Any) -> Any:
     An attached or watched node is picked again (it was restarted, maybe under a new
     name); an embedded one is this process and stays.
     """
-    from hbtui.console.pick import pick_source
+    from hbtui.sources.pick import pick_source
 
     current = [first]
 
@@ -156,10 +156,10 @@ def _reopener(args: argparse.Namespace, first: Any) -> Any:
 
 
 def _run_replay(name: str, speed: float) -> int:
-    from hbtui.console import trace
+    from hbtui.stream import trace
     from hbtui.console.app import ConsoleApp
-    from hbtui.console.demo_trace import trace as demo_trace
-    from hbtui.console.replay import ReplaySource, initial_snapshot
+    from hbtui.sources.demo_trace import trace as demo_trace
+    from hbtui.sources.replay import ReplaySource, initial_snapshot
 
     try:
         items = demo_trace() if name == "demo" else trace.load(Path(name))

@@ -145,7 +145,7 @@ def headless(cluster: DemoCluster, seconds: float) -> int:
 
 def console(cluster: DemoCluster) -> int:
     """Open the console on both nodes; returns when the operator quits."""
-    from hbtui.console.demo_source import demo_app
+    from hbtui.sources.demo import demo_app
 
     app = demo_app(cluster)
     app.run()

@@ -21,22 +21,22 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from hbtui.console import trace
 from hbtui.console.clock import clock_of
 from hbtui.console.commands import NodeCommands
-from hbtui.console.items import ActionDone, LogLine, SnapshotTaken
 from hbtui.console.messages import SourceUpdate
 from hbtui.console.model import ConsoleModel
 from hbtui.console.screens.confirm import DELETE_UUID_TEXT, KILL_TEXT, ConfirmScreen
 from hbtui.console.screens.dashboard import Dashboard
 from hbtui.console.screens.help import HelpScreen
 from hbtui.console.screens.rename import RenameScreen
-from hbtui.console.source import NodeSource, Outcome, perform
-from hbtui.console.tracefile import TextSink
 from hbtui.console.widgets.mode_header import ModeHeader
 from hbtui.console.widgets.others import Glance
 from hbtui.engine.events import NodeStateChanged
 from hbtui.rename.wizard import Execute, MakePlan
+from hbtui.sources.tracefile import TextSink
+from hbtui.stream import trace
+from hbtui.stream.items import ActionDone, LogLine, SnapshotTaken
+from hbtui.stream.source import NodeSource, Outcome, perform
 
 RenameBackend = tuple[MakePlan, Execute]
 # after a rename: (this node's source, the other nodes' sources, the wizard over them)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from hbtui.console.source import NodeSource
+from hbtui.stream.source import NodeSource
 
 
 def clock_of(source: NodeSource) -> Callable[[int], str]:

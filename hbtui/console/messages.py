@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from hbtui.console.items import SourceItem
 from hbtui.engine.events import KeepaliveReceived
+from hbtui.stream.items import SourceItem
 
 
 class SourceUpdate(Message):

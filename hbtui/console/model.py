@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hbtui.console.items import ActionDone, LogLine, PacketCounts, SnapshotTaken, SourceItem
 from hbtui.engine import events as ev
+from hbtui.stream.items import ActionDone, LogLine, PacketCounts, SnapshotTaken, SourceItem
 
 GAP_HISTORY = 40
 LOG_KEEP = 5000

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hbtui.adapters.runtime import NodeRuntime
-from hbtui.control.codec import dumps_line, event_to_dict
+from hbtui.stream.codec import dumps_line, event_to_dict
 
 log = logging.getLogger(__name__)
 

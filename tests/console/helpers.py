@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.pilot import Pilot
 
 from hbtui.console.app import ConsoleApp
-from hbtui.console.demo_trace import DEADTIME_MS, LAST_HEARD_MS, WARNTIME_MS, trace
-from hbtui.console.replay import ReplaySource, initial_snapshot
+from hbtui.sources.demo_trace import DEADTIME_MS, LAST_HEARD_MS, WARNTIME_MS, trace
+from hbtui.sources.replay import ReplaySource, initial_snapshot
 
 SIZE = (120, 40)
 STEADY_MS = LAST_HEARD_MS + 50  # just after server1's last keepalive

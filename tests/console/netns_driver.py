@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 from hbtui.config.loader import load_config  # noqa: E402
 from hbtui.console.app import ConsoleApp  # noqa: E402
-from hbtui.console.embedded import EmbeddedSource  # noqa: E402
 from hbtui.console.screens.confirm import ConfirmScreen  # noqa: E402
+from hbtui.sources.embedded import EmbeddedSource  # noqa: E402
 
 VIP = "192.168.10.10"
 STEP_S = 30.0

@@ -5,12 +5,12 @@ from __future__ import annotations
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from hbtui.console.demo_trace import LAST_HEARD_MS, VIP
 from hbtui.console.screens.confirm import ConfirmScreen
 from hbtui.console.screens.help import HelpScreen
 from hbtui.console.widgets.countdown import CountdownBar
 from hbtui.console.widgets.log_pane import LogPane
 from hbtui.console.widgets.mode_header import ModeHeader
+from hbtui.sources.demo_trace import LAST_HEARD_MS, VIP
 from tests.console.helpers import (
     AFTER_FAILOVER_MS,
     DEAD_MS,

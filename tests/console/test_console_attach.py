@@ -10,12 +10,12 @@ import pytest
 
 from hbtui.adapters import runtime as runtime_module
 from hbtui.console.app import ConsoleApp
-from hbtui.console.attach import AttachedSource, convert
-from hbtui.console.embedded import config_extras
-from hbtui.console.items import LogLine, SnapshotTaken
 from hbtui.control.client import request
 from hbtui.control.server import ControlServer
 from hbtui.engine.events import KeepaliveReceived
+from hbtui.sources.attach import AttachedSource, convert
+from hbtui.sources.embedded import config_extras
+from hbtui.stream.items import LogLine, SnapshotTaken
 from tests.console.helpers import SIZE, wire_text
 from tests.runtime.rtkit import VIP, Lan, make_member
 

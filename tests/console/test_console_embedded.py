@@ -16,8 +16,8 @@ from hbtui.adapters import runtime as runtime_module
 from hbtui.adapters.runtime import NodeRuntime
 from hbtui.config.model import ClusterConfig
 from hbtui.console.app import ConsoleApp
-from hbtui.console.embedded import EmbeddedSource
 from hbtui.console.screens.confirm import ConfirmScreen
+from hbtui.sources.embedded import EmbeddedSource
 from tests.console.helpers import SIZE, settle, wire_text
 from tests.runtime.rtkit import VIP, Lan, Member, make_member
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from hbtui.console import trace
-from hbtui.console.demo_trace import LAST_HEARD_MS, VIP
-from hbtui.console.demo_trace import trace as demo_trace
-from hbtui.console.items import ActionDone, LogLine, SnapshotTaken
 from hbtui.console.model import ConsoleModel
-from hbtui.console.replay import initial_snapshot
 from hbtui.engine import events as ev
+from hbtui.sources.demo_trace import LAST_HEARD_MS, VIP
+from hbtui.sources.demo_trace import trace as demo_trace
+from hbtui.sources.replay import initial_snapshot
+from hbtui.stream import trace
+from hbtui.stream.items import ActionDone, LogLine, SnapshotTaken
 
 
 def model() -> ConsoleModel:
@@ -108,7 +108,7 @@ async def test_a_recorded_session_replays(tmp_path: object) -> None:
     import io
 
     from hbtui.console.app import ConsoleApp
-    from hbtui.console.replay import ReplaySource
+    from hbtui.sources.replay import ReplaySource
     from tests.console.helpers import AFTER_FAILOVER_MS, SIZE, crash_server1, demo_app, settle
 
     app, source = demo_app()
@@ -129,9 +129,9 @@ async def test_a_recorded_session_replays(tmp_path: object) -> None:
 
 
 def test_the_out_rate_comes_from_the_nodes_own_send_counters() -> None:
-    from hbtui.console.attach import convert
-    from hbtui.console.items import PacketCounts
     from hbtui.console.widgets.wire import out_text
+    from hbtui.sources.attach import convert
+    from hbtui.stream.items import PacketCounts
 
     m = model()
     assert m.rate_out(10_000) is None  # no counters (a replay): the keepalive's estimate

@@ -11,13 +11,13 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from hbtui.console.app import ConsoleApp
-from hbtui.console.demo_trace import trace
-from hbtui.console.replay import ReplaySource, initial_snapshot
 from hbtui.console.screens.confirm import ConfirmScreen
 from hbtui.console.widgets.others import OtherNodesPanel
 from hbtui.remote.session import PeerSession
-from hbtui.remote.source import PeerSource
 from hbtui.remote.ssh import PeerLink
+from hbtui.sources.demo_trace import trace
+from hbtui.sources.peer import PeerSource
+from hbtui.sources.replay import ReplaySource, initial_snapshot
 from tests.console.helpers import SIZE
 from tests.remote.conftest import Sshd, sshd  # noqa: F401  (the sshd fixture)
 

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from hbtui.console import pick
-from hbtui.console.attach import AttachedSource
-from hbtui.console.embedded import EmbeddedSource
-from hbtui.console.items import LogLine
 from hbtui.console.screens.confirm import ConfirmScreen
-from hbtui.console.source import perform
-from hbtui.console.watch import WatchSource, level_of, status_changes
 from hbtui.control.server import ControlServer
+from hbtui.sources import pick
+from hbtui.sources.attach import AttachedSource
+from hbtui.sources.embedded import EmbeddedSource
+from hbtui.sources.watch import WatchSource, level_of, status_changes
+from hbtui.stream.items import LogLine
+from hbtui.stream.source import perform
 from tests.runtime.rtkit import Lan, make_member
 
 HOWTO = Path(__file__).resolve().parents[2] / "hbtui" / "data" / "howto"
@@ -134,8 +134,8 @@ async def test_wire_pane_says_when_nothing_listens() -> None:
     import socket
 
     from hbtui.console.app import ConsoleApp
-    from hbtui.console.demo_trace import trace
-    from hbtui.console.replay import ReplaySource, initial_snapshot
+    from hbtui.sources.demo_trace import trace
+    from hbtui.sources.replay import ReplaySource, initial_snapshot
     from tests.console.helpers import SIZE
 
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
@@ -176,7 +176,7 @@ async def test_watch_console_is_read_only_and_says_so(tmp_path: Path) -> None:
 
 
 async def test_watch_refreshes_after_new_log_lines(tmp_path: Path) -> None:
-    from hbtui.console.items import SnapshotTaken
+    from hbtui.stream.items import SnapshotTaken
 
     log = tmp_path / "ha-log"
     earlier = "Nov 26 03:30:00 server2 heartbeat: [1]: info: Local status now set to: 'up'\n"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from hbtui.console.demo_trace import DEADTIME_MS, LAST_HEARD_MS, trace
-from hbtui.console.items import LogLine, ReplayGate
-from hbtui.console.replay import ReplaySource, initial_snapshot
 from hbtui.engine import events as ev
+from hbtui.sources.demo_trace import DEADTIME_MS, LAST_HEARD_MS, trace
+from hbtui.sources.replay import ReplaySource, initial_snapshot
+from hbtui.stream.items import LogLine, ReplayGate
 
 
 def source() -> ReplaySource:

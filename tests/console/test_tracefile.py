@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from hbtui.console.tracefile import TraceFile
+from hbtui.sources.tracefile import TraceFile
 
 
 def test_lines_arrive_in_order_and_close_writes_the_rest(tmp_path: Path) -> None:

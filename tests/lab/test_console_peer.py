@@ -25,10 +25,7 @@ from textual.widgets import Input
 
 from hbtui.config.loader import load_config
 from hbtui.console.app import ConsoleApp, Reopened
-from hbtui.console.attach import AttachedSource
-from hbtui.console.embedded import config_extras
 from hbtui.console.model import ConsoleModel
-from hbtui.console.peers import PeerOptions, peers_for
 from hbtui.console.screens.confirm import ConfirmScreen
 from hbtui.console.screens.rename import RenameScreen
 from hbtui.control import client
@@ -36,6 +33,9 @@ from hbtui.lab.nodeproc import CONTROL_SOCKET
 from hbtui.lab.runner import NodeRunner
 from hbtui.remote import detect
 from hbtui.remote.ssh import PeerTarget
+from hbtui.sources.attach import AttachedSource
+from hbtui.sources.embedded import config_extras
+from hbtui.sources.peers import PeerOptions, peers_for
 
 from .cluster import Cluster, LabNodeProcess, RealHeartbeat
 from .haconfig import HaSetup

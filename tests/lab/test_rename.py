@@ -15,17 +15,17 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from hbtui.console.items import SnapshotTaken
 from hbtui.engine.events import KeepaliveReceived
 from hbtui.lab.runner import NodeRunner
 from hbtui.remote import detect
 from hbtui.remote.commands import init_script_service
 from hbtui.remote.detect import PeerDaemon
 from hbtui.remote.session import PeerSession
-from hbtui.remote.source import PeerSource
 from hbtui.remote.ssh import PeerLink
 from hbtui.rename.execute import execute_plan, read_rename_node
 from hbtui.rename.plan import plan_rename
+from hbtui.sources.peer import PeerSource
+from hbtui.stream.items import SnapshotTaken
 
 from .cluster import Cluster, RealHeartbeat
 from .haconfig import HaSetup

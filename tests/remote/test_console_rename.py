@@ -17,9 +17,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input, RichLog, Select, Static
 
 from hbtui.console.app import ConsoleApp, Reopened
-from hbtui.console.items import SourceItem
 from hbtui.console.screens.rename import RenameScreen
-from hbtui.console.source import Outcome, SourceMode
 from hbtui.console.widgets.mode_header import ModeHeader
 from hbtui.console.widgets.others import OtherNodesPanel
 from hbtui.console.widgets.peer import PeerPanel
@@ -31,6 +29,8 @@ from hbtui.remote.ssh import LinkState, LinkStatus, PeerLink
 from hbtui.rename.execute import Progress, StepOutcome
 from hbtui.rename.plan import RenameNode, RenamePlan, plan_rename
 from hbtui.rename.wizard import wizard_backend
+from hbtui.stream.items import SourceItem
+from hbtui.stream.source import Outcome, SourceMode
 
 from .conftest import Sshd
 from .test_rename import _fake_node
@@ -348,7 +348,7 @@ async def test_hbtui_console_reopens_this_node_and_the_peers_of_the_new_config(
     import shutil
 
     from hbtui.commands import console as console_command
-    from hbtui.console import pick
+    from hbtui.sources import pick
 
     config_dir = tmp_path / "ha.d"
     shutil.copytree(HOWTO, config_dir)

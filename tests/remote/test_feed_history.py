@@ -7,13 +7,13 @@ import subprocess
 import threading
 from pathlib import Path, PurePosixPath
 
-from hbtui.console.items import LogLine
 from hbtui.engine.events import NodeStateChanged
 from hbtui.remote import commands
 from hbtui.remote.peerview import PeerView
 from hbtui.remote.session import PeerSession
-from hbtui.remote.source import PeerSource
 from hbtui.remote.ssh import PeerLink, PeerTarget
+from hbtui.sources.peer import PeerSource
+from hbtui.stream.items import LogLine
 
 DEAD = "Nov 26 03:40:00 server2 heartbeat: [645]: WARN: node server1: is dead"
 READ_S = 10.0

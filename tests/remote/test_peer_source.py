@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from hbtui.console.items import LogLine, SnapshotTaken
-from hbtui.console.source import NodeSource, perform
 from hbtui.engine.events import KeepaliveReceived, NodeStateChanged
 from hbtui.remote.session import PeerSession
-from hbtui.remote.source import PeerSource, shift_clock
 from hbtui.remote.ssh import PeerLink, PeerTarget
+from hbtui.sources.peer import PeerSource, shift_clock
+from hbtui.stream.items import LogLine, SnapshotTaken
+from hbtui.stream.source import NodeSource, perform
 
 
 def _source() -> PeerSource:

@@ -16,9 +16,9 @@ from hbtui.bus import Bus
 from hbtui.commands import node as node_cmd
 from hbtui.commands import status as status_cmd
 from hbtui.control.client import NoNodeRunning, follow, request
-from hbtui.control.codec import event_to_dict
 from hbtui.control.server import ControlServer, ControlSocketBusy
 from hbtui.engine.events import TakeoverDone
+from hbtui.stream.codec import event_to_dict
 
 
 async def test_snapshot_follow_and_commands_over_the_socket(tmp_path: Path) -> None:
@@ -117,7 +117,7 @@ def test_events_as_json_lines() -> None:
     done = TakeoverDone(5, "server1", "dead", ("g",), TakeoverPhases(1, 2, 2, 3, 4))
     obj = event_to_dict(done)
     assert obj["type"] == "TakeoverDone"
-    from hbtui.control.codec import dumps_line
+    from hbtui.stream.codec import dumps_line
 
     back = json.loads(dumps_line(obj))
     assert back["phases"]["vip_added_ms"] == 3 and back["groups"] == ["g"]

@@ -20,7 +20,6 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from hbtui.console.items import ActionDone, LogLine
 from hbtui.console.messages import SourceUpdate
 from hbtui.console.model import ConsoleModel
 from hbtui.console.widgets.log_pane import LogPane
@@ -31,6 +30,7 @@ from hbtui.console.widgets.resources import ResourcesPanel
 from hbtui.console.widgets.timeline import TimelinePanel
 from hbtui.console.widgets.vip import VipPanel
 from hbtui.console.widgets.wire import WirePanel
+from hbtui.stream.items import ActionDone, LogLine
 
 OTHERS_COALESCE_S = 0.25
 # a countdown's text moves in tenths: two ticks per tenth show each one within 50 ms, so

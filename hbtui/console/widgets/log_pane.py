@@ -12,8 +12,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, RichLog
 
-from hbtui.console.items import LogLine
 from hbtui.console.model import ConsoleModel
+from hbtui.stream.items import LogLine
 
 LEVEL_STYLES = {
     "debug": "dim",

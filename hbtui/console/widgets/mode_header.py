@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from hbtui.console.source import MODE_TITLES
+from hbtui.stream.source import MODE_TITLES
 
 
 class ModeHeader(Static):

@@ -9,9 +9,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import RichLog, Static
 
-from hbtui.console.items import SourceItem
 from hbtui.console.model import ConsoleModel
 from hbtui.engine import events as ev
+from hbtui.stream.items import SourceItem
 
 
 class ResourcesPanel(Vertical):

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from hbtui.console import items as console_items
 from hbtui.engine import events as engine_events
+from hbtui.stream import items as console_items
 
 _CLASSES: dict[str, type[Any]] = {
     cls.__name__: cls

@@ -23,9 +23,9 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from hbtui.console.items import LogLine, SnapshotTaken, SourceItem
-from hbtui.console.source import Outcome, SourceMode
 from hbtui.engine import events as ev
+from hbtui.stream.items import LogLine, SnapshotTaken, SourceItem
+from hbtui.stream.source import Outcome, SourceMode
 
 TAIL_INTERVAL_S = 0.25
 BACKLOG_LINES = 200

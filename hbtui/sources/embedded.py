@@ -19,10 +19,10 @@ from hbtui.adapters import runtime as rt
 from hbtui.adapters.state import UUID_FILE
 from hbtui.adapters.udp import WireCounters
 from hbtui.config.model import ClusterConfig
-from hbtui.console.items import LogLine, PacketCounts, SnapshotTaken, SourceItem
-from hbtui.console.source import Outcome, SourceMode
 from hbtui.engine import events as ev
 from hbtui.engine.resources import VIP_RESOURCES, parse_vip
+from hbtui.stream.items import LogLine, PacketCounts, SnapshotTaken, SourceItem
+from hbtui.stream.source import Outcome, SourceMode
 
 STOP_TIMEOUT_S = 60.0
 REFRESH_MS = 5000

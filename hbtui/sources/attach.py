@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from hbtui.adapters.state import UUID_FILE
-from hbtui.console import trace
-from hbtui.console.embedded import refresh_due
-from hbtui.console.items import LogLine, PacketCounts, SnapshotTaken, SourceItem
-from hbtui.console.source import Outcome, SourceMode
 from hbtui.control import client
 from hbtui.engine import events as ev
+from hbtui.sources.embedded import refresh_due
+from hbtui.stream import trace
+from hbtui.stream.items import LogLine, PacketCounts, SnapshotTaken, SourceItem
+from hbtui.stream.source import Outcome, SourceMode
 
 SYSTEMD_UNIT = "hbtui.service"
 START_TIMEOUT_S = 60.0  # the init script waits up to 30 s for the control socket

@@ -17,9 +17,9 @@ from dataclasses import fields, is_dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from hbtui.console.items import LogLine, ReplayGate, SnapshotTaken, SourceItem
-from hbtui.console.source import Outcome, SourceMode
 from hbtui.engine.events import KeepaliveReceived, PeerDead
+from hbtui.stream.items import LogLine, ReplayGate, SnapshotTaken, SourceItem
+from hbtui.stream.source import Outcome, SourceMode
 
 _END = object()
 DEMO_WALL_OFFSET_MS = 1_795_663_800_000  # 2026-11-26 03:30:00 UTC at t=0

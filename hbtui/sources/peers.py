@@ -19,9 +19,9 @@ from hbtui.config.model import ClusterConfig
 from hbtui.remote import commands
 from hbtui.remote.runner import CommandRunner, LocalRunner
 from hbtui.remote.session import PeerSession
-from hbtui.remote.source import PeerSource
 from hbtui.remote.ssh import PeerLink, PeerTarget
 from hbtui.rename.wizard import Execute, MakePlan, wizard_backend
+from hbtui.sources.peer import PeerSource
 
 RenameBackend = tuple[MakePlan, Execute]
 

@@ -15,7 +15,7 @@ from typing import Any
 from hbtui.config.loader import load_config
 from hbtui.config.model import ClusterConfig
 from hbtui.config.problems import Severity
-from hbtui.console.source import NodeSource
+from hbtui.stream.source import NodeSource
 
 
 @dataclass
@@ -53,7 +53,7 @@ def find_heartbeat() -> int | None:
 
 
 def _extras(config: ClusterConfig | None) -> dict[str, Any]:
-    from hbtui.console.embedded import config_extras
+    from hbtui.sources.embedded import config_extras
 
     return config_extras(config) if config is not None else {}
 
@@ -80,7 +80,7 @@ def pick_source(
     if mode == "watch" and pid is None:
         return "no heartbeat daemon runs on this node (in this network namespace)"
     if pid is not None:
-        from hbtui.console.loader_watch import watch_source
+        from hbtui.sources.loader_watch import watch_source
 
         return Picked(watch_source(config_dir, config, node_name, pid))
     try:
@@ -92,14 +92,14 @@ def pick_source(
     if mode == "attach" and snap is None:
         return f"no hbtui node answers on {control_socket}"
     if snap is not None:
-        from hbtui.console.attach import AttachedSource
+        from hbtui.sources.attach import AttachedSource
 
         udpport = int(snap.get("runtime", {}).get("udpport", 694))
         return Picked(AttachedSource(control_socket, snap, _extras(config)), udpport=udpport)
     if config is None:
         errors = [str(p) for p in problems if p.severity is Severity.ERROR]
         return "no node runs here and the configuration has errors:\n  " + "\n  ".join(errors)
-    from hbtui.console.embedded import EmbeddedSource
+    from hbtui.sources.embedded import EmbeddedSource
 
     source = EmbeddedSource(config, state_dir)
     return Picked(source, autostart=True, stop_on_quit=True, udpport=config.ha_cf.udpport)

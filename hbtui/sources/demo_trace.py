@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hbtui.console.items import LogLine, ReplayGate, SnapshotTaken, SourceItem
 from hbtui.engine import events as ev
+from hbtui.stream.items import LogLine, ReplayGate, SnapshotTaken, SourceItem
 
 KEEPALIVE_MS = 1000
 WARNTIME_MS = 3000

@@ -15,12 +15,12 @@ from collections.abc import AsyncIterator
 from datetime import tzinfo
 from typing import Any
 
-from hbtui.console.attach import convert
-from hbtui.console.items import LogLine, SnapshotTaken, SourceItem
-from hbtui.console.source import Outcome, SourceMode
-from hbtui.console.watch import level_of, status_changes
 from hbtui.engine.events import NodeStateChanged
 from hbtui.remote.session import PeerSession
+from hbtui.sources.attach import convert
+from hbtui.sources.watch import level_of, status_changes
+from hbtui.stream.items import LogLine, SnapshotTaken, SourceItem
+from hbtui.stream.source import Outcome, SourceMode
 
 # Fields holding a point on the sender's monotonic clock (durations are left alone).
 CLOCK_FIELDS = frozenset(

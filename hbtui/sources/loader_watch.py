@@ -7,8 +7,8 @@ from pathlib import Path
 
 from hbtui.config.loader import local_node_name
 from hbtui.config.model import ClusterConfig
-from hbtui.console.embedded import config_extras
-from hbtui.console.watch import WatchSource
+from hbtui.sources.embedded import config_extras
+from hbtui.sources.watch import WatchSource
 
 HA_LOG_DEFAULT = Path("/var/log/ha-log")
 

@@ -14,14 +14,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from hbtui.config.loader import load_config
-from hbtui.console.attach import AttachedSource
-from hbtui.console.embedded import config_extras
-from hbtui.console.items import LogLine, SourceItem
-from hbtui.console.source import Outcome, SourceMode
-from hbtui.console.watch import level_of
 from hbtui.control import client
 from hbtui.engine import events as ev
 from hbtui.lab.commands import LabError
+from hbtui.sources.attach import AttachedSource
+from hbtui.sources.embedded import config_extras
+from hbtui.sources.watch import level_of
+from hbtui.stream.items import LogLine, SourceItem
+from hbtui.stream.source import Outcome, SourceMode
 
 if TYPE_CHECKING:
     from hbtui.console.app import ConsoleApp

@@ -6,7 +6,7 @@ Implementations: ``EmbeddedSource`` (this process runs the node, ``embedded.py``
 ``WatchSource`` (the real heartbeat daemon, read-only, ``watch.py``) and
 ``ReplaySource`` (a recorded trace, for tests, screenshots and ``--replay``,
 ``replay.py``), ``DemoSource`` (a node of ``hbtui demo``, ``demo_source.py``) and
-``hbtui.remote.source.PeerSource`` (a peer over SSH). The app reads several at once:
+``hbtui.sources.peer.PeerSource`` (a peer over SSH). The app reads several at once:
 one model per node, keys act on the focused one.
 
 Times: ``at_ms`` of items and ``now_ms()`` share the node's monotonic clock, so the
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any, Literal, Protocol
 
-from hbtui.console.items import SourceItem
+from hbtui.stream.items import SourceItem
 
 SourceMode = Literal["embedded", "attached", "watch", "replay", "demo", "peer"]
 

@@ -19,7 +19,6 @@ import contextlib
 import functools
 import logging
 import os
-import socket
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from hbtui.adapters.udp import (
     TransportStats,
     UcastMedium,
     UcastTransport,
+    resolve_host,
 )
 from hbtui.bus import Bus, Subscription
 from hbtui.config.model import ClusterConfig
@@ -128,15 +128,6 @@ def read_loadavg() -> str:
         return ""
 
 
-async def _resolve(host: str, port: int) -> str:
-    loop = asyncio.get_running_loop()
-    try:
-        infos = await loop.getaddrinfo(host, port, family=socket.AF_INET, type=socket.SOCK_DGRAM)
-    except socket.gaierror as exc:
-        raise NodeStartError(f"cannot resolve ucast host {host!r}: {exc.strerror}") from exc
-    return str(infos[0][4][0])
-
-
 class NodeRuntime:
     """One running node: engine + adapters + bus. Use in one event loop."""
 
@@ -207,7 +198,7 @@ class NodeRuntime:
         try:
             state = await self._loop.run_in_executor(None, load_node_state, self.state_dir)
             media = [UcastMedium(md.device, md.host or "") for md in cf.ucast_media]
-            ips = [await _resolve(md.host, cf.udpport) for md in media]
+            ips = [await resolve_host(md.host, cf.udpport) for md in media]
             now = self.now_ms()
             wall_offset = int(time.time() * 1000) - now
             identity = Identity(state.node_uuid, state.generation)

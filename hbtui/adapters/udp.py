@@ -261,7 +261,7 @@ class UcastTransport:
         """
         loop = asyncio.get_running_loop()
         self = cls(port)
-        addresses = [await _resolve(loop, medium.host, port) for medium in media]
+        addresses = [(await resolve_host(medium.host, port), port) for medium in media]
         devices = dict.fromkeys(medium.device for medium in media)  # listen on every one
         if skip_local:
             local = await loop.run_in_executor(None, local_addresses)
@@ -342,10 +342,14 @@ class UcastTransport:
         self._receivers.clear()
 
 
-async def _resolve(loop: asyncio.AbstractEventLoop, host: str, port: int) -> tuple[str, int]:
+async def resolve_host(host: str, port: int) -> str:
+    """The IPv4 address of a ucast host; ``UdpError`` naming the host when there is none
+    (an unknown name, or bytes that no resolver accepts such as a non-UTF-8 name)."""
+    loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, port, family=socket.AF_INET, type=socket.SOCK_DGRAM)
     except socket.gaierror as exc:
         raise UdpError(f"cannot resolve ucast host {host!r}: {exc.strerror}") from exc
-    ip = str(infos[0][4][0])
-    return ip, port
+    except UnicodeError as exc:
+        raise UdpError(f"cannot resolve ucast host {host!r}: not a valid host name") from exc
+    return str(infos[0][4][0])

@@ -156,10 +156,10 @@ def _reopener(args: argparse.Namespace, first: Any) -> Any:
 
 
 def _run_replay(name: str, speed: float) -> int:
-    from hbtui.stream import trace
     from hbtui.console.app import ConsoleApp
     from hbtui.sources.demo_trace import trace as demo_trace
     from hbtui.sources.replay import ReplaySource, initial_snapshot
+    from hbtui.stream import trace
 
     try:
         items = demo_trace() if name == "demo" else trace.load(Path(name))

@@ -150,6 +150,15 @@ def _late_udpport(b: _Builder, line: ConfigLine, port: int) -> None:
     )
 
 
+def _resolvable_name(host: str) -> bool:
+    """A name the resolver can be asked for (``hbtui node`` resolves it with IDNA)."""
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        return False
+    return True
+
+
 def _ucast(b: _Builder, line: ConfigLine) -> None:
     if len(line.tokens) < 3:
         b.error(line, "ucast needs an interface and a peer host: ucast DEV HOST")
@@ -171,6 +180,9 @@ def _ucast(b: _Builder, line: ConfigLine) -> None:
         except ValueError:
             b.error(line, f"invalid IPv4 address [{shown(host)}] in ucast")
             return
+    if not _resolvable_name(host):
+        b.error(line, f"ucast host [{shown(host)}] is not a valid host name (no resolver takes it)")
+        return
     b.media.append(Medium("ucast", device, host, line.number))
 
 

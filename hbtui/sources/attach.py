@@ -25,11 +25,11 @@ from hbtui.engine import events as ev
 from hbtui.sources.embedded import refresh_due
 from hbtui.stream import trace
 from hbtui.stream.items import LogLine, PacketCounts, SnapshotTaken, SourceItem
+from hbtui.stream.queue import ItemQueue
 from hbtui.stream.source import Outcome, SourceMode
 
 SYSTEMD_UNIT = "hbtui.service"
 START_TIMEOUT_S = 60.0  # the init script waits up to 30 s for the control socket
-_END = object()
 
 
 def convert(obj: dict[str, Any], now_ms: int) -> SourceItem | None:
@@ -69,7 +69,7 @@ class AttachedSource:
         self.extras = extras or {}
         self._snapshot = snapshot
         self._state = str(snapshot.get("runtime", {}).get("state", "running"))
-        self._queue: asyncio.Queue[object] = asyncio.Queue()
+        self._queue = ItemQueue()
         self._closed = False
         self._following = False
         self._refresh_armed = False
@@ -116,8 +116,8 @@ class AttachedSource:
             self._state = str(obj.get("what"))
             if self._state in ("stopped", "killed"):
                 change = ev.NodeStateChanged(item.at_ms, self.node_name, "?", self._state, "")
-                self._queue.put_nowait(change)
-        self._queue.put_nowait(item)
+                self._queue.put(change)
+        self._queue.put(item)
         if refresh_due(item, self._refreshed_ms):
             self._arm_refresh()
 
@@ -135,7 +135,7 @@ class AttachedSource:
         finally:
             self._refresh_armed = False
         if data.get("nodes"):
-            self._queue.put_nowait(SnapshotTaken(self.now_ms(), data))
+            self._queue.put(SnapshotTaken(self.now_ms(), data))
         if self._refresh_again and not self._closed:
             self._refresh_again = False
             self._arm_refresh()
@@ -145,8 +145,8 @@ class AttachedSource:
         if self._state in ("running", "stopping", "started"):
             self._state = "stopped"
             change = ev.NodeStateChanged(self.now_ms(), self.node_name, "?", "stopped", why)
-            self._queue.put_nowait(change)
-        self._queue.put_nowait(LogLine(self.now_ms(), "WARN", f"console: {why}"))
+            self._queue.put(change)
+        self._queue.put(LogLine(self.now_ms(), "WARN", f"console: {why}"))
 
     def _start_following(self) -> None:
         if self._following or self._closed:
@@ -157,11 +157,8 @@ class AttachedSource:
 
     async def events(self) -> AsyncIterator[SourceItem]:
         self._start_following()
-        while True:
-            item = await self._queue.get()
-            if item is _END:
-                return
-            yield item  # type: ignore[misc]
+        async for item in self._queue:
+            yield item
 
     async def snapshot(self) -> dict[str, Any]:
         try:
@@ -250,4 +247,4 @@ class AttachedSource:
 
     async def close(self) -> None:
         self._closed = True
-        self._queue.put_nowait(_END)
+        self._queue.close()

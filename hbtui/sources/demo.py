@@ -19,7 +19,7 @@ from hbtui.engine import events as ev
 from hbtui.lab.commands import LabError
 from hbtui.sources.attach import AttachedSource
 from hbtui.sources.embedded import config_extras
-from hbtui.sources.watch import level_of
+from hbtui.stream.halog import level_of
 from hbtui.stream.items import LogLine, SourceItem
 from hbtui.stream.source import Outcome, SourceMode
 
@@ -72,7 +72,7 @@ class DemoSource(AttachedSource):
         if not pids:
             return [], Outcome(False, f"{verb}: the node is not running")
         self._state = state
-        self._queue.put_nowait(ev.NodeStateChanged(self.now_ms(), self.node_name, "?", state, sig))
+        self._queue.put(ev.NodeStateChanged(self.now_ms(), self.node_name, "?", state, sig))
         return pids, None
 
     async def kill(self) -> Outcome:

@@ -22,6 +22,7 @@ from hbtui.config.model import ClusterConfig
 from hbtui.engine import events as ev
 from hbtui.engine.resources import VIP_RESOURCES, parse_vip
 from hbtui.stream.items import LogLine, PacketCounts, SnapshotTaken, SourceItem
+from hbtui.stream.queue import ItemQueue
 from hbtui.stream.source import Outcome, SourceMode
 
 STOP_TIMEOUT_S = 60.0
@@ -37,7 +38,6 @@ REFRESH_ON = (
     LogLine,  # an attached node's ha-log line
     rt.LogLine,  # the embedded runtime's
 )
-_END = object()
 RuntimeFactory = Callable[[ClusterConfig, Path], "rt.NodeRuntime"]
 
 
@@ -90,7 +90,7 @@ class EmbeddedSource:
         self.state_dir = Path(state_dir)
         self._make_runtime = make_runtime or (lambda c, d: rt.NodeRuntime(c, d))
         self.runtime: rt.NodeRuntime | None = None
-        self._queue: asyncio.Queue[object] = asyncio.Queue()
+        self._queue = ItemQueue()
         self._pumps: set[asyncio.Task[None]] = set()
         self._refresh_armed = False
         self._refreshed_ms = 0
@@ -109,17 +109,14 @@ class EmbeddedSource:
     # -- stream ------------------------------------------------------------------------
 
     async def events(self) -> AsyncIterator[SourceItem]:
-        while True:
-            item = await self._queue.get()
-            if item is _END:
-                return
-            yield item  # type: ignore[misc]
+        async for item in self._queue:
+            yield item
 
     async def _pump(self, sub: Any) -> None:
         async for item in sub:
             converted = self._convert(item)
             if converted is not None:
-                self._queue.put_nowait(converted)
+                self._queue.put(converted)
             # one fresh snapshot per loop turn, however many items asked for it
             if refresh_due(item, self._refreshed_ms) and not self._refresh_armed:
                 self._refresh_armed = True
@@ -129,14 +126,14 @@ class EmbeddedSource:
         self._pumps.discard(pump)
         if not pump.cancelled() and pump.exception() is not None:
             text = f"console: lost the node's event stream: {pump.exception()!r}"
-            self._queue.put_nowait(LogLine(self.now_ms(), "ERROR", text))
+            self._queue.put(LogLine(self.now_ms(), "ERROR", text))
 
     def _refresh(self) -> None:
         self._refresh_armed = False
         self._refreshed_ms = self.now_ms()
         if self.runtime is not None and self.runtime.node is not None:
             data = {**self.runtime.snapshot(), **config_extras(self.config)}
-            self._queue.put_nowait(SnapshotTaken(self.now_ms(), data))
+            self._queue.put(SnapshotTaken(self.now_ms(), data))
 
     def _convert(self, item: Any) -> SourceItem | None:
         if isinstance(item, rt.LogLine):
@@ -144,7 +141,7 @@ class EmbeddedSource:
         if isinstance(item, rt.RuntimeChanged):
             detail = f": {item.detail}" if item.detail else ""
             if item.what in ("stopped", "killed"):
-                self._queue.put_nowait(
+                self._queue.put(
                     ev.NodeStateChanged(item.at_ms, self.node_name, "?", item.what, detail)
                 )
             return LogLine(item.at_ms, "info", f"hbtui runtime: node {item.what}{detail}")
@@ -178,7 +175,7 @@ class EmbeddedSource:
         pump = asyncio.get_running_loop().create_task(self._pump(sub))
         self._pumps.add(pump)
         pump.add_done_callback(self._pump_done)
-        self._queue.put_nowait(SnapshotTaken(self.now_ms(), await self.snapshot()))
+        self._queue.put(SnapshotTaken(self.now_ms(), await self.snapshot()))
         node = runtime.snapshot()
         nodes = node.get("nodes", {}).get(self.node_name, {})
         return Outcome(
@@ -233,4 +230,4 @@ class EmbeddedSource:
             pump.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await pump
-        self._queue.put_nowait(_END)
+        self._queue.close()

@@ -9,7 +9,6 @@ built from ``cl_status``. Actions go through the peer's own service manager.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 from datetime import tzinfo
@@ -18,8 +17,9 @@ from typing import Any
 from hbtui.engine.events import NodeStateChanged
 from hbtui.remote.session import PeerSession
 from hbtui.sources.attach import convert
-from hbtui.sources.watch import level_of, status_changes
+from hbtui.stream.halog import level_of, status_changes
 from hbtui.stream.items import LogLine, SnapshotTaken, SourceItem
+from hbtui.stream.queue import ItemQueue
 from hbtui.stream.source import Outcome, SourceMode
 
 # Fields holding a point on the sender's monotonic clock (durations are left alone).
@@ -28,7 +28,6 @@ CLOCK_FIELDS = frozenset(
     | {"declared_dead_ms", "decided_ms", "vip_added_ms", "scripts_done_ms"}
 )
 QUEUE_MAX = 5000
-_END = object()
 
 
 def shift_clock(obj: Any, offset_ms: int) -> Any:
@@ -59,7 +58,7 @@ class PeerSource:
         self.node_name = session.node
         self._offset_ms = 0
         self._snapshot: dict[str, Any] = {}
-        self._queue: asyncio.Queue[object] = asyncio.Queue(QUEUE_MAX)
+        self._queue = ItemQueue(QUEUE_MAX)
         session.on_item = self._arrived
 
     def now_ms(self) -> int:
@@ -73,9 +72,7 @@ class PeerSource:
         return status not in (None, "dead", "stopped", "?")
 
     def _put(self, item: SourceItem) -> None:
-        if self._queue.full():  # the UI drops the oldest, never blocks the link
-            self._queue.get_nowait()
-        self._queue.put_nowait(item)
+        self._queue.put(item)  # the UI drops the oldest, never blocks the link
 
     def _arrived(self, kind: str, raw: object) -> None:
         now = self.now_ms()
@@ -118,11 +115,8 @@ class PeerSource:
 
     async def events(self) -> AsyncIterator[SourceItem]:
         self.session.start()
-        while True:
-            item = await self._queue.get()
-            if item is _END:
-                return
-            yield item  # type: ignore[misc]
+        async for item in self._queue:
+            yield item
 
     async def snapshot(self) -> dict[str, Any]:
         return dict(self._snapshot)
@@ -156,6 +150,4 @@ class PeerSource:
 
     async def close(self) -> None:
         await self.session.close()
-        if self._queue.full():
-            self._queue.get_nowait()
-        self._queue.put_nowait(_END)
+        self._queue.close()

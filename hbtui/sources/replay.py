@@ -19,9 +19,9 @@ from typing import Any
 
 from hbtui.engine.events import KeepaliveReceived, PeerDead
 from hbtui.stream.items import LogLine, ReplayGate, SnapshotTaken, SourceItem
+from hbtui.stream.queue import ItemQueue
 from hbtui.stream.source import Outcome, SourceMode
 
-_END = object()
 DEMO_WALL_OFFSET_MS = 1_795_663_800_000  # 2026-11-26 03:30:00 UTC at t=0
 
 
@@ -59,7 +59,7 @@ class ReplaySource:
         self._shift = 0  # added to every at_ms after an opened gate
         self._opened: set[int] = set()  # indexes of gates the operator opened
         self._last_keepalive: dict[str, KeepaliveReceived] = {}  # live peers only
-        self._queue: asyncio.Queue[object] = asyncio.Queue()
+        self._queue = ItemQueue()
         self._running = True
         self._closed = False
         self._wake = asyncio.Event()
@@ -120,7 +120,7 @@ class ReplaySource:
                 self._last_keepalive[item.node] = item
             elif isinstance(item, PeerDead):
                 self._last_keepalive.pop(item.node, None)
-            self._queue.put_nowait(item)
+            self._queue.put(item)
         self._now = max(self._now, vnow)
 
     def _repeat_keepalive(self, at_ms: int) -> None:
@@ -133,7 +133,7 @@ class ReplaySource:
             deadline_ms=oldest.deadline_ms + (at_ms - oldest.at_ms),
         )
         self._last_keepalive[again.node] = again
-        self._queue.put_nowait(again)
+        self._queue.put(again)
 
     def _restamp(self, line: LogLine) -> str:
         """The recorded ha-log date of a shifted line, rewritten to its new time."""
@@ -166,11 +166,8 @@ class ReplaySource:
 
     async def events(self) -> AsyncIterator[SourceItem]:
         """Items as the clock releases them."""
-        while True:
-            item = await self._queue.get()
-            if item is _END:
-                return
-            yield item  # type: ignore[misc]
+        async for item in self._queue:
+            yield item
 
     async def snapshot(self) -> dict[str, Any]:
         """The recorded snapshot (the trace's starting picture)."""
@@ -237,7 +234,7 @@ class ReplaySource:
         """End ``events()`` and ``play()``."""
         self._closed = True
         self._wake.set()
-        self._queue.put_nowait(_END)
+        self._queue.close()
 
 
 _TIME_FIELDS = frozenset(

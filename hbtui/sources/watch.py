@@ -12,9 +12,7 @@ the daemon belongs to its init script.
 from __future__ import annotations
 
 import asyncio
-import re
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -23,8 +21,10 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from hbtui.engine import events as ev
+from hbtui.adapters.udp import local_addresses
+from hbtui.stream.halog import level_of, status_changes
 from hbtui.stream.items import LogLine, SnapshotTaken, SourceItem
+from hbtui.stream.queue import ItemQueue
 from hbtui.stream.source import Outcome, SourceMode
 
 TAIL_INTERVAL_S = 0.25
@@ -32,51 +32,6 @@ BACKLOG_LINES = 200
 CL_STATUS_TIMEOUT_S = 3.0
 REFRESH_DELAY_S = 0.5
 NODE_STATUSES = ("init", "up", "active", "dead", "standby")
-_END = object()
-
-_LEVEL = re.compile(r"\]:\s+(debug|info|WARN|ERROR|CRIT|INFO|ERR|warning):", re.IGNORECASE)
-_STATUS = re.compile(r"Status update for node (\S+): status (\w+)")
-_DEAD = re.compile(r"node (\S+): is dead")
-_LOCAL = re.compile(r"Local status now set to: '(\w+)'")
-
-
-def level_of(line: str) -> str:
-    """The ha-log level word of a line, normalised (info when there is none)."""
-    m = _LEVEL.search(line)
-    if m is None:
-        return "info"
-    word = m.group(1).lower()
-    return {
-        "warn": "WARN",
-        "warning": "WARN",
-        "error": "ERROR",
-        "err": "ERROR",
-        "crit": "CRIT",
-        "debug": "debug",
-    }.get(word, "info")
-
-
-def status_changes(line: str, us: str, at_ms: int) -> list[ev.NodeStateChanged]:
-    """Node status changes that an ha-log line states."""
-    if m := _STATUS.search(line):
-        return [ev.NodeStateChanged(at_ms, m.group(1), "?", m.group(2), "ha-log")]
-    if m := _DEAD.search(line):
-        return [ev.NodeStateChanged(at_ms, m.group(1), "?", "dead", "ha-log")]
-    if m := _LOCAL.search(line):
-        return [ev.NodeStateChanged(at_ms, us, "?", m.group(1), "ha-log")]
-    return []
-
-
-def local_addresses() -> set[str]:
-    """Every IP address on this machine's interfaces (psutil)."""
-    import psutil  # type: ignore[import-untyped]
-
-    return {
-        addr.address.split("%")[0]
-        for addrs in psutil.net_if_addrs().values()
-        for addr in addrs
-        if addr.family in (socket.AF_INET, socket.AF_INET6)
-    }
 
 
 class WatchSource:
@@ -99,7 +54,7 @@ class WatchSource:
         self.logfile = logfile
         self.pid = pid
         self.extras = extras or {}
-        self._queue: asyncio.Queue[object] = asyncio.Queue()
+        self._queue = ItemQueue()
         self._closed = False
         self._started = False
         self._refresh_armed = False
@@ -112,7 +67,7 @@ class WatchSource:
         return at_ms + int(time.time() * 1000) - self.now_ms()
 
     def is_running(self) -> bool:
-        import psutil
+        import psutil  # type: ignore[import-untyped]
 
         return bool(psutil.pid_exists(self.pid))
 
@@ -121,7 +76,7 @@ class WatchSource:
         items: list[SourceItem] = [LogLine(at, level_of(line), line)]
         items += status_changes(line, self.node_name, at)
         for item in items:
-            loop.call_soon_threadsafe(self._queue.put_nowait, item)
+            loop.call_soon_threadsafe(self._queue.put, item)
         if self._started:  # the backlog is history; new lines mean something changed
             loop.call_soon_threadsafe(self._arm_refresh)
 
@@ -139,7 +94,7 @@ class WatchSource:
     async def _refresh(self) -> None:
         self._refresh_armed = False
         data = await self.snapshot()
-        self._queue.put_nowait(SnapshotTaken(self.now_ms(), data))
+        self._queue.put(SnapshotTaken(self.now_ms(), data))
 
     def _tail(self, loop: asyncio.AbstractEventLoop) -> None:
         path = self.logfile
@@ -178,16 +133,13 @@ class WatchSource:
         loop = asyncio.get_running_loop()
         if self.logfile is None:
             text = "console: ha.cf sets no logfile; heartbeat logs to syslog only"
-            self._queue.put_nowait(LogLine(self.now_ms(), "WARN", text))
+            self._queue.put(LogLine(self.now_ms(), "WARN", text))
         else:
             threading.Thread(
                 target=self._tail, args=(loop,), name="hbtui-tail", daemon=True
             ).start()
-        while True:
-            item = await self._queue.get()
-            if item is _END:
-                return
-            yield item  # type: ignore[misc]
+        async for item in self._queue:
+            yield item
 
     async def snapshot(self) -> dict[str, Any]:
         statuses = await asyncio.to_thread(self._cl_status)
@@ -241,4 +193,4 @@ class WatchSource:
         self._closed = True
         for task in list(self._tasks):
             task.cancel()
-        self._queue.put_nowait(_END)
+        self._queue.close()

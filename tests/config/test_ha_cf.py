@@ -317,3 +317,13 @@ def test_media_rules(tmp_path: Path) -> None:
     (problem,) = check_media(no_media, local_host=True, net_dir=tmp_path)
     assert problem.severity is Severity.ERROR
     assert "No heartbeat media defined" in problem.message
+
+
+def test_a_ucast_host_no_resolver_takes_is_an_error_naming_file_and_line() -> None:
+    """``hbtui node`` would fail resolving it (IDNA); ``check`` says so first (issue 13)."""
+    raw = b"node server1 server2\nucast eth0 serv\xe8r2\n"
+    ha_cf, problems = parse(raw.decode("utf-8", "surrogateescape"))
+    assert ha_cf.media == ()
+    [problem] = only(problems, Severity.ERROR)
+    assert (problem.path, problem.line) == (PATH, 2)
+    assert "not a valid host name" in problem.message and "serv" in problem.message

@@ -13,7 +13,8 @@ from hbtui.control.server import ControlServer
 from hbtui.sources import pick
 from hbtui.sources.attach import AttachedSource
 from hbtui.sources.embedded import EmbeddedSource
-from hbtui.sources.watch import WatchSource, level_of, status_changes
+from hbtui.sources.watch import WatchSource
+from hbtui.stream.halog import level_of, status_changes
 from hbtui.stream.items import LogLine
 from hbtui.stream.source import perform
 from tests.runtime.rtkit import Lan, make_member

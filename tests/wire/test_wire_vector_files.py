@@ -30,7 +30,7 @@ from hbtui.adapters.halog import format_log_line
 from hbtui.adapters.state import load_or_create_uuid, read_generation, read_hostcache
 from hbtui.config.loader import load_config
 from hbtui.engine.actions import LogLevel, WriteLog
-from hbtui.sources.watch import level_of, status_changes
+from hbtui.stream.halog import level_of, status_changes
 from hbtui.wire import packet
 from hbtui.wire.message import FieldType
 from hbtui.wire.packet import SignatureCheck

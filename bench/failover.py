@@ -30,12 +30,12 @@ sys.path.insert(0, str(REPO))
 
 from addrwatch import WATCHER, seconds  # noqa: E402
 
+from hbtui.lab.commands import clean_env, read_line_until  # noqa: E402
+from hbtui.lab.netns import Lab  # noqa: E402
 from tests.lab.cluster import Cluster  # noqa: E402
-from tests.lab.commands import clean_env, read_line_until  # noqa: E402
 from tests.lab.conftest import lab_unavailable  # noqa: E402
 from tests.lab.haconfig import HaSetup  # noqa: E402
 from tests.lab.hbtui_node import HbtuiNode  # noqa: E402
-from tests.lab.netns import Lab  # noqa: E402
 from tests.lab.observe import wait_for_vip, wait_until  # noqa: E402
 
 TIMER_SETS = {

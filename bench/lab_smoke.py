@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from hbtui.lab.netns import Lab
 from tests.lab.cluster import Cluster, RealHeartbeat
 from tests.lab.haconfig import HaSetup
-from tests.lab.netns import Lab
 from tests.lab.observe import wait_for_vip, wait_until
 
 FAST = HaSetup().with_timers(keepalive="200ms", warntime="600ms", deadtime="1", initdead="5")

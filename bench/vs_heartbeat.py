@@ -46,15 +46,15 @@ sys.path.insert(0, str(REPO))
 
 from addrwatch import WATCHER, seconds  # noqa: E402
 
+from hbtui.lab.commands import LabError, clean_env, read_line_until, run  # noqa: E402
+from hbtui.lab.netns import Lab  # noqa: E402
 from hbtui.wire.errors import WireError  # noqa: E402
 from hbtui.wire.packet import split  # noqa: E402
 from hbtui.wire.pcap import read_datagrams  # noqa: E402
 from tests.lab.cluster import Cluster, LabNodeProcess, RealHeartbeat  # noqa: E402
-from tests.lab.commands import LabError, clean_env, read_line_until, run  # noqa: E402
 from tests.lab.conftest import lab_unavailable  # noqa: E402
 from tests.lab.haconfig import HaSetup  # noqa: E402
 from tests.lab.hbtui_node import HbtuiNode  # noqa: E402
-from tests.lab.netns import Lab  # noqa: E402
 from tests.lab.observe import capture, wait_until  # noqa: E402
 
 TIMER_SETS = {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from hbtui.control import DEFAULT_SOCKET
+
 DEFAULT_CONFIG_DIR = "/etc/ha.d"
 DEFAULT_STATE_DIR = "/var/lib/heartbeat"
 
@@ -24,4 +26,14 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
         "--node-name",
         default=None,
         help="this node's name (default: uname -n, lower-cased)",
+    )
+
+
+def add_control_socket_option(parser: argparse.ArgumentParser) -> None:
+    """``--control-socket``: where a running ``hbtui node`` answers (one definition)."""
+    parser.add_argument(
+        "--control-socket",
+        default=str(DEFAULT_SOCKET),
+        help=f"the node's control socket, where `hbtui status` and the console reach it "
+        f"(default {DEFAULT_SOCKET})",
     )

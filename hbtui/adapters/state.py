@@ -270,3 +270,19 @@ def load_node_state(state_dir: Path, wall_clock: Callable[[], float] = time.time
     hostcache = tuple(read_hostcache(state_dir / HOSTCACHE_FILE))
     ensure_delhostcache(state_dir)
     return NodeState(node_uuid, created, generation, hostcache)
+
+
+def delete_uuid(state_dir: Path) -> str:
+    """Remove hb_uuid so the next start makes a new one; what happened, as a sentence.
+
+    ``StateError`` when the file is there but cannot be removed. The caller makes sure the
+    node is stopped (a running node keeps its uuid in memory and would write it back).
+    """
+    path = state_dir / UUID_FILE
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return f"{path} did not exist; a new uuid is made at the next start"
+    except OSError as exc:
+        raise StateError(f"cannot delete {path}: {exc.strerror or exc}") from exc
+    return f"deleted {path}; the next start makes a new uuid"

@@ -25,19 +25,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hbtui.cli_common import add_common_options
-from hbtui.control import DEFAULT_SOCKET
+from hbtui.cli_common import add_common_options, add_control_socket_option
 from hbtui.sources.tracefile import TraceFile
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``hbtui console``."""
     add_common_options(parser)
-    parser.add_argument(
-        "--control-socket",
-        default=str(DEFAULT_SOCKET),
-        help=f"where a running `hbtui node` answers (default {DEFAULT_SOCKET})",
-    )
+    add_control_socket_option(parser)
     parser.add_argument(
         "--mode",
         choices=("auto", "watch", "attach", "embedded"),

@@ -12,8 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from hbtui.cli_common import add_common_options
-from hbtui.control import DEFAULT_SOCKET
+from hbtui.cli_common import add_common_options, add_control_socket_option
 from hbtui.control.client import ControlError, NoNodeRunning, request
 
 RESOURCES = ("all", "foreign", "local", "failback")
@@ -30,11 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="{all,foreign,local,failback}",
         help="which resources (default all; failback = foreign)",
     )
-    parser.add_argument(
-        "--control-socket",
-        default=str(DEFAULT_SOCKET),
-        help=f"the node's control socket (default {DEFAULT_SOCKET})",
-    )
+    add_control_socket_option(parser)
 
 
 def resources_arg(words: list[str]) -> str | None:

@@ -21,11 +21,10 @@ from typing import Any
 from hbtui.adapters.runtime import NodeRuntime, NodeStartError, RuntimeState
 from hbtui.adapters.state import StateDirLock, StateError
 from hbtui.adapters.udp import UdpError
-from hbtui.cli_common import add_common_options
+from hbtui.cli_common import add_common_options, add_control_socket_option
 from hbtui.config.loader import load_config
 from hbtui.config.model import ClusterConfig
 from hbtui.config.problems import Severity
-from hbtui.control import DEFAULT_SOCKET
 from hbtui.control.server import ControlServer, ControlSocketBusy
 
 log = logging.getLogger("hbtui.node")
@@ -34,11 +33,7 @@ log = logging.getLogger("hbtui.node")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``hbtui node``."""
     add_common_options(parser)
-    parser.add_argument(
-        "--control-socket",
-        default=str(DEFAULT_SOCKET),
-        help=f"where `hbtui status` and the console reach this node (default {DEFAULT_SOCKET})",
-    )
+    add_control_socket_option(parser)
     parser.add_argument("--quiet", action="store_true", help="do not echo ha-log lines on stderr")
 
 

@@ -14,8 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hbtui.cli_common import add_common_options
-from hbtui.control import DEFAULT_SOCKET
+from hbtui.cli_common import add_common_options, add_control_socket_option
 from hbtui.control.client import ControlError, NoNodeRunning, follow, request
 
 EXIT_NOT_RUNNING = 3
@@ -28,11 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_common_options(parser)
     parser.add_argument("query", nargs="?", choices=QUERIES, help="one cl_status query only")
     parser.add_argument("node", nargs="?", help="the node for `nodestatus`")
-    parser.add_argument(
-        "--control-socket",
-        default=str(DEFAULT_SOCKET),
-        help=f"the node's control socket (default {DEFAULT_SOCKET})",
-    )
+    add_control_socket_option(parser)
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--json", action="store_true", help="print one JSON snapshot")
     mode.add_argument("--follow", action="store_true", help="stream the snapshot then events")

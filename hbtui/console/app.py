@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App
@@ -32,13 +32,15 @@ from hbtui.console.screens.rename import RenameScreen
 from hbtui.console.widgets.mode_header import ModeHeader
 from hbtui.console.widgets.others import Glance
 from hbtui.engine.events import NodeStateChanged
-from hbtui.rename.wizard import Execute, MakePlan
-from hbtui.sources.tracefile import TextSink
 from hbtui.stream import trace
 from hbtui.stream.items import ActionDone, LogLine, SnapshotTaken
 from hbtui.stream.source import NodeSource, Outcome, perform
+from hbtui.stream.trace import TextSink
 
-RenameBackend = tuple[MakePlan, Execute]
+if TYPE_CHECKING:  # the wizard's backend does I/O; the console only calls what it is given
+    from hbtui.rename.wizard import Execute, MakePlan
+
+RenameBackend = tuple["MakePlan", "Execute"]
 # after a rename: (this node's source, the other nodes' sources, the wizard over them)
 Reopened = tuple["NodeSource", Sequence["NodeSource"], RenameBackend | None]
 Reopen = Callable[[str, str], Awaitable[Reopened]]

@@ -28,20 +28,3 @@ class SourceUpdate(Message):
             and isinstance(message.item, KeepaliveReceived)
             and message.item.node == self.item.node
         )
-
-
-class SourceEnded(Message):
-    """The source closed (node stopped for good, socket gone, replay over)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__()
-        self.reason = reason
-
-
-class ActionRequested(Message):
-    """The operator asked for ``action`` on ``node`` (after any confirmation)."""
-
-    def __init__(self, action: str, node: str) -> None:
-        super().__init__()
-        self.action = action
-        self.node = node

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from hbtui.engine import events as ev
 from hbtui.stream.items import ActionDone, LogLine, PacketCounts, SnapshotTaken, SourceItem
@@ -365,9 +364,3 @@ def _takeover_why(from_node: str, reason: str) -> str:
         "standby": f"{from_node} went standby and handed its groups over",
         "initdead": f"{from_node} never appeared within initdead",
     }.get(reason, f"taken over from {from_node} ({reason})")
-
-
-def snapshot_nodes(data: dict[str, Any]) -> list[str]:
-    """Node names of a snapshot, ours first."""
-    nodes = data.get("nodes", {})
-    return sorted(nodes, key=lambda n: (not nodes[n].get("self", False), n))

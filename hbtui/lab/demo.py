@@ -20,7 +20,8 @@ import sys
 from pathlib import Path
 
 import hbtui
-from hbtui.adapters.state import UUID_FILE
+from hbtui.adapters.state import StateError
+from hbtui.adapters.state import delete_uuid as delete_uuid_file
 from hbtui.lab.commands import LabError
 from hbtui.lab.netns import Lab
 from hbtui.lab.node import Node
@@ -96,13 +97,14 @@ class DemoNode:
         """Crash drill: SIGKILL, nothing released (the VIP stays on the interface)."""
         return self.process.signal(signal.SIGKILL, 5.0)
 
-    def delete_uuid(self) -> Path:
-        """Remove the node's hb_uuid (refused while it runs); the path removed."""
+    def delete_uuid(self) -> str:
+        """Remove the node's hb_uuid (refused while it runs); what happened."""
         if self.running():
             raise LabError(f"{self.name} runs: stop it before deleting hb_uuid")
-        path = self.state_dir / UUID_FILE
-        path.unlink(missing_ok=True)
-        return path
+        try:
+            return delete_uuid_file(self.state_dir)
+        except StateError as exc:
+            raise LabError(str(exc)) from exc
 
     def has_vip(self) -> bool:
         """True when the VIP is on this node's interface."""

@@ -1,4 +1,4 @@
-"""One peer, all together: the link kept up, facts read on connect, the view fed, actions.
+"""One peer, all together: the link kept up, facts read on connect, its items fed, actions.
 
 The console makes one :class:`PeerSession` per other node in ha.cf
 (:func:`targets_for`) and redraws its peer pane on every ``on_change``. Nothing here
@@ -19,8 +19,8 @@ from hbtui.remote import commands
 from hbtui.remote.actions import ActionOutcome, PeerActions
 from hbtui.remote.detect import PeerDaemon, PeerFacts, detect_daemon, probe_peer
 from hbtui.remote.feed import RawItem, follow_peer
-from hbtui.remote.peerview import PeerView
-from hbtui.remote.ssh import LinkError, LinkState, LinkStatus, PeerLink, PeerTarget
+from hbtui.remote.ssh import LinkError, PeerLink, PeerTarget
+from hbtui.stream.link import LinkState, LinkStatus
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,6 @@ class PeerSession:
     ) -> None:
         self.link = link
         self.us = us
-        self.view = PeerView(link.target.node)
         self.facts: PeerFacts | None = None
         self.actions: PeerActions | None = None
         self._on_change = on_change
@@ -107,7 +106,7 @@ class PeerSession:
         self._changed()
 
     def start(self) -> None:
-        """Keep the link up and the view fed until :meth:`close`."""
+        """Keep the link up and its items fed until :meth:`close`."""
         self.link.start()
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name=f"peer-session-{self.node}")
@@ -155,15 +154,13 @@ class PeerSession:
                 return
 
     async def _feed(self, ha_log: PurePosixPath, daemon: PeerDaemon) -> bool:
-        """Feed the view until the feed ends (False) or another daemon answers (True).
+        """Follow the peer until the feed ends (False) or another daemon answers (True).
 
         A LinkError pauses the session; other errors are bugs.
         """
         feed = follow_peer(
             self.link,
-            self.view,
             self._changed,
-            us=self.us,
             ha_log=ha_log,
             hbtui_program=self.hbtui_program,
             raw=self.on_item or _no_item,

@@ -15,18 +15,14 @@ import shlex
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncssh
 
 from hbtui.remote import commands
-from hbtui.remote.hostkeys import (
-    HostKeyRefusal,
-    HostKeyVerdict,
-    default_known_hosts,
-)
+from hbtui.remote.hostkeys import default_known_hosts
+from hbtui.stream.link import HostKeyRefusal, HostKeyVerdict, LinkState, LinkStatus
 
 log = logging.getLogger(__name__)
 
@@ -42,17 +38,6 @@ _SESSION_REFUSED = (asyncssh.OPEN_CONNECT_FAILED, asyncssh.OPEN_ADMINISTRATIVELY
 STREAM_CLOSE_S = 5.0
 
 T = TypeVar("T")
-
-
-class LinkState(StrEnum):
-    """Where the link to a peer stands."""
-
-    IDLE = "idle"  # not started
-    CONNECTING = "connecting"
-    UP = "up"
-    DOWN = "down"  # lost or failed; a retry is scheduled
-    REFUSED = "refused"  # host key unknown or changed: the operator must act
-    CLOSED = "closed"  # stopped on purpose
 
 
 class LinkError(Exception):
@@ -108,19 +93,6 @@ class Backoff:
     def reset(self) -> None:
         """Back to the initial delay (after a connection that worked)."""
         self._next = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class LinkStatus:
-    """A snapshot of the link, for the console's peer panel."""
-
-    node: str
-    state: LinkState = LinkState.IDLE
-    detail: str = ""
-    attempts: int = 0
-    retry_in_s: float | None = None
-    refusal: HostKeyRefusal | None = None
-    since: float = 0.0  # time.time() of the last change
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,8 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from hbtui.adapters.state import UUID_FILE
+from hbtui.adapters.state import StateError
+from hbtui.adapters.state import delete_uuid as delete_uuid_file
 from hbtui.control import client
 from hbtui.engine import events as ev
 from hbtui.sources.embedded import refresh_due
@@ -236,14 +237,10 @@ class AttachedSource:
         state_dir = self._snapshot.get("runtime", {}).get("state_dir")
         if not state_dir:
             return Outcome(False, "delete hb_uuid: the node never said where its state is")
-        path = Path(state_dir) / UUID_FILE
         try:
-            path.unlink()
-        except FileNotFoundError:
-            return Outcome(True, f"{path} did not exist")
-        except OSError as exc:
-            return Outcome(False, f"cannot delete {path}: {exc}")
-        return Outcome(True, f"deleted {path}; the next start makes a new uuid")
+            return Outcome(True, delete_uuid_file(Path(state_dir)))
+        except StateError as exc:
+            return Outcome(False, str(exc))
 
     async def close(self) -> None:
         self._closed = True

@@ -113,10 +113,10 @@ class DemoSource(AttachedSource):
 
     async def delete_uuid(self) -> Outcome:
         try:
-            path = await asyncio.to_thread(self.node.delete_uuid)
+            done = await asyncio.to_thread(self.node.delete_uuid)
         except LabError as exc:
             return Outcome(False, f"delete hb_uuid: {exc}")
-        return Outcome(True, f"deleted {path}; the next start makes a new uuid")
+        return Outcome(True, done)
 
 
 def demo_sources(cluster: DemoCluster) -> list[DemoSource]:

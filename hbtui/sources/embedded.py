@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from hbtui.adapters import runtime as rt
-from hbtui.adapters.state import UUID_FILE
+from hbtui.adapters.state import StateError
+from hbtui.adapters.state import delete_uuid as delete_uuid_file
 from hbtui.adapters.udp import WireCounters
 from hbtui.config.model import ClusterConfig
 from hbtui.engine import events as ev
@@ -215,14 +216,10 @@ class EmbeddedSource:
     async def delete_uuid(self) -> Outcome:
         if self.is_running():
             return Outcome(False, "delete hb_uuid: refused, stop the node first (s)")
-        path = self.state_dir / UUID_FILE
         try:
-            path.unlink()
-        except FileNotFoundError:
-            return Outcome(True, f"{path} did not exist; a new uuid is made at the next start")
-        except OSError as exc:
-            return Outcome(False, f"cannot delete {path}: {exc}")
-        return Outcome(True, f"deleted {path}; the next start makes a new uuid")
+            return Outcome(True, delete_uuid_file(self.state_dir))
+        except StateError as exc:
+            return Outcome(False, str(exc))
 
     async def close(self) -> None:
         """End the stream (the app stops the node first when asked to)."""

@@ -58,9 +58,6 @@ def _extras(config: ClusterConfig | None) -> dict[str, Any]:
     return config_extras(config) if config is not None else {}
 
 
-MODES = ("auto", "watch", "attach", "embedded")
-
-
 def pick_source(
     config_dir: Path,
     state_dir: Path,

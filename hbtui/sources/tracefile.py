@@ -5,15 +5,8 @@ from __future__ import annotations
 import queue
 import threading
 from pathlib import Path
-from typing import Protocol
 
 _CLOSE = None
-
-
-class TextSink(Protocol):
-    """Where the console writes its trace: a ``TraceFile``, or any text file or buffer."""
-
-    def write(self, text: str, /) -> int: ...
 
 
 class TraceFile:

@@ -11,10 +11,17 @@ import json
 import typing
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from hbtui.engine import events as engine_events
 from hbtui.stream import items as console_items
+
+
+class TextSink(Protocol):
+    """Where the console writes its trace: a ``TraceFile``, or any text file or buffer."""
+
+    def write(self, text: str, /) -> int: ...
+
 
 _CLASSES: dict[str, type[Any]] = {
     cls.__name__: cls

@@ -15,6 +15,8 @@ from hbtui.adapters.state import (
     HostCacheEntry,
     StateDirBusy,
     StateDirLock,
+    StateError,
+    delete_uuid,
     ensure_delhostcache,
     format_generation,
     load_node_state,
@@ -162,3 +164,13 @@ def test_lock_creates_the_state_dir_and_is_reentrant_after_release(tmp_path: Pat
     lock.acquire()
     lock.release()
     assert (state_dir / "hbtui.lock").exists()
+
+
+def test_delete_uuid_says_what_it_did(tmp_path: Path) -> None:
+    (tmp_path / "hb_uuid").write_bytes(b"u" * 16)
+    assert delete_uuid(tmp_path).startswith("deleted ")
+    assert not (tmp_path / "hb_uuid").exists()
+    assert "did not exist" in delete_uuid(tmp_path)
+    (tmp_path / "hb_uuid").mkdir()
+    with pytest.raises(StateError, match="cannot delete"):
+        delete_uuid(tmp_path)

@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from .commands import LabError, wait_gone
+from hbtui.lab.commands import LabError, wait_gone
+from hbtui.lab.netns import Lab
+from hbtui.lab.node import Node
+
 from .haconfig import FAILBACK_LOG, FailbackCall, HaSetup, parse_failback_log
-from .netns import Lab
-from .node import Node
 
 HEARTBEAT_BINARY = Path("/usr/libexec/heartbeat/heartbeat")
 HEARTBEAT_INIT = Path("/etc/init.d/heartbeat")

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from hbtui.lab.commands import run
+from hbtui.lab.netns import Lab, new_run_id, sweep_stale_netns
+
 from .cluster import RealHeartbeat
-from .commands import run
-from .netns import Lab, new_run_id, sweep_stale_netns
 
 TOOLS = ("ip", "unshare", "nsenter", "mount", "nft", "tcpdump")
 

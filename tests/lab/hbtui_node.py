@@ -16,13 +16,13 @@ import sys
 import time
 from typing import Any
 
+from hbtui.lab.commands import LabError, wait_gone
+from hbtui.lab.node import Node
 from hbtui.lab.nodeproc import CONTROL_SOCKET, NODE_ENV, HbtuiProcess
 from hbtui.remote.commands import HBTUI_INIT_SCRIPT
 
 from .cluster import LabNodeProcess
-from .commands import LabError, wait_gone
 from .haconfig import HaSetup
-from .node import Node
 
 HBTUI = [sys.executable, "-m", "hbtui.cli"]
 ENV = NODE_ENV  # the checkout on PYTHONPATH, no .pyc files in it

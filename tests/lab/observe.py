@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .commands import LabError, clean_env, read_line_until, reap, run
-from .netns import BRIDGE, Lab
-from .node import Node
+from hbtui.lab.commands import LabError, clean_env, read_line_until, reap, run
+from hbtui.lab.netns import BRIDGE, Lab
+from hbtui.lab.node import Node
 
 POLL_S = 0.02
 NFT_TABLE = "hbtui_lab"

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from hbtui.lab.commands import LabError
+from hbtui.lab.node import Node
 from hbtui.remote.ssh import PeerTarget
 
-from .commands import LabError
 from .hbtui_node import ENV as HBTUI_ENV
 from .hbtui_node import HBTUI
-from .node import Node
 
 SSHD = Path("/usr/sbin/sshd")
 # How a command run over SSH inside a lab node starts this checkout's hbtui.

@@ -29,6 +29,8 @@ from hbtui.console.model import ConsoleModel
 from hbtui.console.screens.confirm import ConfirmScreen
 from hbtui.console.screens.rename import RenameScreen
 from hbtui.control import client
+from hbtui.lab.netns import Lab
+from hbtui.lab.node import Node
 from hbtui.lab.nodeproc import CONTROL_SOCKET
 from hbtui.lab.runner import NodeRunner
 from hbtui.remote import detect
@@ -40,8 +42,6 @@ from hbtui.sources.peers import PeerOptions, peers_for
 from .cluster import Cluster, LabNodeProcess, RealHeartbeat
 from .haconfig import HaSetup
 from .hbtui_node import HbtuiByInitScript, HbtuiNode
-from .netns import Lab
-from .node import Node
 from .observe import wait_for_vip
 from .ssh_peer import HBTUI_PROGRAM, peer_target, skip_without_sshd
 

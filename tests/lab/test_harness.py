@@ -9,8 +9,9 @@ import time
 
 import pytest
 
-from .commands import LabError, run
-from .netns import Lab, existing_netns
+from hbtui.lab.commands import LabError, run
+from hbtui.lab.netns import Lab, existing_netns
+
 from .observe import capture, drop_traffic, restore_traffic, wait_for_vip
 
 pytestmark = pytest.mark.lab

@@ -21,12 +21,13 @@ from contextlib import contextmanager
 
 import pytest
 
+from hbtui.lab.commands import run
+from hbtui.lab.netns import Lab
+
 from .cluster import Cluster, LabNodeProcess, RealHeartbeat
-from .commands import run
 from .haconfig import HaSetup
 from .halog import complaints
 from .hbtui_node import ENV, HBTUI, HbtuiNode
-from .netns import Lab
 from .observe import wait_for_vip, wait_until
 
 pytestmark = pytest.mark.lab

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from hbtui.lab.netns import Lab
+from hbtui.lab.node import Node
 from hbtui.remote.commands import hb_uuid_hex
 from hbtui.remote.detect import PeerDaemon, PeerFacts, parse_od_uuid
 from hbtui.remote.session import PeerSession
@@ -25,8 +27,6 @@ from hbtui.remote.ssh import PeerLink
 from .cluster import Cluster, RealHeartbeat
 from .haconfig import HaSetup
 from .hbtui_node import INIT, HbtuiByInitScript
-from .netns import Lab
-from .node import Node
 from .observe import wait_for_vip
 from .ssh_peer import HBTUI_PROGRAM, peer_target, skip_without_sshd
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from hbtui.lab.node import Address, Node, parse_addresses
+
 from . import conftest
 from .haconfig import HaSetup, parse_failback_log
 from .halog import complaints, protocol_complaints
-from .node import Address, Node, parse_addresses
 from .observe import drop_rules
 
 REPO = Path(__file__).resolve().parents[2]

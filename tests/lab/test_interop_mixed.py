@@ -22,11 +22,12 @@ from contextlib import contextmanager
 
 import pytest
 
+from hbtui.lab.netns import Lab
+
 from .cluster import Cluster, LabNodeProcess, RealHeartbeat
 from .haconfig import HaSetup
 from .halog import protocol_complaints
 from .hbtui_node import ENV, HBTUI, HbtuiNode
-from .netns import Lab
 from .observe import wait_for_vip, wait_until
 from .test_hbtui_cluster import VipSampler
 

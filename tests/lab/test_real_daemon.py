@@ -11,10 +11,11 @@ import time
 
 import pytest
 
+from hbtui.lab.netns import Lab
+
 from .cluster import Cluster, RealHeartbeat
 from .haconfig import HaSetup
 from .halog import complaints
-from .netns import Lab
 from .observe import wait_for_vip, wait_until
 
 pytestmark = [pytest.mark.lab, pytest.mark.interop, pytest.mark.usefixtures("real_heartbeat")]

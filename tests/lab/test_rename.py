@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from hbtui.engine.events import KeepaliveReceived
+from hbtui.lab.netns import Lab
 from hbtui.lab.runner import NodeRunner
 from hbtui.remote import detect
 from hbtui.remote.commands import init_script_service
@@ -30,7 +31,6 @@ from hbtui.stream.items import SnapshotTaken
 from .cluster import Cluster, RealHeartbeat
 from .haconfig import HaSetup
 from .hbtui_node import HbtuiNode
-from .netns import Lab
 from .observe import wait_for_vip, wait_until
 from .ssh_peer import HBTUI_PROGRAM, peer_target, skip_without_sshd
 

@@ -1,9 +1,8 @@
-"""Pilot tests: the rename wizard screen and the peer pane, with fakes behind them."""
+"""Pilot tests: the rename wizard screen with fakes behind it; the SSH link line."""
 
 from __future__ import annotations
 
 import asyncio
-import io
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import tzinfo
@@ -11,25 +10,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rich.console import Console
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, RichLog, Select, Static
 
 from hbtui.console.app import ConsoleApp, Reopened
 from hbtui.console.screens.rename import RenameScreen
+from hbtui.console.widgets.link import link_text
 from hbtui.console.widgets.mode_header import ModeHeader
 from hbtui.console.widgets.others import OtherNodesPanel
-from hbtui.console.widgets.peer import PeerPanel
 from hbtui.remote import commands
-from hbtui.remote.hostkeys import HostKeyRefusal, HostKeyVerdict
-from hbtui.remote.peerview import PeerView, disagreements
 from hbtui.remote.runner import LocalRunner
-from hbtui.remote.ssh import LinkState, LinkStatus, PeerLink
+from hbtui.remote.ssh import PeerLink
 from hbtui.rename.execute import Progress, StepOutcome
 from hbtui.rename.plan import RenameNode, RenamePlan, plan_rename
 from hbtui.rename.wizard import wizard_backend
 from hbtui.stream.items import SourceItem
+from hbtui.stream.link import HostKeyRefusal, HostKeyVerdict, LinkState, LinkStatus
 from hbtui.stream.source import Outcome, SourceMode
 
 from .conftest import Sshd
@@ -155,47 +152,17 @@ async def test_successful_run_says_done() -> None:
         assert not isinstance(app.screen, RenameScreen)
 
 
-def _rendered(panel: PeerPanel) -> str:
-    console = Console(width=SIZE[0], record=True, file=io.StringIO())
-    console.print(panel.content)
-    return console.export_text()
-
-
-class PeerApp(App[None]):
-    def compose(self) -> ComposeResult:
-        yield PeerPanel("server2")
-
-
-async def test_peer_panel_shows_refusal_and_split_brain() -> None:
-    app = PeerApp()
-    async with app.run_test(size=SIZE) as pilot:
-        panel = app.query_one(PeerPanel)
-        refusal = HostKeyRefusal(
-            HostKeyVerdict.CHANGED, "server2", 22, "SHA256:new", "ssh-ed25519", ("SHA256:old",)
-        )
-        panel.show(LinkStatus("server2", LinkState.REFUSED, refusal=refusal), None)
-        await pilot.pause()
-        text = _rendered(panel)
-        assert "changed host key ssh-ed25519 SHA256:new" in text
-        assert "known_hosts expects SHA256:old" in text
-        assert "ssh-keygen -R server2" in text
-        assert "ssh-keyscan server2 >> ~/.ssh/known_hosts" in text
-
-        view = PeerView("server2")
-        view.apply_snapshot(
-            {
-                "status": "active",
-                "nodes": {"server1": {"status": "dead"}, "server2": {"status": "active"}},
-                "vips": [{"ip": "192.168.10.10", "owner": "server2"}],
-            }
-        )
-        found = disagreements("server1", {"server2": "dead"}, {"192.168.10.10": "server1"}, view)
-        panel.show(LinkStatus("server2", LinkState.UP, "root@server2:22"), view, found, "server1")
-        await pilot.pause()
-        text = _rendered(panel)
-        assert "SPLIT BRAIN: 192.168.10.10 is held by server1 and by server2" in text
-        assert "server1 (us)" in text
-        assert panel.has_class("split-brain")
+def test_a_refused_host_key_shows_its_fingerprint_and_how_to_trust_it() -> None:
+    refusal = HostKeyRefusal(
+        HostKeyVerdict.CHANGED, "server2", 22, "SHA256:new", "ssh-ed25519", ("SHA256:old",)
+    )
+    text = link_text(LinkStatus("server2", LinkState.REFUSED, refusal=refusal)).plain
+    assert "changed host key ssh-ed25519 SHA256:new" in text
+    assert "known_hosts expects SHA256:old" in text
+    assert "ssh-keygen -R server2" in text
+    assert "ssh-keyscan server2 >> ~/.ssh/known_hosts" in text
+    up = link_text(LinkStatus("server2", LinkState.UP, "root@server2:22")).plain
+    assert up == "ssh up  root@server2:22"
 
 
 async def test_wizard_end_to_end_over_sshd(sshd: Sshd, known_hosts: Path, tmp_path: Path) -> None:

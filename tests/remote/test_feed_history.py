@@ -1,4 +1,4 @@
-"""The peer's ha-log: history is shown but states nothing; live lines may change the view."""
+"""The peer's ha-log: history is shown but states nothing; live lines may change states."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pathlib import Path, PurePosixPath
 
 from hbtui.engine.events import NodeStateChanged
 from hbtui.remote import commands
-from hbtui.remote.peerview import PeerView
 from hbtui.remote.session import PeerSession
 from hbtui.remote.ssh import PeerLink, PeerTarget
 from hbtui.sources.peer import PeerSource
@@ -69,17 +68,10 @@ def test_tail_follow_of_a_missing_log_waits_for_it(tmp_path: Path) -> None:
         lines.close()
 
 
-def test_history_lines_change_no_status() -> None:
-    view = PeerView("server2")
-    view.apply_log_line(DEAD, live=False)
-    assert view.members == {} and view.log[-1] == DEAD
-    view.apply_log_line(DEAD)
-    assert view.members == {"server1": "dead"}
-
+async def test_history_lines_change_no_status() -> None:
     source = PeerSource(PeerSession(PeerLink(PeerTarget("server2", host="192.0.2.1")), "server1"))
     source._arrived("log-history", DEAD)
     source._arrived("log", DEAD)
-    items = []
-    while not source._queue.empty():
-        items.append(source._queue.get_nowait())
+    source._queue.close()
+    items = [item async for item in source._queue]
     assert [type(i) for i in items] == [LogLine, LogLine, NodeStateChanged]

@@ -10,7 +10,8 @@ from pathlib import Path, PurePosixPath
 from hbtui.config.loader import read_config
 from hbtui.remote.detect import PeerDaemon
 from hbtui.remote.session import PeerSession, targets_for
-from hbtui.remote.ssh import Backoff, LinkState, PeerLink
+from hbtui.remote.ssh import Backoff, PeerLink
+from hbtui.stream.link import LinkState
 
 from .conftest import Sshd
 

@@ -13,16 +13,15 @@ from pathlib import Path
 import psutil
 import pytest
 
-from hbtui.remote.hostkeys import HostKeyVerdict
 from hbtui.remote.ssh import (
     MAX_CHANNELS,
     REOPEN_DELAYS_S,
     Backoff,
     HostKeyRefused,
     LinkError,
-    LinkState,
     PeerLink,
 )
+from hbtui.stream.link import HostKeyVerdict, LinkState
 
 from .conftest import Sshd, make_sshd
 
@@ -258,7 +257,7 @@ async def test_proxy_command_reaches_an_inetd_style_sshd(tmp_path: Path) -> None
 
 
 def test_trust_commands_for_the_default_known_hosts() -> None:
-    from hbtui.remote.hostkeys import trust_commands
+    from hbtui.stream.link import trust_commands
 
     assert trust_commands(HostKeyVerdict.UNKNOWN, "server2", 22) == [
         "mkdir -p -m 700 ~/.ssh",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -25,9 +25,11 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, RichLog, Select, Static
 
 from hbtui.console.screens.confirm import ConfirmScreen
-from hbtui.rename.execute import StepOutcome
-from hbtui.rename.plan import RenamePlan
-from hbtui.rename.wizard import Execute, MakePlan
+
+if TYPE_CHECKING:  # the backend is injected: the console imports nothing that does I/O
+    from hbtui.rename.execute import StepOutcome
+    from hbtui.rename.plan import RenamePlan
+    from hbtui.rename.wizard import Execute, MakePlan
 
 RUN_TEXT = (
     "Stops heartbeat on ALL nodes, deletes every hb_uuid, renames {old} to {new} and "

@@ -3,7 +3,7 @@
 Per node: whether it runs (and its SSH link, for a peer), where the two views disagree
 (both holding a VIP = split brain, with the evidence; one-way loss), the members with the
 countdown as that node counts it, the VIP owners, and its newest log lines. Built from
-that node's own ``ConsoleModel``; the checks are ``hbtui.remote.peerview.disagreements``.
+that node's own ``ConsoleModel``; the checks are ``hbtui.console.disagreements``.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from hbtui.console.disagreements import Disagreement, disagreements
 from hbtui.console.model import ConsoleModel, ScriptCall
 from hbtui.console.widgets.countdown import CALM_STEP_MS
-from hbtui.console.widgets.peer import link_text
-from hbtui.remote.peerview import Disagreement, PeerView, disagreements
-from hbtui.remote.ssh import LinkStatus
+from hbtui.console.widgets.link import link_text
+from hbtui.stream.link import LinkStatus
 
 LOG_LINES = 4
 PREFIX = re.compile(r"^\d{4}/\d\d/\d\d_\d\d:\d\d:\d\d\s")
@@ -43,20 +43,11 @@ class Glance:
     link: LinkStatus | None = None  # a peer over SSH
 
 
-def as_peer_view(model: ConsoleModel) -> PeerView:
-    """A node's model in the shape the disagreement checks take."""
-    view = PeerView(model.us, source="hbtui")
-    view.members = {name: node.status for name, node in model.nodes.items()}
-    view.vip_owners = {ip: vip.owner for ip, vip in model.vips.items()}
-    return view
-
-
 def compare(focused: ConsoleModel, running: bool, other: Glance) -> list[Disagreement]:
     """Disagreements between two running nodes (a stopped node's view is history)."""
     if not (running and other.running):
         return []
-    ours = as_peer_view(focused)
-    return disagreements(focused.us, ours.members, ours.vip_owners, as_peer_view(other.model))
+    return disagreements(focused, other.model)
 
 
 class LiveLine(Text):

@@ -6,12 +6,20 @@ widgets render from the model when told. No Textual here, so it is tested direct
 
 from __future__ import annotations
 
+import typing
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from hbtui.engine import events as ev
-from hbtui.stream.items import ActionDone, LogLine, PacketCounts, SnapshotTaken, SourceItem
+from hbtui.stream.items import (
+    ActionDone,
+    LogLine,
+    PacketCounts,
+    ReplayGate,
+    SnapshotTaken,
+    SourceItem,
+)
 
 GAP_HISTORY = 40
 LOG_KEEP = 5000
@@ -134,11 +142,10 @@ class ConsoleModel:
 
     def apply(self, item: SourceItem) -> set[str]:
         """Fold one item in; returns the panes that changed."""
-        handler = getattr(self, f"_on_{type(item).__name__}", None)
-        if handler is None:
+        handler = HANDLERS.get(type(item))
+        if handler is None:  # an IGNORED type
             return set()
-        changed: set[str] = handler(item)
-        return changed
+        return handler(self, item)
 
     def _on_SnapshotTaken(self, item: SnapshotTaken) -> set[str]:
         data = item.data
@@ -355,6 +362,21 @@ class ConsoleModel:
         level = "info" if item.ok else "ERROR"
         text = f"{self.clock(item.at_ms)} console: [{item.node}] {item.action}: {item.result}"
         return LogLine(item.at_ms, level, text)
+
+
+# Item types the model has no use for, and why: late keepalives and a peer alive behind
+# failing authentication reach the operator as their log lines; the hold a node announces
+# is in its next snapshot; a replay gate only paces a replay.
+IGNORED: frozenset[type] = frozenset(
+    {ev.PeerLate, ev.AuthMismatchAlive, ev.ResourcesChanged, ReplayGate}
+)
+ITEM_TYPES: tuple[type, ...] = typing.get_args(SourceItem)
+Handler = Callable[[ConsoleModel, typing.Any], set[str]]
+# One entry per item type: ``ConsoleModel._on_<TypeName>``. A type with neither a handler
+# nor a place in IGNORED fails here, at import (and in tests/console/test_console_model.py).
+HANDLERS: dict[type, Handler] = {
+    cls: getattr(ConsoleModel, f"_on_{cls.__name__}") for cls in ITEM_TYPES if cls not in IGNORED
+}
 
 
 def _takeover_why(from_node: str, reason: str) -> str:

@@ -158,3 +158,23 @@ def test_the_out_rate_comes_from_the_nodes_own_send_counters() -> None:
     assert trace.loads(trace.dumps([PacketCounts(5, 3, 600, 2, 400)])) == [
         PacketCounts(5, 3, 600, 2, 400)
     ]
+
+
+def test_every_item_type_is_handled_or_listed_as_ignored() -> None:
+    """A new event type must be given a reducer or a reason to be ignored."""
+    import typing
+
+    from hbtui.console import model as console_model
+    from hbtui.engine import events
+    from hbtui.stream import items
+
+    every = set(typing.get_args(events.Event)) | {
+        cls
+        for cls in vars(items).values()
+        if isinstance(cls, type)
+        and cls.__module__ == items.__name__
+        and cls is not items.SourceItem
+    }
+    assert every == set(console_model.ITEM_TYPES)
+    assert set(console_model.HANDLERS) | console_model.IGNORED == every
+    assert not set(console_model.HANDLERS) & console_model.IGNORED

@@ -26,12 +26,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-from hbtui.commands.demo import wait_answering  # noqa: E402
+from hbtui.commands.demo import demo_app, wait_answering  # noqa: E402
 from hbtui.console.app import ConsoleApp  # noqa: E402
 from hbtui.console.screens.confirm import ConfirmScreen  # noqa: E402
 from hbtui.console.screens.help import HelpScreen  # noqa: E402
 from hbtui.lab.demo import VIP, DemoCluster, why_not  # noqa: E402
-from hbtui.sources.demo import demo_app  # noqa: E402
 
 SIZE = (140, 44)
 STEP_S = 30.0

@@ -23,11 +23,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hbtui.control import client
 
 if TYPE_CHECKING:  # the lab (psutil, namespaces) is imported only when the demo runs
+    from hbtui.console.app import ConsoleApp
     from hbtui.lab.demo import DemoCluster
 
 UP_TIMEOUT_S = 20.0
@@ -145,8 +146,20 @@ def headless(cluster: DemoCluster, seconds: float) -> int:
 
 def console(cluster: DemoCluster) -> int:
     """Open the console on both nodes; returns when the operator quits."""
-    from hbtui.sources.demo import demo_app
-
     app = demo_app(cluster)
     app.run()
     return 0
+
+
+def demo_app(cluster: DemoCluster, **kwargs: Any) -> ConsoleApp:
+    """The console over every node of the demo cluster (server1 focused)."""
+    from hbtui.console.app import ConsoleApp
+    from hbtui.lab.demo_rename import demo_rename_backend
+    from hbtui.sources.demo import demo_reopener, demo_sources
+
+    sources = demo_sources(cluster)
+    kwargs.setdefault("rename", demo_rename_backend(cluster))
+    kwargs.setdefault("reopen", demo_reopener(cluster))
+    kwargs.setdefault("poll_sockets", False)  # the nodes' sockets live in their namespaces
+    kwargs.setdefault("unpolled_why", "the nodes' sockets are in their namespaces")
+    return ConsoleApp(sources[0], others=sources[1:], **kwargs)

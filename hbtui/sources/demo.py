@@ -24,7 +24,6 @@ from hbtui.stream.items import LogLine, SourceItem
 from hbtui.stream.source import Outcome, SourceMode
 
 if TYPE_CHECKING:
-    from hbtui.console.app import ConsoleApp
     from hbtui.lab.demo import DemoCluster, DemoNode
 
 START_TIMEOUT_S = 15.0
@@ -136,16 +135,3 @@ def demo_reopener(cluster: DemoCluster) -> Callable[[str, str], Awaitable[Any]]:
         return sources[0], sources[1:], demo_rename_backend(cluster)
 
     return reopen
-
-
-def demo_app(cluster: DemoCluster, **kwargs: Any) -> ConsoleApp:
-    """The console over every node of the demo cluster (server1 focused)."""
-    from hbtui.console.app import ConsoleApp
-    from hbtui.lab.demo_rename import demo_rename_backend
-
-    sources = demo_sources(cluster)
-    kwargs.setdefault("rename", demo_rename_backend(cluster))
-    kwargs.setdefault("reopen", demo_reopener(cluster))
-    kwargs.setdefault("poll_sockets", False)  # the nodes' sockets live in their namespaces
-    kwargs.setdefault("unpolled_why", "the nodes' sockets are in their namespaces")
-    return ConsoleApp(sources[0], others=sources[1:], **kwargs)

@@ -43,11 +43,11 @@ def scripts_said(model: object, words: str) -> bool:
 
 async def test_kill_failover_restart_failback_from_the_console(tmp_path: Path) -> None:
     skip_unless_demo_can_run()
+    from hbtui.commands.demo import demo_app
     from hbtui.console.screens.confirm import ConfirmScreen
     from hbtui.console.screens.rename import RenameScreen
     from hbtui.console.widgets.mode_header import ModeHeader
     from hbtui.console.widgets.others import OtherNodesPanel
-    from hbtui.sources.demo import demo_app
 
     seen: dict[str, float] = {}
     with DemoCluster() as cluster:  # a short temp dir: unix socket paths are limited
@@ -133,9 +133,9 @@ async def test_kill_failover_restart_failback_from_the_console(tmp_path: Path) -
 async def test_the_demo_wizard_renames_server2_to_server3_and_back() -> None:
     """The demo console's wizard backend renames server2 and back; the console follows."""
     skip_unless_demo_can_run()
+    from hbtui.commands.demo import demo_app
     from hbtui.console.screens.rename import RenameScreen
     from hbtui.lab.demo_rename import HOSTNAME_FILE
-    from hbtui.sources.demo import demo_app
 
     with DemoCluster() as cluster:
         cluster.start_all()

@@ -93,9 +93,20 @@ def peer_status(c: Cluster, name: str, peer: str) -> str:
     return status
 
 
-def holds_peers_address(c: Cluster, name: str) -> bool:
-    """``name``'s machine has the VIP of a group whose home is another node."""
-    return VIP in c[name].vips and any(g.node != name for g in c[name].config.haresources.groups)
+def held_peers_group(c: Cluster, name: str) -> bool:
+    """``name``'s machine has the VIP of a group whose home is its peer, or the running
+    peer still believes ``name`` holds (``all``/``foreign``) one of the peer's groups."""
+    peer = other(name)
+    theirs = any(g.node == peer for g in c[name].config.haresources.groups)
+    node = c[peer].node
+    if not theirs:
+        return False
+    if VIP in c[name].vips:
+        return True
+    if node is None:
+        return False
+    seen = node.snapshot(c.clock.now)["nodes"][name]
+    return seen["status"] != "dead" and seen["rsc_hold"] in ("all", "foreign")
 
 
 def settled(c: Cluster) -> bool:
@@ -229,7 +240,8 @@ class ClusterMachine(RuleBasedStateMachine):
           starts while its peer is about to go active; we wait until the peer is active
           and what it sent before is delivered;
         - test_holder_restarted_within_deadtime_leaves_one_holder: a node whose last run
-          left the peer's group's address up starts only once the peer declared it dead.
+          held the peer's group (its address is still up here, or the peer believes it)
+          starts only once the peer saw that run end (dead, or its shutdone taken).
         """
         c = self.c
         c.kill(name)
@@ -237,7 +249,7 @@ class ClusterMachine(RuleBasedStateMachine):
         peer = c[other(name)]
         while peer.node is not None and peer.node.snapshot()["status"] != "active":
             c.run_until(max(c.clock.now + 1, peer.node.next_deadline() or 0))
-        if holds_peers_address(c, name):
+        if held_peers_group(c, name):
             while peer.node is not None and peer_status(c, other(name), name) != "dead":
                 c.run_until(max(c.clock.now + 1, peer.node.next_deadline() or 0))
         c.run_until(max((q[0] for q in c.queue if q[3] == name), default=c.clock.now))

@@ -115,29 +115,53 @@ def test_holder_restarted_within_deadtime_leaves_one_holder(end_run: object) -> 
     assert len(c.vip_holders()) == 1, c.vip_holders()
 
 
+def one_way_then_full_partition(c: Cluster, cut: set[str]) -> int:
+    """server2's datagrams stop reaching server1 at 20 s: server1 declares server2 dead
+    and takes over (it holds its group already); its ``resource rsc_hold=foreign
+    info=mach_down`` reaches server2, which records server1's hold as ``foreign``. At
+    26 s server1's datagrams are cut too: server2 declares server1 dead and takes the
+    group."""
+    cut.add("server2")
+    c.run_until(26000)
+    cut.add("server1")
+    c.run_until(32000)
+    return 32000
+
+
+def two_partitions(c: Cluster, cut: set[str]) -> int:
+    """A full partition from 20 s to 26 s: both take over, the heal gives the group back
+    to server1; then the retransmitted ``mach_down`` announcements of the partition
+    arrive and server2 records server1's hold as ``foreign``. A second partition from
+    28 s: server2 takes the group again."""
+    cut.update(("server1", "server2"))
+    c.run_until(26000)
+    cut.clear()
+    c.run_until(28000)
+    assert c.vip_holders() == ["server1"]  # the first heal worked
+    cut.update(("server1", "server2"))
+    c.run_until(34000)
+    return 34000
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="the partition heal judges the returning peer by a stale rsc_hold: the peer's "
     "mach_down announcement (rsc_hold=foreign) hides that it still holds its own group",
 )
-def test_one_way_then_full_partition_heals_to_one_holder() -> None:
-    """server2's datagrams stop reaching server1 at 20 s: server1 declares server2 dead
-    and takes over (it holds its group already); its ``resource rsc_hold=foreign
-    info=mach_down`` reaches server2, which records server1's hold as ``foreign``. At
-    26 s server1's datagrams are cut too: server2 declares server1 dead and takes the
-    group. At 32 s the network heals; server2 sees server1 return but, with that hold,
-    does not give the group back ("still holds its resources" needs ``local``/``all``),
-    and server1 has nothing of server2's to give. Both hold it from then on."""
+@pytest.mark.parametrize("partitions", [one_way_then_full_partition, two_partitions])
+def test_partition_after_a_mach_down_heals_to_one_holder(partitions: object) -> None:
+    """After the partitions, server2 sees server1 return but, with server1's hold taken
+    from its mach_down message (``foreign``), does not give the group back ("still holds
+    its resources" needs ``local``/``all``); server1 has nothing of server2's to give.
+    Both hold it from then on."""
     c = Cluster()
     c.start("server1")
     c.start("server2")
     c.run_until(20000)
-    cut = {"server2"}
+    cut: set[str] = set()
     c.filters.append(lambda src, dst, msg: src not in cut)
-    c.run_until(26000)
-    cut.add("server1")
-    c.run_until(32000)
+    healed = partitions(c, cut)  # type: ignore[operator]
     assert sorted(c.vip_holders()) == ["server1", "server2"]  # the partition's split brain
     cut.clear()
-    c.run_until(32000 + 2 * 1000 + 1)
+    c.run_until(healed + 2 * 1000 + 1)
     assert len(c.vip_holders()) == 1, c.vip_holders()

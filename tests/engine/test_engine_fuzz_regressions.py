@@ -187,3 +187,23 @@ def test_crossed_standby_requests_leave_one_holder() -> None:
     c.command("server2", "standby")
     c.run_until(20000 + 2 * 1000 + 1)
     assert len(c.vip_holders()) == 1, c.vip_holders()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a new run still waiting to go active accepts a standby handshake meant for "
+    "its previous run, and takes the 'ask_resources done' of the peer's shutdone takeover",
+)
+def test_standby_aimed_at_a_stopping_peer_leaves_one_holder() -> None:
+    """At 5001 ms (not a keepalive's ms) server1 stops and starts again at once; in the
+    same ms server2 runs
+    ``hb_standby all`` (server1's old run is still alive for it). The new server1, not
+    yet active, answers the ``ask_resources me`` with ``other``; server2 then takes the
+    old run's ``shutdone`` and takes over every group, ending with ``ask_resources all
+    done``, which the new server1 reads as the end of its handshake: it acquires too."""
+    c = both_up_until(5001)
+    c.command("server1", "stop")
+    c.start("server1")
+    c.command("server2", "standby")
+    c.run_until(5001 + 2 * 1000 + 1)
+    assert len(c.vip_holders()) == 1, c.vip_holders()

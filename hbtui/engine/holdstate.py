@@ -66,3 +66,11 @@ def hold_name(local: bool, foreign: bool) -> str:
     return {(False, False): "none", (True, False): "local", (False, True): "foreign"}.get(
         (local, foreign), "all"
     )
+
+
+def merged_hold(held: str | None, more: str) -> str:
+    """What a node holds after taking ``more`` on top of ``held`` (both rsc_hold words)."""
+    words = {held or "none", more}
+    local = bool(words & {"local", "all"})
+    foreign = bool(words & {"foreign", "all"})
+    return hold_name(local, foreign)

@@ -51,7 +51,16 @@ from hbtui.engine.events import (
     TakeoverPhases,
     TakeoverStarted,
 )
-from hbtui.engine.holdstate import HOLDS_OURS, SWAP, Liveness, PeerRsc, Phase, hold_name, holder_of
+from hbtui.engine.holdstate import (
+    HOLDS_OURS,
+    SWAP,
+    Liveness,
+    PeerRsc,
+    Phase,
+    hold_name,
+    holder_of,
+    merged_hold,
+)
 from hbtui.engine.resources import (
     VIP_RESOURCES,
     Emit,
@@ -220,7 +229,11 @@ class Ownership:
             # daemon takes over: acquiring here started them while the giver still ran them)
             state.stable = False
             return
-        state.hold = rsc_hold
+        if info == "mach_down":
+            # names the groups it just took over, on top of what it held: not its whole hold
+            state.hold = merged_hold(state.hold, rsc_hold)
+        else:
+            state.hold = rsc_hold
         state.stable = stable or info == "mach_down"
         if stable:
             self.emit(hblog.info("remote resource transition completed."))

@@ -146,17 +146,12 @@ def two_partitions(c: Cluster, cut: set[str]) -> int:
     return 34000
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the partition heal judges the returning peer by a stale rsc_hold: the peer's "
-    "mach_down announcement (rsc_hold=foreign) hides that it still holds its own group",
-)
 @pytest.mark.parametrize("partitions", [one_way_then_full_partition, two_partitions])
 def test_partition_after_a_mach_down_heals_to_one_holder(partitions: object) -> None:
-    """After the partitions, server2 sees server1 return but, with server1's hold taken
-    from its mach_down message (``foreign``), does not give the group back ("still holds
-    its resources" needs ``local``/``all``); server1 has nothing of server2's to give.
-    Both hold it from then on."""
+    """After the partitions server2 sees server1 return. It used to take server1's hold
+    from its mach_down message (``foreign``, the groups just taken over) and so not give
+    the group back ("still holds its resources" needs ``local``/``all``): both held it from
+    then on. A mach_down now adds to the hold it knew."""
     c = both_up_until(20000)
     cut: set[str] = set()
     c.filters.append(lambda src, dst, msg: src not in cut)

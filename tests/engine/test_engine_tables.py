@@ -207,3 +207,12 @@ def test_runner_reserves_ids_for_the_node() -> None:
     out = node.start(0, present_vips=["192.168.10.10"])
     (removal,) = [a for a in out if type(a).__name__ == "DelVip"]
     assert removal.request_id == 1 and node.runner.reserve_id() == 2
+
+
+def test_a_mach_down_adds_to_the_hold_it_knew() -> None:
+    from hbtui.engine.holdstate import merged_hold
+
+    assert merged_hold("local", "foreign") == "all"
+    assert merged_hold(None, "foreign") == "foreign"
+    assert merged_hold("all", "foreign") == "all"
+    assert merged_hold("none", "local") == "local"

@@ -14,7 +14,7 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -99,13 +99,24 @@ async def _serve(config: ClusterConfig, args: argparse.Namespace) -> int:
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, on_stop_signal, sig.name)
-    loop.add_signal_handler(signal.SIGHUP, lambda: spawn(_reload(runtime, args)))
+    loop.add_signal_handler(signal.SIGHUP, lambda: _on_hangup(runtime, args, spawn))
     reason = await runtime.wait_closed()
     log.info("node stopped: %s", reason)
     await server.close()
     for task in list(tasks):
         task.cancel()
     return 0
+
+
+def _on_hangup(
+    runtime: NodeRuntime,
+    args: argparse.Namespace,
+    spawn: Callable[[Coroutine[Any, Any, Any]], None],
+) -> None:
+    """SIGHUP: reopen the log files at their paths (logrotate), then reread the configuration."""
+    if runtime.halog is not None:
+        runtime.halog.reopen()
+    spawn(_reload(runtime, args))
 
 
 async def _reload(runtime: NodeRuntime, args: argparse.Namespace) -> None:

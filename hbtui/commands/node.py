@@ -16,12 +16,14 @@ import signal
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from hbtui.adapters.runtime import NodeRuntime, NodeStartError
 from hbtui.adapters.state import StateDirLock, StateError
+from hbtui.adapters.stderrlog import quiet_echo
 from hbtui.adapters.udp import UdpError
 from hbtui.cli_common import add_common_options
+from hbtui.commands.node_checks import no_log_warning, privilege_problem
 from hbtui.config.loader import load_config
 from hbtui.config.model import ClusterConfig
 from hbtui.config.problems import Severity
@@ -39,7 +41,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=str(DEFAULT_SOCKET),
         help=f"where `hbtui status` and the console reach this node (default {DEFAULT_SOCKET})",
     )
-    parser.add_argument("--quiet", action="store_true", help="do not echo ha-log lines on stderr")
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="echo only warnings and worse on stderr (<N> priority prefixes under systemd)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,6 +57,13 @@ def run(args: argparse.Namespace) -> int:
         errors = sum(p.severity is Severity.ERROR for p in problems)
         print(f"hbtui node: {errors} configuration error(s); node not started", file=sys.stderr)
         return 1
+    cannot = privilege_problem(Path(args.state_dir))
+    if cannot is not None:
+        print(f"hbtui node: {cannot}", file=sys.stderr)
+        return 1
+    no_log = no_log_warning(config)
+    if no_log is not None:
+        print(f"{Path(args.config_dir) / 'ha.cf'}: warning: {no_log}", file=sys.stderr)
     logging.basicConfig(
         level=logging.INFO, format="hbtui node: %(levelname)s: %(name)s: %(message)s"
     )
@@ -68,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _serve(config: ClusterConfig, args: argparse.Namespace) -> int:
-    echo = None if args.quiet else sys.stderr
+    echo: TextIO = quiet_echo(sys.stderr) if args.quiet else sys.stderr
     runtime = NodeRuntime(config, Path(args.state_dir), lock_state_dir=False, echo_log=echo)
     server = ControlServer(runtime, Path(args.control_socket))
     try:

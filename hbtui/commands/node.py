@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from hbtui.adapters.runtime import NodeRuntime, NodeStartError
+from hbtui.adapters.sdnotify import Notifier
 from hbtui.adapters.state import StateDirLock, StateError
 from hbtui.adapters.stderrlog import quiet_echo
 from hbtui.adapters.udp import UdpError
@@ -97,6 +98,7 @@ async def _serve(config: ClusterConfig, args: argparse.Namespace) -> int:
         return 1
     loop = asyncio.get_running_loop()
     tasks: set[asyncio.Task[Any]] = set()
+    notifier = Notifier()
 
     def spawn(coro: Coroutine[Any, Any, Any]) -> None:
         task = loop.create_task(coro)
@@ -106,13 +108,17 @@ async def _serve(config: ClusterConfig, args: argparse.Namespace) -> int:
     def on_stop_signal(signame: str) -> None:
         if runtime.state == "running":
             log.info("%s: graceful stop", signame)
+            notifier.send("STOPPING=1", "STATUS=stopping: releasing resources")
             spawn(runtime.stop(graceful=True))
         else:
             log.info("%s: already stopping", signame)
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, on_stop_signal, sig.name)
-    loop.add_signal_handler(signal.SIGHUP, lambda: _on_hangup(runtime, args, spawn))
+    loop.add_signal_handler(signal.SIGHUP, lambda: _on_hangup(runtime, args, spawn, notifier))
+    if notifier.watchdog_s is not None:
+        spawn(_watchdog(notifier, notifier.watchdog_s))
+    notifier.send("READY=1", f"STATUS=node {runtime.config.node_name} running")
     reason = await runtime.wait_closed()
     log.info("node stopped: %s", reason)
     await server.close()
@@ -125,11 +131,27 @@ def _on_hangup(
     runtime: NodeRuntime,
     args: argparse.Namespace,
     spawn: Callable[[Coroutine[Any, Any, Any]], None],
+    notifier: Notifier,
 ) -> None:
     """SIGHUP: reopen the log files at their paths (logrotate), then reread the configuration."""
     if runtime.halog is not None:
         runtime.halog.reopen()
-    spawn(_reload(runtime, args))
+    notifier.send("RELOADING=1")
+
+    async def reload_then_ready() -> None:
+        try:
+            await _reload(runtime, args)
+        finally:
+            notifier.send("READY=1")
+
+    spawn(reload_then_ready())
+
+
+async def _watchdog(notifier: Notifier, every_s: float) -> None:
+    """``WATCHDOG=1`` every WatchdogSec/2 while the loop turns."""
+    while True:
+        notifier.send("WATCHDOG=1")
+        await asyncio.sleep(every_s)
 
 
 async def _reload(runtime: NodeRuntime, args: argparse.Namespace) -> None:

@@ -32,6 +32,7 @@ from hbtui.adapters.netlink import NetlinkVipDriver, VipDriver
 from hbtui.adapters.reload import merge_reload
 from hbtui.adapters.scripts import ScriptRunner, SubprocessScriptRunner, heartbeat_env
 from hbtui.adapters.state import StateDirLock, load_node_state
+from hbtui.adapters.syslog import SyslogSink, syslog_sink
 from hbtui.adapters.udp import (
     DatagramCallback,
     Transport,
@@ -159,6 +160,7 @@ class NodeRuntime:
         self.node: Node | None = None
         self.transport: Transport | None = None
         self.halog: HaLogFiles | None = None
+        self.syslog: SyslogSink | None = None
         self.state = RuntimeState.NEW
         self.exit_reason = ""
         self.pid = os.getpid()
@@ -214,6 +216,7 @@ class NodeRuntime:
                 self.lock.release()
             raise
         self.halog = HaLogFiles(cf.logfile, cf.debugfile, self.echo_log)
+        self.syslog = syslog_sink(cf.logfacility)
         self.node = node
         self._enter(RuntimeState.RUNNING)
         gen = f"uuid {state.node_uuid.hex()} generation {state.generation}"
@@ -265,6 +268,8 @@ class NodeRuntime:
         self._publish(RuntimeChanged(self.now_ms() if self._loop else 0, state.value, reason))
         if self.halog is not None:
             self.halog.close()
+        if self.syslog is not None:
+            self.syslog.close()
         if self.lock is not None:
             self.lock.release()
         if self._done is not None and not self._done.done():
@@ -463,9 +468,12 @@ class NodeRuntime:
             self._answer(lambda now: node.script_done(rid, result, now))
 
     def _log(self, entry: act.WriteLog, publish: bool = True) -> None:
-        line = format_log_line(entry, time.time(), self.config.node_name, self.pid)
+        wall_s = time.time()
+        line = format_log_line(entry, wall_s, self.config.node_name, self.pid)
         if self.halog is not None:
             self.halog.write(line, entry.level is act.LogLevel.DEBUG)
+        if self.syslog is not None and entry.level is not act.LogLevel.DEBUG:
+            self.syslog.send(entry, self.pid, wall_s)
         if publish and self._loop is not None:
             level = entry.level.value
             self._publish(LogLine(self.now_ms(), level, entry.source, entry.text, line))

@@ -14,14 +14,17 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from hbtui.adapters.runtime import NodeRuntime, NodeStartError, RuntimeState
+from hbtui.adapters.sdnotify import Notifier
 from hbtui.adapters.state import StateDirLock, StateError
+from hbtui.adapters.stderrlog import quiet_echo
 from hbtui.adapters.udp import UdpError
 from hbtui.cli_common import add_common_options, add_control_socket_option
+from hbtui.commands.node_checks import no_log_warning, privilege_problem
 from hbtui.config.loader import load_config
 from hbtui.config.model import ClusterConfig
 from hbtui.config.problems import Severity
@@ -34,7 +37,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``hbtui node``."""
     add_common_options(parser)
     add_control_socket_option(parser)
-    parser.add_argument("--quiet", action="store_true", help="do not echo ha-log lines on stderr")
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="echo only warnings and worse on stderr (<N> priority prefixes under systemd)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,6 +53,13 @@ def run(args: argparse.Namespace) -> int:
         errors = sum(p.severity is Severity.ERROR for p in problems)
         print(f"hbtui node: {errors} configuration error(s); node not started", file=sys.stderr)
         return 1
+    cannot = privilege_problem(Path(args.state_dir))
+    if cannot is not None:
+        print(f"hbtui node: {cannot}", file=sys.stderr)
+        return 1
+    no_log = no_log_warning(config)
+    if no_log is not None:
+        print(f"{Path(args.config_dir) / 'ha.cf'}: warning: {no_log}", file=sys.stderr)
     logging.basicConfig(
         level=logging.INFO, format="hbtui node: %(levelname)s: %(name)s: %(message)s"
     )
@@ -63,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _serve(config: ClusterConfig, args: argparse.Namespace) -> int:
-    echo = None if args.quiet else sys.stderr
+    echo: TextIO = quiet_echo(sys.stderr) if args.quiet else sys.stderr
     runtime = NodeRuntime(config, Path(args.state_dir), lock_state_dir=False, echo_log=echo)
     server = ControlServer(runtime, Path(args.control_socket))
     try:
@@ -79,6 +93,7 @@ async def _serve(config: ClusterConfig, args: argparse.Namespace) -> int:
         return 1
     loop = asyncio.get_running_loop()
     tasks: set[asyncio.Task[Any]] = set()
+    notifier = Notifier()
 
     def spawn(coro: Coroutine[Any, Any, Any]) -> None:
         task = loop.create_task(coro)
@@ -88,19 +103,50 @@ async def _serve(config: ClusterConfig, args: argparse.Namespace) -> int:
     def on_stop_signal(signame: str) -> None:
         if runtime.state is RuntimeState.RUNNING:
             log.info("%s: graceful stop", signame)
+            notifier.send("STOPPING=1", "STATUS=stopping: releasing resources")
             spawn(runtime.stop(graceful=True))
         else:
             log.info("%s: already stopping", signame)
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, on_stop_signal, sig.name)
-    loop.add_signal_handler(signal.SIGHUP, lambda: spawn(_reload(runtime, args)))
+    loop.add_signal_handler(signal.SIGHUP, lambda: _on_hangup(runtime, args, spawn, notifier))
+    if notifier.watchdog_s is not None:
+        spawn(_watchdog(notifier, notifier.watchdog_s))
+    notifier.send("READY=1", f"STATUS=node {runtime.config.node_name} running")
     reason = await runtime.wait_closed()
     log.info("node stopped: %s", reason)
     await server.close()
     for task in list(tasks):
         task.cancel()
     return 0
+
+
+def _on_hangup(
+    runtime: NodeRuntime,
+    args: argparse.Namespace,
+    spawn: Callable[[Coroutine[Any, Any, Any]], None],
+    notifier: Notifier,
+) -> None:
+    """SIGHUP: reopen the log files at their paths (logrotate), then reread the configuration."""
+    if runtime.halog is not None:
+        runtime.halog.reopen()
+    notifier.send("RELOADING=1")
+
+    async def reload_then_ready() -> None:
+        try:
+            await _reload(runtime, args)
+        finally:
+            notifier.send("READY=1")
+
+    spawn(reload_then_ready())
+
+
+async def _watchdog(notifier: Notifier, every_s: float) -> None:
+    """``WATCHDOG=1`` every WatchdogSec/2 while the loop turns."""
+    while True:
+        notifier.send("WATCHDOG=1")
+        await asyncio.sleep(every_s)
 
 
 async def _reload(runtime: NodeRuntime, args: argparse.Namespace) -> None:

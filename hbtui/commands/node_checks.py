@@ -1,0 +1,51 @@
+"""Checks ``hbtui node`` makes once before starting, each a one-line "cannot start:" message."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from hbtui.config.model import ClusterConfig
+
+CAP_NET_RAW = 13
+CAP_NET_ADMIN = 12
+
+
+def _effective_caps() -> int:
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("CapEff:"):
+                    return int(line.split()[1], 16)
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def privilege_problem(state_dir: Path) -> str | None:
+    """Why this process cannot run a node (not root and missing capabilities/access), or None."""
+    caps = _effective_caps()
+    has_caps = all(caps >> bit & 1 for bit in (CAP_NET_ADMIN, CAP_NET_RAW))
+    if os.geteuid() == 0 and has_caps:
+        return None
+    existing = state_dir
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if has_caps and os.access(existing, os.W_OK):
+        return None
+    return (
+        "cannot start: hbtui node needs root (or CAP_NET_ADMIN + CAP_NET_RAW and write access"
+        f" to {state_dir}); run it as root or from the hbtui.service unit"
+    )
+
+
+def no_log_warning(config: ClusterConfig) -> str | None:
+    """The warning when ha.cf names neither a log file nor a syslog facility."""
+    cf = config.ha_cf
+    facility = (cf.logfacility or "").lower()
+    if cf.logfile is None and cf.debugfile is None and facility in ("", "none"):
+        return (
+            "sets no logfile, debugfile or logfacility: the log goes to stderr only;"
+            " add `logfacility local0` or `logfile /var/log/ha-log`"
+        )
+    return None

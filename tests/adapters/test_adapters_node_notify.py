@@ -1,0 +1,64 @@
+"""A real ``hbtui node`` in a network namespace notifies a socket the test creates (sd_notify)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+pytestmark = [
+    pytest.mark.lab,
+    pytest.mark.skipif(os.geteuid() != 0, reason="needs root (ip netns)"),
+]
+
+
+def _ip(*argv: str) -> None:
+    subprocess.run(["ip", *argv], check=True, timeout=30)
+
+
+def test_ready_reloading_stopping_reach_the_notify_socket(tmp_path: Path) -> None:
+    netns = f"hbtui-notify-{os.getpid()}"
+    config = tmp_path / "ha.d"
+    shutil.copytree(REPO / "hbtui" / "data" / "howto", config)
+    (config / "authkeys").chmod(0o600)
+    hacf = config / "ha.cf"
+    hacf.write_text(hacf.read_text().replace("/var/log/ha-log", str(tmp_path / "ha-log")))
+    notify = tmp_path / "notify"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
+        listener.bind(str(notify))
+        listener.settimeout(60)
+        _ip("netns", "add", netns)
+        try:
+            _ip("-n", netns, "link", "add", "eth0", "type", "veth", "peer", "name", "eth1")
+            _ip("-n", netns, "addr", "add", "192.168.10.1/24", "dev", "eth0")
+            for dev in ("lo", "eth0", "eth1"):
+                _ip("-n", netns, "link", "set", dev, "up")
+            node = subprocess.Popen(
+                ["ip", "netns", "exec", netns, sys.executable, "-m", "hbtui.cli", "node",
+                 "--config-dir", str(config), "--state-dir", str(tmp_path / "state"),
+                 "--node-name", "server1", "--control-socket", str(tmp_path / "c.sock"),
+                 "--quiet"],
+                env={**os.environ, "NOTIFY_SOCKET": str(notify), "PYTHONPATH": str(REPO)},
+            )  # fmt: skip
+            try:
+                assert listener.recv(4096) == b"READY=1\nSTATUS=node server1 running"
+                node.send_signal(signal.SIGHUP)
+                assert listener.recv(4096) == b"RELOADING=1"
+                assert listener.recv(4096) == b"READY=1"
+                node.send_signal(signal.SIGTERM)
+                assert listener.recv(4096).startswith(b"STOPPING=1\n")
+                assert node.wait(120) == 0
+            finally:
+                if node.poll() is None:
+                    node.kill()
+                    node.wait(30)
+        finally:
+            subprocess.run(["ip", "netns", "del", netns], timeout=30)

@@ -1,7 +1,7 @@
 """Gratuitous ARP after taking a virtual IP, like Heartbeat's IPaddr but sent at once.
 
-The real daemon sends 20 frames 250 ms apart (spec 7.5): Ethernet broadcast, sender IP =
-target IP = the VIP, alternating ARP request (target MAC zero) and ARP reply (target MAC
+The real daemon sends 20 frames 250 ms apart (docs/protocol.md §7.5): Ethernet broadcast,
+sender IP = target IP = the VIP, alternating ARP request (target MAC zero) and ARP reply (target MAC
 = our own), starting with a request. We send the first frame immediately (t=0) and keep
 the schedule absolute (frame k at t0 + k*interval, no drift). Sending is an asyncio task
 per VIP that is cancelled when the VIP is released. Stdlib only: an AF_PACKET raw socket.

@@ -1,4 +1,4 @@
-"""The runtime: the asyncio shell around ``engine.Node`` (STYLE.md section 2).
+"""The runtime: the asyncio shell around ``engine.Node`` (docs/architecture.md §2).
 
 It is the only code that reads the clock (``loop.time()`` as integer ms). Datagrams are
 fed to the engine with the time; exactly one ``loop.call_at`` is armed at

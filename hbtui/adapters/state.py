@@ -1,6 +1,6 @@
 """Node state on disk, as Heartbeat keeps it in its state directory (/var/lib/heartbeat).
 
-Files (spec section 8, byte formats checked against the real daemon's files):
+Files (docs/protocol.md §8, byte formats checked against the real daemon's files):
 
 * ``hb_uuid``: the node's identity, exactly 16 raw bytes of a version-4 uuid, no newline.
 * ``hb_generation``: ``"%15d\\n"`` (16 bytes), incremented and fsynced at every start.

@@ -1,4 +1,4 @@
-"""Heartbeat's ``ucast`` media over asyncio UDP sockets (spec section 1).
+"""Heartbeat's ``ucast`` media over asyncio UDP sockets (docs/protocol.md §1).
 
 For every ``ucast <dev> <host>`` line a send socket: unbound source port,
 SO_BINDTODEVICE dev, IP_TOS = IPTOS_LOWDELAY, SO_REUSEPORT. For every device one

@@ -312,7 +312,7 @@ KNOWN_DIRECTIVES = frozenset(HANDLERS) | HARMLESS | UNSUPPORTED
 
 
 def default_initdead_ms(deadtime_ms: int) -> int:
-    """Heartbeat's initdead when ha.cf does not set it (spec section 6)."""
+    """Heartbeat's initdead when ha.cf does not set it (docs/protocol.md §6)."""
     if deadtime_ms > 10_000:
         return deadtime_ms
     if deadtime_ms < 6_000:

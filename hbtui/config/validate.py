@@ -22,7 +22,7 @@ def _at(ha_cf: HaCf, *names: str) -> int | None:
 
 
 def check_timers(ha_cf: HaCf) -> list[Problem]:
-    """keepalive, deadtime, warntime and initdead against each other (spec section 6)."""
+    """keepalive, deadtime, warntime and initdead against each other (docs/protocol.md §6)."""
     found: list[Problem] = []
     path = ha_cf.path
     keep, dead, warn, init = (

@@ -32,7 +32,7 @@ from hbtui.console.screens.rename import RenameScreen
 from hbtui.console.widgets.mode_header import ModeHeader
 from hbtui.console.widgets.others import Glance
 from hbtui.engine.events import NodeStateChanged
-from hbtui.stream import trace
+from hbtui.stream import codec
 from hbtui.stream.items import ActionDone, LogLine, SnapshotTaken
 from hbtui.stream.source import NodeSource, Outcome, perform
 from hbtui.stream.trace import TextSink
@@ -189,7 +189,7 @@ class ConsoleApp(App[None]):
                 saved = SnapshotTaken(
                     item.at_ms, {**item.data, "wall_offset_ms": self.sources[name].wall_ms(0)}
                 )
-            self.record.write(json.dumps(trace.to_json(saved), sort_keys=True) + "\n")
+            self.record.write(json.dumps(codec.to_json(saved), sort_keys=True) + "\n")
         changed = frozenset(self.models[name].apply(item))
         if name != self.focused_node:
             if changed & {"nodes", "vip", "log"} or isinstance(item, LogLine):

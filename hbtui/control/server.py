@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hbtui.adapters.runtime import NodeRuntime
-from hbtui.stream.codec import dumps_line, event_to_dict
+from hbtui.stream.codec import dumps_line, to_json, with_schema
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ class ControlServer:
             return True
         runtime = self.runtime
         if cmd == "snapshot":
-            writer.write(dumps_line({"ok": True, "snapshot": runtime.snapshot()}))
+            writer.write(dumps_line({"ok": True, "snapshot": with_schema(runtime.snapshot())}))
         elif cmd == "follow":
             await self._follow(writer)
             return False
@@ -149,14 +149,16 @@ class ControlServer:
     async def _follow(self, writer: asyncio.StreamWriter) -> None:
         sub = self.runtime.events("control-follow", lossy=True)
         try:
-            writer.write(dumps_line({"type": "snapshot", "snapshot": self.runtime.snapshot()}))
+            writer.write(
+                dumps_line({"type": "snapshot", "snapshot": with_schema(self.runtime.snapshot())})
+            )
             await writer.drain()
             reported = 0
             async for item in sub:
                 if sub.dropped > reported:
                     writer.write(dumps_line({"type": "Dropped", "count": sub.dropped - reported}))
                     reported = sub.dropped
-                writer.write(dumps_line(event_to_dict(item)))
+                writer.write(dumps_line(to_json(item)))
                 await writer.drain()
         finally:
             sub.close()

@@ -1,6 +1,6 @@
 """Who is alive: status messages, late/dead timing, restarts, the wrong-key guard.
 
-Rules (spec 6; hbtui's additions marked):
+Rules (docs/protocol.md §6; hbtui's additions marked):
 
 - A peer is dead when no ``status`` came for its advertised ``dt`` (measured from the
   last one; dead exactly at ``last + dt``, alive at ``last + dt - 1``). A peer never heard

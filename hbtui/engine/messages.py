@@ -1,7 +1,7 @@
 """Builders for every message we send, and the stamp that makes them wire-ready.
 
 A builder returns only the type-specific fields, in the order the real daemon sends
-them (spec section 3); ``Stamper`` then adds ``destuuid`` (addressed messages),
+them (docs/protocol.md §3); ``Stamper`` then adds ``destuuid`` (addressed messages),
 ``src srcuuid seq hg ts ld ttl`` (no ``seq``/``ld`` on ``NS_*``), signs with ``auth``
 plus the trailer, and records sequenced datagrams for retransmission.
 """

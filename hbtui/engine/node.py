@@ -1,6 +1,6 @@
 """``Node``: the one stateful core. Datagrams, ticks, commands and completions go in
 with the time; actions (``hbtui.engine.actions``) and events (``hbtui.engine.events``)
-come out, in order. No sockets, no clock, no files (STYLE.md section 1).
+come out, in order. No sockets, no clock, no files (docs/architecture.md §1).
 
 The runtime arms one timer at ``next_deadline()`` and calls ``tick`` then.
 """
@@ -40,7 +40,7 @@ from hbtui.wire.packet import split
 from hbtui.wire.rexmit import MAX_REXMIT_DELAY_MS, Nak, RexmitScheduler, nak_message
 
 DT_STARTUP_EXTRA_MS = 2000  # advertised dt is deadtime + this ...
-DT_STARTUP_PERIOD_MS = 5000  # ... for this long after start (spec 6)
+DT_STARTUP_PERIOD_MS = 5000  # ... for this long after start (docs/protocol.md §6)
 REXMIT_DELAY_MS = MAX_REXMIT_DELAY_MS // 2  # the real daemon draws 0..250 ms at random
 AUTH_REASONS = (Reason.BAD_SIGNATURE, Reason.UNKNOWN_KEY_INDEX)
 

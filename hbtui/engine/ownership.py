@@ -1,6 +1,6 @@
 """Who holds which haresources group: rsc_hold, initial acquisition, takeover, failback.
 
-Rules (spec 7.2-7.4; hbtui's additions marked). "Ours" = groups whose home is this
+Rules (docs/protocol.md §7.2-7.4; hbtui's additions marked). "Ours" = groups whose home is this
 node (rsc_hold ``local``), "theirs" = the others' (``foreign``).
 
   input                   | condition                         | we do

@@ -1,6 +1,6 @@
 """Running haresources groups: one resource at a time, in order, with retries.
 
-Rules (spec 7.1; hbtui's changes marked):
+Rules (docs/protocol.md §7.1; hbtui's changes marked):
 
 - Acquire a group left to right. IPaddr/IPaddr2 -> ``AddVip`` with ``arp=True`` every
   time, even when the address is already up (hbtui: the real daemon skips the ARP then).
@@ -49,7 +49,10 @@ _RUNNING = re.compile(r"[Rr]unning|OK")
 
 
 def judge_status(output: str) -> bool:
-    """True when a script's ``status`` output says running (spec 7.1; exit code ignored)."""
+    """True when a script's ``status`` output says running (exit code ignored).
+
+    docs/protocol.md §7.1.
+    """
     if _NOT_RUNNING.search(output):
         return False
     return bool(_RUNNING.search(output))

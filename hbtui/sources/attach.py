@@ -24,7 +24,7 @@ from hbtui.adapters.state import delete_uuid as delete_uuid_file
 from hbtui.control import client
 from hbtui.engine import events as ev
 from hbtui.sources.embedded import refresh_due
-from hbtui.stream import trace
+from hbtui.stream import codec
 from hbtui.stream.items import LogLine, PacketCounts, SnapshotTaken, SourceItem
 from hbtui.stream.queue import ItemQueue
 from hbtui.stream.source import Outcome, SourceMode
@@ -49,7 +49,7 @@ def convert(obj: dict[str, Any], now_ms: int) -> SourceItem | None:
         text = f"console: {obj.get('count')} events dropped (the console fell behind)"
         return LogLine(now_ms, "WARN", text)
     try:
-        item = trace.from_json(obj)
+        item = codec.from_json(obj)
     except (ValueError, TypeError, KeyError):
         return None
     return item if type(item).__module__ == ev.__name__ else None

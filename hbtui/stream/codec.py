@@ -1,12 +1,31 @@
-"""Events and snapshots as JSON lines (the control socket, the SSH link, --follow)."""
+"""The one JSON codec of the stream: events, items and snapshots as JSON objects.
+
+Used by the control socket (``hbtui status --json`` and ``--follow``, the console's attach
+mode, the peer over SSH) and by traces (``--record``/``--replay``). An item is
+``{"type": <class name>, **fields}``; a snapshot carries ``"schema": SCHEMA``. Readers
+accept objects without a schema (written before it existed) and refuse a newer one.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import typing
 from enum import Enum
 from pathlib import Path
 from typing import Any
+
+from hbtui.engine import events as engine_events
+from hbtui.stream import items as stream_items
+
+SCHEMA = 1
+
+_CLASSES: dict[str, type[Any]] = {
+    cls.__name__: cls
+    for module in (engine_events, stream_items)
+    for cls in vars(module).values()
+    if isinstance(cls, type) and dataclasses.is_dataclass(cls)
+}
 
 
 def _default(value: Any) -> Any:
@@ -23,12 +42,55 @@ def _default(value: Any) -> Any:
     raise TypeError(f"not JSON-able: {type(value).__name__}")
 
 
-def event_to_dict(item: Any) -> dict[str, Any]:
-    """``{"type": <class name>, **fields}`` for any dataclass event."""
+def to_json(item: Any) -> dict[str, Any]:
+    """``{"type": <class name>, **fields}`` for any dataclass item."""
     if dataclasses.is_dataclass(item) and not isinstance(item, type):
-        fields = {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}
-        return {"type": type(item).__name__, **fields}
+        return {"type": type(item).__name__, **dataclasses.asdict(item)}
     return {"type": type(item).__name__, "value": str(item)}
+
+
+def with_schema(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot as the codec sends it: the schema version beside its fields."""
+    return {**snapshot, "schema": SCHEMA}
+
+
+def check_schema(data: dict[str, Any]) -> None:
+    """``ValueError`` for an object written by a newer hbtui than this one reads."""
+    schema = data.get("schema", SCHEMA)
+    if not isinstance(schema, int) or schema > SCHEMA:
+        raise ValueError(f"schema {schema!r} is newer than this hbtui reads ({SCHEMA})")
+
+
+def from_json(data: dict[str, Any]) -> Any:
+    """The item a ``to_json`` dict describes; ``ValueError`` for unknown types."""
+    check_schema(data)
+    cls = _CLASSES.get(str(data.get("type")))
+    if cls is None:
+        raise ValueError(f"unknown item type {data.get('type')!r}")
+    return _build(cls, data)
+
+
+def _build(cls: type[Any], data: dict[str, Any]) -> Any:
+    hints = typing.get_type_hints(cls, vars(engine_events) | vars(stream_items))
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        hint = hints[f.name]
+        if dataclasses.is_dataclass(hint) and isinstance(value, dict):
+            value = _build(hint, value)  # type: ignore[arg-type]
+        elif isinstance(value, list) and _is_tuple(hint):
+            value = tuple(value)
+        kwargs[f.name] = value
+    return cls(**kwargs)
+
+
+def _is_tuple(hint: Any) -> bool:
+    origin = typing.get_origin(hint)
+    if origin is tuple:
+        return True
+    return any(typing.get_origin(a) is tuple or a is tuple for a in typing.get_args(hint))
 
 
 def dumps_line(obj: Any) -> bytes:

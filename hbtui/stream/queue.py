@@ -31,6 +31,17 @@ class ItemQueue:
         self._make_room()
         self._queue.put_nowait(_END)
 
+    def take_ready(self) -> list[SourceItem]:
+        """The items queued now, taken without waiting (the end stays queued)."""
+        taken: list[SourceItem] = []
+        while not self._queue.empty():
+            item = self._queue.get_nowait()
+            if item is _END:
+                self._queue.put_nowait(_END)
+                break
+            taken.append(item)  # type: ignore[arg-type]
+        return taken
+
     def _make_room(self) -> None:
         if self._queue.full():
             self._queue.get_nowait()

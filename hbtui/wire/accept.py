@@ -1,4 +1,4 @@
-"""What a node checks before a datagram reaches the membership logic (spec 5.3).
+"""What a node checks before a datagram reaches the membership logic (docs/protocol.md §5.3).
 
 Rules, in order, for one datagram from address ``sender``:
 

@@ -1,4 +1,4 @@
-"""Retransmission bookkeeping (spec 5.5), pure: the caller passes the time and delays.
+"""Retransmission bookkeeping (docs/protocol.md §5.5), pure: the caller passes the time and delays.
 
 Sender side, ``SendHistory``: the last HISTORY_SIZE datagrams by seq, kept verbatim, so
 a resend is byte-identical (same seq, same ``ts``, same signature). A request for a seq

@@ -4,6 +4,10 @@
 plays the runtime: it answers ``RunScript`` / ``AddVip`` / ``DelVip`` at once, keeps
 each node's VIPs, logs and script calls, and drives every node's ``next_deadline``.
 Everything runs in simulated milliseconds; nothing sleeps.
+
+Optional faults (off by default): ``duplicates`` sends extra copies of a datagram, and
+``script_delay`` makes resource scripts answer later (a slow script); a late answer
+reaches only the engine object that asked (a restarted node never hears it).
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ IPS = {"server1": "192.168.10.1", "server2": "192.168.10.2"}
 VIP = "192.168.10.10"
 ETC = Path("/etc/ha.d")
 UUIDS = {"server1": bytes(range(16)), "server2": bytes(range(16, 32))}
+LATE = "late script answer"  # Cluster._next's tag for a slow script's answer
 
 
 def make_config(
@@ -113,6 +118,20 @@ class Member:
 
 
 Filter = Callable[[str, str, Any], bool]  # (src, dst, message) -> deliver?
+Duplicate = Callable[[str, str, Any], int | None]  # -> delay of one extra copy, or None
+ScriptDelay = Callable[[str, RunScript], int]  # (node, call) -> ms until it answers
+
+
+@dataclass(order=True)
+class LateAnswer:
+    """A slow script's result, due at ``when`` to the engine object that ran it."""
+
+    when: int
+    order: int
+    name: str = field(compare=False)
+    node: Node = field(compare=False)
+    request_id: int = field(compare=False)
+    result: ScriptResult = field(compare=False)
 
 
 class Cluster:
@@ -127,6 +146,9 @@ class Cluster:
         self.order = 0
         self.filters: list[Filter] = []
         self.delays: list[Callable[[str, str, Any], int | None]] = []
+        self.duplicates: list[Duplicate] = []
+        self.script_delay: ScriptDelay | None = None
+        self.late: list[LateAnswer] = []  # heap of slow scripts' answers
         self.generations = {"server1": 1795555131, "server2": 1795555131}
         for name in IPS:
             kwargs = {**cfg.get("all", {}), **cfg.get(name, {})}
@@ -166,7 +188,9 @@ class Cluster:
             if when is None or when > t:
                 break
             self.clock.now = max(self.clock.now, when)
-            if what == "packet":
+            if what == LATE:
+                self._answer_late(heapq.heappop(self.late))
+            elif what == "packet":
                 _, _, src, dst, data = heapq.heappop(self.queue)
                 mem = self.members[dst]
                 if mem.node is not None:
@@ -187,6 +211,8 @@ class Cluster:
         best: tuple[int | None, str] = (None, "")
         if self.queue:
             best = (self.queue[0][0], "packet")
+        if self.late and (best[0] is None or self.late[0].when < best[0]):
+            best = (self.late[0].when, LATE)
         for name, mem in self.members.items():
             if mem.node is None:
                 continue
@@ -225,6 +251,15 @@ class Cluster:
                     output = mem.status_output
                 elif item.op.value == "stop" and mem.stop_rc:
                     rc = mem.stop_rc.pop(0)
+                delay = 0 if self.script_delay is None else self.script_delay(mem.name, item)
+                if delay > 0 and mem.node is not None:
+                    self.order += 1
+                    answer = ScriptResult(rc, output)
+                    late = LateAnswer(
+                        now + delay, self.order, mem.name, mem.node, item.request_id, answer
+                    )
+                    heapq.heappush(self.late, late)
+                    continue
                 work.extend(self._done(mem, "script", item.request_id, ScriptResult(rc, output)))
             elif isinstance(item, Exit):
                 mem.exited = True
@@ -240,6 +275,12 @@ class Cluster:
             return mem.node.vip_done(rid, result, self.clock.now)
         return mem.node.script_done(rid, result, self.clock.now)
 
+    def _answer_late(self, late: LateAnswer) -> None:
+        """Deliver a slow script's answer, unless its engine is gone (killed or restarted)."""
+        mem = self.members[late.name]
+        if mem.node is late.node:
+            self._handle(mem, late.node.script_done(late.request_id, late.result, self.clock.now))
+
     def _transmit(self, src: str, data: bytes, msg: Any) -> None:
         for dst in self.members:
             if dst == src:
@@ -253,6 +294,11 @@ class Cluster:
                     delay = extra
             self.order += 1
             heapq.heappush(self.queue, (self.clock.now + delay, self.order, src, dst, data))
+            for dup in self.duplicates:
+                extra = dup(src, dst, msg)
+                if extra is not None:
+                    self.order += 1
+                    heapq.heappush(self.queue, (self.clock.now + extra, self.order, src, dst, data))
 
     def inject(self, dst: str, data: bytes, src_ip: str, at: int | None = None) -> None:
         """Deliver raw bytes to ``dst`` as if from ``src_ip``."""

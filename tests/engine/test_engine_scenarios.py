@@ -1,4 +1,7 @@
-"""Two engines on a fake LAN: the issue's scenarios and failback.sh call orders (spec 7.3)."""
+"""Two engines on a fake LAN: the issue's scenarios and failback.sh call orders.
+
+The orders are those of two real daemons (docs/protocol.md §7.3).
+"""
 
 from __future__ import annotations
 

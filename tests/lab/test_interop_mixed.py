@@ -2,9 +2,9 @@
 
 Every test runs twice: real server1 + hbtui server2, then hbtui server1 + real server2, all with
 the HOWTO config. The expected VIP outcome and failback.sh call order per node are those of two
-real daemons (spec 7.3, `test_real_daemon.py`). A sampler watches the VIP on both nodes: never on
-two live nodes for longer than one keepalive. The real daemon's ha-log must hold no complaint
-about our packets (`halog.protocol_complaints`).
+real daemons (docs/protocol.md §7.3, `test_real_daemon.py`). A sampler watches the VIP on both
+nodes: never on two live nodes for longer than one keepalive. The real daemon's ha-log must hold
+no complaint about our packets (`halog.protocol_complaints`).
 
 The wrong-key case is the exception, and a known flaw of the real daemon: it drops the peer's
 packets as unauthenticated, treats the peer as never heard and takes every group after initdead,
@@ -44,7 +44,7 @@ ORIENTATIONS: dict[str, Kinds] = {
     "real1-hbtui2": (RealHeartbeat, HbtuiNode),
     "hbtui1-real2": (HbtuiNode, RealHeartbeat),
 }
-# failback.sh calls per node and scenario, as two real daemons make them (spec 7.3).
+# failback.sh calls per node and scenario, as two real daemons make them (docs/protocol.md §7.3).
 Calls = tuple[list[str], list[str]]
 COLD_START: Calls = (["status", "start"], [])
 FAILOVER: Calls = ([], ["status", "start"])

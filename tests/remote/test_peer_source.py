@@ -16,10 +16,7 @@ def _source() -> PeerSource:
 
 
 def _drain(source: PeerSource) -> list[object]:
-    items = []
-    while not source._queue.empty():
-        items.append(source._queue.get_nowait())
-    return items
+    return list(source._queue.take_ready())
 
 
 def test_shift_moves_clock_points_not_durations() -> None:

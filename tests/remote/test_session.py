@@ -42,17 +42,17 @@ async def test_session_reads_facts_and_log_and_reconnects(
     )
     logged = asyncio.Event()
 
-    def changed(session: PeerSession) -> None:
-        if "first line" in session.view.log:
+    def arrived(kind: str, item: object) -> None:
+        if kind.startswith("log") and item == "first line":
             logged.set()
 
     session = PeerSession(
         link,
         "server1",
-        changed,
         config_dir=PurePosixPath(HOWTO),
         state_dir=PurePosixPath(state),
         ha_log=PurePosixPath(ha_log),
+        on_item=arrived,
     )
     session.start()
     try:
@@ -66,7 +66,6 @@ async def test_session_reads_facts_and_log_and_reconnects(
         refused = await session.perform("stop") if session.actions else None
         assert refused is None or not refused.ok
         logged.clear()
-        session.view.log.clear()
         sshd.start()
         await link.wait_for(LinkState.UP, timeout=WAIT_S)
         await asyncio.wait_for(logged.wait(), WAIT_S)  # the feed resumed on its own

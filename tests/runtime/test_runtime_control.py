@@ -18,7 +18,7 @@ from hbtui.commands import status as status_cmd
 from hbtui.control.client import NoNodeRunning, follow, request
 from hbtui.control.server import ControlServer, ControlSocketBusy
 from hbtui.engine.events import TakeoverDone
-from hbtui.stream.codec import event_to_dict
+from hbtui.stream.codec import to_json
 
 
 async def test_snapshot_follow_and_commands_over_the_socket(tmp_path: Path) -> None:
@@ -115,7 +115,7 @@ def test_events_as_json_lines() -> None:
     from hbtui.engine.events import TakeoverPhases
 
     done = TakeoverDone(5, "server1", "dead", ("g",), TakeoverPhases(1, 2, 2, 3, 4))
-    obj = event_to_dict(done)
+    obj = to_json(done)
     assert obj["type"] == "TakeoverDone"
     from hbtui.stream.codec import dumps_line
 

@@ -1,4 +1,4 @@
-"""The acceptance rules of spec 5.3, one by one, on messages our encoder signs."""
+"""The acceptance rules of docs/protocol.md §5.3, one by one, on messages our encoder signs."""
 
 from __future__ import annotations
 

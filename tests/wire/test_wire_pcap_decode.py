@@ -78,7 +78,7 @@ def test_capture_replay_is_accepted_by_both_nodes() -> None:
                 gaps.append((us, verdict.missing, verdict.gap_filled))
         assert acceptor.missing(peer) == ()
         assert not acceptor.describe()
-    # server1 sent resource seq 0x2b before ask_resources seq 0x2a (spec 5.3 rule 6)
+    # server1 sent resource seq 0x2b before ask_resources seq 0x2a (docs/protocol.md §5.3 rule 6)
     assert gaps == [("server2", (0x2A,), False), ("server2", (), True)]
 
 

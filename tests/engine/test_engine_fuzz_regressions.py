@@ -1,0 +1,209 @@
+"""Engine bugs found by the state-machine fuzz (``test_engine_fuzz.py``), shrunk by hand.
+
+Each test is the smallest deterministic scenario that shows one bug; it is marked
+``xfail(strict=True)`` until the engine is fixed (then the mark goes, and the matching
+exclusion in ``enginefuzz.py`` with it).
+"""
+
+from __future__ import annotations
+
+import pytest
+from enginesim import Cluster
+
+FAST = {"keepalive": 200, "deadtime": 1000, "warntime": 500, "initdead": 3000}
+
+
+def both_up_until(t: int) -> Cluster:
+    """The HOWTO cluster, both nodes started at 0 and run to ``t`` (server1 holds)."""
+    c = Cluster()
+    c.start("server1")
+    c.start("server2")
+    c.run_until(t)
+    return c
+
+
+def graceful_stop_and_restart_at_once(c: Cluster) -> int:
+    """Both start at 0; server1 stops and starts again at 0, before server2 heard of it."""
+    c.start("server1")
+    c.start("server2")
+    c.command("server1", "stop")
+    c.start("server1")
+    return 0
+
+
+def start_at_peer_initdead(c: Cluster) -> int:
+    """server2 alone; server1 starts at the very ms server2's initdead runs out."""
+    c.start("server2")
+    c.run_until(3000)
+    c.start("server1")
+    return 3000
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="fast path acquires on the peer's 'resource none isstable=0' that its takeover "
+    "of our group follows at once; nothing resolves the double hold afterwards",
+)
+@pytest.mark.parametrize("scenario", [graceful_stop_and_restart_at_once, start_at_peer_initdead])
+def test_peer_taking_over_as_it_goes_active_leaves_one_holder(scenario: object) -> None:
+    """server2 goes active and, in the same ms, takes server1's group (on the old run's
+    ``shutdone``, or on never having heard server1 by initdead). Its going-active
+    ``resource none isstable=0`` reaches the new server1 just before ``resource all
+    isstable=1``; server1 acquires on the first (every node heard, all hbtui, none holds
+    ours), and then neither side reacts to the other's stable claim on the same group."""
+    c = Cluster(all=FAST)
+    t0 = scenario(c)  # type: ignore[operator]
+    c.run_until(t0 + 4 * FAST["keepalive"])
+    assert len(c.vip_holders()) == 1, c.vip_holders()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a peer that took our group over keeps it when our new run, started behind a "
+    "partition, took it too: the heal gives back only to a returning same generation",
+)
+def test_restart_behind_a_partition_heals_to_one_holder() -> None:
+    """server1 is killed; server2 takes over at deadtime. server1 restarts while
+    server2's datagrams do not reach it (server1's reach server2), so server1 acquires
+    its group at initdead: two holders, legitimately, during the partition. After the
+    heal both still hold it: server2 saw a new generation (no ``came_back``), server1
+    had never heard server2 before (no ``came_back`` either); each sees the other's
+    stable claim (server1: ``all``, server2: ``local``) and neither gives way."""
+    c = both_up_until(20000)
+    c.kill("server1")
+    c.run_until(30000)
+    assert "server2" in c.vip_holders()
+    cut = {"on": True}
+    c.filters.append(lambda src, dst, msg: not (cut["on"] and src == "server2"))
+    c.start("server1")
+    c.run_until(45000)
+    assert sorted(c.vip_holders()) == ["server1", "server2"]  # the partition's split brain
+    cut["on"] = False
+    c.run_until(45000 + 2 * 1000 + 1)
+    assert len(c.vip_holders()) == 1, c.vip_holders()
+
+
+def kill_9(c: Cluster) -> None:
+    c.kill("server2")
+
+
+def stop_with_late_shutdone(c: Cluster) -> None:
+    """A graceful stop whose ``shutdone`` is overtaken by the new run's first datagrams
+    (server1 then drops it: "generation ... is older")."""
+    c.delays.append(lambda src, dst, msg: 50 if msg.type == "shutdone" else None)
+    c.command("server2", "stop")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the peer's group is lost when its holder restarts before the peer saw the old "
+    "run end: the new run holds only its own groups; the home node never re-acquires",
+)
+@pytest.mark.parametrize("end_run", [kill_9, stop_with_late_shutdone])
+def test_holder_restarted_within_deadtime_leaves_one_holder(end_run: object) -> None:
+    """server1 goes standby, so server2 holds server1's group. server2's run ends
+    (kill -9, or a stop whose ``shutdone`` server1 never accepts) and it starts again
+    at once: the new run removes the VIP it finds ("before we own it") or finds none, and
+    announces ``local`` (its own groups: none). server1 saw a restart, not a death or a
+    shutdone, holds ``none`` and is stable, so it never re-acquires: nobody runs the
+    group, for good (the same with auto_failback off; a restart after deadtime is fine)."""
+    c = both_up_until(5000)
+    c.command("server1", "standby")
+    c.run_until(6000)
+    assert c.vip_holders() == ["server2"]
+    end_run(c)  # type: ignore[operator]
+    c.kill("server2")
+    c.start("server2")
+    c.run_until(40000)
+    assert len(c.vip_holders()) == 1, c.vip_holders()
+
+
+def one_way_then_full_partition(c: Cluster, cut: set[str]) -> int:
+    """server2's datagrams stop reaching server1 at 20 s: server1 declares server2 dead
+    and takes over (it holds its group already); its ``resource rsc_hold=foreign
+    info=mach_down`` reaches server2, which records server1's hold as ``foreign``. At
+    26 s server1's datagrams are cut too: server2 declares server1 dead and takes the
+    group."""
+    cut.add("server2")
+    c.run_until(26000)
+    cut.add("server1")
+    c.run_until(32000)
+    return 32000
+
+
+def two_partitions(c: Cluster, cut: set[str]) -> int:
+    """A full partition from 20 s to 26 s: both take over, the heal gives the group back
+    to server1; then the retransmitted ``mach_down`` announcements of the partition
+    arrive and server2 records server1's hold as ``foreign``. A second partition from
+    28 s: server2 takes the group again."""
+    cut.update(("server1", "server2"))
+    c.run_until(26000)
+    cut.clear()
+    c.run_until(28000)
+    assert c.vip_holders() == ["server1"]  # the first heal worked
+    cut.update(("server1", "server2"))
+    c.run_until(34000)
+    return 34000
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the partition heal judges the returning peer by a stale rsc_hold: the peer's "
+    "mach_down announcement (rsc_hold=foreign) hides that it still holds its own group",
+)
+@pytest.mark.parametrize("partitions", [one_way_then_full_partition, two_partitions])
+def test_partition_after_a_mach_down_heals_to_one_holder(partitions: object) -> None:
+    """After the partitions, server2 sees server1 return but, with server1's hold taken
+    from its mach_down message (``foreign``), does not give the group back ("still holds
+    its resources" needs ``local``/``all``); server1 has nothing of server2's to give.
+    Both hold it from then on."""
+    c = both_up_until(20000)
+    cut: set[str] = set()
+    c.filters.append(lambda src, dst, msg: src not in cut)
+    healed = partitions(c, cut)  # type: ignore[operator]
+    assert sorted(c.vip_holders()) == ["server1", "server2"]  # the partition's split brain
+    cut.clear()
+    c.run_until(healed + 2 * 1000 + 1)
+    assert len(c.vip_holders()) == 1, c.vip_holders()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="crossed standby requests: an 'ask_resources me' arriving while our own "
+    "standby is asked replaces our handshake, so both nodes give and then both take",
+)
+def test_crossed_standby_requests_leave_one_holder() -> None:
+    """Both operators run ``hb_standby`` at 20 s; server2's ``ask_resources me`` is
+    3 ms late. server2 answers server1's ``me`` (its own request forgotten); server1
+    gives the group up on that ``other``; server2 acquires and says ``done``; but
+    server2's late ``me`` reached server1 first and replaced server1's finished give
+    with a take, so that ``done`` makes server1 acquire again: both hold it. (With a
+    2 ms delay nobody moves and both handshakes stay open, refusing later commands.)"""
+    c = both_up_until(20000)
+    c.delays.append(
+        lambda src, dst, msg: 3 if src == "server2" and msg.get("info") == "me" else None
+    )
+    c.command("server1", "standby")
+    c.command("server2", "standby")
+    c.run_until(20000 + 2 * 1000 + 1)
+    assert len(c.vip_holders()) == 1, c.vip_holders()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a new run still waiting to go active accepts a standby handshake meant for "
+    "its previous run, and takes the 'ask_resources done' of the peer's shutdone takeover",
+)
+def test_standby_aimed_at_a_stopping_peer_leaves_one_holder() -> None:
+    """At 5001 ms (not a keepalive's ms) server1 stops and starts again at once; in the
+    same ms server2 runs
+    ``hb_standby all`` (server1's old run is still alive for it). The new server1, not
+    yet active, answers the ``ask_resources me`` with ``other``; server2 then takes the
+    old run's ``shutdone`` and takes over every group, ending with ``ask_resources all
+    done``, which the new server1 reads as the end of its handshake: it acquires too."""
+    c = both_up_until(5001)
+    c.command("server1", "stop")
+    c.start("server1")
+    c.command("server2", "standby")
+    c.run_until(5001 + 2 * 1000 + 1)
+    assert len(c.vip_holders()) == 1, c.vip_holders()

@@ -292,6 +292,9 @@ class Ownership:
             return  # does not fit the handshake in progress (or none runs)
         if move is hs.Move.PEER_DONE and before is not None and before.peer != peer:
             return
+        if move is hs.Move.PEER_ASKS and _ours_wins(before, self.us, peer):
+            self.emit(hblog.info(f"{peer} wants to go standby too: ours goes first"))
+            return
         if move is hs.Move.PEER_ASKS:
             self.emit(hblog.info(f"{peer} wants to go standby [{rsc_type}]"))
             self.emit(hblog.info(f"standby: acquire [{rsc_type}] resources from {peer}"))
@@ -549,3 +552,12 @@ class Ownership:
             self.phase = Phase.STABLE
             for peer in self.peers:
                 self._maybe_offer(peer, now_ms)
+
+
+def _ours_wins(ours: hs.Standby | None, us: str, peer: str) -> bool:
+    """Crossed ``ask_resources me`` (both operators ran hb_standby): keep our own give once
+    the peer answered it, or while only asked when our name sorts first (both sides
+    decide alike, so exactly one gives) (hbtui)."""
+    if ours is None or ours.role is not hs.Role.GIVE:
+        return False
+    return ours.stage is not hs.Stage.ASKED or us < peer

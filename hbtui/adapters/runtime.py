@@ -42,6 +42,7 @@ from hbtui.adapters.udp import (
     resolve_host,
 )
 from hbtui.bus import Bus, Subscription
+from hbtui.config.hbtui_conf import load_settings
 from hbtui.config.model import ClusterConfig
 from hbtui.engine import actions as act
 from hbtui.engine.events import ScriptExited, ScriptOutput, ScriptStarted
@@ -145,13 +146,15 @@ class NodeRuntime:
         scripts: ScriptRunner | None = None,
         lock_state_dir: bool = True,
         echo_log: TextIO | None = None,
-        stop_failure: StopFailure = StopFailure.HOLD,
-        fence_command: Sequence[str] = DEFAULT_FENCE_COMMAND,
-        probe_at_start: bool = True,
+        stop_failure: StopFailure | None = None,
+        fence_command: Sequence[str] | None = None,
+        probe_at_start: bool | None = None,
     ) -> None:
+        """``stop_failure``/``fence_command``/``probe_at_start``: None = from hbtui.conf
+        beside ha.cf (``config/hbtui_conf.py``; defaults hold, ``reboot -nf``, yes)."""
         self.config = config
         self.stop_failure = stop_failure
-        self.fence_command = tuple(fence_command)
+        self.fence_command = None if fence_command is None else tuple(fence_command)
         self.probe_at_start = probe_at_start
         self.state_dir = Path(state_dir)
         self.bus = bus or Bus()
@@ -205,6 +208,13 @@ class NodeRuntime:
             self.lock.acquire()
         try:
             state = await self._loop.run_in_executor(None, load_node_state, self.state_dir)
+            settings = await self._loop.run_in_executor(None, load_settings, self.config.config_dir)
+            if self.stop_failure is None:
+                self.stop_failure = StopFailure(settings.stop_failure)
+            if self.fence_command is None:
+                self.fence_command = settings.fence_command
+            if self.probe_at_start is None:
+                self.probe_at_start = settings.start_probe
             media = [UcastMedium(md.device, md.host or "") for md in cf.ucast_media]
             ips = [await resolve_host(md.host, cf.udpport) for md in media]
             now = self.now_ms()
@@ -507,9 +517,10 @@ class NodeRuntime:
             self._answer(lambda now: node.script_done(rid, result, now))
 
     async def _self_fence(self, reason: str) -> None:
-        argv = " ".join(self.fence_command)
+        command = self.fence_command or DEFAULT_FENCE_COMMAND
+        argv = " ".join(command)
         self._log(act.WriteLog(act.LogLevel.CRIT, f"self-fence ({reason}): running {argv}"))
-        error = await run_fence(self.fence_command)
+        error = await run_fence(command)
         if error:
             self._log(act.WriteLog(act.LogLevel.CRIT, f"self-fence failed: {error}"))
 

@@ -523,6 +523,8 @@ class NodeRuntime:
         error = await run_fence(command)
         if error:
             self._log(act.WriteLog(act.LogLevel.CRIT, f"self-fence failed: {error}"))
+        else:  # a real reboot never gets here; a stand-in does
+            self._log(act.WriteLog(act.LogLevel.CRIT, f"self-fence: {argv} returned"))
 
     def _log(self, entry: act.WriteLog, publish: bool = True) -> None:
         line = format_log_line(entry, time.time(), self.config.node_name, self.pid)

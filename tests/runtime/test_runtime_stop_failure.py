@@ -54,7 +54,9 @@ async def test_stop_failure_reboot_runs_the_fence_command(tmp_path: Path) -> Non
         await wait_for(lambda: VIP in one.vips.addresses, 3)
         fail_stops(one.scripts)
         one.runtime.command("stop")
-        await wait_for(mark.exists, 4)
+        await wait_for(lambda: "-c open(" in (one.logdir / "ha-log").read_text(), 4)
+        await wait_for(lambda: "returned" in (one.logdir / "ha-log").read_text(), 4)
+        assert mark.read_text() == "reboot -nf"
         assert "self-fence (stop failed: failback.sh)" in (one.logdir / "ha-log").read_text()
     finally:
         one.runtime.kill()

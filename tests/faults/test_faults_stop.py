@@ -28,7 +28,7 @@ from tests.lab.observe import wait_for_vip, wait_until
 
 pytestmark = pytest.mark.lab
 
-SETUP = HaSetup(resources=("failback.sh", "slow.sh"))
+SETUP = HaSetup(resources=("failback.sh", "slow.sh"), hbtui_settings=())  # hbtui defaults
 VIP = SETUP.vip_ip
 SLOW_SH = """#!/bin/sh
 D=/etc/ha.d

@@ -26,6 +26,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TextIO
 
+from hbtui.adapters.fence import DEFAULT_FENCE_COMMAND, run_fence
 from hbtui.adapters.garp import ArpAnnouncer, GarpAnnouncer
 from hbtui.adapters.halog import HaLogFiles, format_log_line
 from hbtui.adapters.netlink import NetlinkVipDriver, VipDriver
@@ -42,10 +43,12 @@ from hbtui.adapters.udp import (
     resolve_host,
 )
 from hbtui.bus import Bus, Subscription
+from hbtui.config.hbtui_conf import load_settings
 from hbtui.config.model import ClusterConfig
 from hbtui.engine import actions as act
 from hbtui.engine.events import ScriptExited, ScriptOutput, ScriptStarted
-from hbtui.engine.node import Identity, Node
+from hbtui.engine.holdstate import StopFailure
+from hbtui.engine.node import Command, Identity, Node
 from hbtui.engine.resources import VIP_RESOURCES, parse_vip
 
 log = logging.getLogger(__name__)
@@ -144,8 +147,16 @@ class NodeRuntime:
         scripts: ScriptRunner | None = None,
         lock_state_dir: bool = True,
         echo_log: TextIO | None = None,
+        stop_failure: StopFailure | None = None,
+        fence_command: Sequence[str] | None = None,
+        probe_at_start: bool | None = None,
     ) -> None:
+        """``stop_failure``/``fence_command``/``probe_at_start``: None = from hbtui.conf
+        beside ha.cf (``config/hbtui_conf.py``; defaults hold, ``reboot -nf``, yes)."""
         self.config = config
+        self.stop_failure = stop_failure
+        self.fence_command = None if fence_command is None else tuple(fence_command)
+        self.probe_at_start = probe_at_start
         self.state_dir = Path(state_dir)
         self.bus = bus or Bus()
         self.open_transport: TransportOpener = open_transport or functools.partial(
@@ -199,13 +210,27 @@ class NodeRuntime:
             self.lock.acquire()
         try:
             state = await self._loop.run_in_executor(None, load_node_state, self.state_dir)
+            settings = await self._loop.run_in_executor(None, load_settings, self.config.config_dir)
+            if self.stop_failure is None:
+                self.stop_failure = StopFailure(settings.stop_failure)
+            if self.fence_command is None:
+                self.fence_command = settings.fence_command
+            if self.probe_at_start is None:
+                self.probe_at_start = settings.start_probe
             media = [UcastMedium(md.device, md.host or "") for md in cf.ucast_media]
             ips = [await resolve_host(md.host, cf.udpport) for md in media]
             now = self.now_ms()
             wall_offset = int(time.time() * 1000) - now
             identity = Identity(state.node_uuid, state.generation)
             node = Node(
-                self.config, identity, now, wall_offset_ms=wall_offset, pid=self.pid, ucast_ips=ips
+                self.config,
+                identity,
+                now,
+                wall_offset_ms=wall_offset,
+                pid=self.pid,
+                ucast_ips=ips,
+                stop_failure=self.stop_failure,
+                probe_at_start=self.probe_at_start,
             )
             node.set_loadavg(read_loadavg())
             self._loadavg_at = now
@@ -237,9 +262,18 @@ class NodeRuntime:
         try:
             return await asyncio.wait_for(asyncio.shield(self._done), timeout_s)
         except TimeoutError:
+            held = self.still_running()
+            if held:
+                # issue 13.1: exiting now would let the peer start what still runs here
+                log.error("graceful stop: %s still running here: not exiting", ", ".join(held))
+                return await asyncio.shield(self._done)
             log.error("graceful stop did not finish within %s s: closing anyway", timeout_s)
             self._finish(RuntimeState.STOPPED, "graceful stop timed out")
             return self.exit_reason
+
+    def still_running(self) -> list[str]:
+        """Keys of the groups whose resources still run here (empty before the start)."""
+        return [] if self.node is None else sorted(self.node.runner.running)
 
     def kill(self) -> None:
         """Crash drill: stop sending and answering at once, release nothing (VIPs stay)."""
@@ -283,9 +317,26 @@ class NodeRuntime:
 
     # -- API shared by the console and the CLI -----------------------------------------
 
+    def retry_stop(self) -> None:
+        """A stop failed: run the held groups' stop again."""
+        self.command(Command.RETRY_STOP)
+
+    def stop_cleared(self) -> None:
+        """A stop failed and the operator stopped it by hand: release (shutdone, ...)."""
+        self.command(Command.STOP_CLEARED)
+
+    def self_fence(self) -> None:
+        """Reboot this machine with the fence command (the operator's last resort)."""
+        self.command(Command.SELF_FENCE)
+
     def command(self, cmd: str, arg: str = "all") -> None:
-        """``standby``/``takeover`` [all|local|foreign] or ``stop`` (use ``stop()`` to wait)."""
-        if self.node is None or self.state is not RuntimeState.RUNNING:
+        """``standby``/``takeover`` [all|local|foreign] or ``stop`` (use ``stop()`` to wait);
+        ``retry-stop``, ``stop-cleared`` and ``self-fence`` also while stopping."""
+        after_stop = cmd in (Command.RETRY_STOP, Command.STOP_CLEARED, Command.SELF_FENCE)
+        ok = self.state is RuntimeState.RUNNING or (
+            after_stop and self.state is RuntimeState.STOPPING
+        )
+        if self.node is None or not ok:
             return
         if cmd == "stop":
             self._enter(RuntimeState.STOPPING)
@@ -351,6 +402,9 @@ class NodeRuntime:
             elif isinstance(item, act.Exit):
                 self._finish(RuntimeState.STOPPED, item.reason)
                 return
+            elif isinstance(item, act.SelfFence):
+                self._publish(RuntimeChanged(self.now_ms(), "self-fence", item.reason))
+                self._spawn(self._self_fence(item.reason), "self-fence")
             else:
                 self._publish(item)
         self._rearm()
@@ -466,6 +520,16 @@ class NodeRuntime:
         node = self.node
         if node is not None:
             self._answer(lambda now: node.script_done(rid, result, now))
+
+    async def _self_fence(self, reason: str) -> None:
+        command = self.fence_command or DEFAULT_FENCE_COMMAND
+        argv = " ".join(command)
+        self._log(act.WriteLog(act.LogLevel.CRIT, f"self-fence ({reason}): running {argv}"))
+        error = await run_fence(command)
+        if error:
+            self._log(act.WriteLog(act.LogLevel.CRIT, f"self-fence failed: {error}"))
+        else:  # a real reboot never gets here; a stand-in does
+            self._log(act.WriteLog(act.LogLevel.CRIT, f"self-fence: {argv} returned"))
 
     def _log(self, entry: act.WriteLog, publish: bool = True) -> None:
         wall_s = time.time()

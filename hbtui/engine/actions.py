@@ -98,7 +98,18 @@ class Exit:
     reason: str
 
 
-Action = Send | AddVip | DelVip | RunScript | WriteLog | Exit
+@dataclass(frozen=True, slots=True)
+class SelfFence:
+    """Reboot this machine now (Heartbeat's answer to a resource that will not stop).
+
+    Only with ``stop_failure = reboot`` or the operator's ``self-fence`` command; the
+    runtime runs its configured fence command (``reboot -nf`` by default).
+    """
+
+    reason: str
+
+
+Action = Send | AddVip | DelVip | RunScript | WriteLog | Exit | SelfFence
 
 
 @dataclass(frozen=True, slots=True)

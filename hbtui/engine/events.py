@@ -196,7 +196,8 @@ class Failback:
 
 @dataclass(frozen=True, slots=True)
 class StopFailed:
-    """A resource would not stop (after one retry). hbtui never reboots on its own."""
+    """A resource would not stop (after one retry): its group stays held here until
+    the operator retries, confirms a manual clean-up, or self-fences."""
 
     at_ms: int
     resource: str

@@ -112,12 +112,17 @@ def taking_over(group_key: str) -> WriteLog:
     return info(f"Taking over resource group {group_key}", "mach_down")
 
 
-def stop_failed(resource: str, detail: str) -> WriteLog:  # hbtui: never reboots
+def stop_failed(resource: str, detail: str) -> WriteLog:  # hbtui: holds it
     return WriteLog(
         CRIT,
-        f"Resource STOP failure: {resource} ({detail}). hbtui does not reboot:"
-        " stop it by hand before the peer may take it",
+        f"Resource STOP failure: {resource} ({detail}). hbtui keeps holding its group"
+        " (the peer will not take it): retry the stop, confirm it was stopped by hand,"
+        " or self-fence",
     )
+
+
+def probe_running(resource: str) -> WriteLog:  # hbtui: a start cut short by a crash
+    return warn(f"{resource} reports running but this node does not hold it: stopping it")
 
 
 def not_lsb(resource: str) -> WriteLog:

@@ -20,6 +20,13 @@ class Phase(StrEnum):
     SHUTDOWN = "shutdown"
 
 
+class StopFailure(StrEnum):
+    """What a node does when a resource will not stop (hbtui's ``stop_failure``)."""
+
+    HOLD = "hold"  # keep holding the group, loudly, until the operator decides
+    REBOOT = "reboot"  # Heartbeat's way: self-fence (``SelfFence``) at once
+
+
 class Liveness(Protocol):
     """What ownership asks membership (the one owner of these facts) about a peer."""
 

@@ -21,15 +21,16 @@ from hbtui.engine.actions import (
     DelVip,
     Exit,
     ScriptResult,
+    SelfFence,
     Send,
     VipResult,
     WriteLog,
 )
 from hbtui.engine.events import Event, NodeStateChanged, PacketRejected, PeerDead, PeerRestarted
-from hbtui.engine.holdstate import Phase
+from hbtui.engine.holdstate import Phase, StopFailure
 from hbtui.engine.membership import Membership
 from hbtui.engine.ownership import Ownership
-from hbtui.engine.resources import VIP_RESOURCES, Job, Runner, parse_vip
+from hbtui.engine.resources import VIP_RESOURCES, Job, JobKind, Runner, parse_vip
 from hbtui.engine.snapshot import NodeSnapshot, assemble
 from hbtui.engine.status import NodeStatus, next_status
 from hbtui.wire.accept import Acceptor, Reason, Verdict
@@ -52,6 +53,9 @@ class Command(StrEnum):
     STANDBY = "standby"
     TAKEOVER = "takeover"
     STOP = "stop"
+    RETRY_STOP = "retry-stop"  # a stop failed: run it again (hbtui)
+    STOP_CLEARED = "stop-cleared"  # a stop failed: the operator stopped it by hand (hbtui)
+    SELF_FENCE = "self-fence"  # reboot this machine now (hbtui, operator's choice)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +83,8 @@ class Node:
         wall_offset_ms: int = 0,
         pid: int = 0,
         ucast_ips: Iterable[str] | None = None,
+        stop_failure: StopFailure = StopFailure.HOLD,
+        probe_at_start: bool = False,
     ) -> None:
         self.config = config
         self.cf = config.ha_cf
@@ -96,7 +102,10 @@ class Node:
         self.members = Membership(
             config, now_ms, self._emit, None if ucast_ips is None else list(ucast_ips)
         )
-        self.owner = Ownership(config, self.runner, self.members, self._send, self._emit, pid)
+        self.owner = Ownership(
+            config, self.runner, self.members, self._send, self._emit, pid, stop_failure
+        )
+        self.probe_at_start = probe_at_start
         self.status = NodeStatus.INIT
         self.started = False
         self.exited = False
@@ -156,6 +165,9 @@ class Node:
                 text = f"{vip.ip} is on this node before we own it: removing it before joining"
                 self._emit(hblog.warn(text))
                 self._emit(DelVip(rid, res.token, vip.ip, vip.prefix, vip.device))
+        if self.probe_at_start:
+            # hbtui: a start cut short (crash) left a script running: stop what says so
+            self.runner.submit(Job(JobKind.PROBE, self.config.haresources.groups, False), now_ms)
         self._send(m.status("init", self.advertised_dt(now_ms)), now_ms)
         self._send(m.status("up", self.advertised_dt(now_ms)), now_ms)
         self._set_status(NodeStatus.UP, "start", now_ms)
@@ -338,12 +350,24 @@ class Node:
                 self._out.append(Send(item.datagram, None, "rexmit"))
 
     def command(self, cmd: Command | str, now_ms: int, arg: str = "all") -> list[Output]:
-        """``standby [all|foreign|local]``, ``takeover [...]`` or ``stop`` (graceful)."""
+        """``standby [all|foreign|local]``, ``takeover [...]``, ``stop`` (graceful), and
+        after a failed stop ``retry-stop``, ``stop-cleared`` or ``self-fence``."""
         if not self.started or self.exited:
             return []
         cmd = Command(cmd)
         arg = "foreign" if arg == "failback" else arg  # as hb_standby/hb_takeover take it
-        if cmd is Command.STOP:
+        if cmd is Command.RETRY_STOP and not self.owner.retry_stop(now_ms):
+            self._emit(hblog.warn("retry-stop refused: no failed stop is pending"))
+        elif cmd is Command.STOP_CLEARED:
+            job = self.owner.stop_cleared()
+            if job is None:
+                self._emit(hblog.warn("stop-cleared refused: no failed stop is pending"))
+            else:
+                self._job_finished(job, now_ms)
+        elif cmd is Command.SELF_FENCE:
+            self._emit(WriteLog(hblog.CRIT, "operator asked to self-fence: rebooting"))
+            self._emit(SelfFence("operator command"))
+        elif cmd is Command.STOP:
             self.owner.stop_command(now_ms)
         elif cmd is Command.STANDBY and not self.owner.standby_command(arg, now_ms):
             self._emit(hblog.warn(f"standby [{arg}] refused: no peer or a handshake running"))

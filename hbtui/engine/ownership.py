@@ -29,6 +29,13 @@ node (rsc_hold ``local``), "theirs" = the others' (``foreign``).
                           | else                              | stonith n_stnth, take over all
   stop command            |                                   | resource none info=shutdown,
                           |                                   | release all (R->L), shutdone
+  peer ``starting``       | we are stopping (hbtui)           | resource <what still runs>
+                          |                                   | isstable=0 info=shutdown
+  resource info=shutdown  | its rsc_hold is not none (hbtui)  | it still holds that: wait
+  a release job ends      | a stop failed (hbtui)             | hold its group (rsc_hold, no
+                          |                                   | shutdone / done), CRIT; the
+                          |                                   | operator retries, clears or
+                          |                                   | self-fences (``SelfFence``)
 
 The ``ask_resources`` exchange follows the transition table of ``engine/handshake.py``;
 a message that does not fit the handshake in progress is ignored. Whether a peer is
@@ -43,7 +50,7 @@ from hbtui.config.model import AutoFailback, ClusterConfig, ResourceGroup
 from hbtui.engine import handshake as hs
 from hbtui.engine import hblog
 from hbtui.engine import messages as m
-from hbtui.engine.actions import WriteLog
+from hbtui.engine.actions import SelfFence, WriteLog
 from hbtui.engine.events import (
     Failback,
     ResourcesChanged,
@@ -57,11 +64,13 @@ from hbtui.engine.holdstate import (
     Liveness,
     PeerRsc,
     Phase,
+    StopFailure,
     hold_name,
     holder_of,
     merged_hold,
 )
 from hbtui.engine.resources import (
+    RELEASES,
     VIP_RESOURCES,
     Emit,
     Job,
@@ -86,8 +95,12 @@ class Ownership:
         send: Callable[[m.Draft, int], None],
         emit: Emit,
         pid: int = 0,
+        stop_failure: StopFailure = StopFailure.HOLD,
     ) -> None:
         self.config = config
+        self.stop_failure = stop_failure
+        self.held: Job | None = None  # a release job whose stop failed: its groups stay ours
+        self.hold_after: tuple[bool, bool] | None = None  # (local, foreign) once released
         self.us = config.node_name
         self.runner = runner
         self.live = live
@@ -178,10 +191,22 @@ class Ownership:
         """Send our rsc_hold once to a peer's new generation (at its ``starting``, or at
         its first ``active`` status should the ``starting`` be lost)."""
         state = self.peers[peer]
-        if state.announced or self.phase is Phase.SHUTDOWN:
+        if state.announced:
             return
         state.announced = True
+        if self.phase is Phase.SHUTDOWN:
+            # hbtui: a stopping node still tells a new generation what it runs, so the
+            # peer does not start it too (the real daemon stays silent here)
+            self.send(m.resource(self.still_running(), False, "shutdown"), now_ms)
+            return
         self.send(m.resource(self.rsc_hold, self.phase is Phase.STABLE), now_ms)
+
+    def still_running(self) -> str:
+        """rsc_hold of the groups whose resources still run here (stopping or stuck)."""
+        keys = self.runner.running
+        local = any(g.key in keys for g in self.groups_of("local"))
+        foreign = any(g.key in keys for g in self.groups_of("foreign"))
+        return hold_name(local, foreign)
 
     def evaluate(self, now_ms: int, initdead_passed: bool) -> None:
         """In the waiting phase, decide the initial acquisition (rules table)."""
@@ -226,8 +251,12 @@ class Ownership:
         state = self.peers[peer]
         if info == "shutdown":
             # it is releasing; its groups are free only at its ``shutdone`` (as the real
-            # daemon takes over: acquiring here started them while the giver still ran them)
+            # daemon takes over: acquiring here started them while the giver still ran them).
+            # hbtui: a rsc_hold other than none says what it still runs (a restart of ours
+            # met its slow or failed stop): keep it so ``evaluate`` waits.
             state.stable = False
+            if rsc_hold != "none":
+                state.hold = rsc_hold
             return
         if info == "mach_down":
             # names the groups it just took over, on top of what it held: not its whole hold
@@ -267,6 +296,9 @@ class Ownership:
         if not hs.allows(self.handshake, move):
             return  # does not fit the handshake in progress (or none runs)
         if move is hs.Move.PEER_DONE and before is not None and before.peer != peer:
+            return
+        if move is hs.Move.PEER_ASKS and _ours_wins(before, self.us, peer):
+            self.emit(hblog.info(f"{peer} wants to go standby too: ours goes first"))
             return
         if move is hs.Move.PEER_ASKS:
             self.emit(hblog.info(f"{peer} wants to go standby [{rsc_type}]"))
@@ -409,6 +441,12 @@ class Ownership:
 
     def job_finished(self, job: Job, now_ms: int) -> bool:
         """Continue after a job; True when the node may exit (graceful stop done)."""
+        if job.kind in RELEASES and job.stuck:
+            self._hold_stuck(job, now_ms)
+            return False
+        if job.kind in RELEASES and self.hold_after is not None:
+            self._set_hold(*self.hold_after, now_ms)
+            self.hold_after = None
         if job.kind is JobKind.INITIAL:
             self.emit(hblog.info("Local Resource acquisition completed."))
             self._stable(now_ms)
@@ -466,9 +504,65 @@ class Ownership:
             return True
         return False
 
+    # -- a stop that failed (hbtui) ----------------------------------------------------
+
+    def _hold_stuck(self, job: Job, now_ms: int) -> None:
+        """Keep holding the groups ``job`` could not stop; say so; self-fence if opted in."""
+        self.held = job
+        if self.hold_after is None:
+            self.hold_after = (self.local, self.foreign)
+        stuck = [g for g in self.groups if g.key in job.stuck]
+        local = self.local or any(g.node == self.us for g in stuck)
+        foreign = self.foreign or any(g.node != self.us for g in stuck)
+        self._set_hold(local, foreign, now_ms)
+        info = "shutdown" if self.phase is Phase.SHUTDOWN else None
+        self.send(m.resource(self.rsc_hold, False, info), now_ms)
+        tokens = ", ".join(t for ts in job.stuck.values() for t in ts)
+        text = (
+            f"stop failed, holding [{tokens}] ({job.kind} not finished): the peer must not"
+            " take it. Retry the stop, confirm it was stopped by hand, or self-fence."
+        )
+        self.emit(WriteLog(hblog.CRIT, text))
+        if self.stop_failure is StopFailure.REBOOT:
+            self.emit(WriteLog(hblog.CRIT, "stop_failure = reboot: self-fencing now"))
+            self.emit(SelfFence(f"stop failed: {tokens}"))
+
+    def retry_stop(self, now_ms: int) -> bool:
+        """Operator: stop the held groups again (False when nothing is held)."""
+        job = self.held
+        if job is None:
+            return False
+        self.held = None
+        groups = tuple(g for g in job.groups if g.key in job.stuck)
+        self.emit(hblog.info(f"retrying the stop of {', '.join(g.key for g in groups)}"))
+        self.runner.submit(Job(job.kind, groups, False, job.peer, job.reason), now_ms)
+        return True
+
+    def stop_cleared(self) -> Job | None:
+        """Operator: the held groups were stopped by hand; the job to finish now."""
+        job = self.held
+        if job is None:
+            return None
+        self.held = None
+        keys = set(job.stuck)
+        text = f"operator confirmed {', '.join(sorted(keys))} stopped by hand: releasing"
+        self.emit(WriteLog(hblog.WARN, text))
+        self.runner.cleared(keys)
+        job.stuck = {}
+        return job
+
     def _stable(self, now_ms: int) -> None:
         self.initial_done = True
         if self.phase is not Phase.SHUTDOWN:
             self.phase = Phase.STABLE
             for peer in self.peers:
                 self._maybe_offer(peer, now_ms)
+
+
+def _ours_wins(ours: hs.Standby | None, us: str, peer: str) -> bool:
+    """Crossed ``ask_resources me`` (both operators ran hb_standby): keep our own give once
+    the peer answered it, or while only asked when our name sorts first (both sides
+    decide alike, so exactly one gives) (hbtui)."""
+    if ours is None or ours.role is not hs.Role.GIVE:
+        return False
+    return ours.stage is not hs.Stage.ASKED or us < peer

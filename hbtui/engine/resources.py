@@ -7,7 +7,11 @@ Rules (docs/protocol.md §7.1; hbtui's changes marked):
   Any other script -> ``status``; ``judge_status`` on its output; ``start`` unless running.
 - Release a group right to left. IPaddr -> ``DelVip``; script -> ``stop``. A failing
   stop is retried once after RETRY_MS; if it fails again, a script's ``status`` decides:
-  running -> CRIT + ``StopFailed`` (hbtui never reboots), stopped -> "not LSB" ERROR.
+  running -> CRIT + ``StopFailed`` and the group stays held (``Runner.stuck``: still
+  running here) until the operator retries, confirms a manual clean-up or self-fences
+  (hbtui), stopped -> "not LSB" ERROR.
+- Probe (hbtui, a node's start): ``status`` of each script, ``stop`` when it says running
+  (a start cut short by a crash is stopped before the node joins).
 - A failing start is logged and the group carries on (as ResourceManager does).
 - Jobs run one after another; the caller learns of a finished job via ``on_finished``.
 """
@@ -93,6 +97,7 @@ class StepPhase(StrEnum):
     """
 
     BEGIN = "begin"
+    PROBE = "probe"  # script status at our start: stop it if it runs (hbtui)
     STATUS = "status"  # script status before a start
     START = "start"
     STOP = "stop"
@@ -101,7 +106,10 @@ class StepPhase(StrEnum):
 
 
 STEP_PHASES: dict[StepPhase, frozenset[StepPhase]] = {
-    StepPhase.BEGIN: frozenset({StepPhase.STATUS, StepPhase.START, StepPhase.STOP}),
+    StepPhase.BEGIN: frozenset(
+        {StepPhase.PROBE, StepPhase.STATUS, StepPhase.START, StepPhase.STOP}
+    ),
+    StepPhase.PROBE: frozenset({StepPhase.STOP}),
     StepPhase.STATUS: frozenset({StepPhase.START}),
     StepPhase.START: frozenset(),
     StepPhase.STOP: frozenset({StepPhase.RETRY, StepPhase.CHECK}),
@@ -141,6 +149,10 @@ class JobKind(StrEnum):
     TAKE = "take"  # standby handshake, we acquire
     HEAL = "heal"  # after a partition, give back the peer's groups
     SHUTDOWN = "shutdown"  # graceful stop, release everything
+    PROBE = "probe"  # at start: stop the scripts that say running (hbtui)
+
+
+RELEASES = frozenset({JobKind.GIVE, JobKind.HEAL, JobKind.SHUTDOWN, JobKind.PROBE})
 
 
 class TakeoverReason(StrEnum):
@@ -162,6 +174,7 @@ class Job:
     started_ms: int = 0
     vip_added_ms: int | None = None
     failed: list[str] = field(default_factory=list)
+    stuck: dict[str, list[str]] = field(default_factory=dict)  # group key -> unstopped tokens
     steps: deque[Step] = field(default_factory=deque)
 
 
@@ -180,6 +193,7 @@ class Runner:
         self.waiting: dict[int, Step] = {}
         self.next_id = 1
         self.running: set[str] = set()  # keys of groups whose resources are up here
+        self.stuck: dict[str, list[str]] = {}  # group key -> tokens whose stop failed
 
     @property
     def busy(self) -> bool:
@@ -196,10 +210,22 @@ class Runner:
         self.next_id += 1
         return rid
 
+    def stop_failed(self) -> tuple[str, ...]:
+        """Tokens of the resources whose stop failed and that still run here."""
+        return tuple(t for tokens in self.stuck.values() for t in tokens)
+
+    def cleared(self, keys: set[str]) -> None:
+        """The operator stopped these groups by hand: no longer running here."""
+        self.running -= keys
+        for key in keys:
+            self.stuck.pop(key, None)
+
     def submit(self, job: Job, now_ms: int) -> None:
         """Queue a job; it starts when the ones before it are done."""
         for group in job.groups:
             order = group.resources if job.acquire else tuple(reversed(group.resources))
+            if job.kind is JobKind.PROBE:
+                order = tuple(r for r in order if r.name not in VIP_RESOURCES)
             job.steps.extend(Step(group, r, job.acquire) for r in order)
         job.started_ms = now_ms
         self.queue.append(job)
@@ -231,6 +257,11 @@ class Runner:
         ok = result.rc == 0 and not result.timed_out
         job = self.current
         assert job is not None
+        if step.phase is StepPhase.PROBE:
+            if not judge_status(result.output):
+                return self._step_done(now_ms)
+            self.emit(hblog.probe_running(step.resource.token))
+            return self._call(step, ScriptOp.STOP, StepPhase.STOP)
         if step.phase is StepPhase.STATUS:
             if judge_status(result.output):
                 return self._step_done(now_ms)
@@ -289,11 +320,20 @@ class Runner:
         if not job.steps:
             self.current = None
             keys = {g.key for g in job.groups}
-            self.running = self.running | keys if job.acquire else self.running - keys
+            if job.acquire:
+                self.running |= keys
+                for key in keys:
+                    self.stuck.pop(key, None)
+            else:
+                self.running = (self.running - keys) | set(job.stuck)
+                self.stuck.update(job.stuck)
             self.on_finished(job, now_ms)
             self._next_job(now_ms)
             return
         step = job.steps[0]
+        if job.kind is JobKind.PROBE:
+            self._call(step, ScriptOp.STATUS, StepPhase.PROBE)
+            return
         if step.resource is step.group.resources[0 if job.acquire else -1]:
             line = group_line(step.group)
             self.emit(hblog.acquiring(line) if job.acquire else hblog.releasing(line))
@@ -359,6 +399,7 @@ class Runner:
     def _stop_failed(self, step: Step, detail: str, now_ms: int) -> None:
         assert self.current is not None
         self.current.failed.append(step.resource.token)
+        self.current.stuck.setdefault(step.group.key, []).append(step.resource.token)
         self.emit(hblog.stop_failed(step.resource.token, detail))
         self.emit(StopFailed(now_ms, step.resource.token, detail))
 

@@ -152,6 +152,12 @@ class NodeSnapshot:
     seq: int  # of the last message we sent
     rejected: tuple[RejectedCount, ...]
     next_deadline_ms: int | None
+    stop_failed: tuple[str, ...] = ()  # resources whose stop failed: held here (hbtui)
+
+    @property
+    def condition(self) -> str | None:
+        """What the operator must know beyond ``status`` (None when all is well)."""
+        return "stop failed, holding" if self.stop_failed else None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-able dict of ``Node.snapshot()`` (plain str, int, bool, None)."""
@@ -180,6 +186,12 @@ class NodeSnapshot:
             "seq": self.seq,
             "rejected": [_plain(r) for r in self.rejected],
             "next_deadline_ms": self.next_deadline_ms,
+            # hbtui: only while a failed stop holds something (the dict is otherwise unchanged)
+            **(
+                {"stop_failed": list(self.stop_failed), "condition": self.condition}
+                if self.stop_failed
+                else {}
+            ),
         }
 
     @classmethod
@@ -210,6 +222,7 @@ class NodeSnapshot:
                 RejectedCount(Reason(r["reason"]), r["ip"], r["count"]) for r in d["rejected"]
             ),
             next_deadline_ms=d["next_deadline_ms"],
+            stop_failed=tuple(d.get("stop_failed", ())),
         )
 
 
@@ -248,4 +261,5 @@ def assemble(node: Node, now_ms: int | None) -> NodeSnapshot:
         seq=node.stamper.seq,
         rejected=tuple(RejectedCount(reason, ip, n) for (reason, ip), n in counters),
         next_deadline_ms=node.next_deadline(),
+        stop_failed=node.runner.stop_failed(),
     )

@@ -106,6 +106,9 @@ class Member:
     status_output: str = ""  # what failback.sh status prints
     stop_rc: list[int] = field(default_factory=list)  # rc of successive stops (default 0)
     exited: bool = False
+    options: dict[str, Any] = field(default_factory=dict)  # extra ``Node`` keyword arguments
+    hang: set[str] = field(default_factory=set)  # script ops left unanswered (a hung script)
+    pending: list[int] = field(default_factory=list)  # request ids of the hung calls
 
     def log_texts(self) -> list[str]:
         return [text for _, _, text in self.logs]
@@ -166,7 +169,7 @@ class Cluster:
         mem.generation = self.generations[name]
         mem.exited = False
         mem.node = Node(mem.config, Identity(UUIDS[name], mem.generation), self.clock.now,
-                        wall_offset_ms=1795555130_000)  # fmt: skip
+                        wall_offset_ms=1795555130_000, **mem.options)  # fmt: skip
         self._handle(mem, mem.node.start(self.clock.now, present_vips=tuple(mem.vips)))
         return mem
 
@@ -246,6 +249,9 @@ class Cluster:
             elif isinstance(item, RunScript):
                 script = Path(item.argv[0]).name
                 mem.calls.append((now, script, item.op.value))
+                if item.op.value in mem.hang:
+                    mem.pending.append(item.request_id)
+                    continue
                 rc, output = 0, ""
                 if item.op.value == "status":
                     output = mem.status_output
@@ -267,6 +273,14 @@ class Cluster:
                 mem.events.append(item)
             else:
                 mem.events.append(item)
+
+    def unhang(self, name: str, rc: int = 0) -> None:
+        """The hung script calls of ``name`` end now with ``rc``."""
+        mem = self.members[name]
+        mem.hang.clear()
+        while mem.pending:
+            rid = mem.pending.pop(0)
+            self._handle(mem, self._done(mem, "script", rid, ScriptResult(rc, "")))
 
     def _done(self, mem: Member, kind: str, rid: int, result: Any) -> list[Any]:
         if mem.node is None:

@@ -125,6 +125,8 @@ STEP_LEGAL = {
     (StepPhase.BEGIN, StepPhase.STATUS),
     (StepPhase.BEGIN, StepPhase.START),
     (StepPhase.BEGIN, StepPhase.STOP),
+    (StepPhase.BEGIN, StepPhase.PROBE),
+    (StepPhase.PROBE, StepPhase.STOP),
     (StepPhase.STATUS, StepPhase.START),
     (StepPhase.STOP, StepPhase.RETRY),
     (StepPhase.STOP, StepPhase.CHECK),

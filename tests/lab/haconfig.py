@@ -39,6 +39,10 @@ class HaSetup:
     vip: str = "192.168.10.10/24"
     resources: tuple[str, ...] = ("failback.sh",)
     extra_ha_cf: tuple[str, ...] = field(default=())
+    # hbtui.conf (ignored by the real daemon): these scenarios count every failback.sh call,
+    # so hbtui's start probe (a ``status`` of what it does not hold) is off unless a test
+    # turns it on (tests/faults)
+    hbtui_settings: tuple[str, ...] = ("start_probe = no",)
 
     @property
     def vip_ip(self) -> str:
@@ -92,6 +96,7 @@ class HaSetup:
         authkeys = etc_dir / "authkeys"
         authkeys.write_text(self.authkeys())
         authkeys.chmod(authkeys_mode)
+        (etc_dir / "hbtui.conf").write_text("".join(f"{line}\n" for line in self.hbtui_settings))
         script = etc_dir / "resource.d" / "failback.sh"
         script.write_text(FAILBACK_SH)
         script.chmod(0o755)

@@ -92,8 +92,16 @@ class Member:
     logdir: Path
 
 
-def make_member(name: str, lan: Lan, tmp: Path, key: bytes = KEY, **timers: int) -> Member:
-    """A runtime for ``name`` on ``lan`` with state and logs under ``tmp/name``."""
+def make_member(
+    name: str,
+    lan: Lan,
+    tmp: Path,
+    key: bytes = KEY,
+    runtime_options: dict[str, Any] | None = None,
+    **timers: int,
+) -> Member:
+    """A runtime for ``name`` on ``lan`` with state and logs under ``tmp/name``
+    (``runtime_options``: extra ``NodeRuntime`` arguments; no start probe by default)."""
     base = tmp / name
     (base / "log").mkdir(parents=True, exist_ok=True)
     config = make_config(name, base / "etc", base / "log", key, **timers)
@@ -106,6 +114,7 @@ def make_member(name: str, lan: Lan, tmp: Path, key: bytes = KEY, **timers: int)
         vip_driver=vips,
         arp=arp,
         scripts=scripts,
+        **{"probe_at_start": False, **(runtime_options or {})},
     )
     return Member(runtime, vips, arp, scripts, base / "log")
 

@@ -1,0 +1,68 @@
+"""``hbtui.conf`` beside ha.cf: hbtui's own settings, which the real daemon never reads.
+
+One ``key = value`` a line (``#`` comments)::
+
+    stop_failure = hold          # hold (default) | reboot: self-fence when a stop fails
+    fence_command = reboot -nf   # what self-fence runs (no shell)
+    start_probe = yes            # yes (default) | no: stop resources left running at start
+
+A missing file means the defaults. Problems carry ``file:line``. (Per-resource script
+timeouts, issue 13 item 4, are not read yet.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from hbtui.config.lines import read_config_file, shown, split_lines
+from hbtui.config.problems import ConfigError, Problem, Severity
+
+FILE_NAME = "hbtui.conf"
+STOP_FAILURES = ("hold", "reboot")
+BOOLEANS = {"yes": True, "on": True, "true": True, "no": False, "off": False, "false": False}
+
+
+@dataclass(frozen=True, slots=True)
+class HbtuiSettings:
+    """What ``hbtui.conf`` sets (the defaults when it is absent)."""
+
+    stop_failure: str = "hold"
+    fence_command: tuple[str, ...] = ("reboot", "-nf")
+    start_probe: bool = True
+
+
+def load_settings(config_dir: Path) -> HbtuiSettings:
+    """``config_dir/hbtui.conf``, or the defaults; ``ConfigError`` on any problem."""
+    path = config_dir / FILE_NAME
+    if not path.exists():
+        return HbtuiSettings()
+    read, problem = read_config_file(path)
+    if read is None:
+        raise ConfigError([problem] if problem else [])
+    values: dict[str, object] = {}
+    problems: list[Problem] = []
+
+    def bad(number: int, message: str) -> None:
+        problems.append(Problem(Severity.ERROR, message, path, number))
+
+    for line in split_lines(read.text, continuation=False):
+        key, sep, value = line.text.partition("=")
+        key, value = key.strip(), value.split("#", 1)[0].strip()
+        if not sep or not value:
+            bad(line.number, f"expected 'key = value', got {shown(line.text.strip())!r}")
+        elif key == "stop_failure" and value in STOP_FAILURES:
+            values[key] = value
+        elif key == "stop_failure":
+            bad(line.number, f"stop_failure is hold or reboot, not {shown(value)!r}")
+        elif key == "fence_command":
+            values[key] = tuple(value.split())
+        elif key == "start_probe" and value.lower() in BOOLEANS:
+            values[key] = BOOLEANS[value.lower()]
+        elif key == "start_probe":
+            bad(line.number, f"start_probe is yes or no, not {shown(value)!r}")
+        else:
+            bad(line.number, f"unknown setting {shown(key)!r}")
+    if problems:
+        raise ConfigError(problems)
+    return HbtuiSettings(**values)  # type: ignore[arg-type]

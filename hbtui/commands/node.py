@@ -45,17 +45,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Check the configuration, then run the node until it stops."""
+    """Check the privileges and the configuration, then run the node until it stops."""
+    cannot = privilege_problem(Path(args.state_dir))
+    if cannot is not None:  # first: without root the config (authkeys 600) is unreadable too
+        print(f"hbtui node: {cannot}", file=sys.stderr)
+        return 1
     config, problems = load_config(Path(args.config_dir), args.node_name)
     for problem in problems:
         print(problem, file=sys.stderr)
     if config is None:
         errors = sum(p.severity is Severity.ERROR for p in problems)
         print(f"hbtui node: {errors} configuration error(s); node not started", file=sys.stderr)
-        return 1
-    cannot = privilege_problem(Path(args.state_dir))
-    if cannot is not None:
-        print(f"hbtui node: {cannot}", file=sys.stderr)
         return 1
     no_log = no_log_warning(config)
     if no_log is not None:

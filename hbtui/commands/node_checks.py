@@ -28,15 +28,22 @@ def privilege_problem(state_dir: Path) -> str | None:
     has_caps = all(caps >> bit & 1 for bit in (CAP_NET_ADMIN, CAP_NET_RAW))
     if os.geteuid() == 0 and has_caps:
         return None
-    existing = state_dir
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if has_caps and os.access(existing, os.W_OK):
+    if has_caps and _writable(state_dir):
         return None
     return (
         "cannot start: hbtui node needs root (or CAP_NET_ADMIN + CAP_NET_RAW and write access"
         f" to {state_dir}); run it as root or from the hbtui.service unit"
     )
+
+
+def _writable(path: Path) -> bool:
+    """Can we write ``path``, or create it in its nearest existing parent?"""
+    try:
+        while not path.exists() and path != path.parent:
+            path = path.parent
+    except OSError:  # a parent we may not even look into
+        return False
+    return os.access(path, os.W_OK)
 
 
 def no_log_warning(config: ClusterConfig) -> str | None:

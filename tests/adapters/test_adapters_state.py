@@ -27,7 +27,7 @@ from hbtui.adapters.state import (
     write_hostcache,
 )
 
-VECTORS = Path(__file__).resolve().parent / "vectors"
+VECTORS = Path(__file__).resolve().parents[1] / "wire" / "vectors"  # recorded from the real daemon
 REAL_START_EPOCH = 1795663800.59  # scenario b run 5: both nodes started at this second
 
 

@@ -1,0 +1,194 @@
+"""``hbtui migrate --to pacemaker``: write the Corosync + Pacemaker configuration of this cluster.
+
+Reads ha.cf, haresources and authkeys like ``hbtui check``; the generation itself is pure
+(``hbtui.migrate``). Here: name resolution, the new Corosync key (random, written mode 0400,
+never printed), and the files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import socket
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from hbtui.cli_common import add_common_options
+from hbtui.config.lines import shown
+from hbtui.config.loader import AUTHKEYS, load_config, local_node_name
+from hbtui.config.model import ClusterConfig
+from hbtui.config.problems import Problem, Severity
+from hbtui.migrate.corosync import AUTHKEY_BYTES
+from hbtui.migrate.plan import MigrateOptions, Migration, MigrationError, plan_migration
+
+FORMATS = ("xml", "pcs", "crm", "corosync")
+FENCING_SHORT = (
+    "STONITH is off in this configuration: without fencing, a split (cut link, frozen node) "
+    "runs the VIP and the scripts on both nodes. See the Fencing section of README.txt "
+    "(--out) or the comments in the output for how to add it."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``hbtui migrate``."""
+    add_common_options(parser)
+    parser.add_argument(
+        "--to", choices=["pacemaker"], default="pacemaker", help="the target (and the default)"
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="xml",
+        help="what to print without --out: the CIB (xml, default), pcs or crm commands, "
+        "or corosync.conf",
+    )
+    parser.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write corosync.conf, authkey, cib.xml, pcs.sh, crm.txt, README.txt (and init.d/)",
+    )
+    parser.add_argument("--cluster-name", default="hacluster", help="Corosync cluster_name")
+    parser.add_argument(
+        "--token", type=int, metavar="MS", help="Corosync token (default: from deadtime)"
+    )
+    parser.add_argument(
+        "--dc-deadtime",
+        type=int,
+        metavar="S",
+        help="Pacemaker dc-deadtime in seconds (default: Heartbeat's initdead)",
+    )
+    parser.add_argument(
+        "--ring0",
+        action="append",
+        default=[],
+        metavar="NODE=ADDRESS",
+        help="a node's Corosync address (default: from the ucast lines and name resolution)",
+    )
+
+
+def resolve_ipv4(name: str) -> str | None:
+    """The first IPv4 address of ``name`` (/etc/hosts, then DNS), or None."""
+    try:
+        found = socket.getaddrinfo(name, None, socket.AF_INET, socket.SOCK_DGRAM)
+    except (OSError, UnicodeError):
+        return None
+    return str(found[0][4][0]) if found else None
+
+
+def load_for_migration(
+    config_dir: Path, node_name: str | None
+) -> tuple[ClusterConfig | None, list[Problem]]:
+    """The configuration as any node of it (which one does not matter to a migration).
+
+    authkeys problems do not stop a migration (Corosync gets a new key): they become warnings.
+    """
+    config, problems = load_config(
+        config_dir, node_name or local_node_name(), local_host=False, partial=True
+    )
+    if config is not None and config.node_name not in config.ha_cf.nodes and config.ha_cf.nodes:
+        config, problems = load_config(
+            config_dir, config.ha_cf.nodes[0], local_host=False, partial=True
+        )
+    relaxed = [
+        Problem(Severity.WARNING, f"{p.message} (not used by the migration)", p.path, p.line)
+        if p.severity is Severity.ERROR and p.path is not None and p.path.name == AUTHKEYS
+        else p
+        for p in problems
+    ]
+    return config, relaxed
+
+
+def parse_ring0(values: list[str]) -> dict[str, str]:
+    """``NODE=ADDRESS`` arguments as a dict (node names lower-cased like ha.cf's)."""
+    given: dict[str, str] = {}
+    for value in values:
+        node, sep, address = value.partition("=")
+        if not sep or not node or not address:
+            raise ValueError(f"--ring0 {value}: expected NODE=ADDRESS")
+        given[node.strip().lower()] = address.strip()
+    return given
+
+
+def write_file(path: Path, text: str | bytes, mode: int) -> None:
+    """Create or replace ``path`` with ``mode`` from the start (no window with wider rights)."""
+    data = text.encode() if isinstance(text, str) else text
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.chmod(path, mode)
+
+
+def write_out(migration: Migration, out_dir: Path, out: TextIO) -> None:
+    """Every file of the migration in ``out_dir``; an existing authkey there is kept."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {
+        "corosync.conf": (migration.corosync_conf, 0o644),
+        "cib.xml": (migration.cib_xml, 0o644),
+        "pcs.sh": (migration.pcs_sh, 0o755),
+        "crm.txt": (migration.crm_txt, 0o644),
+        "README.txt": (migration.readme, 0o644),
+    }
+    for name, (text, mode) in files.items():
+        write_file(out_dir / name, text, mode)
+        out.write(f"wrote {out_dir / name}\n")
+    if migration.wrappers:
+        (out_dir / "init.d").mkdir(exist_ok=True)
+        for name, text in migration.wrappers.items():
+            write_file(out_dir / "init.d" / name, text, 0o755)
+            out.write(f"wrote {out_dir / 'init.d' / name}\n")
+    key = out_dir / "authkey"
+    if key.exists():
+        out.write(f"kept {key} (the key the nodes may already share; delete it for a new one)\n")
+    else:
+        write_file(key, secrets.token_bytes(AUTHKEY_BYTES), 0o400)
+        out.write(f"wrote {key} (new random key, mode 0400)\n")
+
+
+def printed(migration: Migration, fmt: str) -> str:
+    """The text ``--format`` asks for."""
+    return {
+        "xml": migration.cib_xml,
+        "pcs": migration.pcs_sh,
+        "crm": migration.crm_txt,
+        "corosync": migration.corosync_conf,
+    }[fmt]
+
+
+def migrate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Load, plan, then print or write; 1 when the configuration cannot be migrated."""
+    config, problems = load_for_migration(Path(args.config_dir), args.node_name)
+    for problem in problems:
+        err.write(shown(str(problem)) + "\n")
+    if config is None or any(p.severity is Severity.ERROR for p in problems):
+        err.write("hbtui migrate: fix the errors above first\n")
+        return 1
+    try:
+        options = MigrateOptions(
+            cluster_name=args.cluster_name,
+            token_ms=args.token,
+            dc_deadtime_s=args.dc_deadtime,
+            ring0=parse_ring0(args.ring0),
+        )
+        migration = plan_migration(config, resolve_ipv4, options)
+    except (MigrationError, ValueError) as exc:
+        err.write(f"hbtui migrate: {exc}\n")
+        return 1
+    if args.out:
+        write_out(migration, Path(args.out), out)
+    else:
+        out.write(printed(migration, args.format))
+        if migration.wrappers:
+            names = ", ".join(migration.wrappers)
+            err.write(f"hbtui migrate: needs the LSB wrappers {names}: use --out DIR\n")
+    for warning in migration.warnings:
+        err.write(f"hbtui migrate: warning: {warning}\n")
+    err.write(f"hbtui migrate: {FENCING_SHORT}\n")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """``hbtui migrate --to pacemaker`` on ``--config-dir``."""
+    return migrate(args, sys.stdout, sys.stderr)

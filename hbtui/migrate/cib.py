@@ -12,6 +12,9 @@ from collections.abc import Sequence
 from hbtui.migrate.model import AgentClass, PacemakerConfig, Primitive
 
 VALIDATE_WITH = "pacemaker-3.0"  # Pacemaker 2.0 and later read it (and upgrade it)
+# A running cluster refuses a CIB older than its own (admin_epoch, epoch, num_updates); a new
+# cluster's is (0, a few, ...). admin_epoch 1 makes this one newer, so --replace takes it.
+ADMIN_EPOCH = "1"
 
 
 def _nvset(parent: ET.Element, tag: str, set_id: str, pairs: Sequence[tuple[str, str]]) -> None:
@@ -53,7 +56,12 @@ def cib_element(config: PacemakerConfig) -> ET.Element:
     """The ``<cib>`` element of the configuration."""
     cib = ET.Element(
         "cib",
-        {"validate-with": VALIDATE_WITH, "admin_epoch": "0", "epoch": "1", "num_updates": "0"},
+        {
+            "validate-with": VALIDATE_WITH,
+            "admin_epoch": ADMIN_EPOCH,
+            "epoch": "1",
+            "num_updates": "0",
+        },
     )
     configuration = ET.SubElement(cib, "configuration")
     crm_config = ET.SubElement(configuration, "crm_config")

@@ -1,0 +1,141 @@
+"""The HOWTO cluster migrated by ``hbtui migrate --to pacemaker``, run on real Corosync + Pacemaker.
+
+Two lab nodes (their own network, UTS, mount, IPC and PID namespaces) get the files of
+``hbtui migrate --out`` (corosync.conf, authkey, the LSB wrapper for failback.sh) and the HOWTO
+/etc/ha.d; corosync and pacemakerd start inside them, the CIB is loaded with cibadmin, and:
+the VIP and failback.sh run on server1; a power cut of server1 (kill -9 of its PID namespace,
+link down) moves both to server2 and runs failback.sh's start there; server1 back brings them
+home (auto_failback on). Bring-up is retried once (a stalled election under load).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import pytest
+
+from hbtui.lab.crm_status import ClusterView
+from hbtui.lab.pacemaker import PacemakerCluster, pacemaker_unavailable
+
+from .conftest import lab_unavailable
+from .netns import Lab
+from .observe import wait_until
+
+pytestmark = pytest.mark.lab
+
+HOWTO = Path(__file__).resolve().parents[2] / "hbtui" / "data" / "howto"
+VIP = "192.168.10.10"
+VIP_ID = "IPaddr-192.168.10.10-24"
+SCRIPT_ID = "failback.sh"
+MARKER = "/run/hb-lsb/hb-failback.sh"  # the wrapper's: failback.sh started here, not stopped
+BRING_UP_S = 35.0  # ~23 s to both online (dc-deadtime 20 s before the CIB is loaded)
+PLACED_S = 15.0
+FAILOVER_S = 20.0  # token 2270 + consensus 2720 ms, then Pacemaker
+FAILBACK_S = 30.0
+
+
+def timing(what: str, seconds: float) -> None:
+    print(f"[lab pacemaker] {what}: {seconds:.2f} s")
+
+
+@pytest.fixture
+def migrated(tmp_path: Path) -> Path:
+    """``hbtui migrate --to pacemaker --out`` run on a copy of the HOWTO configuration."""
+    reason = lab_unavailable() or pacemaker_unavailable()
+    if reason:
+        pytest.skip(reason)
+    config = tmp_path / "ha.d"
+    shutil.copytree(HOWTO, config)
+    (config / "authkeys").chmod(0o600)
+    out = tmp_path / "migrated"
+    argv = [sys.executable, "-m", "hbtui.cli", "migrate", "--to", "pacemaker"]
+    argv += ["--config-dir", str(config), "--out", str(out), "--dc-deadtime", "5"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def on(node: str, *resources: str) -> Callable[[ClusterView], bool]:
+    """A check: every one of ``resources`` runs on ``node`` alone."""
+    return lambda view: all(view.where(r) == (node,) for r in resources)
+
+
+def bring_up(stack: ExitStack, base: Path, migrated: Path) -> tuple[PacemakerCluster, float]:
+    """A fresh lab, both nodes booted and online, the CIB loaded; seconds to the group placed."""
+    lab = stack.enter_context(Lab(["server1", "server2"], base_dir=base))
+    cluster = PacemakerCluster(lab, migrated, migrated.parent / "ha.d")
+    began = cluster.boot_all()
+    online = cluster.wait_online(["server1", "server2"], BRING_UP_S, observer="server1")
+    timing("boot -> both nodes online", online - began)
+    cluster["server1"].cibadmin("--replace", "--xml-file", str(migrated / "cib.xml"))
+    placed, _ = cluster.wait_view("server1", on("server1", VIP_ID, SCRIPT_ID), PLACED_S, "placed")
+    timing("CIB loaded -> group started on server1", placed - online)
+    return cluster, placed - began
+
+
+@contextmanager
+def running_cluster(lab_dir: Path, migrated: Path) -> Iterator[PacemakerCluster]:
+    """``bring_up``, retried once on a new lab when the first one stalls."""
+    for attempt in (1, 2):
+        with ExitStack() as stack:
+            try:
+                cluster, seconds = bring_up(stack, lab_dir / f"attempt{attempt}", migrated)
+            except TimeoutError:
+                if attempt == 2:
+                    raise
+                continue
+            timing("boot -> group started (incl. CIB load)", seconds)
+            yield cluster
+            return
+
+
+def no_failures(view: ClusterView) -> None:
+    assert not view.failed, view.failed
+
+
+def test_migrated_howto_fails_over_and_back(lab_dir: Path, migrated: Path) -> None:
+    with running_cluster(lab_dir, migrated) as cluster:
+        one, two = cluster["server1"], cluster["server2"]
+        lab = one.lab
+        for node in cluster:  # the daemons run inside each node, nowhere else
+            assert node.node.processes_running("corosync"), node.name
+            assert node.node.processes_running("pacemakerd"), node.name
+        assert lab.vip_holders(VIP) == ["server1"]
+        assert one.has_file(MARKER) and not two.has_file(MARKER)
+        view = one.view()
+        assert view is not None
+        no_failures(view)
+
+        # power cut of server1: VIP and failback.sh move to server2
+        cut = time.monotonic()
+        one.power_cut()
+        lab["server2"].wait_for_address(VIP, present=True, timeout=FAILOVER_S)
+        moved, view = cluster.wait_view(
+            "server2", on("server2", VIP_ID, SCRIPT_ID), FAILOVER_S, "failover"
+        )
+        timing("power cut of server1 -> group started on server2", moved - cut)
+        assert view.online == {"server2"}
+        assert two.has_file(MARKER)  # failback.sh start ran (and succeeded) on server2
+        log = lab["server2"].log_dir / "pacemaker" / "pacemaker.log"
+        said = "Result of start operation for failback.sh on server2: ok"
+        wait_until(lambda: said in log.read_text(errors="replace"), 5, "start result logged")
+        no_failures(view)
+
+        # server1 back: the group comes home (auto_failback on -> stickiness 0)
+        back = time.monotonic()
+        one.power_on()
+        home, view = cluster.wait_view(
+            "server2", on("server1", VIP_ID, SCRIPT_ID), FAILBACK_S, "failback"
+        )
+        timing("server1 booted -> group started on server1", home - back)
+        assert view.online == {"server1", "server2"}
+        lab["server2"].wait_for_address(VIP, present=False, timeout=5)
+        assert lab.vip_holders(VIP) == ["server1"]
+        assert one.has_file(MARKER) and not two.has_file(MARKER)  # stop ran on server2
+        no_failures(view)

@@ -1,0 +1,68 @@
+"""``parse_crm_mon`` on crm_mon 2.1.5 XML (no root needed)."""
+
+from __future__ import annotations
+
+from hbtui.lab.crm_status import parse_crm_mon
+
+# trimmed from `crm_mon -1 --output-as=xml` in the lab, after the migrated CIB was loaded
+STEADY = """<pacemaker-result api-version="2.25" request="crm_mon -1 --output-as=xml">
+  <summary>
+    <stack type="corosync"/>
+    <current_dc present="true" version="2.1.5-a3f44794f94" name="server1" id="1"
+      with_quorum="true" mixed_version="false"/>
+  </summary>
+  <nodes>
+    <node name="server1" id="1" online="true" standby="false" pending="false" unclean="false"
+      is_dc="true" resources_running="2" type="member"/>
+    <node name="server2" id="2" online="{online2}" standby="false" pending="false"
+      unclean="false" is_dc="false" resources_running="0" type="member"/>
+  </nodes>
+  <resources>
+    <group id="grp-IPaddr-192.168.10.10-24" number_resources="2" managed="true">
+      <resource id="IPaddr-192.168.10.10-24" resource_agent="ocf:heartbeat:IPaddr2"
+        role="Started" active="true" orphaned="false" blocked="false" managed="true"
+        failed="false" failure_ignored="false" nodes_running_on="1">
+        <node name="server1" id="1" cached="true"/>
+      </resource>
+      <resource id="failback.sh" resource_agent="lsb:hb-failback.sh" {script}
+        orphaned="false" blocked="false" managed="true" failed="false"
+        failure_ignored="false" nodes_running_on="1">
+        <node name="server1" id="1" cached="true"/>
+      </resource>
+    </group>
+  </resources>
+  {failures}
+  <status code="0" message="OK"/>
+</pacemaker-result>
+"""
+STARTED = 'role="Started" active="true"'
+
+
+def sample(online2: str = "true", script: str = STARTED, failures: str = "") -> str:
+    return STEADY.format(online2=online2, script=script, failures=failures)
+
+
+def test_steady_cluster() -> None:
+    view = parse_crm_mon(sample())
+    assert view.online == {"server1", "server2"}
+    assert view.dc == "server1"
+    assert view.where("IPaddr-192.168.10.10-24") == ("server1",)
+    assert view.where("failback.sh") == ("server1",)
+    assert view.where("nothing") == ()
+    assert view.failed == ()
+
+
+def test_offline_node_and_pending_start() -> None:
+    pending = 'role="Started" active="true" pending="Starting"'
+    view = parse_crm_mon(sample(online2="false", script=pending))
+    assert view.online == {"server1"}
+    assert view.where("failback.sh") == ()  # its start has not finished yet
+
+
+def test_failed_actions() -> None:
+    failures = (
+        '<failures><failure op_key="failback.sh_start_0" node="server2" exitstatus="error" '
+        'exitcode="1" call="12" status="complete" task="start" interval="0"/></failures>'
+    )
+    view = parse_crm_mon(sample(failures=failures))
+    assert view.failed == ("start on failback.sh_start_0 at server2: complete",)

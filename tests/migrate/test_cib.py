@@ -33,6 +33,7 @@ def test_howto_cib(howto: ClusterConfig) -> None:
     cib = parsed(howto)
     assert cib.tag == "cib" and cib.get("validate-with", "").startswith("pacemaker-")
     assert cib.find("status") is not None
+    assert cib.get("admin_epoch") == "1"  # newer than a new cluster's CIB: --replace takes it
     options = nvpairs(cib.find("configuration/crm_config/cluster_property_set"))
     assert options == {
         "stonith-enabled": "false",

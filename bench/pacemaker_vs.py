@@ -30,9 +30,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from hbtui.lab.netns import Lab  # noqa: E402
 from hbtui.lab.pacemaker import PacemakerCluster, pacemaker_unavailable  # noqa: E402
 from tests.lab.conftest import lab_unavailable  # noqa: E402
-from tests.lab.netns import Lab  # noqa: E402
 
 HOWTO = REPO / "hbtui" / "data" / "howto"
 VIP = "192.168.10.10"

@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 
 from hbtui.lab.crm_status import ClusterView
+from hbtui.lab.netns import Lab
 from hbtui.lab.pacemaker import PacemakerCluster, pacemaker_unavailable
 
 from .conftest import lab_unavailable
-from .netns import Lab
 from .observe import wait_until
 
 pytestmark = pytest.mark.lab

@@ -20,6 +20,7 @@ from hbtui.stream.items import (
     SnapshotTaken,
     SourceItem,
 )
+from hbtui.stream.observed import ObservedNode, ObservedVip, SnapshotError, read_snapshot
 
 GAP_HISTORY = 40
 LOG_KEEP = 5000
@@ -148,50 +149,62 @@ class ConsoleModel:
         return handler(self, item)
 
     def _on_SnapshotTaken(self, item: SnapshotTaken) -> set[str]:
-        data = item.data
-        self.warntime_ms = int(data.get("warntime_ms", self.warntime_ms))
-        self.keepalive_ms = int(data.get("keepalive_ms", self.keepalive_ms))
-        self.keepalives_visible = bool(data.get("keepalives_visible", True))
-        for name, info in data.get("nodes", {}).items():
-            view = self.node(name)
-            view.is_self = bool(info.get("self", False))
-            view.status = str(info.get("status") or view.status)
-            view.uuid = info.get("uuid")
-            view.generation = info.get("generation")
-            view.link = info.get("link", view.link)
-            view.last_heard_ms = info.get("last_heard_ms", view.last_heard_ms)
-            view.deadline_ms = info.get("deadline_ms", view.deadline_ms)
-            view.deadtime_ms = int(info.get("deadtime_ms") or view.deadtime_ms)
+        try:
+            seen = read_snapshot(item.data)
+        except SnapshotError as exc:  # say so in the log pane; keep what we knew
+            text = f"snapshot ignored: {exc}"
+            self.log.append(LogLine(item.at_ms, "warn", text))
+            return {"log"}
+        extras = seen.extras
+        self.warntime_ms = extras.warntime_ms or self.warntime_ms
+        self.keepalive_ms = extras.keepalive_ms or self.keepalive_ms
+        self.keepalives_visible = extras.keepalives_visible
+        for seen_node in seen.nodes:
+            self._saw_node(seen_node)
         if self.us in self.nodes:  # our standby handshake, while it lasts
-            self.nodes[self.us].standby = bool(data.get("standby"))
-        for group in data.get("groups", []):
-            self.groups[group["key"]] = group["home"]
-        for res in data.get("resources", []):
-            self.resources.setdefault(res["token"], res.get("status", "unknown"))
-        for vip in data.get("vips", []):
-            known = vip["ip"] in self.vips
-            shown = self.vips.setdefault(vip["ip"], VipView(vip["resource"], vip["ip"]))
-            owner = vip.get("owner")
-            if known and owner != shown.owner:
-                shown.moved_at_ms = item.at_ms
-                shown.why = f"now on {owner}" if owner else "no longer seen anywhere"
-            shown.owner = owner
-            shown.device = vip.get("device", shown.device)
-            shown.label = vip.get("label", shown.label)
-        for vip in data.get("configured_vips", []):
-            if vip["ip"] not in self.vips:
-                shown = VipView(vip["resource"], vip["ip"])
+            self.nodes[self.us].standby = seen.standby
+        self.groups.update(seen.groups)
+        for res in extras.resources:
+            self.resources.setdefault(res.token, res.status)
+        for vip in seen.vips:
+            self._saw_vip(vip, item.at_ms)
+        for configured in extras.configured_vips:
+            if configured.ip not in self.vips:
+                shown = VipView(configured.resource, configured.ip)
                 shown.why = "owner not reported yet"
-                self.vips[vip["ip"]] = shown
-        for rej in data.get("rejected", []):
-            self.rejected[(rej["reason"], rej["ip"])] = int(rej["count"])
-        runtime = data.get("runtime") or {}
-        if "sent_bytes" in runtime:  # the node's counters as of this snapshot
-            counts = PacketCounts.read(item.at_ms, runtime)
+                self.vips[configured.ip] = shown
+        for rej in seen.rejected:
+            self.rejected[(rej.reason, rej.ip)] = rej.count
+        if seen.runtime is not None and "sent_bytes" in seen.runtime:  # the node's counters
+            counts = PacketCounts.read(item.at_ms, seen.runtime)
             # a snapshot asked for before the last streamed count may carry older figures
             if not self.counts or counts.sent >= self.counts[-1].sent:
                 self.counts.append(counts)
         return {"nodes", "vip", "resources", "wire"}
+
+    def _saw_node(self, seen: ObservedNode) -> None:
+        """One ``nodes`` entry of a snapshot; what it does not carry stays as it was."""
+        view = self.node(seen.name)
+        view.is_self = seen.is_self
+        view.status = seen.status or view.status
+        view.uuid = seen.uuid
+        view.generation = seen.generation
+        if seen.timing is not None:
+            view.link = seen.timing.link
+            view.last_heard_ms = seen.timing.last_heard_ms
+            view.deadline_ms = seen.timing.deadline_ms
+            view.deadtime_ms = seen.timing.deadtime_ms or view.deadtime_ms
+
+    def _saw_vip(self, vip: ObservedVip, at_ms: int) -> None:
+        """A VIP's owner as the snapshot reports it; a change is a move."""
+        known = vip.ip in self.vips
+        shown = self.vips.setdefault(vip.ip, VipView(vip.resource, vip.ip))
+        if known and vip.owner != shown.owner:
+            shown.moved_at_ms = at_ms
+            shown.why = f"now on {vip.owner}" if vip.owner else "no longer seen anywhere"
+        shown.owner = vip.owner
+        shown.device = vip.device or shown.device
+        shown.label = vip.label or shown.label
 
     def _on_KeepaliveReceived(self, item: ev.KeepaliveReceived) -> set[str]:
         view = self.node(item.node)

@@ -26,7 +26,9 @@ class LogLine:
 
 @dataclass(frozen=True, slots=True)
 class SnapshotTaken:
-    """A full ``Node.snapshot()`` (plus ``warntime_ms``/``keepalive_ms`` when known)."""
+    """A source's whole picture as JSON-able data: ``Node.snapshot()`` plus the config's
+    extras, or what a source without an engine knows; readers decode it once with
+    ``hbtui.stream.observed.read_snapshot`` into typed parts."""
 
     at_ms: int
     data: dict[str, Any]

@@ -1,0 +1,220 @@
+"""A snapshot as the console reads it: typed, decoded once, every part optional.
+
+``SnapshotTaken.data`` is a JSON-able dict whose shape depends on the source: the engine's
+``Node.snapshot()`` (embedded node, control socket, a peer's ``hbtui status --follow``), a
+watch source's picture of a real ``heartbeat`` (statuses and VIP owners only: no engine),
+or the built-in demo trace; each source adds the config's timers and resources
+(``config_extras``). ``read_snapshot`` turns any of them into an ``Observed``, checking
+every type on the way, so that readers never ``.get`` with a default and a malformed
+snapshot is one ``SnapshotError`` naming the field, not a wrong figure on screen.
+
+A part the source did not send is ``None`` (or empty), which readers take as "keep what
+you knew": a watch source knows no deadline, an engine peer entry always carries one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class SnapshotError(ValueError):
+    """A snapshot field of the wrong type; the message names the field."""
+
+
+@dataclass(frozen=True, slots=True)
+class PeerTiming:
+    """What the engine knows of a peer's keepalives (absent for sources without one)."""
+
+    link: str
+    last_heard_ms: int | None  # None: never heard
+    deadline_ms: int | None  # None: declared dead
+    deadtime_ms: int | None  # its advertised dt, when known
+
+
+@dataclass(frozen=True, slots=True)
+class ObservedNode:
+    """One entry of ``nodes``."""
+
+    name: str
+    is_self: bool
+    status: str | None  # None: the source did not say
+    uuid: str | None
+    generation: int | None
+    timing: PeerTiming | None
+
+
+@dataclass(frozen=True, slots=True)
+class ObservedVip:
+    """A VIP and who holds it, as the source saw it."""
+
+    resource: str
+    ip: str
+    owner: str | None
+    device: str | None
+    label: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConfiguredVip:
+    """A VIP of haresources (a config extra): shown before any owner is reported."""
+
+    resource: str
+    ip: str
+
+
+@dataclass(frozen=True, slots=True)
+class ObservedResource:
+    """A haresources token and a first word about it (a config extra)."""
+
+    token: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """Datagrams from ``ip`` dropped for ``reason`` so far."""
+
+    reason: str
+    ip: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceExtras:
+    """What sources add beside the engine's picture: timers and the config's resources."""
+
+    warntime_ms: int | None
+    keepalive_ms: int | None
+    keepalives_visible: bool
+    resources: tuple[ObservedResource, ...]
+    configured_vips: tuple[ConfiguredVip, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Observed:
+    """The whole snapshot (see the module docstring)."""
+
+    node: str | None
+    status: str | None
+    standby: bool
+    nodes: tuple[ObservedNode, ...]
+    groups: tuple[tuple[str, str], ...]  # (key, home node)
+    vips: tuple[ObservedVip, ...]
+    rejected: tuple[Rejection, ...]
+    runtime: Mapping[str, Any] | None  # the runtime's counters (``PacketCounts.read``)
+    extras: SourceExtras
+
+
+def read_snapshot(data: Mapping[str, Any]) -> Observed:
+    """Decode ``data`` (see the module docstring); raise ``SnapshotError`` on a wrong type."""
+    if not isinstance(data, Mapping):
+        raise SnapshotError(f"snapshot: expected an object, got {type(data).__name__}")
+    nodes = _field(data, "nodes", dict, "snapshot") or {}
+    runtime = _field(data, "runtime", dict, "snapshot")
+    return Observed(
+        node=_field(data, "node", str, "snapshot"),
+        status=_field(data, "status", str, "snapshot"),
+        standby=bool(data.get("standby")),
+        nodes=tuple(_node(str(name), info) for name, info in nodes.items()),
+        groups=tuple(
+            (_need(g, "key", str, "groups[]"), _need(g, "home", str, "groups[]"))
+            for g in _items(data, "groups")
+        ),
+        vips=tuple(_vip(v) for v in _items(data, "vips")),
+        rejected=tuple(
+            Rejection(
+                _need(r, "reason", str, "rejected[]"),
+                _need(r, "ip", str, "rejected[]"),
+                _need(r, "count", int, "rejected[]"),
+            )
+            for r in _items(data, "rejected")
+        ),
+        runtime=runtime,
+        extras=SourceExtras(
+            warntime_ms=_field(data, "warntime_ms", int, "snapshot"),
+            keepalive_ms=_field(data, "keepalive_ms", int, "snapshot"),
+            keepalives_visible=bool(data.get("keepalives_visible", True)),
+            resources=tuple(
+                ObservedResource(
+                    _need(r, "token", str, "resources[]"),
+                    _field(r, "status", str, "resources[]") or "unknown",
+                )
+                for r in _items(data, "resources")
+            ),
+            configured_vips=tuple(
+                ConfiguredVip(
+                    _need(v, "resource", str, "configured_vips[]"),
+                    _need(v, "ip", str, "configured_vips[]"),
+                )
+                for v in _items(data, "configured_vips")
+            ),
+        ),
+    )
+
+
+def _node(name: str, info: Any) -> ObservedNode:
+    where = f"nodes.{name}"
+    if not isinstance(info, Mapping):
+        raise SnapshotError(f"{where}: expected an object, got {type(info).__name__}")
+    timing = None
+    if "link" in info:  # an engine's peer entry
+        timing = PeerTiming(
+            link=_need(info, "link", str, where),
+            last_heard_ms=_field(info, "last_heard_ms", int, where),
+            deadline_ms=_field(info, "deadline_ms", int, where),
+            deadtime_ms=_field(info, "deadtime_ms", int, where),
+        )
+    return ObservedNode(
+        name=name,
+        is_self=bool(info.get("self", False)),
+        status=_field(info, "status", str, where) or None,
+        uuid=_field(info, "uuid", str, where),
+        generation=_field(info, "generation", int, where),
+        timing=timing,
+    )
+
+
+def _vip(v: Any) -> ObservedVip:
+    where = "vips[]"
+    if not isinstance(v, Mapping):
+        raise SnapshotError(f"{where}: expected an object, got {type(v).__name__}")
+    return ObservedVip(
+        resource=_need(v, "resource", str, where),
+        ip=_need(v, "ip", str, where),
+        owner=_field(v, "owner", str, where),
+        device=_field(v, "device", str, where),
+        label=_field(v, "label", str, where),
+    )
+
+
+def _items(data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    """A list of objects under ``key`` (empty when absent)."""
+    value = _field(data, key, list, "snapshot") or []
+    for i, entry in enumerate(value):
+        if not isinstance(entry, Mapping):
+            raise SnapshotError(f"{key}[{i}]: expected an object, got {type(entry).__name__}")
+    return value
+
+
+def _field(data: Mapping[str, Any], key: str, kind: type[T], where: str) -> T | None:
+    """``data[key]`` when present and not null, checked to be a ``kind``."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise SnapshotError(
+            f"{where}.{key}: expected {kind.__name__}, got {type(value).__name__} {value!r:.40}"
+        )
+    return value
+
+
+def _need(data: Mapping[str, Any], key: str, kind: type[T], where: str) -> T:
+    """Like ``_field`` but the key must be there."""
+    value = _field(data, key, kind, where)
+    if value is None:
+        raise SnapshotError(f"{where}.{key}: missing")
+    return value

@@ -110,10 +110,11 @@ def test_standby_wrong_resources_exit_1_with_usage(
     assert fake_node.requests == []
 
 
-def test_takeover_without_a_node_or_refused_exit_1(
+def test_takeover_without_a_node_exits_3_refused_exits_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["takeover", "--control-socket", str(tmp_path / "none.sock")]) == 1
+    """As `hbtui status`: 3 when no node runs here, 1 when the node refused."""
+    assert main(["takeover", "--control-socket", str(tmp_path / "none.sock")]) == 3
     assert "no hbtui node is running here" in capsys.readouterr().err
     refusing = _FakeNode(tmp_path / "r.sock", {"ok": False, "error": "arg must be one of"})
     thread = threading.Thread(target=refusing.serve_forever, daemon=True)

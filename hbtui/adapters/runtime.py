@@ -356,6 +356,7 @@ class NodeRuntime:
             "config_dir": str(self.config.config_dir),
             "state_dir": str(self.state_dir),
             "udpport": self.config.ha_cf.udpport,
+            "warntime_ms": self.config.ha_cf.warntime_ms,
             "sent": stats.sent,
             "received": stats.received,
             "sent_bytes": stats.sent_bytes,

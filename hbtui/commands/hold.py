@@ -18,6 +18,7 @@ from hbtui.control.client import ControlError, NoNodeRunning, request
 RESOURCES = ("all", "foreign", "local", "failback")
 EXIT_OK = 0
 EXIT_FAILED = 1
+EXIT_NOT_RUNNING = 3  # as `hbtui status` and LSB `status`
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,7 +52,10 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     try:
         request(Path(args.control_socket), verb, arg=which)
-    except (NoNodeRunning, ControlError, OSError) as exc:
+    except NoNodeRunning as exc:
+        print(f"hbtui {verb}: {exc}", file=sys.stderr)
+        return EXIT_NOT_RUNNING
+    except (ControlError, OSError) as exc:
         print(f"hbtui {verb}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     print(f"hbtui {verb} {which}: requested")

@@ -3,7 +3,12 @@
 ``hbtui status`` prints hbstatus, listnodes, nodestatus per node, rscstatus and each
 VIP's owner; ``hbtui status hbstatus|listnodes|rscstatus|nodestatus NODE`` prints just
 that, as cl_status does. ``--json`` prints one snapshot, ``--follow`` streams JSON lines.
-Exit 3 (with a clear message) when no node runs here.
+``--check`` is a monitoring plugin (Nagios / monitoring-plugins / Icinga): one status line
+with perfdata, then one line per finding, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN
+(``hbtui.stream.health``).
+
+Exit codes without ``--check``: 0 answered, 1 the node refused or the query failed (an
+unknown node), 3 no node runs here (as LSB ``status`` and ``hbtui standby``/``takeover``).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 
 from hbtui.cli_common import add_common_options, add_control_socket_option
 from hbtui.control.client import ControlError, NoNodeRunning, follow, request
+from hbtui.stream.health import State, assess
 
 EXIT_NOT_RUNNING = 3
 QUIET_REASONS = ("from_self", "not_for_us", "duplicate_seq")  # normal on a healthy link
@@ -31,6 +37,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--json", action="store_true", help="print one JSON snapshot")
     mode.add_argument("--follow", action="store_true", help="stream the snapshot then events")
+    mode.add_argument(
+        "--check",
+        action="store_true",
+        help="monitoring plugin: exit 0 OK, 1 WARNING, 2 CRITICAL (peer dead, split brain, "
+        "stop failed, nobody holds a group), 3 UNKNOWN; one line with perfdata",
+    )
+    parser.epilog = (
+        "exit status: 0 answered; 1 refused or failed; 3 no node runs here "
+        "(--check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)"
+    )
 
 
 def rscstatus(snap: dict[str, Any]) -> str:
@@ -43,14 +59,19 @@ def render(snap: dict[str, Any]) -> list[str]:
     nodes: dict[str, Any] = snap.get("nodes", {})
     lines = ["Heartbeat is running on this machine."]
     lines.append("listnodes: " + " ".join(nodes))
+    stopping = (snap.get("runtime") or {}).get("state") == "stopping"
     for name, info in nodes.items():
         extra = " (this node)" if info.get("self") else ""
+        if info.get("self") and stopping:
+            extra = " (this node, stopping: releasing its resources)"
         if not info.get("self") and info.get("auth_failures_in_window"):
             extra = f" ({info['auth_failures_in_window']} packets failed authentication)"
         lines.append(f"nodestatus {name}: {info.get('status')}{extra}")
     lines.append(f"rscstatus: {rscstatus(snap)}")
+    acquiring = snap.get("phase") == "acquiring"
     for vip in snap.get("vips", []):
-        lines.append(f"VIP {vip['ip']} ({vip['resource']}): {vip.get('owner') or 'nobody'}")
+        owner = vip.get("owner") or (f"{snap.get('node')} (acquiring)" if acquiring else "nobody")
+        lines.append(f"VIP {vip['ip']} ({vip['resource']}): {owner}")
     for item in snap.get("rejected", []):
         if item.get("reason") not in QUIET_REASONS:
             lines.append(f"rejected: {item['count']} from {item['ip']} ({item['reason']})")
@@ -81,11 +102,17 @@ def run(args: argparse.Namespace) -> int:
             return 0
         snap = request(path, "snapshot")
     except NoNodeRunning as exc:
+        if args.check:
+            print(f"HBTUI CRITICAL - no node runs here: {exc}")
+            return int(State.CRITICAL)
         if args.query == "hbstatus":
             print("Heartbeat is stopped on this machine.")
         print(f"hbtui status: {exc}", file=sys.stderr)
         return EXIT_NOT_RUNNING
     except ControlError as exc:
+        if args.check:
+            print(f"HBTUI UNKNOWN - {exc}")
+            return int(State.UNKNOWN)
         print(f"hbtui status: {exc}", file=sys.stderr)
         return 1
     except (BrokenPipeError, KeyboardInterrupt):
@@ -93,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(snap, indent=2, sort_keys=True))
         return 0
+    if args.check:
+        return check(snap)
     if args.query:
         code, lines = answer(snap, args.query, args.node)
     else:
@@ -100,3 +129,23 @@ def run(args: argparse.Namespace) -> int:
     for line in lines:
         print(line)
     return code
+
+
+def check(snap: dict[str, Any]) -> int:
+    """``--check``: print the plugin output, return its exit code."""
+    runtime = snap.get("runtime") or {}
+    try:
+        warntime = int(runtime.get("warntime_ms") or 0) or _half_deadtime(snap)
+        health = assess(snap, warntime)
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        print(f"HBTUI UNKNOWN - the node's snapshot cannot be read: {exc!r}")
+        return int(State.UNKNOWN)
+    for line in health.lines():
+        print(line)
+    return int(health.state)
+
+
+def _half_deadtime(snap: dict[str, Any]) -> int:
+    """Warntime when the node did not say (an older node): half the peers' deadtime."""
+    times = [int(i.get("deadtime_ms") or 0) for i in snap.get("nodes", {}).values()]
+    return max([*times, 2000]) // 2

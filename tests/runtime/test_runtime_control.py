@@ -75,8 +75,9 @@ async def test_snapshot_follow_and_commands_over_the_socket(tmp_path: Path) -> N
 def test_status_exits_3_when_no_node_runs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    socket = str(tmp_path / "none.sock")
     args = argparse.Namespace(
-        control_socket=str(tmp_path / "none.sock"), json=False, follow=False, query=None, node=None
+        control_socket=socket, json=False, follow=False, check=False, query=None, node=None
     )
     assert status_cmd.run(args) == 3
     assert "no hbtui node is running" in capsys.readouterr().err
@@ -109,6 +110,20 @@ def test_status_rendering_like_cl_status() -> None:
     assert status_cmd.answer(SNAP, "nodestatus", "server2") == (0, ["dead"])
     assert status_cmd.answer(SNAP, "rscstatus", None) == (0, ["all"])
     assert status_cmd.answer(SNAP, "nodestatus", "nope")[0] == 1
+
+
+def test_status_says_stopping_and_acquiring() -> None:
+    """While a stop runs the node is "stopping", not just active; while the group is
+    acquired its VIP shows as this node's, "acquiring", not "nobody"."""
+    stopping = {**SNAP, "runtime": {"state": "stopping"}}
+    assert "nodestatus server1: active (this node, stopping: releasing its resources)" in (
+        status_cmd.render(stopping)
+    )
+    vips = [{"resource": "IPaddr::192.168.10.10/24", "ip": VIP, "owner": None}]
+    acquiring = {**SNAP, "phase": "acquiring", "vips": vips}
+    assert f"VIP {VIP} (IPaddr::192.168.10.10/24): server1 (acquiring)" in (
+        status_cmd.render(acquiring)
+    )
 
 
 def test_events_as_json_lines() -> None:

@@ -19,6 +19,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "takeover": ("hold", "take the other node's resources (like hb_takeover)"),
     "check": ("check", "validate a Heartbeat configuration and summarise the cluster"),
     "decode": ("decode", "decode Heartbeat datagrams from pcap files or raw dumps"),
+    "install-service": (
+        "install_service",
+        "install the systemd unit (with this hbtui's path) and the logrotate file",
+    ),
     "migrate": ("migrate", "write the Corosync + Pacemaker configuration of this cluster"),
 }
 

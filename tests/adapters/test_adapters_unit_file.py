@@ -1,4 +1,4 @@
-"""packaging/hbtui.service passes systemd-analyze verify and never SIGKILLs a node."""
+"""The packaged unit (hbtui/data/hbtui.service) passes systemd-analyze verify and never SIGKILLs a node."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-UNIT = Path(__file__).resolve().parents[2] / "packaging" / "hbtui.service"
+UNIT = Path(__file__).resolve().parents[2] / "hbtui" / "data" / "hbtui.service"
 
 
 def test_unit_never_kills_and_starts_after_drbd() -> None:
@@ -23,7 +23,7 @@ def test_unit_never_kills_and_starts_after_drbd() -> None:
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze")
 def test_systemd_analyze_verify(tmp_path: Path) -> None:
     unit = tmp_path / "hbtui.service"
-    text = UNIT.read_text().replace("/usr/bin/env hbtui", "/bin/true")
+    text = UNIT.read_text().replace("/usr/local/bin/hbtui", "/bin/true")
     unit.write_text(text.replace("ConditionPathExists=/etc/ha.d/ha.cf\n", ""))
     done = subprocess.run(
         ["systemd-analyze", "verify", "--man=no", str(unit)],

@@ -1,4 +1,5 @@
-"""The packaged unit (hbtui/data/hbtui.service) passes systemd-analyze verify and never SIGKILLs a node."""
+"""The packaged unit (hbtui/data/hbtui.service) passes systemd-analyze verify and never
+SIGKILLs a node."""
 
 from __future__ import annotations
 

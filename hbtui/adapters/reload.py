@@ -1,8 +1,11 @@
 """SIGHUP: what of a reread configuration a running node takes, and what waits for a restart.
 
 Timers (keepalive, warntime, deadtime, initdead) apply at once, as with the real daemon's
-reread; any other change to ha.cf, haresources or authkeys is reported and left for the
-next start, so a running node never changes its identity, peers or keys under way.
+reread, and so does authkeys: the node signs with the new ``auth`` key and accepts every
+key listed, which is how a cluster's key is rotated without a failover (add the new key on
+every node and reload, then switch ``auth`` node by node and reload, then drop the old key).
+Any other change to ha.cf or haresources is reported and left for the next start, so a
+running node never changes its identity, peers or resources under way.
 """
 
 from __future__ import annotations
@@ -28,7 +31,13 @@ def merge_reload(old: ClusterConfig, new: ClusterConfig) -> tuple[ClusterConfig,
         waiting.append("ha.cf (other than timers)")
     if old.haresources != new.haresources:
         waiting.append("haresources")
+    keys = old.authkeys
     if old.authkeys != new.authkeys:  # compares the keys too
-        waiting.append("authkeys")
+        keys = new.authkeys
+        listed = ", ".join(str(i) for i in sorted(keys.keys))
+        method = keys.active_key.method.value
+        changes.append(
+            f"authkeys applied: signing with key {keys.active} ({method}), accepting keys {listed}"
+        )
     changes += [f"{item} changed: not applied until the node restarts" for item in waiting]
-    return dataclasses.replace(old, ha_cf=timed_cf), changes
+    return dataclasses.replace(old, ha_cf=timed_cf, authkeys=keys), changes

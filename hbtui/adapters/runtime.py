@@ -375,6 +375,7 @@ class NodeRuntime:
         self.config, changes = merge_reload(self.config, new)
         if self.node is not None:
             self.node.set_timers(self.config)
+            self.node.set_keys(self.config.authkeys)
         text = "; ".join(changes) or "no change"
         self._log(act.WriteLog(act.LogLevel.INFO, f"configuration reread: {text}"))
         self._publish(RuntimeChanged(self.now_ms(), "reloaded", text))

@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from hbtui.config.model import ClusterConfig, HaCf
+from hbtui.config.model import AuthKeys, ClusterConfig, HaCf
 from hbtui.engine import hblog
 from hbtui.engine.events import (
     AuthMismatchAlive,
@@ -89,8 +89,12 @@ class Membership:
         hosts = {md.host for md in ucast if md.host}
         self.ucast_ips: frozenset[str] = frozenset(ucast_ips if ucast_ips is not None else hosts)
         self.peers = {p: PeerLive(p, cf.deadtime_ms) for p in config.peers}
-        key = config.authkeys.active_key
-        self.key_index, self.key_method = key.index, key.method.value  # for the guard's line
+        self.set_key(config.authkeys)
+
+    def set_key(self, keys: AuthKeys) -> None:
+        """The key we sign with, named in the "keys differ" guard's line."""
+        key = keys.active_key
+        self.key_index, self.key_method = key.index, key.method.value
 
     def set_timers(self, cf: HaCf) -> None:
         """keepalive, warntime, deadtime and initdead from ``cf`` (at start and on SIGHUP)."""

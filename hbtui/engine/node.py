@@ -7,13 +7,14 @@ The runtime arms one timer at ``next_deadline()`` and calls ``tick`` then.
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from hbtui.config.model import AutoFailback, ClusterConfig
+from hbtui.config.model import AuthKeys, AutoFailback, ClusterConfig
 from hbtui.engine import hblog
 from hbtui.engine import messages as m
 from hbtui.engine.actions import (
@@ -130,6 +131,15 @@ class Node:
         """SIGHUP: ``config``'s timers from now on (the caller keeps everything else the same)."""
         self.config, self.cf = config, config.ha_cf
         self.members.set_timers(config.ha_cf)
+
+    def set_keys(self, keys: AuthKeys) -> None:
+        """SIGHUP with a changed authkeys: sign with its ``auth`` key from now on and accept
+        every key it lists (the trailer names the key it was signed with), so two nodes are
+        rotated one after the other without a failed packet (docs/protocol.md §3)."""
+        self.config = dataclasses.replace(self.config, authkeys=keys)
+        self.stamper.keys = keys
+        self.acceptor.keys = keys
+        self.members.set_key(keys)
 
     def set_loadavg(self, text: str) -> None:
         """The first five tokens of /proc/loadavg, sent as ``ld``."""

@@ -1,4 +1,5 @@
-"""SIGHUP's merge: timers apply at once, every other change waits for a restart."""
+"""SIGHUP's merge: timers and authkeys apply at once, every other change waits for a
+restart."""
 
 from __future__ import annotations
 
@@ -16,13 +17,18 @@ def test_timers_apply_and_are_listed() -> None:
 
 def test_other_changes_wait_for_a_restart_and_are_not_applied() -> None:
     old = make_config("server1")
-    new = make_config("server1", auto_failback=AutoFailback.OFF, key=b"another key")
+    new = make_config("server1", auto_failback=AutoFailback.OFF)
     merged, changes = merge_reload(old, new)
     assert merged == old
-    assert changes == [
-        "ha.cf (other than timers) changed: not applied until the node restarts",
-        "authkeys changed: not applied until the node restarts",
-    ]
+    assert changes == ["ha.cf (other than timers) changed: not applied until the node restarts"]
+
+
+def test_authkeys_apply_at_once() -> None:
+    old = make_config("server1")
+    new = make_config("server1", key=b"another key")
+    merged, changes = merge_reload(old, new)
+    assert merged.authkeys == new.authkeys and merged.ha_cf == old.ha_cf
+    assert changes == ["authkeys applied: signing with key 1 (sha1), accepting keys 1"]
 
 
 def test_no_change() -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from pathlib import Path
 
 import pytest
 from enginesim import UUIDS, Cluster, FakePeer, make_config, messages_of, texts_of
 
-from hbtui.config.model import AutoFailback
+from hbtui.config.model import AuthKey, AuthKeys, AuthMethod, AutoFailback
 from hbtui.engine import messages as m
 from hbtui.engine.actions import Send
 from hbtui.engine.membership import auth_alive_threshold
@@ -135,3 +137,42 @@ def test_holder_offers_failback_even_without_seeing_starting() -> None:
     c.run_until(17000)
     assert c.vip_holders() == ["server1"]
     assert not any("partition" in t for t in c["server2"].log_texts())  # never heard before
+
+
+def test_authkeys_rotation_on_reload_rejects_no_packet_and_moves_nothing() -> None:
+    """Key rotation by SIGHUP, node by node (``Node.set_keys``): list the new key on both,
+    switch ``auth`` on server1, then on server2, then drop the old key. Every datagram is
+    accepted all the way through and the VIP never moves."""
+    old, new = AuthKey(1, AuthMethod.SHA1, b"old secret"), AuthKey(2, AuthMethod.MD5, b"new one")
+    c = Cluster()
+    for name in ("server1", "server2"):
+        c.members[name].config = dataclasses.replace(
+            c.members[name].config, authkeys=AuthKeys(Path("/authkeys"), 1, {1: old})
+        )
+        c.start(name)
+    c.run_until(20_000)
+    assert c.vip_holders() == ["server1"]
+    steps = [
+        ("server1", 1, {1: old, 2: new}),
+        ("server2", 1, {1: old, 2: new}),
+        ("server1", 2, {1: old, 2: new}),
+        ("server2", 2, {1: old, 2: new}),
+        ("server1", 2, {2: new}),
+        ("server2", 2, {2: new}),
+    ]
+    at = 20_000
+    for name, active, keys in steps:
+        node = c[name].node
+        assert node is not None
+        node.set_keys(AuthKeys(Path("/authkeys"), active, keys))
+        at += 3_000
+        c.run_until(at)
+        assert c.vip_holders() == ["server1"], (name, active)
+    for name in ("server1", "server2"):
+        node = c[name].node
+        assert node is not None
+        snap = node.snapshot(at)
+        assert all(
+            r["reason"] in ("from_self", "not_for_us", "duplicate_seq") for r in snap["rejected"]
+        ), snap["rejected"]
+        assert all(n["status"] == "active" for n in snap["nodes"].values())

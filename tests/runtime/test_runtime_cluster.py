@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -231,3 +232,32 @@ async def test_the_send_counters_are_published_and_in_the_snapshot(
         assert isinstance(transport, LanTransport)
         assert runtime["sent_bytes"] == sum(len(d) for d in transport.sent)
         assert runtime["received_bytes"] == transport.stats.received_bytes > 0
+
+
+async def test_sighup_with_a_new_authkeys_signs_and_accepts_with_it(tmp_path: Path) -> None:
+    """``apply_config`` (SIGHUP) takes a changed authkeys into the running engine: server1
+    signs with the new key at once (server2, not reloaded yet, rejects it), and once server2
+    reloads too its keepalives pass again; the VIP never moves."""
+    from hbtui.config.model import AuthKey, AuthKeys, AuthMethod
+
+    _lan, one, two = howto_pair(tmp_path)
+    async with running(one, two):
+        await wait_for(lambda: VIP in one.vips.addresses)
+        old = one.runtime.config.authkeys.active_key
+        keys = AuthKeys(Path("/authkeys"), 2, {1: old, 2: AuthKey(2, AuthMethod.SHA1, b"new")})
+        node_two = two.runtime.node
+        assert node_two is not None
+
+        def rejected_at_two() -> int:
+            rej = node_two.snapshot()["rejected"]
+            return sum(r["count"] for r in rej if r["reason"] not in ("from_self", "not_for_us"))
+
+        changes = one.runtime.apply_config(dataclasses.replace(one.runtime.config, authkeys=keys))
+        assert "authkeys applied: signing with key 2 (sha1), accepting keys 1, 2" in changes
+        await wait_for(lambda: rejected_at_two() > 0)  # server1 signs with key 2 now
+        two.runtime.apply_config(dataclasses.replace(two.runtime.config, authkeys=keys))
+        rejected = rejected_at_two()
+        heard = node_two.snapshot()["nodes"]["server1"]["last_heard_ms"]
+        await wait_for(lambda: node_two.snapshot()["nodes"]["server1"]["last_heard_ms"] != heard)
+        assert rejected_at_two() == rejected
+        assert VIP in one.vips.addresses and VIP not in two.vips.addresses

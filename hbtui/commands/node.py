@@ -25,6 +25,7 @@ from hbtui.adapters.stderrlog import quiet_echo
 from hbtui.adapters.udp import UdpError
 from hbtui.cli_common import add_common_options, add_control_socket_option
 from hbtui.commands.node_checks import no_log_warning, privilege_problem
+from hbtui.commands.node_notify import report_to_systemd
 from hbtui.config.loader import load_config
 from hbtui.config.model import ClusterConfig
 from hbtui.config.problems import Severity
@@ -113,7 +114,7 @@ async def _serve(config: ClusterConfig, args: argparse.Namespace) -> int:
     loop.add_signal_handler(signal.SIGHUP, lambda: _on_hangup(runtime, args, spawn, notifier))
     if notifier.watchdog_s is not None:
         spawn(_watchdog(notifier, notifier.watchdog_s))
-    notifier.send("READY=1", f"STATUS=node {runtime.config.node_name} running")
+    spawn(report_to_systemd(runtime, notifier))  # READY=1 once active, STATUS= on changes
     reason = await runtime.wait_closed()
     log.info("node stopped: %s", reason)
     await server.close()

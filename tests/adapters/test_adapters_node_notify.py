@@ -24,6 +24,15 @@ def _ip(*argv: str) -> None:
     subprocess.run(["ip", *argv], check=True, timeout=30)
 
 
+def _until(listener: socket.socket, word: bytes) -> bytes:
+    """The next message that carries ``word`` (STATUS= lines in between are skipped)."""
+    while True:
+        message = listener.recv(4096)
+        if word in message.split(b"\n"):
+            return message
+        assert message.startswith(b"STATUS="), message
+
+
 def test_ready_reloading_stopping_reach_the_notify_socket(tmp_path: Path) -> None:
     netns = f"hbtui-notify-{os.getpid()}"
     config = tmp_path / "ha.d"
@@ -49,12 +58,14 @@ def test_ready_reloading_stopping_reach_the_notify_socket(tmp_path: Path) -> Non
                 env={**os.environ, "NOTIFY_SOCKET": str(notify), "PYTHONPATH": str(REPO)},
             )  # fmt: skip
             try:
-                assert listener.recv(4096) == b"READY=1\nSTATUS=node server1 running"
+                # READY once active (alone: after initdead, 10 s), with the state line
+                first = _until(listener, b"READY=1")
+                assert b"STATUS=server1 active; 192.168.10.10 on server1" in first
                 node.send_signal(signal.SIGHUP)
-                assert listener.recv(4096) == b"RELOADING=1"
-                assert listener.recv(4096) == b"READY=1"
+                assert _until(listener, b"RELOADING=1") == b"RELOADING=1"
+                assert _until(listener, b"READY=1") == b"READY=1"
                 node.send_signal(signal.SIGTERM)
-                assert listener.recv(4096).startswith(b"STOPPING=1\n")
+                assert _until(listener, b"STOPPING=1").startswith(b"STOPPING=1\n")
                 assert node.wait(120) == 0
             finally:
                 if node.poll() is None:

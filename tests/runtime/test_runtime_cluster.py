@@ -261,3 +261,42 @@ async def test_sighup_with_a_new_authkeys_signs_and_accepts_with_it(tmp_path: Pa
         await wait_for(lambda: node_two.snapshot()["nodes"]["server1"]["last_heard_ms"] != heard)
         assert rejected_at_two() == rejected
         assert VIP in one.vips.addresses and VIP not in two.vips.addresses
+
+
+async def test_systemd_hears_ready_once_active_and_a_status_per_change(tmp_path: Path) -> None:
+    """``report_to_systemd`` on a real AF_UNIX notify socket: READY=1 once server1 is
+    active (not at start), and STATUS= lines naming the VIP holder and the peer."""
+    import socket
+
+    from hbtui.adapters.sdnotify import Notifier
+    from hbtui.commands.node_notify import report_to_systemd
+
+    _lan, one, two = howto_pair(tmp_path)
+    path = tmp_path / "notify"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
+        listener.bind(str(path))
+        listener.setblocking(False)
+        received: list[str] = []
+
+        def drain() -> list[str]:
+            while True:
+                try:
+                    received.append(listener.recv(4096).decode())
+                except BlockingIOError:
+                    return received
+
+        async with running(one, two):
+            task = asyncio.create_task(
+                report_to_systemd(one.runtime, Notifier({"NOTIFY_SOCKET": str(path)}))
+            )
+            try:
+                await wait_for(
+                    lambda: any("192.168.10.10 on server1" in m for m in drain()), timeout=3
+                )
+            except TimeoutError:
+                raise AssertionError(received) from None
+            task.cancel()
+        first_ready = next(i for i, m in enumerate(received) if "READY=1" in m)
+        assert "server1 active" in received[first_ready]
+        assert all("READY=1" not in m for m in received[first_ready + 1 :])  # once
+        assert any("server2 active" in m for m in received)

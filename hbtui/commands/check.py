@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from hbtui.cli_common import add_common_options
+from hbtui.commands.node_checks import no_log_warning
 from hbtui.config.lines import shown
 from hbtui.config.loader import load_config
 from hbtui.config.problems import Problem, Severity
@@ -33,6 +34,9 @@ def _problem_dict(problem: Problem) -> dict[str, object]:
 def check_config(config_dir: Path, node_name: str | None, *, as_json: bool, out: TextIO) -> int:
     """Print every problem and the cluster summary to ``out``; 1 on any error, else 0."""
     config, problems = load_config(config_dir, node_name, partial=True)
+    no_log = no_log_warning(config) if config is not None else None
+    if no_log is not None:  # as `hbtui node` says at start
+        problems = [*problems, Problem(Severity.WARNING, no_log, config_dir / "ha.cf")]
     ok = not any(p.severity is Severity.ERROR for p in problems)
     if as_json:
         report = {

@@ -118,3 +118,18 @@ def test_check_runs_as_a_program(howto: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "configuration OK" in proc.stdout
     assert proc.stderr == ""
+
+
+def test_no_log_destination_is_a_warning(howto: Path, capsys: Capture) -> None:
+    """ha.cf without logfile, debugfile and logfacility: `hbtui check` says where the log
+    goes (stderr only), as `hbtui node` does at start."""
+    hacf = howto / "ha.cf"
+    kept = [
+        line
+        for line in hacf.read_text().splitlines()
+        if not line.startswith(("logfile", "debugfile", "logfacility"))
+    ]
+    hacf.write_text("\n".join(kept) + "\n")
+    status, out = check(capsys, "--config-dir", str(howto), "--node-name", "server1")
+    assert status == 0
+    assert f"{hacf}: warning: sets no logfile, debugfile or logfacility" in out

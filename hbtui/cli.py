@@ -19,6 +19,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "takeover": ("hold", "take the other node's resources (like hb_takeover)"),
     "check": ("check", "validate a Heartbeat configuration and summarise the cluster"),
     "decode": ("decode", "decode Heartbeat datagrams from pcap files or raw dumps"),
+    "advise": ("advise", "estimate false failovers from keepalive gaps and recommend timers"),
     "install-service": (
         "install_service",
         "install the systemd unit (with this hbtui's path) and the logrotate file",

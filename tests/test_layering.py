@@ -24,6 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "wire": {"config"},
     "engine": {"config", "wire"},
     "stream": {"config", "wire", "engine"},
+    "advise": {"config", "wire"},
 }
 # package -> the hbtui packages it must never import
 FORBIDDEN: dict[str, set[str]] = {

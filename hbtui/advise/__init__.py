@@ -1,0 +1,1 @@
+"""The deadtime advisor: keepalive gaps measured on a link -> false-failover rates and timers."""

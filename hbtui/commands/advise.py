@@ -38,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``hbtui advise``."""
     add_common_options(parser)
     add_control_socket_option(parser)
-    source = parser.add_mutually_exclusive_group(required=True)
+    source = parser.add_mutually_exclusive_group()
     source.add_argument("--pcap", nargs="+", type=Path, metavar="FILE", help="pcap/pcapng")
     source.add_argument("--gaps", type=Path, metavar="FILE", help="one gap in ms per line")
     source.add_argument(
@@ -60,6 +60,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Fit the gaps of each sender and print the advice."""
+    if not (args.pcap or args.gaps or args.listen):
+        print(
+            "hbtui advise: give the gaps: --pcap FILE, --gaps FILE or --listen SECONDS",
+            file=sys.stderr,
+        )
+        return 2
     try:
         per_sender = _gaps(args)
     except GapsError as exc:

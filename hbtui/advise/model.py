@@ -9,8 +9,9 @@ independent loss; ``q > p`` is bursts). A node declares its peer dead when a gap
 high quantile of the jitter; that happens ``arrivals/day * p * q**(L - 1)`` times a day.
 
 Gaps shorter than half a keepalive are a status sent on a state change, not a keepalive,
-and are left out. With no loss measured in ``n`` gaps the chance is not zero but unknown: the rule of three
-gives ``p <= 3 / n`` at 95 % confidence, and that bound is used (with ``q = p``).
+and are left out. With no loss measured in ``n`` gaps the chance is not zero but unknown:
+the rule of three gives ``p <= 3 / n`` at 95 % confidence, and that bound is used (with
+``q = p``).
 """
 
 from __future__ import annotations

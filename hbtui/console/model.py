@@ -109,6 +109,9 @@ class ConsoleModel:
         self.keepalives_visible = True  # False when watching the real daemon
         self._dead_at: dict[str, ev.PeerDead] = {}
         self._pending_why = ""
+        self._offered_at: dict[tuple[str, ...], int] = {}  # our auto_failback offers
+        self._last_vip_added_ms: int | None = None
+        self._last_row_ms = -1  # the time of the last timeline row: earlier scripts were its
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -261,7 +264,7 @@ class ConsoleModel:
     def _on_VipAdded(self, item: ev.VipAdded) -> set[str]:
         view = self.vips.setdefault(item.ip, VipView(item.resource, item.ip))
         view.owner, view.device, view.label = self.us, item.device, item.label
-        view.moved_at_ms = item.at_ms
+        view.moved_at_ms = self._last_vip_added_ms = item.at_ms
         view.why = self._pending_why or "acquired by this node"
         self.resources[item.resource] = "running here"
         return {"vip", "resources"}
@@ -332,31 +335,47 @@ class ConsoleModel:
         self.timeline.append(
             TimelineRow(item.at_ms, kind, item.from_node, self.us, item.groups, phases, why)
         )
+        self._last_row_ms = item.at_ms
         self._pending_why = ""
         return {"timeline", "vip"}
 
     def _on_Failback(self, item: ev.Failback) -> set[str]:
+        """A handshake move (``ask_resources``): a failback when the groups go to their
+        home node, a standby when they leave it; the columns it went through filled."""
         if item.phase == "offered":
+            self._offered_at[item.groups] = item.at_ms  # our auto_failback offer
             return set()
-        why = f"auto_failback: {item.groups and item.groups[0]} goes home to {item.to_node}"
+        group = item.groups[0] if item.groups else "?"
+        homeward = bool(item.groups) and self.groups.get(group) == item.to_node
+        offered = self._offered_at.pop(item.groups, None)
+        if homeward:
+            kind = "failback"
+            cause = "auto_failback" if offered is not None else "standby/takeover"
+            why = f"{cause}: {group} goes home from {item.from_node} to {item.to_node}"
+        else:
+            kind = "standby"
+            why = f"{item.from_node} went standby: {group} moves to {item.to_node}"
         phases: dict[str, int | None] = dict.fromkeys(PHASES)
-        phases["decided"] = item.at_ms
+        phases["decided"] = offered if offered is not None else self._move_began(item)
+        if item.phase == "acquired":  # we took the groups: our VIP and start scripts
+            added = self._last_vip_added_ms
+            if added is not None and added >= (phases["decided"] or 0):
+                phases["VIP added"] = phases["ARP sent"] = added
+        phases["scripts done"] = item.at_ms
         self.timeline.append(
-            TimelineRow(
-                item.at_ms,
-                "failback",
-                item.from_node,
-                item.to_node,
-                item.groups,
-                phases,
-                why,
-            )
+            TimelineRow(item.at_ms, kind, item.from_node, item.to_node, item.groups, phases, why)
         )
+        self._last_row_ms = item.at_ms
         if item.phase == "released" and item.from_node == self.us:
             for vip in self.vips.values():
                 if vip.owner is None:
                     vip.owner, vip.moved_at_ms, vip.why = item.to_node, item.at_ms, why
         return {"timeline", "vip"}
+
+    def _move_began(self, item: ev.Failback) -> int:
+        """When this move's first script ran (after the previous row), else its own time."""
+        began = [c.started_ms for c in self.scripts.values() if c.started_ms > self._last_row_ms]
+        return min(began, default=item.at_ms)
 
     def _on_StopFailed(self, item: ev.StopFailed) -> set[str]:
         self.resources[item.resource] = f"STOP FAILED: {item.detail}"

@@ -300,3 +300,40 @@ async def test_systemd_hears_ready_once_active_and_a_status_per_change(tmp_path:
         assert "server1 active" in received[first_ready]
         assert all("READY=1" not in m for m in received[first_ready + 1 :])  # once
         assert any("server2 active" in m for m in received)
+
+
+async def test_console_labels_a_standby_and_the_failback_that_follows(tmp_path: Path) -> None:
+    """`b` on server1 (the home node) is a *standby* server1 -> server2, and the
+    auto_failback that brings the group home is a *failback* server2 -> server1; each row
+    has its columns filled (issue: both were "failback ... goes home to server2", VIP
+    added and ARP sent "-")."""
+    from hbtui.console.model import ConsoleModel
+    from hbtui.stream.items import SnapshotTaken
+
+    _lan, one, two = howto_pair(tmp_path)
+    async with running(one, two):
+        await wait_for(lambda: VIP in one.vips.addresses)
+        await wait_for(lambda: [c[-1] for c in one.scripts.calls] == ["status", "start"])
+        models = {m.runtime.config.node_name: ConsoleModel(m.runtime.config.node_name, str)
+                  for m in (one, two)}  # fmt: skip
+        subs = {name: m.runtime.events(f"test-{name}", lossy=False)
+                for name, m in (("server1", one), ("server2", two))}  # fmt: skip
+        for name, member in (("server1", one), ("server2", two)):
+            models[name].apply(SnapshotTaken(member.runtime.now_ms(), member.runtime.snapshot()))
+        one.runtime.command("standby", "all")
+        await wait_for(lambda: VIP in two.vips.addresses and VIP not in one.vips.addresses)
+
+        def rows(name: str) -> list[str]:
+            for item in drained(subs[name]):
+                models[name].apply(item)
+            return [f"{r.kind} {r.from_node}->{r.to_node}" for r in models[name].timeline]
+
+        await wait_for(lambda: "standby server1->server2" in rows("server2"))
+        assert "standby server1->server2" in rows("server1")
+        taker = next(r for r in models["server2"].timeline if r.kind == "standby")
+        assert None not in (taker.phases["VIP added"], taker.phases["scripts done"])
+        assert "server1 went standby" in taker.why
+        two.runtime.command("standby", "all")  # server2 gives it back: home to server1
+        await wait_for(lambda: "failback server2->server1" in rows("server1"))
+        home = next(r for r in models["server1"].timeline if r.kind == "failback")
+        assert home.phases["VIP added"] is not None and "goes home" in home.why

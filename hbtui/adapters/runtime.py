@@ -32,6 +32,7 @@ from hbtui.adapters.halog import HaLogFiles, format_log_line
 from hbtui.adapters.netlink import NetlinkVipDriver, VipDriver
 from hbtui.adapters.reload import merge_reload
 from hbtui.adapters.scripts import ScriptRunner, SubprocessScriptRunner, heartbeat_env
+from hbtui.adapters.splitbrain import SplitBrainWatch
 from hbtui.adapters.state import StateDirLock, load_node_state
 from hbtui.adapters.syslog import SyslogSink, syslog_sink
 from hbtui.adapters.udp import (
@@ -169,6 +170,7 @@ class NodeRuntime:
         self.lock = StateDirLock(self.state_dir) if lock_state_dir else None
         self.echo_log = echo_log
         self.node: Node | None = None
+        self.split_brain: SplitBrainWatch | None = None
         self.transport: Transport | None = None
         self.halog: HaLogFiles | None = None
         self.syslog: SyslogSink | None = None
@@ -217,6 +219,7 @@ class NodeRuntime:
                 self.fence_command = settings.fence_command
             if self.probe_at_start is None:
                 self.probe_at_start = settings.start_probe
+            probe_ms = settings.split_brain_probe_ms
             media = [UcastMedium(md.device, md.host or "") for md in cf.ucast_media]
             ips = [await resolve_host(md.host, cf.udpport) for md in media]
             now = self.now_ms()
@@ -247,6 +250,30 @@ class NodeRuntime:
         gen = f"uuid {state.node_uuid.hex()} generation {state.generation}"
         self._publish(RuntimeChanged(self.now_ms(), "started", gen))
         self._run(node.start(self.now_ms(), present))
+        if probe_ms is not None:
+            self.split_brain = self._split_brain_watch(probe_ms / 1000)
+            self._spawn(self.split_brain.run(), "split-brain probe")
+
+    def _split_brain_watch(self, interval_s: float) -> SplitBrainWatch:
+        """The opt-in ARP probe of every VIP (``adapters/splitbrain.py``)."""
+        default = (
+            self.config.ha_cf.ucast_media[0].device if self.config.ha_cf.ucast_media else "eth0"
+        )
+        vips = [
+            (vip.ip, vip.device or default)
+            for group in self.config.haresources.groups
+            for res in group.resources
+            if res.name in VIP_RESOURCES
+            for vip in [parse_vip(res.args)]
+        ]
+
+        async def present(ip: str) -> bool:
+            return await self.vip.present(ip) is not None
+
+        def report(level: str, text: str) -> None:
+            self._log(act.WriteLog(act.LogLevel(level), text))
+
+        return SplitBrainWatch(vips, interval_s, present, report, self.now_ms)
 
     async def stop(self, graceful: bool = True, timeout_s: float | None = None) -> str:
         """SIGTERM path: release resources, tell the peer, exit (or ``kill`` if not graceful)."""
@@ -364,6 +391,8 @@ class NodeRuntime:
             "send_errors": dict(stats.send_errors),
             "exit_reason": self.exit_reason,
         }
+        if self.split_brain is not None:
+            snap["runtime"].update(self.split_brain.describe())
         return snap
 
     def events(self, name: str = "ui", *, lossy: bool = True) -> Subscription:

@@ -5,9 +5,9 @@ One ``key = value`` a line (``#`` comments)::
     stop_failure = hold          # hold (default) | reboot: self-fence when a stop fails
     fence_command = reboot -nf   # what self-fence runs (no shell)
     start_probe = yes            # yes (default) | no: stop resources left running at start
+    split_brain_probe = 5        # off (default) | a time: ARP-probe every VIP this often
 
-A missing file means the defaults. Problems carry ``file:line``. (Per-resource script
-timeouts, issue 13 item 4, are not read yet.)
+A missing file means the defaults. Problems carry ``file:line``.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from pathlib import Path
 
 from hbtui.config.lines import read_config_file, shown, split_lines
 from hbtui.config.problems import ConfigError, Problem, Severity
+from hbtui.config.timeparse import parse_time_ms
 
 FILE_NAME = "hbtui.conf"
 STOP_FAILURES = ("hold", "reboot")
+MIN_PROBE_MS = 1000
 BOOLEANS = {"yes": True, "on": True, "true": True, "no": False, "off": False, "false": False}
 
 
@@ -30,6 +32,7 @@ class HbtuiSettings:
     stop_failure: str = "hold"
     fence_command: tuple[str, ...] = ("reboot", "-nf")
     start_probe: bool = True
+    split_brain_probe_ms: int | None = None  # None: off
 
 
 def load_settings(config_dir: Path) -> HbtuiSettings:
@@ -61,6 +64,18 @@ def load_settings(config_dir: Path) -> HbtuiSettings:
             values[key] = BOOLEANS[value.lower()]
         elif key == "start_probe":
             bad(line.number, f"start_probe is yes or no, not {shown(value)!r}")
+        elif key == "split_brain_probe" and value.lower() in ("off", "no"):
+            values["split_brain_probe_ms"] = None
+        elif key == "split_brain_probe":
+            every = parse_time_ms(value)
+            if every is None or every < MIN_PROBE_MS:
+                bad(
+                    line.number,
+                    "split_brain_probe is off or a time of at least 1 s (as in ha.cf: 5, "
+                    f"2500ms), not {shown(value)!r}",
+                )
+            else:
+                values["split_brain_probe_ms"] = every
         else:
             bad(line.number, f"unknown setting {shown(key)!r}")
     if problems:

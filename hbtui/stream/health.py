@@ -7,7 +7,8 @@ problem, and perfdata. It judges only what this one node knows; a split brain is
 this node and a peer it hears both claim a group.
 
 CRITICAL: a stop failed and the group is held here; a group nobody alive holds while the
-node is stable; two nodes claiming one group; a peer declared dead.
+node is stable; two nodes claiming one group; two machines answering for a VIP (the node's
+opt-in ARP probe, ``runtime.split_brain``); a peer declared dead.
 WARNING: a peer silent for longer than warntime (late heartbeat); packets from a peer
 failing authentication; this node still starting (init) or a standby handshake open.
 """
@@ -123,16 +124,32 @@ def assess(data: Mapping[str, Any], warntime_ms: int) -> Health:
             )
         elif not holders and stable:
             findings.append(Finding(State.CRITICAL, f"nobody holds group {group.key}"))
+    probed = _probed_split_brains(data)
+    for ip, holders in probed:
+        findings.append(
+            Finding(State.CRITICAL, f"split brain: {ip} answered by {' and '.join(holders)}")
+        )
     for vip in snap.vips:
         findings.append(Finding(State.OK, f"{vip.ip} on {vip.owner or 'nobody'}"))
     perf += [
         Perf("peers_alive", len(alive), "", None, max(0, len(snap.peers) - 1) or None),
         Perf("groups_held", held, "", None, None),
         Perf("stop_failed", len(snap.stop_failed), "", None, 1),
+        Perf("split_brain", len(probed), "", None, 1),
         Perf("auth_failures", sum(p.live.auth_failures_in_window for p in snap.peers), "", 1),
     ]
     order = sorted(findings, key=lambda f: -f.state)
     return Health(snap.node, tuple(order), tuple(perf))
+
+
+def _probed_split_brains(data: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
+    """What the node's ARP probe found (``runtime.split_brain``, when it probes)."""
+    runtime = data.get("runtime") or {}
+    out = []
+    for entry in runtime.get("split_brain") or []:
+        holders = (["this node"] if entry.get("here") else []) + list(entry.get("macs") or [])
+        out.append((str(entry["ip"]), holders))
+    return out
 
 
 def _peer_findings(peer: PeerSnapshot, warntime_ms: int) -> list[Finding]:

@@ -150,3 +150,12 @@ def test_check_without_a_node_is_critical_and_garbage_is_unknown(
     answer["snapshot"] = {"node": "server1", "nodes": "garbage"}
     assert main(["status", "--check", "--control-socket", str(path)]) == 3
     assert capsys.readouterr().out.startswith("HBTUI UNKNOWN - the node's snapshot cannot be read")
+
+
+def test_a_probed_split_brain_is_critical() -> None:
+    snap = moment("steady", "server1")
+    snap["runtime"] = {"split_brain": [{"ip": "192.168.10.10", "here": True, "macs": ["02:aa"]}]}
+    health = assess(snap, WARNTIME)
+    assert health.state is State.CRITICAL
+    assert "split brain: 192.168.10.10 answered by this node and 02:aa" in health.lines()[0]
+    assert "split_brain=1;;1" in health.lines()[0]

@@ -66,6 +66,7 @@ class FakeScriptRunner:
 
     outputs: dict[tuple[str, str], tuple[int, Sequence[str]]] = field(default_factory=dict)
     calls: list[tuple[str, ...]] = field(default_factory=list)
+    timeouts_s: list[float | None] = field(default_factory=list)  # asked of each call
 
     async def run(
         self,
@@ -76,6 +77,7 @@ class FakeScriptRunner:
     ) -> ScriptResult:
         full = tuple(argv)
         self.calls.append(full)
+        self.timeouts_s.append(timeout_s)
         name = argv[0].rsplit("/", 1)[-1]
         rc, lines = self.outputs.get((name, op), (0, ()))
         for line in lines:

@@ -44,7 +44,7 @@ from hbtui.adapters.udp import (
     resolve_host,
 )
 from hbtui.bus import Bus, Subscription
-from hbtui.config.hbtui_conf import load_settings
+from hbtui.config.hbtui_conf import HbtuiSettings, load_settings
 from hbtui.config.model import ClusterConfig
 from hbtui.engine import actions as act
 from hbtui.engine.events import ScriptExited, ScriptOutput, ScriptStarted
@@ -171,6 +171,9 @@ class NodeRuntime:
         self.echo_log = echo_log
         self.node: Node | None = None
         self.split_brain: SplitBrainWatch | None = None
+        self.settings = HbtuiSettings()  # hbtui.conf, read at start
+        # request id -> (resource, op, started_ms, timeout_ms) of each script running now
+        self.scripts_running: dict[int, tuple[str, str, int, int]] = {}
         self.transport: Transport | None = None
         self.halog: HaLogFiles | None = None
         self.syslog: SyslogSink | None = None
@@ -219,6 +222,7 @@ class NodeRuntime:
                 self.fence_command = settings.fence_command
             if self.probe_at_start is None:
                 self.probe_at_start = settings.start_probe
+            self.settings = settings
             probe_ms = settings.split_brain_probe_ms
             media = [UcastMedium(md.device, md.host or "") for md in cf.ucast_media]
             ips = [await resolve_host(md.host, cf.udpport) for md in media]
@@ -393,6 +397,11 @@ class NodeRuntime:
         }
         if self.split_brain is not None:
             snap["runtime"].update(self.split_brain.describe())
+        now = self.now_ms() if self._loop is not None else 0
+        snap["runtime"]["scripts_running"] = [
+            {"resource": res, "op": op, "elapsed_ms": now - began, "timeout_ms": limit}
+            for res, op, began, limit in self.scripts_running.values()
+        ]
         return snap
 
     def events(self, name: str = "ui", *, lossy: bool = True) -> Subscription:
@@ -536,14 +545,20 @@ class NodeRuntime:
     async def _run_script(self, a: act.RunScript) -> None:
         rid = a.request_id
         name = a.argv[0].rsplit("/", 1)[-1] if a.argv else "?"
-        self._publish(ScriptStarted(self.now_ms(), rid, a.resource, a.argv))
+        timeout_ms = self.settings.script_timeout_ms(a.resource.split("::", 1)[0], a.op.value)
+        started = self.now_ms()
+        self.scripts_running[rid] = (a.resource, a.op.value, started, timeout_ms)
+        self._publish(ScriptStarted(started, rid, a.resource, a.argv, timeout_ms))
 
         def on_line(stream: str, line: str) -> None:
             self._publish(ScriptOutput(self.now_ms(), rid, stream, line))
             level = act.LogLevel.INFO if stream == "stdout" else act.LogLevel.WARN
             self._log(act.WriteLog(level, line, f"{name}({a.resource})"), publish=False)
 
-        done = await self.scripts.run(a.argv, a.op.value, on_line)
+        try:
+            done = await self.scripts.run(a.argv, a.op.value, on_line, timeout_ms / 1000)
+        finally:
+            self.scripts_running.pop(rid, None)
         self._publish(ScriptExited(self.now_ms(), rid, done.rc, done.timed_out))
         if done.error:
             self._log(act.WriteLog(act.LogLevel.ERROR, f"{' '.join(a.argv)}: {done.error}"))

@@ -10,10 +10,13 @@ from typing import TextIO
 
 from hbtui.cli_common import add_common_options
 from hbtui.commands.node_checks import no_log_warning
+from hbtui.config.hbtui_conf import load_settings
 from hbtui.config.lines import shown
 from hbtui.config.loader import load_config
-from hbtui.config.problems import Problem, Severity
+from hbtui.config.model import ClusterConfig
+from hbtui.config.problems import ConfigError, Problem, Severity
 from hbtui.config.summary import cluster_summary, summary_lines
+from hbtui.engine.resources import VIP_RESOURCES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,12 +34,42 @@ def _problem_dict(problem: Problem) -> dict[str, object]:
     }
 
 
+STOP_ATTEMPTS = 2  # a failed stop is tried once more (engine/resources.py)
+UNIT_STOP_TIMEOUT_MS = 300_000  # TimeoutStopSec of hbtui/data/hbtui.service
+
+
+def settings_problems(config_dir: Path, config: ClusterConfig | None) -> list[Problem]:
+    """hbtui.conf's own errors; and a warning when the stops it allows could outlast the
+    systemd unit's stop timeout (the unit would then stop waiting for a node that holds)."""
+    try:
+        settings = load_settings(config_dir)
+    except ConfigError as exc:
+        return list(exc.problems)
+    if config is None:
+        return []
+    worst_ms = sum(
+        STOP_ATTEMPTS * settings.script_timeout_ms(res.name, "stop")
+        for group in config.haresources.groups
+        for res in group.resources
+        if res.name not in VIP_RESOURCES
+    )
+    if worst_ms <= UNIT_STOP_TIMEOUT_MS:
+        return []
+    text = (
+        f"stuck stops may take {worst_ms // 1000} s (each stop is tried twice), longer than "
+        f"the systemd unit's TimeoutStopSec={UNIT_STOP_TIMEOUT_MS // 1000}: raise it with "
+        "`systemctl edit hbtui` (the unit never SIGKILLs the node, it only stops waiting)"
+    )
+    return [Problem(Severity.WARNING, text, config_dir / "hbtui.conf")]
+
+
 def check_config(config_dir: Path, node_name: str | None, *, as_json: bool, out: TextIO) -> int:
     """Print every problem and the cluster summary to ``out``; 1 on any error, else 0."""
     config, problems = load_config(config_dir, node_name, partial=True)
     no_log = no_log_warning(config) if config is not None else None
     if no_log is not None:  # as `hbtui node` says at start
         problems = [*problems, Problem(Severity.WARNING, no_log, config_dir / "ha.cf")]
+    problems = [*problems, *settings_problems(config_dir, config)]
     ok = not any(p.severity is Severity.ERROR for p in problems)
     if as_json:
         report = {

@@ -26,9 +26,10 @@ from hbtui.adapters.udp import UdpError
 from hbtui.cli_common import add_common_options, add_control_socket_option
 from hbtui.commands.node_checks import no_log_warning, privilege_problem
 from hbtui.commands.node_notify import report_to_systemd
+from hbtui.config.hbtui_conf import load_settings
 from hbtui.config.loader import load_config
 from hbtui.config.model import ClusterConfig
-from hbtui.config.problems import Severity
+from hbtui.config.problems import ConfigError, Severity
 from hbtui.control.server import ControlServer, ControlSocketBusy
 
 log = logging.getLogger("hbtui.node")
@@ -57,6 +58,16 @@ def run(args: argparse.Namespace) -> int:
     if config is None:
         errors = sum(p.severity is Severity.ERROR for p in problems)
         print(f"hbtui node: {errors} configuration error(s); node not started", file=sys.stderr)
+        return 1
+    try:  # hbtui.conf: checked before anything starts, as ha.cf is
+        load_settings(Path(args.config_dir))
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(
+            f"hbtui node: {len(exc.problems)} error(s) in hbtui.conf; node not started",
+            file=sys.stderr,
+        )
         return 1
     no_log = no_log_warning(config)
     if no_log is not None:

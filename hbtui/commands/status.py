@@ -72,6 +72,11 @@ def render(snap: dict[str, Any]) -> list[str]:
     for vip in snap.get("vips", []):
         owner = vip.get("owner") or (f"{snap.get('node')} (acquiring)" if acquiring else "nobody")
         lines.append(f"VIP {vip['ip']} ({vip['resource']}): {owner}")
+    for run in (snap.get("runtime") or {}).get("scripts_running", []):
+        elapsed, limit = run["elapsed_ms"] / 1000, run["timeout_ms"] / 1000
+        lines.append(
+            f"script: {run['resource']} {run['op']} running {elapsed:.0f} s of {limit:g} s"
+        )
     for item in snap.get("rejected", []):
         if item.get("reason") not in QUIET_REASONS:
             lines.append(f"rejected: {item['count']} from {item['ip']} ({item['reason']})")

@@ -6,13 +6,15 @@ One ``key = value`` a line (``#`` comments)::
     fence_command = reboot -nf   # what self-fence runs (no shell)
     start_probe = yes            # yes (default) | no: stop resources left running at start
     split_brain_probe = 5        # off (default) | a time: ARP-probe every VIP this often
+    script_timeout = start 60, stop 60, status 20      # every resource script (the defaults)
+    script_timeout.slow.sh = stop 300                  # one resource, by its haresources name
 
 A missing file means the defaults. Problems carry ``file:line``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from hbtui.config.lines import read_config_file, shown, split_lines
@@ -22,6 +24,8 @@ from hbtui.config.timeparse import parse_time_ms
 FILE_NAME = "hbtui.conf"
 STOP_FAILURES = ("hold", "reboot")
 MIN_PROBE_MS = 1000
+SCRIPT_OPS = ("start", "stop", "status")
+DEFAULT_SCRIPT_TIMEOUTS_MS = {"start": 60_000, "stop": 60_000, "status": 20_000}
 BOOLEANS = {"yes": True, "on": True, "true": True, "no": False, "off": False, "false": False}
 
 
@@ -33,6 +37,16 @@ class HbtuiSettings:
     fence_command: tuple[str, ...] = ("reboot", "-nf")
     start_probe: bool = True
     split_brain_probe_ms: int | None = None  # None: off
+    # resource name ("" for every resource) -> op -> ms; hbtui's built-in defaults fill the rest
+    script_timeouts: dict[str, dict[str, int]] = field(default_factory=dict, hash=False)
+
+    def script_timeout_ms(self, resource: str, op: str) -> int:
+        """The timeout of ``resource``'s ``op`` (start/stop/status): its own line, else the
+        ``script_timeout`` line, else the built-in default."""
+        for key in (resource, ""):
+            if op in self.script_timeouts.get(key, {}):
+                return self.script_timeouts[key][op]
+        return DEFAULT_SCRIPT_TIMEOUTS_MS.get(op, DEFAULT_SCRIPT_TIMEOUTS_MS["start"])
 
 
 def load_settings(config_dir: Path) -> HbtuiSettings:
@@ -76,8 +90,30 @@ def load_settings(config_dir: Path) -> HbtuiSettings:
                 )
             else:
                 values["split_brain_probe_ms"] = every
+        elif key == "script_timeout" or key.startswith("script_timeout."):
+            resource = key.removeprefix("script_timeout").removeprefix(".")
+            parsed, why = _timeouts(value)
+            if why:
+                bad(line.number, f"{key}: {why}")
+            else:
+                timeouts: dict[str, dict[str, int]] = values.setdefault("script_timeouts", {})  # type: ignore[assignment]
+                timeouts.setdefault(resource, {}).update(parsed)
         else:
             bad(line.number, f"unknown setting {shown(key)!r}")
     if problems:
         raise ConfigError(problems)
     return HbtuiSettings(**values)  # type: ignore[arg-type]
+
+
+def _timeouts(value: str) -> tuple[dict[str, int], str]:
+    """``start 60, stop 300`` -> {op: ms}, or an explanation of what is wrong."""
+    out: dict[str, int] = {}
+    for part in value.split(","):
+        words = part.split()
+        if len(words) != 2 or words[0] not in SCRIPT_OPS:
+            return {}, f"expected 'start|stop|status TIME, ...', got {shown(part.strip())!r}"
+        ms = parse_time_ms(words[1])
+        if ms is None or ms < 1000:
+            return {}, f"{words[0]} timeout must be a time of at least 1 s, not {shown(words[1])!r}"
+        out[words[0]] = ms
+    return out, ""

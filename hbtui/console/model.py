@@ -69,6 +69,7 @@ class ScriptCall:
     rc: int | None = None
     ended_ms: int | None = None
     timed_out: bool = False
+    timeout_ms: int | None = None
 
 
 @dataclass
@@ -279,10 +280,11 @@ class ConsoleModel:
 
     def _on_ScriptStarted(self, item: ev.ScriptStarted) -> set[str]:
         self.scripts[item.request_id] = ScriptCall(
-            item.request_id, item.resource, item.argv, item.at_ms
+            item.request_id, item.resource, item.argv, item.at_ms, timeout_ms=item.timeout_ms
         )
         op = item.argv[-1] if item.argv else "?"
-        self.resources[item.resource] = f"{op}…"
+        limit = "" if item.timeout_ms is None else f" (killed after {item.timeout_ms / 1000:g} s)"
+        self.resources[item.resource] = f"{op}…{limit}"
         return {"resources"}
 
     def _on_ScriptOutput(self, item: ev.ScriptOutput) -> set[str]:

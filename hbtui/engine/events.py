@@ -114,12 +114,13 @@ class VipRemoved:
 
 @dataclass(frozen=True, slots=True)
 class ScriptStarted:
-    """(runtime) A resource script started."""
+    """(runtime) A resource script started; it is killed after ``timeout_ms``."""
 
     at_ms: int
     request_id: int
     resource: str
     argv: tuple[str, ...]
+    timeout_ms: int | None = None  # None: not known (an older trace)
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,3 +82,25 @@ def test_unprivileged_node_says_it_needs_root_once(tmp_path: Path, as_user: str)
     refusals = [line for line in done.stderr.splitlines() if "cannot start:" in line]
     assert len(refusals) == 1, done.stderr
     assert "needs root" in refusals[0]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="hbtui node checks for root first")
+def test_a_broken_hbtui_conf_starts_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """hbtui.conf is checked with ha.cf, before a socket or the state dir is touched (it
+    used to raise from inside the runtime's start)."""
+    from hbtui.cli import main
+
+    config = tmp_path / "ha.d"
+    shutil.copytree(HOWTO, config)
+    (config / "authkeys").chmod(0o600)
+    (config / "hbtui.conf").write_text("split_brain_probe = sometimes\n")
+    state = tmp_path / "state"
+    argv = ["node", "--config-dir", str(config), "--state-dir", str(state), "--node-name",
+            "server1", "--control-socket", str(tmp_path / "c.sock")]  # fmt: skip
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert f"{config / 'hbtui.conf'}:1: error: split_brain_probe is off or a time" in err
+    assert "1 error(s) in hbtui.conf; node not started" in err
+    assert not state.exists() and not (tmp_path / "c.sock").exists()

@@ -133,3 +133,23 @@ def test_no_log_destination_is_a_warning(howto: Path, capsys: Capture) -> None:
     status, out = check(capsys, "--config-dir", str(howto), "--node-name", "server1")
     assert status == 0
     assert f"{hacf}: warning: sets no logfile, debugfile or logfacility" in out
+
+
+def test_check_reads_hbtui_conf_errors_and_long_stop_timeouts(howto: Path, capsys: Capture) -> None:
+    """A broken hbtui.conf fails `hbtui check` (as it stops `hbtui node`), and stop
+    timeouts that could outlast the unit's TimeoutStopSec are a warning."""
+    conf = howto / "hbtui.conf"
+    conf.write_text("stop_failure = sometimes\n")
+    status, out = check(capsys, "--config-dir", str(howto), "--node-name", "server1")
+    assert status == 1 and f"{conf}:1: error: stop_failure is hold or reboot" in out
+    conf.write_text("script_timeout.failback.sh = stop 200\n")
+    status, out = check(capsys, "--config-dir", str(howto), "--node-name", "server1")
+    assert status == 0
+    assert f"{conf}: warning: stuck stops may take 400 s" in out
+
+
+def test_the_unit_stop_timeout_check_matches_the_unit() -> None:
+    from hbtui.commands.check import UNIT_STOP_TIMEOUT_MS
+
+    unit = Path(__file__).parents[2] / "hbtui" / "data" / "hbtui.service"
+    assert f"TimeoutStopSec={UNIT_STOP_TIMEOUT_MS // 1000}\n" in unit.read_text()

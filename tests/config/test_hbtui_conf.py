@@ -32,3 +32,25 @@ def test_problems_name_file_and_line(tmp_path: Path) -> None:
     assert f"{path}:2: error: stop_failure is hold or reboot, not 'maybe'" in text
     assert f"{path}:3: error: expected 'key = value'" in text
     assert f"{path}:4: error: unknown setting 'colour'" in text
+
+
+def test_script_timeouts_default_per_line_and_per_resource(tmp_path: Path) -> None:
+    (tmp_path / "hbtui.conf").write_text(
+        "script_timeout = start 90, status 10\nscript_timeout.slow.sh = stop 300\n"
+    )
+    settings = load_settings(tmp_path)
+    assert settings.script_timeout_ms("failback.sh", "start") == 90_000
+    assert settings.script_timeout_ms("failback.sh", "stop") == 60_000  # built-in default
+    assert settings.script_timeout_ms("slow.sh", "stop") == 300_000
+    assert settings.script_timeout_ms("slow.sh", "status") == 10_000
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["script_timeout = start", "script_timeout = restart 10", "script_timeout.x = stop 10ms"],
+)
+def test_a_bad_script_timeout_names_its_line(tmp_path: Path, line: str) -> None:
+    (tmp_path / "hbtui.conf").write_text(f"start_probe = yes\n{line}\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(tmp_path)
+    assert str(err.value.problems[0]).startswith(f"{tmp_path / 'hbtui.conf'}:2: error:")

@@ -337,3 +337,31 @@ async def test_console_labels_a_standby_and_the_failback_that_follows(tmp_path: 
         await wait_for(lambda: "failback server2->server1" in rows("server1"))
         home = next(r for r in models["server1"].timeline if r.kind == "failback")
         assert home.phases["VIP added"] is not None and "goes home" in home.why
+
+
+async def test_script_timeouts_from_hbtui_conf_reach_the_runner_and_the_status(
+    tmp_path: Path,
+) -> None:
+    """``script_timeout.failback.sh = start 7`` in hbtui.conf: the script runs with a 7 s
+    timeout, ScriptStarted says so, and a running script shows in the runtime snapshot
+    with its elapsed time against that timeout."""
+    from hbtui.commands import status as status_cmd
+    from hbtui.engine.events import ScriptStarted as Started
+
+    _lan, one, two = howto_pair(tmp_path)
+    etc = one.runtime.config.config_dir
+    etc.mkdir(parents=True, exist_ok=True)
+    (etc / "hbtui.conf").write_text("script_timeout.failback.sh = start 7\n")
+    events = one.runtime.events("test", lossy=False)
+    async with running(one, two):
+        started = await wait_event(
+            events, lambda e: isinstance(e, Started) and e.argv[-1] == "start"
+        )
+        assert started.timeout_ms == 7000
+        await wait_for(lambda: 7.0 in one.scripts.timeouts_s)
+    one.runtime.scripts_running[99] = ("slow.sh", "stop", 0, 300_000)
+    snap = {**one.runtime.snapshot(), "nodes": {}}
+    running_now = snap["runtime"]["scripts_running"]
+    assert running_now[0]["resource"] == "slow.sh" and running_now[0]["timeout_ms"] == 300_000
+    assert any(line.startswith("script: slow.sh stop running ") and line.endswith("of 300 s")
+               for line in status_cmd.render(snap))  # fmt: skip

@@ -60,7 +60,8 @@ class ResourcesPanel(Vertical):
         """Append script calls and their output as they happen."""
         out = self.query_one("#script-output", RichLog)
         if isinstance(item, ev.ScriptStarted):
-            out.write(Text("$ " + " ".join(item.argv), style="bold cyan"))
+            limit = "" if item.timeout_ms is None else f"  [timeout {item.timeout_ms / 1000:g} s]"
+            out.write(Text("$ " + " ".join(item.argv) + limit, style="bold cyan"))
         elif isinstance(item, ev.ScriptOutput):
             style = "red" if item.stream == "stderr" else ""
             out.write(Text("  " + item.line, style=style))

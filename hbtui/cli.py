@@ -19,6 +19,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "takeover": ("hold", "take the other node's resources (like hb_takeover)"),
     "check": ("check", "validate a Heartbeat configuration and summarise the cluster"),
     "decode": ("decode", "decode Heartbeat datagrams from pcap files or raw dumps"),
+    "resource": (
+        "resource",
+        "after a failed stop: retry-stop, cleared (stopped by hand) or self-fence",
+    ),
     "advise": ("advise", "estimate false failovers from keepalive gaps and recommend timers"),
     "install-service": (
         "install_service",

@@ -126,3 +126,30 @@ def test_takeover_without_a_node_exits_3_refused_exits_1(
         refusing.server_close()
         thread.join(5)
     assert "arg must be one of" in capsys.readouterr().err
+
+
+def test_resource_commands_after_a_failed_stop(
+    tmp_path: Path, fake_node: _FakeNode, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`hbtui resource`: retry-stop is sent at once; cleared and self-fence need a yes (a
+    non-terminal without --yes sends nothing); exit 3 without a node."""
+    sock = ["--control-socket", str(fake_node.server_address)]
+    assert main(["resource", "retry-stop", *sock]) == 0
+    assert main(["resource", "cleared", *sock]) == 1  # stdin is not a terminal under pytest
+    assert "add --yes to confirm" in capsys.readouterr().err
+    assert main(["resource", "cleared", "--yes", *sock]) == 0
+    assert main(["resource", "self-fence", "--yes", *sock]) == 0
+    assert fake_node.requests == [
+        {"cmd": "retry-stop"},
+        {"cmd": "stop-cleared"},
+        {"cmd": "self-fence"},
+    ]
+    assert main(["resource", "retry-stop", "--control-socket", str(tmp_path / "no.sock")]) == 3
+
+
+def test_status_says_what_to_do_after_a_failed_stop() -> None:
+    from hbtui.commands.status import render
+
+    lines = render({"node": "server1", "nodes": {}, "stop_failed": ["slow.sh"]})
+    assert "CRIT: stop failed for slow.sh: this node holds the group until you run" in lines
+    assert "  hbtui resource retry-stop   (run the stop again)" in lines

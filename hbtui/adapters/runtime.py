@@ -302,6 +302,10 @@ class NodeRuntime:
             self._finish(RuntimeState.STOPPED, "graceful stop timed out")
             return self.exit_reason
 
+    def stop_failures(self) -> tuple[str, ...]:
+        """Resources whose stop failed and that are held here (empty when none)."""
+        return () if self.node is None else tuple(self.node.runner.stop_failed())
+
     def still_running(self) -> list[str]:
         """Keys of the groups whose resources still run here (empty before the start)."""
         return [] if self.node is None else sorted(self.node.runner.running)

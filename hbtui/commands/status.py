@@ -72,6 +72,12 @@ def render(snap: dict[str, Any]) -> list[str]:
     for vip in snap.get("vips", []):
         owner = vip.get("owner") or (f"{snap.get('node')} (acquiring)" if acquiring else "nobody")
         lines.append(f"VIP {vip['ip']} ({vip['resource']}): {owner}")
+    if snap.get("stop_failed"):
+        held = ", ".join(snap["stop_failed"])
+        lines.append(f"CRIT: stop failed for {held}: this node holds the group until you run")
+        lines.append("  hbtui resource retry-stop   (run the stop again)")
+        lines.append("  hbtui resource cleared      (you stopped it by hand: release the group)")
+        lines.append("  hbtui resource self-fence   (reboot this machine)")
     for run in (snap.get("runtime") or {}).get("scripts_running", []):
         elapsed, limit = run["elapsed_ms"] / 1000, run["timeout_ms"] / 1000
         lines.append(

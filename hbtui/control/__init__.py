@@ -8,6 +8,12 @@ Protocol (AF_UNIX stream, mode 600, root only; one JSON object per line each way
   ``{"type": "Dropped", "count": n}`` line says the follower was too slow (oldest dropped).
 - ``{"cmd": "standby"|"takeover", "arg": "all"|"local"|"foreign"}`` and ``{"cmd": "stop"}``
   -> ``{"ok": true}``; errors -> ``{"ok": false, "error": "..."}``.
+- after a failed stop: ``{"cmd": "retry-stop"|"stop-cleared"|"self-fence"}`` -> ``{"ok": true}``,
+  or an error when no stop failed.
+
+Every request is checked first (``requests.py``: size, UTF-8, depth, keys, command, arg);
+a bad one is answered with an error, counted (``runtime.control.rejected`` in the snapshot)
+and logged, and nothing acts on it.
 """
 
 from pathlib import Path

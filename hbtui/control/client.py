@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 REQUEST_TIMEOUT_S = 5.0
+BUSY_RETRY_S = 2.0
 
 
 class NoNodeRunning(Exception):
@@ -20,10 +22,25 @@ class ControlError(Exception):
 
 
 def _connect(path: Path, timeout_s: float | None) -> socket.socket:
+    """Connect, retrying for ``BUSY_RETRY_S`` while the node's accept queue is full."""
+    give_up = time.monotonic() + BUSY_RETRY_S
+    while True:
+        try:
+            return _connect_once(path, timeout_s)
+        except BlockingIOError as exc:  # EAGAIN: a burst filled the listen backlog
+            if time.monotonic() >= give_up:
+                raise ControlError(f"the node is busy: {path} accepts no connection now") from exc
+            time.sleep(0.05)
+
+
+def _connect_once(path: Path, timeout_s: float | None) -> socket.socket:
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(timeout_s)
     try:
         sock.connect(str(path))
+    except BlockingIOError:
+        sock.close()
+        raise
     except (FileNotFoundError, ConnectionRefusedError) as exc:
         sock.close()
         raise NoNodeRunning(f"no hbtui node is running here (nothing answers on {path})") from exc

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import socket
@@ -18,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from hbtui.adapters.runtime import NodeRuntime
+from hbtui.control.requests import MAX_LINE, Request, RequestError, parse_request
 from hbtui.stream.codec import dumps_line, to_json, with_schema
 
 log = logging.getLogger(__name__)
 
-MAX_LINE = 64 * 1024
-COMMANDS = ("snapshot", "follow", "standby", "takeover", "stop")
-HOLD_ARGS = ("all", "local", "foreign")
+BACKLOG = 512  # connections waiting to be accepted (a burst of `hbtui status`)
+IDLE_TIMEOUT_S = 30.0  # a client that sends no complete request for this long is closed
 
 
 class ControlSocketBusy(Exception):
@@ -62,6 +61,8 @@ class ControlServer:
         self.allowed_uids = {0, os.geteuid()}
         self._server: asyncio.AbstractServer | None = None
         self._clients: set[asyncio.Task[Any]] = set()
+        self.rejected = 0  # requests refused (bad input or permission), since start
+        self.last_rejected = ""
 
     async def start(self) -> None:
         """Bind the socket (replacing a stale one; refusing when a node answers there)."""
@@ -74,7 +75,7 @@ class ControlServer:
         old_umask = os.umask(0o177)
         try:
             self._server = await asyncio.start_unix_server(
-                self._serve, path=str(self.path), limit=MAX_LINE
+                self._serve, path=str(self.path), limit=MAX_LINE, backlog=BACKLOG
             )
         finally:
             os.umask(old_umask)
@@ -101,13 +102,27 @@ class ControlServer:
             sock = writer.get_extra_info("socket")
             uid = peer_uid(sock) if sock is not None else None
             if uid not in self.allowed_uids:
+                self._reject(uid, "permission denied: root only")
                 writer.write(dumps_line({"ok": False, "error": "permission denied: root only"}))
                 await writer.drain()
                 return
-            while line := await reader.readline():
-                if not await self._request(line, writer):
+            while True:
+                try:
+                    line = await asyncio.wait_for(reader.readline(), IDLE_TIMEOUT_S)
+                except TimeoutError:
+                    log.debug("control client idle for %s s: closed", IDLE_TIMEOUT_S)
                     break
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError) as exc:
+                except ValueError:  # the line overran MAX_LINE
+                    why = f"request too long (at most {MAX_LINE} bytes)"
+                    self._reject(uid, why)
+                    writer.write(dumps_line({"ok": False, "error": why}))
+                    await writer.drain()
+                    break
+                if not line or not line.endswith(b"\n"):
+                    break  # closed, possibly in the middle of a line: nothing to answer
+                if not await self._request(line, uid, writer):
+                    break
+        except (ConnectionError, asyncio.IncompleteReadError) as exc:
             log.debug("control client gone: %s", exc)
         finally:
             if task is not None:
@@ -116,42 +131,70 @@ class ControlServer:
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
-    async def _request(self, line: bytes, writer: asyncio.StreamWriter) -> bool:
+    def _reject(self, uid: int | None, why: str) -> None:
+        """Count and log a refused request (never an action)."""
+        self.rejected += 1
+        self.last_rejected = why
+        log.warning("control request from uid %s rejected: %s", uid, why)
+
+    def describe(self) -> dict[str, Any]:
+        """What the snapshot carries about the control socket."""
+        return {"rejected": self.rejected, "last_rejected": self.last_rejected}
+
+    async def _request(self, line: bytes, uid: int | None, writer: asyncio.StreamWriter) -> bool:
         """Answer one request; False ends the connection."""
         try:
-            request = json.loads(line)
-            cmd = request.get("cmd") if isinstance(request, dict) else None
-        except (ValueError, UnicodeDecodeError):
-            cmd, request = None, {}
-        if cmd not in COMMANDS:
-            writer.write(dumps_line({"ok": False, "error": f"unknown command; use {COMMANDS}"}))
+            request = parse_request(line)
+            refusal = self._refusal(request)
+        except RequestError as exc:
+            self._reject(uid, str(exc))
+            writer.write(dumps_line({"ok": False, "error": str(exc)}))
             await writer.drain()
             return True
-        runtime = self.runtime
-        if cmd == "snapshot":
-            writer.write(dumps_line({"ok": True, "snapshot": with_schema(runtime.snapshot())}))
-        elif cmd == "follow":
+        if refusal:
+            writer.write(dumps_line({"ok": False, "error": refusal}))
+        elif request.cmd == "snapshot":
+            writer.write(dumps_line({"ok": True, "snapshot": with_schema(self.snapshot())}))
+        elif request.cmd == "follow":
             await self._follow(writer)
             return False
-        elif cmd in ("standby", "takeover"):
-            arg = str(request.get("arg") or "all")
-            if arg not in HOLD_ARGS:
-                writer.write(dumps_line({"ok": False, "error": f"arg must be one of {HOLD_ARGS}"}))
-            else:
-                runtime.command(cmd, arg)
-                writer.write(dumps_line({"ok": True}))
         else:
-            runtime.command("stop")
+            self._act(request)
             writer.write(dumps_line({"ok": True}))
         await writer.drain()
         return True
 
+    def snapshot(self) -> dict[str, Any]:
+        """The runtime's snapshot with the control socket's own figures."""
+        snap = self.runtime.snapshot()
+        snap.setdefault("runtime", {})["control"] = self.describe()
+        return snap
+
+    def _refusal(self, request: Request) -> str:
+        """Why a well-formed request cannot be done now ("" when it can)."""
+        if request.cmd not in ("retry-stop", "stop-cleared", "self-fence"):
+            return ""
+        if not self.runtime.stop_failures():
+            return f"no failed stop on {self.runtime.config.node_name}: nothing to {request.cmd}"
+        return ""
+
+    def _act(self, request: Request) -> None:
+        runtime = self.runtime
+        if request.cmd in ("standby", "takeover"):
+            runtime.command(request.cmd, request.arg or "all")
+        elif request.cmd == "stop":
+            runtime.command("stop")
+        elif request.cmd == "retry-stop":
+            runtime.retry_stop()
+        elif request.cmd == "stop-cleared":
+            runtime.stop_cleared()
+        elif request.cmd == "self-fence":
+            runtime.self_fence()
+
     async def _follow(self, writer: asyncio.StreamWriter) -> None:
         sub = self.runtime.events("control-follow", lossy=True)
         try:
-            writer.write(
-                dumps_line({"type": "snapshot", "snapshot": with_schema(self.runtime.snapshot())})
-            )
+            writer.write(dumps_line({"type": "snapshot", "snapshot": with_schema(self.snapshot())}))
             await writer.drain()
             reported = 0
             async for item in sub:

@@ -23,7 +23,7 @@ import pytest
 from hbtui.lab.netns import Lab
 from tests.lab.cluster import Cluster
 from tests.lab.haconfig import HaSetup
-from tests.lab.hbtui_node import HbtuiNode
+from tests.lab.hbtui_node import CONTROL_SOCKET, ENV, HBTUI, HbtuiNode
 from tests.lab.observe import wait_for_vip, wait_until
 
 pytestmark = pytest.mark.lab
@@ -123,3 +123,48 @@ def test_start_stops_a_resource_left_running(cluster: Cluster) -> None:
     two.start()
     wait_until(lambda: not marker(cluster, "server2").exists(), 15, "slow.sh stopped at start")
     assert "slow.sh reports running but this node does not hold it" in two.log_text()
+
+
+def test_the_operator_retries_the_stop_then_the_peer_takes_over(cluster: Cluster) -> None:
+    """After a failed stop, `hbtui resource retry-stop` (the cause fixed) completes the
+    graceful stop: server1 exits, and only then does server2 start slow.sh."""
+    one = cluster["server1"]
+    assert isinstance(one, HbtuiNode)
+    cluster.start_all()
+    wait_for_vip(one.node, VIP, timeout=30)
+    wait_until(marker(cluster, "server1").exists, 30, "slow.sh started on server1")
+    (etc(cluster, "server1") / "slow.fail").write_text("")
+    sigterm(one)
+    wait_until(lambda: "stop failed, holding" in one.log_text(), 10, "CRIT on server1")
+    assert not marker(cluster, "server2").exists()
+    (etc(cluster, "server1") / "slow.fail").unlink()  # the operator fixed the cause
+    done = one.node.run([*HBTUI, "resource", "retry-stop", "--control-socket", CONTROL_SOCKET],
+                        env=ENV, timeout=20)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    wait_until(lambda: not one.running(), 30, "server1 finishes its stop and exits")
+    wait_until(marker(cluster, "server2").exists, 30, "server2 takes over")
+    assert not marker(cluster, "server1").exists()
+
+
+def test_cleared_by_hand_releases_the_group(cluster: Cluster) -> None:
+    """The stop keeps failing; the operator stops slow.sh by hand and says so with
+    `hbtui resource cleared --yes`: server1 releases, server2 takes over."""
+    one = cluster["server1"]
+    assert isinstance(one, HbtuiNode)
+    cluster.start_all()
+    wait_for_vip(one.node, VIP, timeout=30)
+    wait_until(marker(cluster, "server1").exists, 30, "slow.sh started on server1")
+    (etc(cluster, "server1") / "slow.fail").write_text("")
+    sigterm(one)
+    wait_until(lambda: "stop failed, holding" in one.log_text(), 10, "CRIT on server1")
+    refused = one.node.run([*HBTUI, "resource", "cleared", "--control-socket", CONTROL_SOCKET],
+                           env=ENV, timeout=20)  # fmt: skip
+    assert refused.returncode == 1 and not marker(cluster, "server2").exists()  # no --yes
+    marker(cluster, "server1").unlink()  # stopped by hand
+    done = one.node.run(
+        [*HBTUI, "resource", "cleared", "--yes", "--control-socket", CONTROL_SOCKET],
+        env=ENV, timeout=20,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    wait_until(marker(cluster, "server2").exists, 30, "server2 takes over")
+    assert "server2" in cluster.vip_holders()

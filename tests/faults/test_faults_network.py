@@ -2,9 +2,9 @@
 keepalive 1 s, deadtime 5 s) in the namespace lab, one cluster shared by the module.
 
 Loss and partitions are nftables rules in server2's namespace on udp/694. A sampler reads
-who has the VIP every 50 ms. Each case asserts: never two holders for longer than one
-keepalive except during a true (two-way) partition; exactly one holder within two
-keepalives after the fault ends (a little slack for the sampler); and nothing silent.
+who has the VIP every 50 ms. Each case asserts: exactly one holder within two keepalives
+after the fault ends (a little slack for the sampler), a double hold under loss undone
+within deadtime, and nothing silent.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ pytestmark = pytest.mark.lab
 SETUP = HaSetup()
 VIP = SETUP.vip_ip
 KEEPALIVE_S = 1.0
+DEADTIME_S = 5.0
 SLACK_S = 0.5  # the sampler's period and the `ip` calls it makes
 
 
@@ -100,7 +101,13 @@ def one_holder_after(sampler: Sampler, cluster: Cluster, ended: float) -> float:
     return time.monotonic() - ended
 
 
-def test_loss_of_50_percent_for_30_s_never_puts_the_vip_on_both(cluster: Cluster) -> None:
+def test_loss_of_50_percent_for_30_s_ends_any_double_hold_within_deadtime(
+    cluster: Cluster,
+) -> None:
+    """At 50 % loss five keepalives in a row are lost about once a minute (3 % a second:
+    `hbtui advise` says so), so a false failover may happen here, as with the real daemon;
+    what must hold is that it is named in the log and undone quickly: the VIP is never on
+    both nodes for longer than deadtime, and one node holds it right after the loss ends."""
     settled(cluster)
     sampler = Sampler(cluster.lab)
     began = time.monotonic()
@@ -113,8 +120,10 @@ def test_loss_of_50_percent_for_30_s_never_puts_the_vip_on_both(cluster: Cluster
     sampler.stop()
     double = sampler.longest_double(began, time.monotonic())
     print(f"[faults] 50 % loss 30 s: longest double hold {double:.2f} s, one holder {after:.2f} s")
-    assert double <= KEEPALIVE_S + SLACK_S
+    assert double <= DEADTIME_S
     assert after <= 2 * KEEPALIVE_S + SLACK_S
+    if double > 0:  # a false failover happened: it was named, not silent
+        assert "is dead" in cluster["server2"].log_text() + cluster["server1"].log_text()
 
 
 def test_a_12_s_partition_heals_to_one_holder_within_two_keepalives(cluster: Cluster) -> None:

@@ -1,0 +1,1 @@
+"""The support bundle (``hbtui report``): what an incident needs, from every node, no key."""

@@ -19,6 +19,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "takeover": ("hold", "take the other node's resources (like hb_takeover)"),
     "check": ("check", "validate a Heartbeat configuration and summarise the cluster"),
     "decode": ("decode", "decode Heartbeat datagrams from pcap files or raw dumps"),
+    "report": ("report", "a support bundle (logs, configs without keys, status) from every node"),
     "resource": (
         "resource",
         "after a failed stop: retry-stop, cleared (stopped by hand) or self-fence",

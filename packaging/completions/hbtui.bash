@@ -5,7 +5,7 @@
 #    source ~/.local/share/bash_completion/hbtui
 # See also: https://github.com/scop/bash-completion/blob/main/doc/configuration.md
 
-_shtab_hbtui_subparsers=(console demo node status standby takeover check decode resource advise install-service migrate)
+_shtab_hbtui_subparsers=(console demo node status standby takeover check decode report resource advise install-service migrate)
 
 _shtab_hbtui_console_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --mode --record --no-peers --peer-hbtui)
 _shtab_hbtui_demo_option_strings=(-h --help --headless --seconds)
@@ -15,6 +15,7 @@ _shtab_hbtui_standby_option_strings=(-h --help --config-dir --state-dir --node-n
 _shtab_hbtui_takeover_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket)
 _shtab_hbtui_check_option_strings=(-h --help --config-dir --state-dir --node-name --json)
 _shtab_hbtui_decode_option_strings=(-h --help --config-dir --state-dir --node-name --authkeys --json --port)
+_shtab_hbtui_report_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --since --until --output -o --no-peers --capture --peer-hbtui)
 _shtab_hbtui_resource_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --yes)
 _shtab_hbtui_advise_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --pcap --gaps --listen --keepalive --deadtime --target-years --json)
 _shtab_hbtui_install_service_option_strings=(-h --help --config-dir --state-dir --node-name --unit-dir --logrotate-dir --program --print)
@@ -28,7 +29,7 @@ _shtab_hbtui_status_pos_0_choices=(hbstatus listnodes nodestatus rscstatus)
 _shtab_hbtui_resource_pos_0_choices=(retry-stop cleared self-fence)
 _shtab_hbtui_migrate___to_choices=(pacemaker)
 _shtab_hbtui_migrate___format_choices=(xml pcs crm corosync)
-_shtab_hbtui_pos_0_choices=(console demo node status standby takeover check decode resource advise install-service migrate)
+_shtab_hbtui_pos_0_choices=(console demo node status standby takeover check decode report resource advise install-service migrate)
 
 _shtab_hbtui_console__h_nargs=0
 _shtab_hbtui_console___help_nargs=0
@@ -57,6 +58,9 @@ _shtab_hbtui_decode_pos_0_nargs='*'
 _shtab_hbtui_decode__h_nargs=0
 _shtab_hbtui_decode___help_nargs=0
 _shtab_hbtui_decode___json_nargs=0
+_shtab_hbtui_report__h_nargs=0
+_shtab_hbtui_report___help_nargs=0
+_shtab_hbtui_report___no_peers_nargs=0
 _shtab_hbtui_resource__h_nargs=0
 _shtab_hbtui_resource___help_nargs=0
 _shtab_hbtui_resource___yes_nargs=0

@@ -1,0 +1,81 @@
+"""``hbtui report``: authkeys redaction, the log window, the bundle (never a key), and the
+command on this machine (no node running: what is missing is listed, nothing fails)."""
+
+from __future__ import annotations
+
+import shutil
+import tarfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from hbtui.cli import main
+from hbtui.report.bundle import write_bundle
+from hbtui.report.redact import key_texts, redact_authkeys, scrub
+from hbtui.report.window import in_window, line_time
+
+HOWTO = Path(__file__).parents[2] / "hbtui" / "data" / "howto"
+KEY = "PutYourSuperSecretKeyHere"
+
+
+def test_authkeys_keys_become_digests() -> None:
+    text, dropped = redact_authkeys(
+        f"# keys\nauth 1\n1 sha1 {KEY}\n2 crc\n3 md5 two words\nbogus\n"
+    )
+    assert KEY not in text and "two words" not in text and dropped == 1
+    assert "1 sha1 sha256:" in text and "2 crc (no key)" not in text and "auth 1" in text
+    assert key_texts(f"1 sha1 {KEY}\n2 md5 abc\n") == {KEY}  # a 3-character key is not scrubbed
+    assert scrub(f"x {KEY} y", {KEY}) == "x [key removed] y"
+
+
+def test_log_window_keeps_both_time_styles_and_continuations() -> None:
+    log = (
+        "2026/12/05_09:00:00 early\n"
+        "Dec 05 09:30:00 server1 heartbeat: [1]: info: in\n"
+        "  a continuation line\n"
+        "2026/12/05_09:45:00 in too\n"
+        "Dec 05 10:30:00 late\n"
+    )
+    kept = in_window(log, datetime(2026, 12, 5, 9, 15), datetime(2026, 12, 5, 10, 0))
+    assert kept.splitlines() == [
+        "Dec 05 09:30:00 server1 heartbeat: [1]: info: in",
+        "  a continuation line",
+        "2026/12/05_09:45:00 in too",
+    ]
+    assert line_time("no time here", 2026) is None
+    assert in_window(log, None, None) == log
+
+
+def test_the_bundle_never_holds_a_key(tmp_path: Path) -> None:
+    items = [("etc/ha.cf", f"# someone pasted {KEY} here\n"), ("log/ha-log", "line\n")]
+    out = write_bundle(tmp_path / "b.tar.gz", {"server1": items}, {KEY}, "all", ["x: y"])
+    assert out.stat().st_mode & 0o777 == 0o600
+    with tarfile.open(out) as tar:
+        names = tar.getnames()
+        texts = [tar.extractfile(m).read().decode() for m in tar.getmembers() if m.isfile()]  # type: ignore[union-attr]
+    assert any(n.endswith("/README.txt") for n in names)
+    assert any(n.endswith("/server1/etc/ha.cf") for n in names)
+    assert all(KEY not in t for t in texts)
+    assert any("not collected:" in t and "x: y" in t for t in texts)
+
+
+def test_report_on_this_machine_without_a_node(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "ha.d"
+    shutil.copytree(HOWTO, config)
+    (config / "authkeys").chmod(0o600)
+    out = tmp_path / "bundle.tar.gz"
+    argv = ["report", "--config-dir", str(config), "--state-dir", str(tmp_path / "state"),
+            "--node-name", "server1", "--control-socket", str(tmp_path / "none.sock"),
+            "--no-peers", "--output", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    assert f"wrote {out} (server1;" in capsys.readouterr().out
+    with tarfile.open(out) as tar:
+        files = {m.name.split("/", 1)[1]: tar.extractfile(m).read().decode()  # type: ignore[union-attr]
+                 for m in tar.getmembers() if m.isfile()}  # fmt: skip
+    assert "server1/etc/ha.cf" in files and "server1/etc/authkeys.redacted" in files
+    assert all(KEY not in text for text in files.values())
+    assert "server1/status.json.error" in files  # no node runs: said, not fatal
+    assert "server1: state/hb_uuid" in files["README.txt"]

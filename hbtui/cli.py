@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import sys
 from collections.abc import Sequence
@@ -50,11 +51,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``hbtui`` console script; no subcommand means ``console``."""
+    """Entry point of the ``hbtui`` console script; no subcommand means ``console``.
+
+    Options first (``hbtui --mode attach``) also mean ``console``; an unknown word
+    (``hbtui stauts``) is an error listing the commands, never a console that might start
+    a node."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or (
-        args_list[0] not in SUBCOMMANDS and args_list[0] not in ("-h", "--help", "--version")
-    ):
+    first = args_list[0] if args_list else None
+    if first is not None and not first.startswith("-") and first not in SUBCOMMANDS:
+        close = difflib.get_close_matches(first, SUBCOMMANDS, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        print(f"hbtui: unknown command {first!r}{hint}", file=sys.stderr)
+        print(f"commands: {', '.join(SUBCOMMANDS)}", file=sys.stderr)
+        return 2
+    if first is None or (first not in SUBCOMMANDS and first not in ("-h", "--help", "--version")):
         args_list = ["console", *args_list]
     args = build_parser().parse_args(args_list)
     try:

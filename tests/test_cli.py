@@ -153,3 +153,13 @@ def test_status_says_what_to_do_after_a_failed_stop() -> None:
     lines = render({"node": "server1", "nodes": {}, "stop_failed": ["slow.sh"]})
     assert "CRIT: stop failed for slow.sh: this node holds the group until you run" in lines
     assert "  hbtui resource retry-stop   (run the stop again)" in lines
+
+
+@pytest.mark.parametrize(("word", "hint"), [("stauts", "did you mean 'status'?"), ("advice", "")])
+def test_an_unknown_command_is_an_error_never_the_console(
+    word: str, hint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([word]) == 2
+    err = capsys.readouterr().err
+    assert f"hbtui: unknown command {word!r}" in err and hint in err
+    assert "commands: console, demo, node, status" in err

@@ -4,7 +4,9 @@ Which source it reads (``hbtui.sources.pick``):
 
 - a real ``heartbeat`` daemon runs here: watch it read-only (its ha-log, cl_status);
 - an ``hbtui node`` answers on the control socket: attach to it;
-- otherwise: run the node inside the console (embedded; quitting stops it gracefully).
+- otherwise: show the configuration and the peers, and offer to run the node inside the
+  console (``r``, with a dialog saying what will happen; ``--embedded`` starts it at once);
+  quitting a console that runs the node asks first, then stops it gracefully.
 
 Every other node of ha.cf is reached over SSH (``hbtui.sources.peers``; ``--no-peers``
 skips it): its own view shows beside ours, the keys act on it when it is focused, and
@@ -38,7 +40,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("auto", "watch", "attach", "embedded"),
         default="auto",
         help="auto (default): watch a real heartbeat, else attach to `hbtui node`, "
-        "else run the node here",
+        "else show the config and peers and offer (r) to start a node here",
+    )
+    parser.add_argument(
+        "--embedded",
+        dest="mode",
+        action="store_const",
+        const="embedded",
+        help="start a node inside the console at once (quitting asks, then stops it)",
     )
     parser.add_argument(
         "--record",

@@ -161,5 +161,6 @@ def demo_app(cluster: DemoCluster, **kwargs: Any) -> ConsoleApp:
     kwargs.setdefault("rename", demo_rename_backend(cluster))
     kwargs.setdefault("reopen", demo_reopener(cluster))
     kwargs.setdefault("poll_sockets", False)  # the nodes' sockets live in their namespaces
+    kwargs.setdefault("confirm_actions", False)  # a demo cluster: keys act at once
     kwargs.setdefault("unpolled_why", "the nodes' sockets are in their namespaces")
     return ConsoleApp(sources[0], others=sources[1:], **kwargs)

@@ -23,6 +23,7 @@ from textual.binding import Binding, BindingType
 
 from hbtui.console.clock import clock_of
 from hbtui.console.commands import NodeCommands
+from hbtui.console.effects import effect
 from hbtui.console.messages import SourceUpdate
 from hbtui.console.model import ConsoleModel
 from hbtui.console.screens.confirm import DELETE_UUID_TEXT, KILL_TEXT, ConfirmScreen
@@ -52,7 +53,20 @@ PEER_CONFIRMED = {
     "stop": ("Stop {node}?", "Stop"),
     "restart": ("Restart {node}?", "Restart"),
     "delete_uuid": ("Delete hb_uuid of {node}?", "Delete"),
+    "standby": ("Standby {node}?", "Standby"),
+    "takeover": ("Takeover on {node}?", "Takeover"),
 }
+# actions that stop a node or move resources: each asks first, saying what will happen
+MOVES = {
+    "stop": ("Stop {node}?", "Stop"),
+    "restart": ("Restart {node}?", "Restart"),
+    "standby": ("Standby {node}?", "Standby"),
+    "takeover": ("Takeover on {node}?", "Takeover"),
+}
+NO_NODE_HERE = (
+    "no node runs here: this console shows the configuration and the other nodes; "
+    "press r to start a node here (it asks first, saying what will happen)"
+)
 
 
 def _peer_command(source: NodeSource, action: str) -> str | None:
@@ -101,8 +115,12 @@ class ConsoleApp(App[None]):
         rename: RenameBackend | None = None,
         reopen: Reopen | None = None,
         unpolled_why: str = "replay",
+        confirm_actions: bool = True,
     ) -> None:
+        """``confirm_actions=False`` (the demo only) skips the confirmations of actions
+        that stop a node or move resources; never the default."""
         super().__init__()
+        self.confirm_actions = confirm_actions
         self.rename_backend = rename
         self.reopen = reopen
         self.autostart = autostart
@@ -142,6 +160,8 @@ class ConsoleApp(App[None]):
         self.read_source()
         if self.autostart and not self.source.is_running():
             self.run_node_action("start")
+        elif self.source.mode == "embedded" and not self.source.is_running():
+            self._record("console", Outcome(True, NO_NODE_HERE))
 
     def _show_header(self) -> None:
         src = self.source
@@ -214,7 +234,8 @@ class ConsoleApp(App[None]):
         self.action_node(action)
 
     def action_node(self, action: str) -> None:
-        """A node action on the focused node, confirmed first when destructive."""
+        """A node action on the focused node, confirmed first when it stops a node or
+        moves resources (the text says what will happen)."""
         src, node = self.source, self.focused_node
         if action == "start" and src.is_running():
             action = "restart"
@@ -222,27 +243,31 @@ class ConsoleApp(App[None]):
         if remote is not None and action in PEER_CONFIRMED:
             title, verb = PEER_CONFIRMED[action]
             text = f"Runs on {node}, through its own service manager, over SSH:\n\n  {remote}"
+            if action in MOVES:
+                text = effect(action, self.model, node) + "\n\n" + text
             if action == "delete_uuid":
                 text += "\n\n" + DELETE_UUID_TEXT.format(node=node, path="its hb_uuid")
-            self.push_screen(
-                ConfirmScreen(title.format(node=node), text, verb),
-                lambda yes: self._confirmed(yes, action, node),
-            )
+            self._ask(title.format(node=node), text, verb, action, node)
         elif action == "kill" and not src.read_only:
-            self.push_screen(
-                ConfirmScreen(f"Kill {node}?", KILL_TEXT.format(node=node), "Kill"),
-                lambda yes: self._confirmed(yes, "kill", node),
-            )
+            self._ask(f"Kill {node}?", KILL_TEXT.format(node=node), "Kill", action, node)
         elif action == "delete_uuid" and not src.read_only and not src.is_running():
             state_dir = getattr(src, "state_dir", None)
             path = f"{state_dir}/hb_uuid" if state_dir else "hb_uuid in the state directory"
             text = DELETE_UUID_TEXT.format(node=node, path=path)
-            self.push_screen(
-                ConfirmScreen(f"Delete hb_uuid of {node}?", text, "Delete"),
-                lambda yes: self._confirmed(yes, "delete_uuid", node),
-            )
+            self._ask(f"Delete hb_uuid of {node}?", text, "Delete", action, node)
+        elif action == "start" and src.mode == "embedded" and self.confirm_actions:
+            text = effect("start_here", self.model, node)
+            self._ask(f"Start a node here as {node}?", text, "Start", action, node)
+        elif action in MOVES and not src.read_only and self.confirm_actions:
+            title, verb = MOVES[action]
+            self._ask(title.format(node=node), effect(action, self.model, node), verb, action, node)
         else:
             self.run_node_action(action, node)
+
+    def _ask(self, title: str, text: str, verb: str, action: str, node: str) -> None:
+        self.push_screen(
+            ConfirmScreen(title, text, verb), lambda yes: self._confirmed(yes, action, node)
+        )
 
     def _confirmed(self, yes: bool | None, action: str, node: str) -> None:
         if yes:
@@ -366,7 +391,19 @@ class ConsoleApp(App[None]):
         self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:
-        """Quit; an embedded node is stopped gracefully first."""
+        """Quit; a node running inside the console is stopped gracefully first, after a
+        confirmation that says where its resources go."""
+        primary = self.sources[self.primary]
+        if self.stop_on_quit and primary.is_running() and self.confirm_actions:
+            text = effect("quit", self.models[self.primary], self.primary)
+            self.push_screen(ConfirmScreen("Quit and stop the node?", text, "Quit"), self._quit)
+            return
+        await self._quit(True)
+
+    async def _quit(self, yes: bool | None) -> None:
+        if not yes:
+            self._record("quit", Outcome(True, "cancelled: the node keeps running"), self.primary)
+            return
         primary = self.sources[self.primary]
         if self.stop_on_quit and primary.is_running():
             stopping = Outcome(True, "stopping the embedded node before quitting")

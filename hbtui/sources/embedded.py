@@ -20,6 +20,7 @@ from hbtui.adapters.state import StateError
 from hbtui.adapters.state import delete_uuid as delete_uuid_file
 from hbtui.adapters.udp import WireCounters
 from hbtui.config.model import ClusterConfig
+from hbtui.control.server import ControlServer, ControlSocketBusy
 from hbtui.engine import events as ev
 from hbtui.engine.resources import VIP_RESOURCES, parse_vip
 from hbtui.stream.items import LogLine, PacketCounts, SnapshotTaken, SourceItem
@@ -85,8 +86,12 @@ class EmbeddedSource:
         state_dir: Path,
         *,
         make_runtime: RuntimeFactory | None = None,
+        control_socket: Path | None = None,
     ) -> None:
+        """``control_socket``: where the running node answers ``hbtui status`` (None: not)."""
         self.node_name = config.node_name
+        self.control_socket = control_socket
+        self.control: ControlServer | None = None
         self.config = config
         self.state_dir = Path(state_dir)
         self._make_runtime = make_runtime or (lambda c, d: rt.NodeRuntime(c, d))
@@ -173,6 +178,7 @@ class EmbeddedSource:
             sub.close()
             return Outcome(False, f"start failed: {exc}")
         self.runtime = runtime
+        await self._serve_control(runtime)
         pump = asyncio.get_running_loop().create_task(self._pump(sub))
         self._pumps.add(pump)
         pump.add_done_callback(self._pump_done)
@@ -185,16 +191,37 @@ class EmbeddedSource:
             f"{nodes.get('generation', '?')}",
         )
 
+    async def _serve_control(self, runtime: rt.NodeRuntime) -> None:
+        """Answer on the control socket as ``hbtui node`` does, so that ``hbtui status``
+        elsewhere sees this node; a socket that cannot be had is said, not fatal."""
+        if self.control_socket is None:
+            return
+        server = ControlServer(runtime, self.control_socket)
+        try:
+            await server.start()
+        except (ControlSocketBusy, OSError) as exc:
+            text = f"console: the node does not answer on {self.control_socket}: {exc}"
+            self._queue.put(LogLine(self.now_ms(), "WARN", text))
+            return
+        self.control = server
+
+    async def _close_control(self) -> None:
+        if self.control is not None:
+            await self.control.close()
+            self.control = None
+
     async def stop(self) -> Outcome:
         if self.runtime is None or not self.is_running():
             return Outcome(False, "stop: the node is not running")
         reason = await self.runtime.stop(graceful=True, timeout_s=STOP_TIMEOUT_S)
+        await self._close_control()
         return Outcome(True, f"stopped: {reason or 'graceful stop complete'}")
 
     async def kill(self) -> Outcome:
         if self.runtime is None or not self.is_running():
             return Outcome(False, "kill: the node is not running")
         self.runtime.kill()
+        await self._close_control()
         return Outcome(
             True,
             "killed (crash drill): nothing released; the peer takes over after deadtime, "
@@ -223,6 +250,7 @@ class EmbeddedSource:
 
     async def close(self) -> None:
         """End the stream (the app stops the node first when asked to)."""
+        await self._close_control()
         for pump in list(self._pumps):
             pump.cancel()
             with contextlib.suppress(asyncio.CancelledError):

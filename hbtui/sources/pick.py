@@ -1,8 +1,9 @@
 """Which source ``hbtui console`` reads on this machine (see ``hbtui.commands.console``).
 
 Order: a real ``heartbeat`` daemon (watch, read-only) -> an ``hbtui node`` answering on
-the control socket (attach) -> run the node here (embedded). The console never starts
-a second node where one already runs.
+the control socket (attach) -> a node that could run here (embedded), which the console
+only offers to start (``--embedded`` starts it at once). The console never starts a second
+node where one already runs, and never starts one without being asked.
 """
 
 from __future__ import annotations
@@ -98,5 +99,6 @@ def pick_source(
         return "no node runs here and the configuration has errors:\n  " + "\n  ".join(errors)
     from hbtui.sources.embedded import EmbeddedSource
 
-    source = EmbeddedSource(config, state_dir)
-    return Picked(source, autostart=True, stop_on_quit=True, udpport=config.ha_cf.udpport)
+    source = EmbeddedSource(config, state_dir, control_socket=control_socket)
+    start = mode == "embedded"  # asked for on the command line; auto only offers it
+    return Picked(source, autostart=start, stop_on_quit=True, udpport=config.ha_cf.udpport)

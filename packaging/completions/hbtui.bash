@@ -7,7 +7,7 @@
 
 _shtab_hbtui_subparsers=(console demo node status standby takeover check decode report resource advise install-service migrate)
 
-_shtab_hbtui_console_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --mode --record --no-peers --peer-hbtui)
+_shtab_hbtui_console_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --mode --embedded --record --no-peers --peer-hbtui)
 _shtab_hbtui_demo_option_strings=(-h --help --headless --seconds)
 _shtab_hbtui_node_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --quiet)
 _shtab_hbtui_status_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --json --follow --check)
@@ -33,6 +33,7 @@ _shtab_hbtui_pos_0_choices=(console demo node status standby takeover check deco
 
 _shtab_hbtui_console__h_nargs=0
 _shtab_hbtui_console___help_nargs=0
+_shtab_hbtui_console___embedded_nargs=0
 _shtab_hbtui_console___no_peers_nargs=0
 _shtab_hbtui_demo__h_nargs=0
 _shtab_hbtui_demo___help_nargs=0

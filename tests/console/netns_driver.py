@@ -93,14 +93,18 @@ async def main(etc: Path, state: Path, peer_netns: str) -> dict[str, object]:
             check=False,
         )
         seen["VIP still here after kill (nothing released)"] = VIP in here.stdout
-        await pilot.press("r")
+        await pilot.press("r")  # a node here starts after a confirmation
+        await until("start asks first", lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
         await until("node running again", source.is_running)
         await until("auto_failback: VIP home", vip_home)
         await until("failback row", lambda: any(r.kind == "failback" for r in model.timeline))
         seen["log has the kill result"] = any(
             "killed (crash drill)" in line.text for line in model.log
         )
-        await pilot.press("q")
+        await pilot.press("q")  # quitting stops the node: asked first
+        await until("quit asks first", lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
         await until("quit stopped the node", lambda: not source.is_running())
     return seen
 

@@ -34,6 +34,18 @@ async def press(pilot: Pilot[None], *keys: str) -> None:
     await settle(pilot)
 
 
+async def confirm(pilot: Pilot[None], *keys: str) -> list[str]:
+    """Press each key and answer yes to the confirmation it asks; the texts asked."""
+    asked = []
+    for key in keys:
+        await press(pilot, key)
+        screen = pilot.app.screen
+        assert isinstance(screen, ConfirmScreen), f"{key} did not ask first"
+        asked.append(screen.explanation)
+        await press(pilot, "y")
+    return asked
+
+
 async def test_header_says_the_mode_and_the_focused_node() -> None:
     app, _ = demo_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -103,6 +115,9 @@ async def test_restart_after_failover_plays_the_failback() -> None:
         await crash_server1(pilot, source)
         await at(pilot, source, AFTER_FAILOVER_MS)
         await press(pilot, "r")
+        assert isinstance(app.screen, ConfirmScreen)  # a restart moves resources: it asks
+        assert "stops (releasing" in app.screen.explanation
+        await press(pilot, "y")
         assert source.actions_taken == ["kill", "stop", "start"]  # r = restart
         await source.advance(2000)
         await settle(pilot)
@@ -117,7 +132,7 @@ async def test_delete_uuid_is_refused_while_running_then_confirmed_when_stopped(
         await press(pilot, "u")
         assert not isinstance(app.screen, ConfirmScreen)
         assert log_texts(app)[-1].endswith("refused, stop the node first (s)")
-        await press(pilot, "s")
+        await confirm(pilot, "s")
         assert "graceful stop requested" in log_texts(app)[-1]
         await press(pilot, "u")
         assert isinstance(app.screen, ConfirmScreen)
@@ -131,8 +146,10 @@ async def test_standby_and_takeover_write_their_results() -> None:
     app, source = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await press(pilot, "b", "t")
+        asked = await confirm(pilot, "b", "t")
         assert source.actions_taken == ["standby", "takeover"]
+        assert "server2 gives" in asked[0] and "(hb_standby)" in asked[0]
+        assert "server2 takes" in asked[1] and "(hb_takeover)" in asked[1]
         texts = log_texts(app)
         assert any("standby: replay: standby requested" in t for t in texts)
         assert any("takeover: replay: takeover requested" in t for t in texts)
@@ -152,7 +169,7 @@ async def test_log_filter_keeps_matching_lines() -> None:
         assert any("node server1: is dead" in line for line in shown)
         await press(pilot, "escape")
         assert not isinstance(app.focused, Input)
-        await press(pilot, "b")  # keys act on the node again
+        await confirm(pilot, "b")  # keys act on the node again
         assert source.actions_taken[-1] == "standby"
         assert pane.filter_text == "WARN"
 
@@ -177,4 +194,6 @@ async def test_palette_offers_every_node_action() -> None:
         await pilot.press(*"standby")
         await pilot.pause(0.3)
         await press(pilot, "enter")
+        assert isinstance(app.screen, ConfirmScreen)  # the palette asks as the key does
+        await press(pilot, "y")
         assert app.sources["server2"].actions_taken == ["standby"]  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ import pytest
 
 from hbtui.adapters import runtime as runtime_module
 from hbtui.console.app import ConsoleApp
+from hbtui.console.screens.confirm import ConfirmScreen
 from hbtui.control.client import request
 from hbtui.control.server import ControlServer
 from hbtui.engine.events import KeepaliveReceived
@@ -90,7 +91,9 @@ async def test_attached_console_sees_the_node_and_stops_it(
             # the node's send counters come over the control socket: the real out rate
             await until(pilot, lambda: model.rate_out(source.now_ms()) is not None)
             await until(pilot, lambda: "B/s sent" in wire_text(app))
-            await pilot.press("s")
+            await pilot.press("s")  # stopping a node asks first, saying where the VIP goes
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("y")
             await until(pilot, lambda: two.runtime.state == "stopped")
             await until(pilot, lambda: not source.is_running())
             texts = [line.text for line in model.log]

@@ -24,7 +24,7 @@ from tests.runtime.rtkit import VIP, Lan, Member, make_member
 WAIT_S = 5.0
 
 
-def embedded(member: Member) -> EmbeddedSource:
+def embedded(member: Member, control_socket: Path | None = None) -> EmbeddedSource:
     """An EmbeddedSource whose runtimes use the member's fakes and LAN transport."""
     template = member.runtime
 
@@ -38,7 +38,9 @@ def embedded(member: Member) -> EmbeddedSource:
             scripts=template.scripts,
         )
 
-    return EmbeddedSource(template.config, template.state_dir, make_runtime=make)
+    return EmbeddedSource(
+        template.config, template.state_dir, make_runtime=make, control_socket=control_socket
+    )
 
 
 async def until(pilot: object, predicate: Callable[[], bool]) -> None:
@@ -89,7 +91,10 @@ async def test_server2_console_sees_the_crash_the_failover_and_the_failback(
                 )
             finally:
                 await one2.runtime.stop(graceful=False)
-            await pilot.press("q")
+            await pilot.press("q")  # quitting stops the node: it asks first, naming the peer
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            assert "Quitting stops the node server2" in app.screen.explanation  # type: ignore[attr-defined]
+            await pilot.press("y")
             await settle(pilot)
         assert not source.is_running()
     finally:
@@ -120,8 +125,50 @@ async def test_k_on_server1_kills_its_node_after_confirmation(tmp_path: Path) ->
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
         await until(pilot, lambda: not uuid.exists())
-        # r: starts again with a new uuid
+        # r: starts again with a new uuid, after saying what a node here does
         await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "starts inside this console" in app.screen.explanation  # type: ignore[attr-defined]
+        await pilot.press("y")
         await until(pilot, source.is_running)
         assert uuid.exists()
         await source.stop()
+
+
+async def test_no_node_here_is_offered_never_started_and_answers_status_once_started(
+    tmp_path: Path,
+) -> None:
+    """The console over a node that does not run starts nothing (issue 14.2): it says so,
+    `r` asks first with what will happen, `n` does nothing, `y` starts the node, which then
+    answers the control socket as `hbtui node` does; quitting asks, `n` keeps it running."""
+    from hbtui.control.client import request
+
+    lan = Lan()
+    one = make_member("server1", lan, tmp_path)
+    sock = tmp_path / "run" / "control.sock"
+    source = embedded(one, control_socket=sock)
+    app = ConsoleApp(source, poll_sockets=False, stop_on_quit=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not source.is_running()
+        assert any("no node runs here" in line.text for line in app.model.log)
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        text = app.screen.explanation  # type: ignore[attr-defined]
+        assert "starts inside this console" in text and "192.168.10.10" in text
+        await pilot.press("n")
+        await settle(pilot)
+        assert not source.is_running()
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await until(pilot, source.is_running)
+        snap = await asyncio.to_thread(request, sock, "snapshot")
+        assert snap["node"] == "server1"
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await settle(pilot)
+        assert source.is_running()
+        await source.stop()
+    assert not sock.exists()

@@ -38,14 +38,19 @@ def etc(tmp_path: Path) -> Path:
     return target
 
 
-def test_no_node_running_means_embedded(
+def test_no_node_running_offers_embedded_and_starts_nothing(
     etc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Without a node here the console only offers one (issue: it started HA unasked);
+    --embedded (mode embedded) starts it."""
     monkeypatch.setattr(pick, "find_heartbeat", lambda: None)
     picked = pick.pick_source(etc, tmp_path / "state", tmp_path / "none.sock", "server1")
     assert isinstance(picked, pick.Picked)
     assert isinstance(picked.source, EmbeddedSource)
-    assert picked.autostart and picked.stop_on_quit and picked.udpport == 694
+    assert not picked.autostart and picked.stop_on_quit and picked.udpport == 694
+    assert picked.source.control_socket == tmp_path / "none.sock"
+    asked = pick.pick_source(etc, tmp_path / "state", tmp_path / "none.sock", "server1", "embedded")
+    assert isinstance(asked, pick.Picked) and asked.autostart
 
 
 def test_a_real_heartbeat_means_read_only_watch(

@@ -30,6 +30,7 @@ from hbtui.console.screens.confirm import DELETE_UUID_TEXT, KILL_TEXT, ConfirmSc
 from hbtui.console.screens.dashboard import Dashboard
 from hbtui.console.screens.help import HelpScreen
 from hbtui.console.screens.rename import RenameScreen
+from hbtui.console.widgets.link import unreachable
 from hbtui.console.widgets.mode_header import ModeHeader
 from hbtui.console.widgets.others import Glance
 from hbtui.engine.events import NodeStateChanged
@@ -165,9 +166,11 @@ class ConsoleApp(App[None]):
 
     def _show_header(self) -> None:
         src = self.source
-        mode = "peer" if getattr(src, "session", None) is not None else src.mode
+        session = getattr(src, "session", None)
+        mode = "peer" if session is not None else src.mode
+        link = getattr(session, "status", None) if session is not None else None
         self.dashboard.query_one(ModeHeader).show(
-            src.node_name, mode, self.focused_node, src.is_running()
+            src.node_name, mode, self.focused_node, src.is_running(), unreachable(link)
         )
 
     def _glances(self) -> tuple[ConsoleModel, bool, list[Glance]]:

@@ -79,3 +79,28 @@ def test_short_line_drops_the_log_prefixes() -> None:
     assert short_line("Nov 26 05:33:52 server2 heartbeat: [8]: info: Link up.") == "info: Link up."
     assert short_line("2026/11/26_05:33:52  mach_down(default)[8]:    info: x") == "info: x"
     assert short_line("plain") == "plain"
+
+
+def test_a_peer_that_cannot_be_reached_is_unreachable_never_not_running() -> None:
+    """Issue 14.7: a DNS failure, a refused connection or an unknown host key shows as
+    "unreachable: <why>", never "not running" (we do not know whether it runs)."""
+    from hbtui.console.widgets.link import unreachable
+    from hbtui.stream.link import HostKeyRefusal, HostKeyVerdict, LinkState, LinkStatus
+
+    dns = LinkStatus("server2", LinkState.DOWN, "[Errno -2] Name or service not known", 2, 5.0)
+    glance = Glance("server2", model("server2", "server1", "active", "server1"), False, 0,
+                    "peer over SSH", dns)  # fmt: skip
+    head = str(card_parts(glance, [])[0])
+    assert "unreachable: [Errno -2] Name or service not known" in head
+    assert "not running" not in head
+    refused = LinkStatus("server2", LinkState.DOWN, "Connection refused", 3)
+    assert unreachable(refused) == "unreachable: Connection refused"
+    refusal = HostKeyRefusal(HostKeyVerdict.UNKNOWN, "server2", 22, "SHA256:x", "ssh-ed25519")
+    assert unreachable(LinkStatus("server2", LinkState.REFUSED, refusal=refusal)) == (
+        "unreachable: host key unknown"
+    )
+    assert unreachable(LinkStatus("server2", LinkState.UP)) is None
+    assert unreachable(LinkStatus("server2", LinkState.CONNECTING, attempts=1)) is None
+    stopped = Glance("server2", model("server2", "server1", "active", "server1"), False, 0,
+                     "peer over SSH", LinkStatus("server2", LinkState.UP))  # fmt: skip
+    assert "not running" in str(card_parts(stopped, [])[0])  # reached, and it does not run

@@ -35,3 +35,16 @@ def link_text(status: LinkStatus) -> Text:
     elif status.detail:
         text.append(f"  {status.detail}", style="dim")
     return text
+
+
+def unreachable(status: LinkStatus | None) -> str | None:
+    """``unreachable: <why>`` while the peer cannot be reached (None when it can, or when
+    the node is not a peer): a node we cannot see is never shown as "not running"."""
+    if status is None or status.state in (LinkState.UP, LinkState.IDLE, LinkState.CLOSED):
+        return None
+    if status.state is LinkState.REFUSED:
+        verdict = status.refusal.verdict if status.refusal is not None else "refused"
+        return f"unreachable: host key {verdict}"
+    if status.state is LinkState.CONNECTING and status.attempts <= 1:
+        return None  # the first attempt: not known yet
+    return f"unreachable: {status.detail or 'no connection'}"

@@ -15,14 +15,19 @@ class ModeHeader(Static):
         super().__init__(id="mode-header")
         self._shown: Text | None = None
 
-    def show(self, node: str, mode: str, focused: str, running: bool) -> None:
-        """Redraw (nothing to do when the line stays the same)."""
+    def show(
+        self, node: str, mode: str, focused: str, running: bool, unreachable: str | None = None
+    ) -> None:
+        """Redraw (nothing to do when the line stays the same); ``unreachable`` replaces
+        "node stopped" for a peer that cannot be reached."""
         text = Text()
         text.append(" hbtui ", style="bold reverse")
         text.append(f" {node} ", style="bold")
         text.append(f"· {MODE_TITLES.get(mode, mode)} ")
         text.append(f"· keys act on {focused}", style="bold cyan")
-        if not running:
+        if not running and unreachable:
+            text.append(f" · {unreachable}", style="bold yellow")
+        elif not running:
             text.append(" · node stopped", style="bold red")
         if text != self._shown:
             self._shown = text

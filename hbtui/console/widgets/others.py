@@ -23,7 +23,7 @@ from textual.widgets import Static
 from hbtui.console.disagreements import Disagreement, disagreements
 from hbtui.console.model import ConsoleModel, ScriptCall
 from hbtui.console.widgets.countdown import CALM_STEP_MS
-from hbtui.console.widgets.link import link_text
+from hbtui.console.widgets.link import link_text, unreachable
 from hbtui.stream.link import LinkStatus
 
 LOG_LINES = 4
@@ -119,8 +119,11 @@ def card_parts(glance: Glance, found: Sequence[Disagreement]) -> list[Text | Tab
     """Everything shown for one other node, top to bottom."""
     parts: list[Text | Table] = []
     head = Text(glance.name, style="bold")
+    cannot_see = unreachable(glance.link)
     if glance.running:
         head.append(" running", style="green")
+    elif cannot_see is not None:
+        head.append(f" {cannot_see}", style="bold yellow")
     else:
         head.append(" not running", style="bold red")
     head.append(f"  ({glance.mode})", style="dim")

@@ -55,6 +55,7 @@ class VipView:
     label: str | None = None
     moved_at_ms: int | None = None
     why: str = ""
+    stale: bool = False  # still on our interface, but our node no longer runs
 
 
 @dataclass
@@ -207,6 +208,7 @@ class ConsoleModel:
             shown.moved_at_ms = at_ms
             shown.why = f"now on {vip.owner}" if vip.owner else "no longer seen anywhere"
         shown.owner = vip.owner
+        shown.stale = False  # a running node's own report
         shown.device = vip.device or shown.device
         shown.label = vip.label or shown.label
 
@@ -229,6 +231,9 @@ class ConsoleModel:
             for other in self.nodes.values():
                 if not other.is_self:
                     other.status, other.deadline_ms = "unknown", None
+            for vip in self.vips.values():  # a killed node leaves its VIPs behind
+                vip.stale = vip.owner == self.us
+            return {"nodes", "vip"}
         if item.new == "dead":
             view.deadline_ms = None
         if item.new in ("active", "up"):
@@ -266,6 +271,7 @@ class ConsoleModel:
         view = self.vips.setdefault(item.ip, VipView(item.resource, item.ip))
         view.owner, view.device, view.label = self.us, item.device, item.label
         view.moved_at_ms = self._last_vip_added_ms = item.at_ms
+        view.stale = False
         view.why = self._pending_why or "acquired by this node"
         self.resources[item.resource] = "running here"
         return {"vip", "resources"}
@@ -273,6 +279,7 @@ class ConsoleModel:
     def _on_VipRemoved(self, item: ev.VipRemoved) -> set[str]:
         view = self.vips.setdefault(item.ip, VipView(item.resource, item.ip))
         view.owner = None
+        view.stale = False
         view.moved_at_ms = item.at_ms
         view.why = "released by this node"
         self.resources[item.resource] = "stopped"

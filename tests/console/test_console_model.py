@@ -178,3 +178,22 @@ def test_every_item_type_is_handled_or_listed_as_ignored() -> None:
     assert every == set(console_model.ITEM_TYPES)
     assert set(console_model.HANDLERS) | console_model.IGNORED == every
     assert not set(console_model.HANDLERS) & console_model.IGNORED
+
+
+def test_a_killed_nodes_vip_is_stale_and_the_real_holder_is_shown() -> None:
+    """Issue 14.5: the VIP pane of a killed node said "server1 (here)" while server2 held
+    the address; now it says the address on server1 is stale and who holds it."""
+    from hbtui.console.model import VipView
+    from hbtui.console.widgets.vip import vip_lines
+
+    m = ConsoleModel("server1", str)
+    m.vips["192.168.10.10"] = VipView(
+        "IPaddr::192.168.10.10/24", "192.168.10.10", "server1", "eth0"
+    )
+    m.apply(ev.NodeStateChanged(5, "server1", "active", "killed", "crash drill"))
+    assert m.vips["192.168.10.10"].stale
+    text = str(vip_lines(m, str, {"192.168.10.10": "server2"})[0])
+    assert text == ("192.168.10.10  on server1's eth0, node not running: stale; held by server2")
+    m.apply(ev.VipAdded(9, "IPaddr::192.168.10.10/24", "192.168.10.10", "eth0", "eth0:0"))
+    assert not m.vips["192.168.10.10"].stale
+    assert str(vip_lines(m, str, {})[0]).startswith("192.168.10.10  server1 (here)")

@@ -110,11 +110,24 @@ class Dashboard(Screen[None]):
         """Every pane from the model (first frame, after a snapshot)."""
         clock = self.model.clock
         self._nodes_panel.show(self.model)
-        self.query_one(VipPanel).show(self.model, clock)
+        self.query_one(VipPanel).show(self.model, clock, self._held_elsewhere())
         self.query_one(ResourcesPanel).show(self.model)
         self.query_one(TimelinePanel).show(self.model, clock)
         self.redraw_others()
         self.tick()  # the countdowns and the wire pane, as of now
+
+    def _held_elsewhere(self) -> dict[str, str]:
+        """VIP -> the other running node that says it holds it (from its own view)."""
+        if self.others is None:
+            return {}
+        _focused, _running, glances = self.others()
+        return {
+            ip: g.name
+            for g in glances
+            if g.running
+            for ip, vip in g.model.vips.items()
+            if vip.owner == g.name and not vip.stale
+        }
 
     def show_model(self, model: ConsoleModel, now_ms: Callable[[], int]) -> None:
         """Switch every pane to another node's model (the focused node changed)."""
@@ -138,6 +151,7 @@ class Dashboard(Screen[None]):
             return
         focused, running, glances = self.others()
         self.query_one(OtherNodesPanel).show(focused, running, glances)
+        self.query_one(VipPanel).show(self.model, self.model.clock, self._held_elsewhere())
         due = [
             d for g in glances if g.running and (d := _overdue_in(g.model, g.now_ms)) is not None
         ]
@@ -196,7 +210,7 @@ class Dashboard(Screen[None]):
             self._nodes_panel.show(self.model)
             self._nodes_panel.tick(self.model, self.now_ms())
         if "vip" in changed:
-            self.query_one(VipPanel).show(self.model, self.model.clock)
+            self.query_one(VipPanel).show(self.model, self.model.clock, self._held_elsewhere())
         if "resources" in changed:
             panel = self.query_one(ResourcesPanel)
             panel.show(self.model)

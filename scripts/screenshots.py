@@ -8,6 +8,7 @@ on both nodes (server1 focused, server2 in the other-nodes pane) and drives it w
   kill-confirm.svg  k asks first
   countdown.svg     server1 killed: server2 counts its deadtime down (other-nodes pane)
   failover.svg      server2 focused (tab): server1 dead, VIP and failback.sh on server2
+  failover-80x24.svg  the same at 80x24 (the compact layout)
   failback.svg      server1 restarted (r), auto_failback gave the group home
   help.svg          the ? screen
 
@@ -33,6 +34,7 @@ from hbtui.console.screens.help import HelpScreen  # noqa: E402
 from hbtui.lab.demo import VIP, DemoCluster, why_not  # noqa: E402
 
 SIZE = (140, 44)
+SMALL = (80, 24)  # an operator's SSH terminal
 STEP_S = 30.0
 
 
@@ -85,6 +87,11 @@ async def render(cluster: DemoCluster, outdir: Path) -> list[Path]:
         await pilot.press("tab")
         await until(lambda: app.focused_node == "server2")
         save("failover", "after failover (server2 focused)")
+        await pilot.resize_terminal(*SMALL)
+        await pilot.pause(0.5)
+        save("failover-80x24", "after failover at 80x24 (compact: v shows the next pane)")
+        await pilot.resize_terminal(*SIZE)
+        await pilot.pause(0.5)
         await pilot.press("tab")
         await pilot.press("r")
         await until(lambda: owner(app, "server2") == "server1")

@@ -88,6 +88,10 @@ class ConsoleApp(App[None]):
     TITLE = "hbtui"
     COMMANDS = App.COMMANDS | {NodeCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
+        # help and quit first: the footer shows them however narrow the terminal is
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
+        Binding("v", "next_view", "View"),
         Binding("s", "node('stop')", "Stop"),
         Binding("k", "node('kill')", "Kill"),
         Binding("r", "node('start')", "Restart"),
@@ -98,8 +102,6 @@ class ConsoleApp(App[None]):
         Binding("h", "rename", "Rename"),
         Binding("tab", "next_node", "Next node", priority=True),
         *(Binding(str(n), f"focus_index({n})", f"Node {n}", show=False) for n in range(1, 10)),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("q", "quit", "Quit"),
     ]
 
     def __init__(
@@ -313,6 +315,8 @@ class ConsoleApp(App[None]):
             return False  # e.g. typing a name in the wizard must not stop a node
         if action in ("next_node", "focus_index"):
             return len(self.sources) > 1
+        if action == "next_view":  # the compact layout only
+            return self.dashboard.has_class("-compact")
         return True
 
     def action_focus_index(self, index: int) -> None:
@@ -388,6 +392,11 @@ class ConsoleApp(App[None]):
         self.dashboard.show_model(self.model, self.source.now_ms)
         self._show_header()
         self.read_source()
+
+    def action_next_view(self) -> None:
+        """``v``: in the compact layout, the next pane beside the nodes."""
+        view = self.dashboard.next_view()
+        self.notify(f"showing {view} (v: next)", timeout=2)
 
     def action_help(self) -> None:
         """Show the keys."""

@@ -13,7 +13,6 @@ from textual.pilot import Pilot
 
 from tests.console.helpers import (
     AFTER_FAILOVER_MS,
-    SIZE,
     STEADY_MS,
     WARN_MS,
     at,
@@ -47,17 +46,41 @@ def scene(name: str) -> tuple[Any, Callable[[Pilot[None]], Awaitable[None]]]:
         await pilot.press("k")
         await settle(pilot)
 
+    async def standby_confirm(pilot: Pilot[None]) -> None:
+        await at(pilot, source, STEADY_MS)
+        await pilot.press("b")
+        await settle(pilot)
+
+    async def timeline_view(pilot: Pilot[None]) -> None:  # v in the compact layout
+        await crash_server1(pilot, source)
+        await at(pilot, source, AFTER_FAILOVER_MS)
+        await pilot.press("v")
+        await settle(pilot)
+
     scenes = {
         "steady": steady,
         "countdown": countdown,
         "failover": failover,
         "help": help_screen,
         "kill_confirm": kill_confirm,
+        "standby_confirm": standby_confirm,
+        "timeline_view": timeline_view,
     }
     return app, scenes[name]
 
 
-@pytest.mark.parametrize("name", ["steady", "countdown", "failover", "help", "kill_confirm"])
-def test_screen(name: str, snap_compare: Any) -> None:
+SCENES = ["steady", "countdown", "failover", "help", "kill_confirm", "standby_confirm"]
+# an operator's SSH terminal, a laptop's, a wide one (issue 14.1)
+SIZES = {"80x24": (80, 24), "100x30": (100, 30), "140x44": (140, 44)}
+
+
+@pytest.mark.parametrize("name", SCENES)
+@pytest.mark.parametrize("size", SIZES)
+def test_screen(name: str, size: str, snap_compare: Any) -> None:
     app, run_before = scene(name)
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=run_before)
+
+
+def test_compact_timeline_view(snap_compare: Any) -> None:
+    app, run_before = scene("timeline_view")
+    assert snap_compare(app, terminal_size=SIZES["80x24"], run_before=run_before)

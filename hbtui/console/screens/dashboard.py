@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -33,6 +33,8 @@ from hbtui.console.widgets.wire import WirePanel
 from hbtui.stream.items import ActionDone, LogLine
 
 OTHERS_COALESCE_S = 0.25
+COMPACT_BELOW = (110, 36)  # (columns, rows): a smaller terminal gets the compact layout
+VIEWS = ("resources", "timeline", "log", "wire")  # compact: beside the nodes, in turn
 # a countdown's text moves in tenths: two ticks per tenth show each one within 50 ms, so
 # tick_hz 10 gives 10 visible changes a second (a repaint only when the text changed)
 COUNTDOWN_OVERSAMPLE = 2
@@ -76,6 +78,7 @@ class Dashboard(Screen[None]):
         self.poll_sockets = poll_sockets
         self.udpport = udpport
         self.ticks = 0
+        self.view = "resources"  # what the compact layout shows beside the nodes
 
     def compose(self) -> ComposeResult:
         yield ModeHeader()
@@ -93,6 +96,37 @@ class Dashboard(Screen[None]):
         yield TimelinePanel()
         yield LogPane(self.model)
         yield Footer()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Below ``COMPACT_BELOW`` the panes degrade by priority (see ``set_compact``)."""
+        width, height = event.size
+        self.set_compact(width < COMPACT_BELOW[0] or height < COMPACT_BELOW[1])
+
+    def set_compact(self, compact: bool) -> None:
+        """Compact: the nodes with their countdowns and the VIP always on the left, the
+        footer always; on the right one lower-priority pane at a time (resources first,
+        then ``v`` cycles through timeline, log, wire and the other nodes)."""
+        if compact == self.has_class("-compact"):
+            return
+        self.set_class(compact, "-compact")
+        self.query_one(Footer).compact = compact
+        self.show_view(self.view if compact else "resources")
+
+    def views(self) -> list[str]:
+        """The views ``v`` cycles through in compact mode."""
+        return [*VIEWS, *(["others"] if self.others is not None else [])]
+
+    def show_view(self, view: str) -> None:
+        """Show ``view`` in the compact layout's second place."""
+        self.view = view
+        for name in self.views():
+            self.set_class(name == view, f"-view-{name}")
+
+    def next_view(self) -> str:
+        """``v``: the next view (compact mode); its name."""
+        names = self.views()
+        self.show_view(names[(names.index(self.view) + 1) % len(names)])
+        return self.view
 
     def on_mount(self) -> None:
         self._nodes_panel = self.query_one(NodesPanel)

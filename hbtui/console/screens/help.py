@@ -22,6 +22,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("tab/1-9", "focus another node: its panes; the keys act on it"),
     ("h", "hostname change wizard (the HOWTO procedure; dry run first)"),
     ("l", "focus the log filter (Esc leaves it)"),
+    ("v", "small terminal: the next pane beside the nodes (resources, timeline, log, wire)"),
     ("ctrl+p", "command palette: every action above, searchable"),
     ("?", "this help"),
     ("q", "quit the console (an embedded node stops gracefully first)"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -79,6 +80,12 @@ def _peer_command(source: NodeSource, action: str) -> str | None:
         return str(actions.describe(action))
     except ValueError:
         return None
+
+
+def _zone(source: NodeSource) -> str:
+    """The time zone the node's wall times are shown in (``UTC``, ``CET``...)."""
+    when = datetime.fromtimestamp(source.wall_ms(source.now_ms()) / 1000, tz=source.tz)
+    return when.astimezone(source.tz).tzname() or ""
 
 
 class ConsoleApp(App[None]):
@@ -172,7 +179,7 @@ class ConsoleApp(App[None]):
         mode = "peer" if session is not None else src.mode
         link = getattr(session, "status", None) if session is not None else None
         self.dashboard.query_one(ModeHeader).show(
-            src.node_name, mode, self.focused_node, src.is_running(), unreachable(link)
+            src.node_name, mode, self.focused_node, src.is_running(), unreachable(link), _zone(src)
         )
 
     def _glances(self) -> tuple[ConsoleModel, bool, list[Glance]]:

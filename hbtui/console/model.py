@@ -109,6 +109,7 @@ class ConsoleModel:
         self.warntime_ms = 15000
         self.keepalive_ms = 1000
         self.keepalives_visible = True  # False when watching the real daemon
+        self.started_ms: int | None = None  # this node's start, for its uptime
         self._dead_at: dict[str, ev.PeerDead] = {}
         self._pending_why = ""
         self._offered_at: dict[tuple[str, ...], int] = {}  # our auto_failback offers
@@ -164,6 +165,7 @@ class ConsoleModel:
         self.warntime_ms = extras.warntime_ms or self.warntime_ms
         self.keepalive_ms = extras.keepalive_ms or self.keepalive_ms
         self.keepalives_visible = extras.keepalives_visible
+        self.started_ms = seen.started_ms if seen.started_ms is not None else self.started_ms
         for seen_node in seen.nodes:
             self._saw_node(seen_node)
         if self.us in self.nodes:  # our standby handshake, while it lasts

@@ -100,6 +100,7 @@ class Observed:
 
     node: str | None
     status: str | None
+    started_ms: int | None  # when this node's engine started (its uptime), when known
     standby: bool
     nodes: tuple[ObservedNode, ...]
     groups: tuple[tuple[str, str], ...]  # (key, home node)
@@ -118,6 +119,7 @@ def read_snapshot(data: Mapping[str, Any]) -> Observed:
     return Observed(
         node=_field(data, "node", str, "snapshot"),
         status=_field(data, "status", str, "snapshot"),
+        started_ms=_field(data, "started_ms", int, "snapshot"),
         standby=bool(data.get("standby")),
         nodes=tuple(_node(str(name), info) for name, info in nodes.items()),
         groups=tuple(

@@ -126,3 +126,22 @@ async def test_v_cycles_the_compact_panes_and_is_off_when_wide() -> None:
         await pilot.press("v")
         await settle(pilot)
         assert app.dashboard.view == "resources"
+
+
+async def test_wall_clock_times_an_operator_can_use() -> None:
+    """Issue 14.6: the time zone once in the header, a silent peer's last keepalive as a
+    wall-clock time, this node's uptime."""
+    from hbtui.console.widgets.node_card import _duration
+
+    app, source = demo_app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        await crash_server1(pilot, source)
+        await at(pilot, source, AFTER_FAILOVER_MS)
+        shown = flat(screen_text(app))
+        assert re.search(r"keys act on server2 · times \S+", shown), shown[:200]
+        assert re.search(r"server1 dead .* last keepalive at \d\d:\d\d:\d\d\.\d{3}", shown)
+        app.model.started_ms = source.now_ms() - 7_384_000
+        app.dashboard.tick()
+        await settle(pilot)
+        assert "keepalives sent by this node, up 2h 03m" in flat(screen_text(app))
+    assert [_duration(ms) for ms in (12_000, 307_000, 90_061_000)] == ["12s", "5m 07s", "1d 1h"]

@@ -16,7 +16,13 @@ class ModeHeader(Static):
         self._shown: Text | None = None
 
     def show(
-        self, node: str, mode: str, focused: str, running: bool, unreachable: str | None = None
+        self,
+        node: str,
+        mode: str,
+        focused: str,
+        running: bool,
+        unreachable: str | None = None,
+        zone: str = "",
     ) -> None:
         """Redraw (nothing to do when the line stays the same); ``unreachable`` replaces
         "node stopped" for a peer that cannot be reached."""
@@ -25,6 +31,8 @@ class ModeHeader(Static):
         text.append(f" {node} ", style="bold")
         text.append(f"· {MODE_TITLES.get(mode, mode)} ")
         text.append(f"· keys act on {focused}", style="bold cyan")
+        if zone:
+            text.append(f" · times {zone}", style="dim")
         if not running and unreachable:
             text.append(f" · {unreachable}", style="bold yellow")
         elif not running:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -89,16 +91,20 @@ class NodeCard(Vertical):
         calm_ms: int = 0,
         *,
         visible: bool = True,
+        clock: Callable[[int], str] | None = None,
+        started_ms: int | None = None,
     ) -> None:
-        """Redraw the countdown (about 10 times a second; one widget repaints)."""
+        """Redraw the countdown (about 10 times a second; one widget repaints); ``clock``
+        gives wall times (a silent peer's last keepalive), ``started_ms`` our uptime."""
         if not self._card_ready:
             return
         bar = self._w_bar
         if view.is_self or not visible:
             bar.display = False
             self._w_gaps.display = False
+            up = "" if started_ms is None else f", up {_duration(now_ms - started_ms)}"
             self._set_age(
-                "keepalives sent by this node"
+                f"keepalives sent by this node{up}"
                 if view.is_self
                 else "keepalives not visible when watching the daemon (status: cl_status, ha-log)"
             )
@@ -108,8 +114,11 @@ class NodeCard(Vertical):
             remaining = None
         age = None if view.last_heard_ms is None else now_ms - view.last_heard_ms
         bar.set_remaining(remaining, view.deadtime_ms, warntime_ms, age, calm_ms)
+        silent = age is not None and age > calm_ms
         if view.last_heard_ms is None:
             self._set_age("no keepalive heard yet")
+        elif (silent or view.status == "dead") and clock is not None:
+            self._set_age(f"last keepalive at {clock(view.last_heard_ms)}")
         elif view.gaps:
             gaps = view.gaps
             self._set_age(f"keepalive gaps {min(gaps)}–{max(gaps)} ms, last {gaps[-1]} ms")
@@ -120,3 +129,14 @@ class NodeCard(Vertical):
         if text != self._age_text:
             self._age_text = text
             self._w_age.update(text, layout=False)  # one line, always: no reflow
+
+
+def _duration(ms: int) -> str:
+    """``3d 4h``, ``2h 03m``, ``5m 07s``, ``12s``."""
+    s = max(0, ms) // 1000
+    days, hours, minutes, seconds = s // 86400, s // 3600 % 24, s // 60 % 60, s % 60
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m {seconds:02d}s" if minutes else f"{seconds}s"

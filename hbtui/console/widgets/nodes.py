@@ -48,5 +48,6 @@ class NodesPanel(VerticalScroll):
             if name not in model.nodes:
                 continue
             card.tick(
-                model.nodes[name], now_ms, model.warntime_ms, calm, visible=model.keepalives_visible
-            )
+                model.nodes[name], now_ms, model.warntime_ms, calm,
+                visible=model.keepalives_visible, clock=model.clock, started_ms=model.started_ms,
+            )  # fmt: skip

@@ -13,12 +13,13 @@ import logging
 import os
 import socket
 import struct
+import time
 from pathlib import Path
 from typing import Any
 
 from hbtui.adapters.runtime import NodeRuntime
 from hbtui.control.requests import MAX_LINE, Request, RequestError, parse_request
-from hbtui.stream.codec import dumps_line, to_json, with_schema
+from hbtui.stream.codec import dumps_line, rfc3339, to_json, with_schema, with_wall_times
 
 log = logging.getLogger(__name__)
 
@@ -165,10 +166,12 @@ class ControlServer:
         return True
 
     def snapshot(self) -> dict[str, Any]:
-        """The runtime's snapshot with the control socket's own figures."""
+        """The runtime's snapshot with the control socket's own figures and RFC 3339 wall
+        times beside the monotonic ones."""
         snap = self.runtime.snapshot()
         snap.setdefault("runtime", {})["control"] = self.describe()
-        return snap
+        now = self.runtime.now_ms() if self.runtime.state.value != "new" else 0
+        return with_wall_times(snap, now, time.time())
 
     def _refusal(self, request: Request) -> str:
         """Why a well-formed request cannot be done now ("" when it can)."""
@@ -201,7 +204,11 @@ class ControlServer:
                 if sub.dropped > reported:
                     writer.write(dumps_line({"type": "Dropped", "count": sub.dropped - reported}))
                     reported = sub.dropped
-                writer.write(dumps_line(to_json(item)))
+                obj = to_json(item)
+                at_ms = obj.get("at_ms")
+                if isinstance(at_ms, int):  # the wall time beside the monotonic one
+                    obj["time"] = rfc3339(time.time() - (self.runtime.now_ms() - at_ms) / 1000)
+                writer.write(dumps_line(obj))
                 await writer.drain()
         finally:
             sub.close()

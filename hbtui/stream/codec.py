@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import typing
+from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,27 @@ def to_json(item: Any) -> dict[str, Any]:
     if dataclasses.is_dataclass(item) and not isinstance(item, type):
         return {"type": type(item).__name__, **dataclasses.asdict(item)}
     return {"type": type(item).__name__, "value": str(item)}
+
+
+def rfc3339(epoch_s: float) -> str:
+    """``2026-12-05T10:25:00.123Z``: UTC, milliseconds (what JSON readers expect)."""
+    when = datetime.fromtimestamp(epoch_s, tz=UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+def with_wall_times(snapshot: dict[str, Any], now_ms: int, wall_s: float) -> dict[str, Any]:
+    """``snapshot`` with RFC 3339 times beside the monotonic ones: ``time`` (when it was
+    taken) and each node's ``last_heard_at`` (``now_ms`` is the node's monotonic now)."""
+    out = {**snapshot, "time": rfc3339(wall_s)}
+    nodes = snapshot.get("nodes")
+    if isinstance(nodes, dict):
+        out["nodes"] = {
+            name: {**info, "last_heard_at": rfc3339(wall_s - (now_ms - heard) / 1000)}
+            if isinstance(info, dict) and isinstance(heard := info.get("last_heard_ms"), int)
+            else info
+            for name, info in nodes.items()
+        }
+    return out
 
 
 def with_schema(snapshot: dict[str, Any]) -> dict[str, Any]:

@@ -130,3 +130,20 @@ async def test_a_burst_of_connections_is_served(node: tuple[Member, ControlServe
         *(asyncio.to_thread(request, path, "snapshot") for _ in range(150))
     )
     assert all(a["node"] == "server1" for a in answers)
+
+
+async def test_json_carries_rfc3339_times_beside_the_monotonic_ones(
+    node: tuple[Member, ControlServer, Path],
+) -> None:
+    import re
+    from itertools import islice
+
+    from hbtui.control.client import follow
+
+    _one, _server, path = node
+    stamp = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+    snap = await asyncio.to_thread(request, path, "snapshot")
+    assert stamp.match(snap["time"]) and snap["schema"] == 1
+    assert stamp.match(snap["nodes"]["server2"]["last_heard_at"])
+    events = await asyncio.to_thread(lambda: list(islice(follow(path), 3)))
+    assert all(stamp.match(e["time"]) for e in events[1:] if "at_ms" in e)

@@ -263,7 +263,7 @@ class Node:
             self._emit(hblog.restart(node))
             self._emit(PeerRestarted(now_ms, node, verdict.previous_generation, verdict.generation))
             self.members.restarted(node)
-            self.owner.peer_restarted(node)
+            self.owner.peer_restarted(node, now_ms)
             self.rexmit.forget(node)
         if verdict.missing:
             last, seq = verdict.missing[0] - 1, verdict.missing[-1] + 1

@@ -160,10 +160,25 @@ class Ownership:
             theirs = tuple(reversed(self.groups_of("foreign")))
             self.runner.submit(Job(JobKind.HEAL, theirs, False, peer), now_ms)
 
-    def peer_restarted(self, peer: str) -> None:
-        """A new generation: forget what it held; cancel a handshake with it."""
+    def peer_restarted(self, peer: str, now_ms: int) -> None:
+        """A new generation: forget what it held; cancel a handshake with it.
+
+        hbtui: when its old run held our groups (after our standby, or a takeover) and we
+        hold none of ours, take them back: the new run removes what the old one left
+        (stale VIPs, start probe) and acquires only its own groups, so otherwise nobody
+        would run ours (a restart within deadtime is seen as a restart, not a death).
+        """
+        old = self.peers[peer].hold
         self.peers[peer] = PeerRsc()
         self._abort_with(peer)
+        ours = self.groups_of("local")
+        if old in ("all", "foreign") and ours and not self.local and self.phase is Phase.STABLE:
+            text = f"{peer} restarted while it held our resources: taking them back"
+            self.emit(hblog.info(text))
+            self.phase = Phase.ACQUIRING
+            self._set_hold(True, self.foreign, now_ms)
+            self.send(m.resource("local", True, "req_our_resources()"), now_ms)
+            self.runner.submit(Job(JobKind.INITIAL, ours, True), now_ms)
 
     # -- the ask_resources handshake (engine/handshake.py) -------------------------
 

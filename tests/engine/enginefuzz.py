@@ -89,30 +89,6 @@ def other(name: str) -> str:
     return NAMES[1 - NAMES.index(name)]
 
 
-def peer_status(c: Cluster, name: str, peer: str) -> str:
-    """``peer``'s status as ``name``'s engine sees it."""
-    node = c[name].node
-    assert node is not None
-    status: str = node.snapshot(c.clock.now)["nodes"][peer]["status"]
-    return status
-
-
-def held_peers_group(c: Cluster, name: str) -> bool:
-    """``name``'s machine has the VIP of a group whose home is its peer, or the running
-    peer still believes ``name`` holds (``all``/``foreign``) one of the peer's groups."""
-    peer = other(name)
-    theirs = any(g.node == peer for g in c[name].config.haresources.groups)
-    node = c[peer].node
-    if not theirs:
-        return False
-    if VIP in c[name].vips:
-        return True
-    if node is None:
-        return False
-    seen = node.snapshot(c.clock.now)["nodes"][name]
-    return seen["status"] != "dead" and seen["rsc_hold"] in ("all", "foreign")
-
-
 def handshaking(c: Cluster) -> bool:
     """A standby/takeover handshake is open on a node, or one of its datagrams in flight."""
     for name in running(c):
@@ -254,15 +230,14 @@ class ClusterMachine(RuleBasedStateMachine):
     def start(self, name: str) -> None:
         """Start a stopped or killed node, or restart a running one (kill -9, start).
 
-        Three exclusions keep known engine bugs out (tests in test_engine_fuzz_regressions):
+        Two exclusions keep known engine bugs out (tests in test_engine_fuzz_regressions):
         - test_restart_behind_a_partition_heals_to_one_holder: a new run starts on a clean
           network (faults come back with a ``network`` rule once ``settled``);
         - test_peer_taking_over_as_it_goes_active_leaves_one_holder: a new run never
           starts while its peer is about to go active; we wait until the peer is active
-          and what it sent before is delivered;
-        - test_holder_restarted_within_deadtime_leaves_one_holder: a node whose last run
-          held the peer's group (its address is still up here, or the peer believes it)
-          starts only once the peer saw that run end (dead, or its shutdone taken).
+          and what it sent before is delivered.
+        (A node whose last run held the peer's group restarts at once now:
+        test_holder_restarted_within_deadtime_leaves_one_holder is fixed.)
         """
         c = self.c
         c.kill(name)
@@ -270,9 +245,6 @@ class ClusterMachine(RuleBasedStateMachine):
         peer = c[other(name)]
         while peer.node is not None and peer.node.snapshot()["status"] != "active":
             c.run_until(max(c.clock.now + 1, peer.node.next_deadline() or 0))
-        if held_peers_group(c, name):
-            while peer.node is not None and peer_status(c, other(name), name) != "dead":
-                c.run_until(max(c.clock.now + 1, peer.node.next_deadline() or 0))
         c.run_until(max((q[0] for q in c.queue if q[3] == name), default=c.clock.now))
         c.start(name)
 

@@ -94,11 +94,6 @@ def stop_with_late_shutdone(c: Cluster) -> None:
     c.command("server2", "stop")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the peer's group is lost when its holder restarts before the peer saw the old "
-    "run end: the new run holds only its own groups; the home node never re-acquires",
-)
 @pytest.mark.parametrize("end_run", [kill_9, stop_with_late_shutdone])
 def test_holder_restarted_within_deadtime_leaves_one_holder(end_run: object) -> None:
     """server1 goes standby, so server2 holds server1's group. server2's run ends

@@ -282,6 +282,27 @@ class Ownership:
         if stable:
             self.emit(hblog.info("remote resource transition completed."))
             self._maybe_offer(peer, now)
+            self._home_wins(peer, now)
+
+    def _home_wins(self, peer: str, now_ms: int) -> None:
+        """hbtui: ``peer`` says, stable, that it runs its own groups while we hold them too
+        (a partition that healed across its restart: neither side saw a return, so
+        ``peer_returned`` never ran). Each side keeps only its own: give them back."""
+        state = self.peers[peer]
+        theirs = [g for g in self.groups_of("foreign") if g.node == peer]
+        if not (
+            theirs
+            and state.hold in ("local", "all")
+            and self.foreign
+            and self.phase is Phase.STABLE
+            and self.standby is None
+            and not self.runner.busy
+        ):
+            return
+        text = f"{peer} runs its own resources and so do we: giving back [foreign]"
+        self.emit(WriteLog(hblog.CRIT, text))
+        self._set_hold(self.local, False, now_ms)
+        self.runner.submit(Job(JobKind.HEAL, tuple(reversed(theirs)), False, peer), now_ms)
 
     def _maybe_offer(self, peer: str, now_ms: int) -> None:
         """auto_failback: offer a (re)started home node its groups once it is stable.

@@ -7,8 +7,8 @@ lets in-flight datagrams and scripts finish, waits out the failure detection sti
 (a peer that is really down is declared dead at its deadline), then checks that exactly
 one running node holds each resource group two keepalives later. The same check ends
 every run (``teardown``). ``Cluster.run_until`` asserts that a tick never leaves a due
-deadline; any exception from the engine fails the run. The triggers of known engine
-bugs are kept out of the strategy; each exclusion names its xfail scenario in
+deadline; any exception from the engine fails the run. No trigger is kept out of the
+strategy any more: the bugs found so far are fixed, each pinned by a scenario in
 ``test_engine_fuzz_regressions.py``.
 
 Only public behaviour is compared: snapshot dict values and the simulated VIPs. A
@@ -99,28 +99,6 @@ def handshaking(c: Cluster) -> bool:
     return any(split(q[4])[0].type in HANDSHAKE for q in c.queue)
 
 
-def settled(c: Cluster) -> bool:
-    """Every running node is stable and knows what its running peer's current run holds
-    (the generation and the very rsc_hold the peer announces)."""
-    up = running(c)
-    snaps = {}
-    for name in up:
-        node = c[name].node
-        assert node is not None
-        snaps[name] = node.snapshot(c.clock.now)
-    for name, snap in snaps.items():
-        if snap["phase"] != "stable":
-            return False
-        for peer in up:
-            info = snap["nodes"][peer]
-            if peer != name and (
-                info["rsc_hold"] != snaps[peer]["rsc_hold"]
-                or info["generation"] != c[peer].generation
-            ):
-                return False
-    return True
-
-
 def held_groups(c: Cluster, name: str) -> set[str]:
     """Groups ``name``'s engine says it runs; checked against the simulated VIP."""
     node = c[name].node
@@ -134,13 +112,17 @@ def held_groups(c: Cluster, name: str) -> set[str]:
 
 
 def detection_due(c: Cluster) -> int:
-    """When every running node has judged every peer that is really down (or now)."""
+    """When every running node has judged every peer that is really down, and made its
+    first decision (initdead) (or now)."""
     due = c.clock.now
     up = running(c)
     for name in up:
         node = c[name].node
         assert node is not None
-        for peer, info in node.snapshot(c.clock.now)["nodes"].items():
+        snap = node.snapshot(c.clock.now)
+        if snap["phase"] == "waiting":  # its first decision may wait until initdead
+            due = max(due, snap["started_ms"] + c[name].config.ha_cf.initdead_ms)
+        for peer, info in snap["nodes"].items():
             if info["self"] or peer in up or info["deadline_ms"] is None:
                 continue
             due = max(due, info["deadline_ms"])
@@ -188,25 +170,23 @@ class ClusterMachine(RuleBasedStateMachine):
     def advance(self, ms: int) -> None:
         self.c.run_for(self.scaled(ms) if ms else 0)
 
-    # Exclusions (tests in test_engine_fuzz_regressions):
-    # - test_restart_behind_a_partition_heals_to_one_holder: faults begin only once both
-    #   runs know each other's holdings; a start clears them (see ``start``);
-    # - test_partition_after_a_mach_down_heals_to_one_holder (fixed, no longer xfail; the
-    #   exclusion is still in place until a long bench run has shown it can go): the loss
-    #   rate is the same both ways (no one-way partition; random losses still differ per
-    #   datagram), and ``settled`` asks that each node's record of the peer's rsc_hold be
-    #   the one the peer announces (a stale ``foreign`` from a mach_down was the trigger).
-    @precondition(lambda self: settled(self.c))
+    # Faults at any moment, each direction with its own loss (one-way partitions too);
+    # the exclusions for test_restart_behind_a_partition_heals_to_one_holder and
+    # test_partition_after_a_mach_down_heals_to_one_holder are lifted (both fixed).
     @rule(
         loss=st.sampled_from(LOSS),
+        back=st.sampled_from(LOSS),
         max_delay=st.sampled_from((0, 5, 300, 1500)),
         duplicate=st.sampled_from((0.0, 0.2, 1.0)),
         seed=SEEDS,
     )
-    def network(self, loss: float, max_delay: int, duplicate: float, seed: int) -> None:
+    def network(
+        self, loss: float, back: float, max_delay: int, duplicate: float, seed: int
+    ) -> None:
         f = self.faults
         f.rng.seed(seed)
-        f.loss = dict.fromkeys(f.loss, loss)
+        first, second = sorted(f.loss)
+        f.loss = {first: loss, second: back}
         f.max_delay_ms = self.scaled(max_delay) if max_delay else 0
         f.duplicate = duplicate
         # packets already in flight keep their delivery time
@@ -228,24 +208,11 @@ class ClusterMachine(RuleBasedStateMachine):
 
     @rule(name=st.sampled_from(NAMES))
     def start(self, name: str) -> None:
-        """Start a stopped or killed node, or restart a running one (kill -9, start).
-
-        Two exclusions keep known engine bugs out (tests in test_engine_fuzz_regressions):
-        - test_restart_behind_a_partition_heals_to_one_holder: a new run starts on a clean
-          network (faults come back with a ``network`` rule once ``settled``);
-        - test_peer_taking_over_as_it_goes_active_leaves_one_holder: a new run never
-          starts while its peer is about to go active; we wait until the peer is active
-          and what it sent before is delivered.
-        (A node whose last run held the peer's group restarts at once now:
-        test_holder_restarted_within_deadtime_leaves_one_holder is fixed.)
-        """
+        """Start a stopped or killed node, or restart a running one (kill -9, start), at
+        any moment: faults and all (no exclusion left since the restart and double-hold
+        bugs of test_engine_fuzz_regressions were fixed)."""
         c = self.c
         c.kill(name)
-        self.faults.clear_network()
-        peer = c[other(name)]
-        while peer.node is not None and peer.node.snapshot()["status"] != "active":
-            c.run_until(max(c.clock.now + 1, peer.node.next_deadline() or 0))
-        c.run_until(max((q[0] for q in c.queue if q[3] == name), default=c.clock.now))
         c.start(name)
 
     @rule(name=st.sampled_from(NAMES))
@@ -253,10 +220,9 @@ class ClusterMachine(RuleBasedStateMachine):
         if self.c[name].node is not None:
             self.c.command(name, "stop")
 
-    # Exclusion: a command only while the nodes are ``settled``, i.e. know each other's
-    # current run (test_standby_aimed_at_a_stopping_peer_leaves_one_holder). Crossed
-    # requests are fuzzed (test_crossed_standby_requests_leave_one_holder is fixed).
-    @precondition(lambda self: running(self.c) and settled(self.c))
+    # Any moment, also while a node does not know its peer's current run yet
+    # (test_standby_aimed_at_a_stopping_peer_leaves_one_holder and crossed requests fixed).
+    @precondition(lambda self: running(self.c))
     @rule(
         name=st.sampled_from(NAMES),
         cmd=st.sampled_from(("standby", "takeover")),

@@ -1,8 +1,10 @@
 """Engine bugs found by the state-machine fuzz (``test_engine_fuzz.py``), shrunk by hand.
 
-Each test is the smallest deterministic scenario that shows one bug; it is marked
-``xfail(strict=True)`` until the engine is fixed (then the mark goes, and the matching
-exclusion in ``enginefuzz.py`` with it).
+Each test is the smallest deterministic scenario that shows one bug; it was marked
+``xfail(strict=True)`` until the engine was fixed (then the mark went, and the matching
+exclusion in ``enginefuzz.py`` with it). All are fixed now: the restart case by the home
+node taking its groups back (``Ownership.peer_restarted``), the three double holds by "home
+wins" when a peer stably claims its own groups while we hold them (``_home_wins``).
 """
 
 from __future__ import annotations
@@ -39,11 +41,6 @@ def start_at_peer_initdead(c: Cluster) -> int:
     return 3000
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fast path acquires on the peer's 'resource none isstable=0' that its takeover "
-    "of our group follows at once; nothing resolves the double hold afterwards",
-)
 @pytest.mark.parametrize("scenario", [graceful_stop_and_restart_at_once, start_at_peer_initdead])
 def test_peer_taking_over_as_it_goes_active_leaves_one_holder(scenario: object) -> None:
     """server2 goes active and, in the same ms, takes server1's group (on the old run's
@@ -57,11 +54,6 @@ def test_peer_taking_over_as_it_goes_active_leaves_one_holder(scenario: object) 
     assert len(c.vip_holders()) == 1, c.vip_holders()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a peer that took our group over keeps it when our new run, started behind a "
-    "partition, took it too: the heal gives back only to a returning same generation",
-)
 def test_restart_behind_a_partition_heals_to_one_holder() -> None:
     """server1 is killed; server2 takes over at deadtime. server1 restarts while
     server2's datagrams do not reach it (server1's reach server2), so server1 acquires
@@ -77,7 +69,9 @@ def test_restart_behind_a_partition_heals_to_one_holder() -> None:
     c.filters.append(lambda src, dst, msg: not (cut["on"] and src == "server2"))
     c.start("server1")
     c.run_until(45000)
-    assert sorted(c.vip_holders()) == ["server1", "server2"]  # the partition's split brain
+    # server1's new run took its group at initdead (it never heard server2); server2 hears
+    # its stable claim across the one-way cut and gives the group back at once
+    assert c.vip_holders() == ["server1"]
     cut["on"] = False
     c.run_until(45000 + 2 * 1000 + 1)
     assert len(c.vip_holders()) == 1, c.vip_holders()
@@ -178,11 +172,6 @@ def test_crossed_standby_requests_leave_one_holder(late_ms: int) -> None:
         assert node is not None and node.snapshot()["standby"] is None, name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a new run still waiting to go active accepts a standby handshake meant for "
-    "its previous run, and takes the 'ask_resources done' of the peer's shutdone takeover",
-)
 def test_standby_aimed_at_a_stopping_peer_leaves_one_holder() -> None:
     """At 5001 ms (not a keepalive's ms) server1 stops and starts again at once; in the
     same ms server2 runs

@@ -24,7 +24,7 @@ from hbtui.adapters.state import StateDirLock, StateError
 from hbtui.adapters.stderrlog import quiet_echo
 from hbtui.adapters.udp import UdpError
 from hbtui.cli_common import add_common_options, add_control_socket_option
-from hbtui.commands.node_checks import no_log_warning, privilege_problem
+from hbtui.commands.node_checks import no_log_warning, privilege_problem, state_dir_problem
 from hbtui.commands.node_notify import report_to_systemd
 from hbtui.config.hbtui_conf import load_settings
 from hbtui.config.loader import load_config
@@ -75,12 +75,20 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=logging.INFO, format="hbtui node: %(levelname)s: %(name)s: %(message)s"
     )
-    lock = StateDirLock(Path(args.state_dir))
+    state_dir = Path(args.state_dir)
+    cannot = state_dir_problem(state_dir)
+    if cannot is not None:
+        print(f"hbtui node: {cannot}", file=sys.stderr)
+        return 1
+    lock = StateDirLock(state_dir)
     try:
-        Path(args.state_dir).mkdir(parents=True, exist_ok=True)
+        state_dir.mkdir(parents=True, exist_ok=True)
         lock.acquire()
-    except (StateError, OSError) as exc:
-        print(f"hbtui node: {exc}", file=sys.stderr)
+    except StateError as exc:
+        print(f"hbtui node: cannot start: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"hbtui node: cannot start: {state_dir}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     try:
         return asyncio.run(_serve(config, args))
@@ -94,8 +102,16 @@ async def _serve(config: ClusterConfig, args: argparse.Namespace) -> int:
     server = ControlServer(runtime, Path(args.control_socket))
     try:
         await server.start()
-    except (ControlSocketBusy, OSError) as exc:
-        print(f"hbtui node: control socket: {exc}", file=sys.stderr)
+    except ControlSocketBusy as exc:
+        print(f"hbtui node: cannot start: {exc}; stop that node first", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        print(
+            f"hbtui node: cannot start: control socket {args.control_socket}: {why};"
+            " give another --control-socket",
+            file=sys.stderr,
+        )
         return 1
     try:
         await runtime.start()

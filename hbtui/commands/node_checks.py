@@ -36,6 +36,29 @@ def privilege_problem(state_dir: Path) -> str | None:
     )
 
 
+def state_dir_problem(state_dir: Path) -> str | None:
+    """Why ``state_dir`` cannot hold a node's state (a file in the way, read-only), or None."""
+    path = state_dir
+    try:
+        while not path.exists() and not path.is_symlink() and path != path.parent:
+            path = path.parent
+        if not path.is_dir():
+            where = "is" if path == state_dir else f"is under {path}, which is"
+            return (
+                f"cannot start: {state_dir}: {where} not a directory; remove or move it, or"
+                " give another --state-dir"
+            )
+    except OSError as exc:
+        return f"cannot start: {state_dir}: {exc.strerror or exc}; give another --state-dir"
+    if not os.access(path, os.W_OK | os.X_OK):
+        what = "is" if path == state_dir else f"cannot be made in {path}, which is"
+        return (
+            f"cannot start: {state_dir}: {what} not writable (read-only or permissions);"
+            " fix it or give another --state-dir"
+        )
+    return None
+
+
 def _writable(path: Path) -> bool:
     """Can we write ``path``, or create it in its nearest existing parent?"""
     try:

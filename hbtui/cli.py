@@ -31,6 +31,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "install the systemd unit (with this hbtui's path) and the logrotate file",
     ),
     "migrate": ("migrate", "write the Corosync + Pacemaker configuration of this cluster"),
+    "postmortem": ("postmortem", "the timeline of an incident from the nodes' ha-logs"),
 }
 
 

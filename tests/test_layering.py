@@ -25,6 +25,8 @@ ALLOWED: dict[str, set[str]] = {
     "engine": {"config", "wire"},
     "stream": {"config", "wire", "engine"},
     "advise": {"config", "wire"},
+    # ha-log post-mortems: reads files, never a runtime adapter; the console may open its report
+    "postmortem": {"config", "wire", "engine", "stream"},
 }
 # package -> the hbtui packages it must never import
 FORBIDDEN: dict[str, set[str]] = {

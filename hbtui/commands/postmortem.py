@@ -1,0 +1,58 @@
+"""``hbtui postmortem FILES|DIR``: the timeline of an incident from the nodes' ha-logs.
+
+Reads ha-log / ha-debug / syslog files of the real Heartbeat 3.0.6 daemon or of hbtui (rotated
+and gzipped ones too; a directory is searched for them), of one node or both, and prints each
+failover, failback, standby, stop, split brain and heal with its per-phase times and why, then
+late heartbeats, resource script calls and problems. ``--json``: one object per timeline entry.
+``--config-dir`` adds the deadtime (for "last heard") and the active key.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from hbtui.config.loader import load_config
+from hbtui.config.problems import Severity
+from hbtui.postmortem.files import PostmortemError, expand, read_log
+from hbtui.postmortem.render import json_lines, text_lines
+from hbtui.postmortem.timeline import Settings, analyse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``hbtui postmortem``."""
+    parser.add_argument("inputs", nargs="+", metavar="FILE|DIR", help="ha-log files or dirs")
+    parser.add_argument(
+        "--config-dir",
+        default=None,
+        help="the cluster's /etc/ha.d (optional: gives deadtime and the active key)",
+    )
+    parser.add_argument("--state-dir", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help="one JSON object per timeline entry")
+
+
+def settings_from(config_dir: Path) -> Settings:
+    """Timers, nodes and the active key of a config dir; PostmortemError naming the file."""
+    config, problems = load_config(config_dir, local_host=False, partial=True)
+    if config is None:
+        errors = [p for p in problems if p.severity is Severity.ERROR] or problems
+        raise PostmortemError(str(errors[0]) if errors else f"{config_dir}: unusable configuration")
+    cf, keys = config.ha_cf, config.authkeys
+    active = keys.keys.get(keys.active)
+    key = f"key {active.index} ({active.method.value})" if active else None
+    return Settings(cf.deadtime_ms / 1000, cf.warntime_ms / 1000, key, cf.nodes)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the report; 2 with one clear line for input that cannot be used."""
+    try:
+        settings = settings_from(Path(args.config_dir)) if args.config_dir else Settings()
+        paths = expand([Path(p) for p in args.inputs])
+        report = analyse([read_log(p, settings.nodes) for p in paths], settings)
+    except PostmortemError as exc:
+        print(f"hbtui postmortem: {exc}", file=sys.stderr)
+        return 2
+    lines = json_lines(report) if args.json else text_lines(report)
+    sys.stdout.write("".join(line + "\n" for line in lines))
+    return 0

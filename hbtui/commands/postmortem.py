@@ -22,7 +22,7 @@ from hbtui.postmortem.timeline import Settings, analyse
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``hbtui postmortem``."""
-    parser.add_argument("inputs", nargs="+", metavar="FILE|DIR", help="ha-log files or dirs")
+    parser.add_argument("inputs", nargs="*", metavar="FILE|DIR", help="ha-log files or dirs")
     parser.add_argument(
         "--config-dir",
         default=None,
@@ -46,6 +46,11 @@ def settings_from(config_dir: Path) -> Settings:
 
 def run(args: argparse.Namespace) -> int:
     """Print the report; 2 with one clear line for input that cannot be used."""
+    if not args.inputs:
+        print(
+            "hbtui postmortem: give the ha-log files or a directory holding them", file=sys.stderr
+        )
+        return 2
     try:
         settings = settings_from(Path(args.config_dir)) if args.config_dir else Settings()
         paths = expand([Path(p) for p in args.inputs])

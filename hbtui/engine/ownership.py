@@ -522,7 +522,7 @@ class Ownership:
         ):
             sb = self.standby
             self.emit(hblog.info("local HA resource acquisition completed (standby)."))
-            self.emit(hblog.info(f"hs.Standby resource acquisition done [{sb.rsc_type}]."))
+            self.emit(hblog.info(f"Standby resource acquisition done [{sb.rsc_type}]."))
             if not self.initial_done:
                 self.emit(hblog.info("Initial resource acquisition complete (auto_failback)"))
             self.send(m.resource(self.rsc_hold, True), now_ms)

@@ -101,6 +101,7 @@ class Ownership:
         self.stop_failure = stop_failure
         self.held: Job | None = None  # a release job whose stop failed: its groups stay ours
         self.hold_after: tuple[bool, bool] | None = None  # (local, foreign) once released
+        self.reclaim_pending = False  # a peer restarted: take our groups back when idle
         self.us = config.node_name
         self.runner = runner
         self.live = live
@@ -163,22 +164,32 @@ class Ownership:
     def peer_restarted(self, peer: str, now_ms: int) -> None:
         """A new generation: forget what it held; cancel a handshake with it.
 
-        hbtui: when its old run held our groups (after our standby, or a takeover) and we
-        hold none of ours, take them back: the new run removes what the old one left
-        (stale VIPs, start probe) and acquires only its own groups, so otherwise nobody
-        would run ours (a restart within deadtime is seen as a restart, not a death).
+        hbtui: a new run holds nothing and acquires only its own groups, whatever its old
+        run held (ours after a standby or a takeover, or a handshake it was in): so if we
+        do not hold our own groups, nobody does. Take them back as soon as no job of ours
+        runs (a restart within deadtime is seen as a restart, not a death).
         """
-        old = self.peers[peer].hold
         self.peers[peer] = PeerRsc()
         self._abort_with(peer)
+        self.reclaim_pending = True
+        self._reclaim(now_ms)
+
+    def _reclaim(self, now_ms: int) -> None:
+        """Take our own groups back after a peer's restart, once we are idle and stable."""
+        if not self.reclaim_pending:
+            return
         ours = self.groups_of("local")
-        if old in ("all", "foreign") and ours and not self.local and self.phase is Phase.STABLE:
-            text = f"{peer} restarted while it held our resources: taking them back"
-            self.emit(hblog.info(text))
-            self.phase = Phase.ACQUIRING
-            self._set_hold(True, self.foreign, now_ms)
-            self.send(m.resource("local", True, "req_our_resources()"), now_ms)
-            self.runner.submit(Job(JobKind.INITIAL, ours, True), now_ms)
+        if not ours or self.local or self.phase is Phase.SHUTDOWN:
+            self.reclaim_pending = False
+            return
+        if self.phase is not Phase.STABLE or self.standby is not None or self.runner.busy:
+            return  # tried again when the job that runs finishes
+        self.reclaim_pending = False
+        self.emit(hblog.info("the peer restarted and nobody holds our resources: taking them"))
+        self.phase = Phase.ACQUIRING
+        self._set_hold(True, self.foreign, now_ms)
+        self.send(m.resource("local", True, "req_our_resources()"), now_ms)
+        self.runner.submit(Job(JobKind.INITIAL, ours, True), now_ms)
 
     # -- the ask_resources handshake (engine/handshake.py) -------------------------
 
@@ -477,6 +488,11 @@ class Ownership:
 
     def job_finished(self, job: Job, now_ms: int) -> bool:
         """Continue after a job; True when the node may exit (graceful stop done)."""
+        done = self._job_finished(job, now_ms)
+        self._reclaim(now_ms)
+        return done
+
+    def _job_finished(self, job: Job, now_ms: int) -> bool:
         if job.kind in RELEASES and job.stuck:
             self._hold_stuck(job, now_ms)
             return False

@@ -185,3 +185,19 @@ def test_standby_aimed_at_a_stopping_peer_leaves_one_holder() -> None:
     c.command("server2", "standby")
     c.run_until(5001 + 2 * 1000 + 1)
     assert len(c.vip_holders()) == 1, c.vip_holders()
+
+
+def test_taker_restarting_during_a_standby_leaves_one_holder() -> None:
+    """server1 asks to go standby; 1 ms later server2, the taker, restarts. The handshake
+    with its old run is aborted and the new run holds nothing: server1, which may already
+    have released its group, takes it back once idle (nobody held it for good before)."""
+    c = Cluster(all=FAST)
+    c.start("server1")
+    c.start("server2")
+    c.run_until(5000)
+    c.command("server1", "standby")
+    c.run_until(5001)
+    c.kill("server2")
+    c.start("server2")
+    c.run_until(5001 + 6 * FAST["deadtime"])
+    assert len(c.vip_holders()) == 1, c.vip_holders()

@@ -126,7 +126,7 @@ async def udp(args: dict[str, Any]) -> None:
         transport = await UcastTransport.open(
             media,
             args["port"],
-            lambda d, a, t: queue.put_nowait((d, a, t)),
+            lambda d, a, t, *_: queue.put_nowait((d, a, t)),
             skip_local=args.get("skip_local", False),
         )
     except PortInUse as exc:
@@ -136,7 +136,7 @@ async def udp(args: dict[str, Any]) -> None:
         emit("ready")
         if args.get("second_open"):
             try:
-                await UcastTransport.open(media, args["port"], lambda d, a, t: None)
+                await UcastTransport.open(media, args["port"], lambda d, a, t, *_: None)
                 emit({"second_open": "succeeded"})
             except PortInUse as exc:
                 emit({"port_in_use": str(exc), "holders": exc.holders})

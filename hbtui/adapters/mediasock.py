@@ -12,6 +12,7 @@ Looking up an interface's addresses reads the kernel (psutil): call it from an e
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import struct
 from dataclasses import dataclass
@@ -52,10 +53,19 @@ class InterfaceAddress:
 
 
 def interface_address(device: str) -> InterfaceAddress:
-    """``device``'s IPv4 address; ``MediumError`` when it has none (blocking: executor)."""
+    """``device``'s IPv4 address; ``MediumError`` when it has none (blocking: executor).
+
+    The broadcast address is the one configured on the interface (``ip addr ... brd``);
+    without one (getifaddrs then reports the address itself) it is the subnet's.
+    """
     for addr in psutil.net_if_addrs().get(device, ()):
-        if addr.family == socket.AF_INET:
-            return InterfaceAddress(str(addr.address), addr.broadcast or None)
+        if addr.family != socket.AF_INET:
+            continue
+        broadcast = addr.broadcast
+        if (not broadcast or broadcast == addr.address) and addr.netmask:
+            net = ipaddress.IPv4Network(f"{addr.address}/{addr.netmask}", strict=False)
+            broadcast = str(net.broadcast_address) if net.prefixlen < 31 else None
+        return InterfaceAddress(str(addr.address), broadcast or None)
     raise MediumError(f"interface {device} has no IPv4 address (or does not exist)")
 
 

@@ -1,0 +1,121 @@
+"""bcast and mcast media in the namespace lab (issue 16, docs/protocol.md §1.1).
+
+Two hbtui nodes with ``bcast eth0`` only, then with ``mcast eth0 GROUP 694 1 0`` only: cold
+start, each sees the other alive on its link, a power cut of the owner moves the VIP (and the
+survivor logs the link dead). Then a real Heartbeat 3.0.6 daemon and an hbtui node share a
+cluster over bcast, both ways round: each sees the other alive, the VIP fails over when the
+owner is cut. Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+
+from hbtui.lab.netns import Lab
+
+from .cluster import Cluster, LabNodeProcess, RealHeartbeat
+from .haconfig import HaSetup
+from .halog import protocol_complaints
+from .hbtui_node import HbtuiNode
+from .observe import wait_for_vip, wait_until
+
+pytestmark = pytest.mark.lab
+
+BCAST = HaSetup(media=("bcast eth0",))
+MCAST = HaSetup(media=("mcast eth0 239.0.0.43 694 1 0",))
+VIP = BCAST.vip_ip
+DEADTIME_S, INITDEAD_S = 5.0, 10.0
+REAL_COLD_START_S = 14.0  # a real daemon waits for initdead (tests/lab/README.md)
+
+
+def timing(what: str, seconds: float) -> None:
+    print(f"[lab media] {what}: {seconds:.3f} s")
+
+
+def peer_alive_in_hbtui(member: HbtuiNode, peer: str) -> None:
+    """``hbtui status`` of ``member``: ``peer`` active, its eth0 link up."""
+
+    def seen() -> bool:
+        info = member.snapshot()["nodes"][peer]
+        return bool(info["status"] == "active" and info["links"]["eth0"]["status"] == "up")
+
+    wait_until(seen, 15, f"{member.node.name} sees {peer} alive on eth0")
+    out = member.status().stdout
+    assert f"nodestatus {peer}: active" in out and f"link {peer}:eth0: up" in out, out
+
+
+def peer_alive_in_real(member: RealHeartbeat, peer: str) -> None:
+    """The real daemon's ha-log: the link to ``peer`` came up and ``peer`` went active."""
+    wanted = (f"Link {peer}:eth0 up.", f"Status update for node {peer}: status active")
+    wait_until(lambda: all(w in member.log_text() for w in wanted), 20, f"real sees {peer}")
+
+
+def power_cut_moves_vip(cluster: Cluster) -> None:
+    """Cut server1: server2 takes the VIP within deadtime (plus slack) and logs it dead."""
+    one, two = cluster["server1"], cluster["server2"]
+    crashed = time.monotonic()
+    one.crash()
+    taken = wait_for_vip(cluster.lab["server2"], VIP, timeout=DEADTIME_S + 4)
+    timing(f"{two.kind} server2 takes over from a cut {one.kind} server1", taken - crashed)
+    assert taken - crashed <= DEADTIME_S + 2.0
+    wait_until(lambda: "Link server1:eth0 dead." in two.log_text(), 5, "link dead logged")
+    assert "node server1: is dead" in two.log_text()
+
+
+@pytest.mark.parametrize("setup", [BCAST, MCAST], ids=["bcast", "mcast"])
+def test_two_hbtui_nodes_over_one_medium_fail_over(lab: Lab, setup: HaSetup) -> None:
+    cluster = Cluster(lab, [HbtuiNode, HbtuiNode], setup)
+    one, two = cluster["server1"], cluster["server2"]
+    assert isinstance(one, HbtuiNode) and isinstance(two, HbtuiNode)
+    began = cluster.start_all()
+    up = wait_for_vip(lab["server1"], VIP, timeout=INITDEAD_S + 3)
+    timing(f"{setup.media[0]}: cold start -> VIP on server1", up - began)
+    peer_alive_in_hbtui(one, "server2")
+    peer_alive_in_hbtui(two, "server1")
+    assert one.wait_failback_actions(2) == ["status", "start"]
+    assert two.failback_actions() == [] and not lab["server2"].has_address(VIP)
+    # the startup dt (deadtime + 2 s) is over once server2 hears a plain deadtime
+    wait_until(lambda: two.snapshot()["nodes"]["server1"]["deadtime_ms"] == 5000, 10, "dt")
+    power_cut_moves_vip(cluster)
+    assert two.snapshot()["nodes"]["server1"]["links"]["eth0"]["status"] == "dead"
+    assert two.wait_failback_actions(2) == ["status", "start"]
+    two.stop(timeout=15)
+
+
+Kinds = tuple[Callable[..., LabNodeProcess], Callable[..., LabNodeProcess]]
+
+
+@pytest.mark.interop
+@pytest.mark.usefixtures("real_heartbeat")
+@pytest.mark.parametrize(
+    "kinds",
+    [(RealHeartbeat, HbtuiNode), (HbtuiNode, RealHeartbeat)],
+    ids=["real1-hbtui2", "hbtui1-real2"],
+)
+def test_real_daemon_and_hbtui_over_bcast(lab: Lab, kinds: Kinds) -> None:
+    cluster = Cluster(lab, list(kinds), BCAST)
+    one, two = cluster["server1"], cluster["server2"]
+    began = cluster.start_all()
+    up = wait_for_vip(lab["server1"], VIP, timeout=REAL_COLD_START_S + 6)
+    timing(f"bcast {one.kind}+{two.kind}: cold start -> VIP on server1", up - began)
+    for member, peer in ((one, "server2"), (two, "server1")):
+        if isinstance(member, HbtuiNode):
+            peer_alive_in_hbtui(member, peer)
+        else:
+            assert isinstance(member, RealHeartbeat)
+            peer_alive_in_real(member, peer)
+    assert one.wait_failback_actions(2, timeout=10) == ["status", "start"]
+    assert not lab["server2"].has_address(VIP)
+    # wait out the startup dt (deadtime + 2 s): a cut is then judged by deadtime
+    latest = max(m.started_at for m in cluster)
+    wait_until(lambda: time.monotonic() - latest > DEADTIME_S + 2.5, 10, "startup dt over")
+    power_cut_moves_vip(cluster)
+    assert two.wait_failback_actions(2, timeout=10) == ["status", "start"]
+    for member in cluster:
+        if isinstance(member, RealHeartbeat):
+            assert protocol_complaints(member.log_text()) == []
+    if two.running():
+        two.stop(timeout=30)

@@ -11,21 +11,27 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from hbtui.lab.netns import Lab
+from hbtui.wire.pcap import read_datagrams
 
 from .cluster import Cluster, LabNodeProcess, RealHeartbeat
 from .haconfig import HaSetup
 from .halog import protocol_complaints
 from .hbtui_node import HbtuiNode
-from .observe import wait_for_vip, wait_until
+from .observe import capture, wait_for_vip, wait_until
 
 pytestmark = pytest.mark.lab
 
 BCAST = HaSetup(media=("bcast eth0",))
 MCAST = HaSetup(media=("mcast eth0 239.0.0.43 694 1 0",))
+WIRE = {  # who sends to where, on the bridge
+    "bcast": {("192.168.10.1", "192.168.10.255"), ("192.168.10.2", "192.168.10.255")},
+    "mcast": {("192.168.10.1", "239.0.0.43"), ("192.168.10.2", "239.0.0.43")},
+}
 VIP = BCAST.vip_ip
 DEADTIME_S, INITDEAD_S = 5.0, 10.0
 REAL_COLD_START_S = 14.0  # a real daemon waits for initdead (tests/lab/README.md)
@@ -53,6 +59,13 @@ def peer_alive_in_real(member: RealHeartbeat, peer: str) -> None:
     wait_until(lambda: all(w in member.log_text() for w in wanted), 20, f"real sees {peer}")
 
 
+def destinations(lab: Lab, pcap: Path, bpf: str) -> set[tuple[str, str]]:
+    """(source, destination) addresses of the heartbeat datagrams seen on the bridge for 3 s."""
+    with capture(lab, pcap, bpf):
+        time.sleep(3.0)  # three keepalives from each node
+    return {(d.src[0], d.dst[0]) for d in read_datagrams(pcap.read_bytes())}
+
+
 def power_cut_moves_vip(cluster: Cluster) -> None:
     """Cut server1: server2 takes the VIP within deadtime (plus slack) and logs it dead."""
     one, two = cluster["server1"], cluster["server2"]
@@ -66,7 +79,9 @@ def power_cut_moves_vip(cluster: Cluster) -> None:
 
 
 @pytest.mark.parametrize("setup", [BCAST, MCAST], ids=["bcast", "mcast"])
-def test_two_hbtui_nodes_over_one_medium_fail_over(lab: Lab, setup: HaSetup) -> None:
+def test_two_hbtui_nodes_over_one_medium_fail_over(
+    lab: Lab, setup: HaSetup, tmp_path: Path
+) -> None:
     cluster = Cluster(lab, [HbtuiNode, HbtuiNode], setup)
     one, two = cluster["server1"], cluster["server2"]
     assert isinstance(one, HbtuiNode) and isinstance(two, HbtuiNode)
@@ -77,6 +92,8 @@ def test_two_hbtui_nodes_over_one_medium_fail_over(lab: Lab, setup: HaSetup) -> 
     peer_alive_in_hbtui(two, "server1")
     assert one.wait_failback_actions(2) == ["status", "start"]
     assert two.failback_actions() == [] and not lab["server2"].has_address(VIP)
+    kind = setup.media[0].split()[0]
+    assert destinations(lab, tmp_path / "wire.pcap", "udp port 694") == WIRE[kind]
     # the startup dt (deadtime + 2 s) is over once server2 hears a plain deadtime
     wait_until(lambda: two.snapshot()["nodes"]["server1"]["deadtime_ms"] == 5000, 10, "dt")
     power_cut_moves_vip(cluster)
@@ -95,7 +112,7 @@ Kinds = tuple[Callable[..., LabNodeProcess], Callable[..., LabNodeProcess]]
     [(RealHeartbeat, HbtuiNode), (HbtuiNode, RealHeartbeat)],
     ids=["real1-hbtui2", "hbtui1-real2"],
 )
-def test_real_daemon_and_hbtui_over_bcast(lab: Lab, kinds: Kinds) -> None:
+def test_real_daemon_and_hbtui_over_bcast(lab: Lab, kinds: Kinds, tmp_path: Path) -> None:
     cluster = Cluster(lab, list(kinds), BCAST)
     one, two = cluster["server1"], cluster["server2"]
     began = cluster.start_all()
@@ -109,6 +126,7 @@ def test_real_daemon_and_hbtui_over_bcast(lab: Lab, kinds: Kinds) -> None:
             peer_alive_in_real(member, peer)
     assert one.wait_failback_actions(2, timeout=10) == ["status", "start"]
     assert not lab["server2"].has_address(VIP)
+    assert destinations(lab, tmp_path / "wire.pcap", "udp port 694") == WIRE["bcast"]
     # wait out the startup dt (deadtime + 2 s): a cut is then judged by deadtime
     latest = max(m.started_at for m in cluster)
     wait_until(lambda: time.monotonic() - latest > DEADTIME_S + 2.5, 10, "startup dt over")

@@ -15,19 +15,22 @@ from pathlib import Path
 
 import pytest
 
+from hbtui.lab.commands import run
 from hbtui.lab.netns import Lab
+from hbtui.lab.node import Node
 from hbtui.wire.pcap import read_datagrams
 
 from .cluster import Cluster, LabNodeProcess, RealHeartbeat
 from .haconfig import HaSetup
 from .halog import protocol_complaints
 from .hbtui_node import HbtuiNode
-from .observe import capture, wait_for_vip, wait_until
+from .observe import NFT_TABLE, capture, restore_traffic, wait_for_vip, wait_until
 
 pytestmark = pytest.mark.lab
 
 BCAST = HaSetup(media=("bcast eth0",))
 MCAST = HaSetup(media=("mcast eth0 239.0.0.43 694 1 0",))
+TWO_LINKS = HaSetup(media=("bcast eth0", "ucast eth1 192.168.20.1", "ucast eth1 192.168.20.2"))
 WIRE = {  # who sends to where, on the bridge
     "bcast": {("192.168.10.1", "192.168.10.255"), ("192.168.10.2", "192.168.10.255")},
     "mcast": {("192.168.10.1", "239.0.0.43"), ("192.168.10.2", "239.0.0.43")},
@@ -137,3 +140,83 @@ def test_real_daemon_and_hbtui_over_bcast(lab: Lab, kinds: Kinds, tmp_path: Path
             assert protocol_complaints(member.log_text()) == []
     if two.running():
         two.stop(timeout=30)
+
+
+def second_link(lab: Lab) -> None:
+    """eth1 <-> eth1 between server1 and server2 (192.168.20.1/24, .2/24), no bridge."""
+    one, two = lab["server1"].netns, lab["server2"].netns
+    run(["ip", "link", "add", "eth1", "netns", one, "type", "veth", "peer", "name", "eth1",
+         "netns", two])  # fmt: skip
+    for netns, ip in ((one, "192.168.20.1"), (two, "192.168.20.2")):
+        run(["ip", "-n", netns, "addr", "add", f"{ip}/24", "brd", "+", "dev", "eth1"])
+        run(["ip", "-n", netns, "link", "set", "eth1", "up"])
+
+
+def cut_eth1(node: Node) -> None:
+    """nftables in ``node``: drop everything in and out of eth1 (eth0 untouched)."""
+    chains = "".join(
+        f"  chain {hook} {{ type filter hook {hook} priority 0; policy accept;"
+        f' {side}ifname "eth1" drop; }}\n'
+        for hook, side in (("input", "i"), ("output", "o"))
+    )
+    rules = f"table inet {NFT_TABLE} {{\n{chains}}}\n"
+    run(["nsenter", f"--net=/run/netns/{node.netns}", "nft", "-f", "-"], input_text=rules)
+
+
+def link_state(member: LabNodeProcess, peer: str) -> Callable[[str], bool]:
+    """Whether ``member`` sees its link eth1 to ``peer`` in ``state`` (status or ha-log)."""
+
+    def check(state: str) -> bool:
+        if isinstance(member, HbtuiNode):
+            info = member.snapshot()["nodes"][peer]["links"]
+            return bool(info["eth1"]["status"] == state and info["eth0"]["status"] == "up")
+        lines = [ln for ln in member.log_text().splitlines() if f"Link {peer}:eth1 " in ln]
+        return bool(lines) and lines[-1].endswith(f"Link {peer}:eth1 {state}.")
+
+    return check
+
+
+@pytest.mark.parametrize(
+    "kinds",
+    [
+        (HbtuiNode, HbtuiNode),
+        pytest.param((RealHeartbeat, HbtuiNode), marks=pytest.mark.interop),
+        pytest.param((HbtuiNode, RealHeartbeat), marks=pytest.mark.interop),
+    ],
+    ids=["hbtui-hbtui", "real1-hbtui2", "hbtui1-real2"],
+)
+def test_two_links_one_cut_no_failover_link_dead_then_up(lab: Lab, kinds: Kinds) -> None:
+    """bcast on eth0 + ucast on eth1; eth1 cut on server1: both sides see that link dead and
+    nobody fails over; eth1 back: the link is up again. A message that came on both links
+    was handled once (no complaint in a real daemon's ha-log)."""
+    if RealHeartbeat in kinds and (reason := RealHeartbeat.available()):
+        pytest.skip(reason)
+    second_link(lab)
+    cluster = Cluster(lab, list(kinds), TWO_LINKS)
+    one, two = cluster["server1"], cluster["server2"]
+    began = cluster.start_all()
+    up = wait_for_vip(lab["server1"], VIP, timeout=REAL_COLD_START_S + 6)
+    timing(f"two links {one.kind}+{two.kind}: cold start -> VIP on server1", up - began)
+    watch = ((link_state(one, "server2"), "server1"), (link_state(two, "server1"), "server2"))
+    for seen, who in watch:
+        wait_until(lambda s=seen: s("up"), 20, f"{who}: both links up")
+    assert one.wait_failback_actions(2, timeout=10) == ["status", "start"]
+    cut = time.monotonic()
+    cut_eth1(lab["server1"])
+    try:
+        for seen, who in watch:
+            wait_until(lambda s=seen: s("dead"), DEADTIME_S + 5, f"{who}: eth1 dead")
+        timing("eth1 cut -> link dead on both sides", time.monotonic() - cut)
+        time.sleep(2.0)  # past the deadtime: still no failover
+        assert cluster.vip_holders() == ["server1"]
+        assert two.failback_actions() == []
+        assert "is dead" not in two.log_text() and "is dead" not in one.log_text()
+    finally:
+        restore_traffic(lab["server1"])
+    for seen, who in watch:
+        wait_until(lambda s=seen: s("up"), 10, f"{who}: eth1 up again")
+    assert cluster.vip_holders() == ["server1"] and two.failback_actions() == []
+    for member in cluster:
+        if isinstance(member, RealHeartbeat):
+            assert protocol_complaints(member.log_text()) == []
+        member.stop(timeout=30)

@@ -174,6 +174,12 @@ def test_bcast_alone_and_mcast_alone_pass_check_media(tmp_path: Path) -> None:
         ha_cf, problems = parse("node a b\n" + medium)
         assert problems == []
         assert check_media(ha_cf, local_host=True, net_dir=tmp_path) == []
+    ha_cf, _ = parse("node a b\nbcast eth0 eth7\nmcast eth8 239.1.2.3 694 1 0\n")
+    found = check_media(ha_cf, local_host=True, net_dir=tmp_path)
+    assert [(p.severity, p.line, p.message.split()[1]) for p in found] == [
+        (Severity.WARNING, 2, "eth7"),
+        (Severity.WARNING, 3, "eth8"),
+    ]
 
 
 @pytest.mark.parametrize(

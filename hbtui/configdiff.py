@@ -16,7 +16,7 @@ from hbtui.config.authkeys import parse_authkeys
 from hbtui.config.ha_cf import parse_ha_cf
 from hbtui.config.haresources import parse_haresources
 from hbtui.config.lines import ConfigFile
-from hbtui.config.model import AuthKey, AuthKeys, HaCf, Haresources
+from hbtui.config.model import AuthKey, AuthKeys, HaCf, Haresources, Medium
 from hbtui.config.problems import Problem
 from hbtui.config.timeparse import format_ms
 
@@ -128,11 +128,17 @@ def _diff_ha_cf(a: HaCf, b: HaCf) -> list[Difference]:
     )
     same("crm", a.crm, b.crm, Impact.BREAKS, "one side would run a different resource manager")
     same("autojoin", a.autojoin, b.autojoin, Impact.DIFFERS, "")
-    media_a = " ".join(sorted(f"{m.kind}:{m.device}:{m.host or ''}" for m in a.media))
-    media_b = " ".join(sorted(f"{m.kind}:{m.device}:{m.host or ''}" for m in b.media))
+    media_a = " ".join(sorted(_medium(m) for m in a.media))
+    media_b = " ".join(sorted(_medium(m) for m in b.media))
     same("media", media_a, media_b, Impact.DIFFERS, "check each side reaches the other")
     same("logfile", str(a.logfile), str(b.logfile), Impact.DIFFERS, "")
     return out
+
+
+def _medium(m: Medium) -> str:
+    """A medium as compared across nodes (an mcast's port and group must match)."""
+    port = f":{m.port}" if m.kind == "mcast" else ""
+    return f"{m.kind}:{m.device}:{m.host or ''}{port}"
 
 
 def _groups(h: Haresources) -> dict[str, str]:

@@ -29,6 +29,7 @@ from typing import Any, TextIO
 from hbtui.adapters.fence import DEFAULT_FENCE_COMMAND, run_fence
 from hbtui.adapters.garp import ArpAnnouncer, GarpAnnouncer
 from hbtui.adapters.halog import HaLogFiles, format_log_line
+from hbtui.adapters.mediasock import BcastMedium, McastMedium
 from hbtui.adapters.netlink import NetlinkVipDriver, VipDriver
 from hbtui.adapters.reload import merge_reload
 from hbtui.adapters.scripts import ScriptRunner, SubprocessScriptRunner, heartbeat_env
@@ -36,6 +37,7 @@ from hbtui.adapters.splitbrain import SplitBrainWatch
 from hbtui.adapters.state import StateDirLock, load_node_state
 from hbtui.adapters.syslog import SyslogSink, syslog_sink
 from hbtui.adapters.udp import (
+    AnyMedium,
     DatagramCallback,
     Transport,
     TransportStats,
@@ -45,7 +47,7 @@ from hbtui.adapters.udp import (
 )
 from hbtui.bus import Bus, Subscription
 from hbtui.config.hbtui_conf import HbtuiSettings, load_settings
-from hbtui.config.model import ClusterConfig
+from hbtui.config.model import ClusterConfig, HaCf
 from hbtui.engine import actions as act
 from hbtui.engine.events import ScriptExited, ScriptOutput, ScriptStarted
 from hbtui.engine.holdstate import StopFailure
@@ -57,7 +59,21 @@ log = logging.getLogger(__name__)
 LOADAVG_PATH = Path("/proc/loadavg")
 LOADAVG_REFRESH_MS = 5000
 COUNTERS_EVERY_MS = 2000  # WireCounters: at most this often, after a send
-TransportOpener = Callable[[Sequence[UcastMedium], int, DatagramCallback], Awaitable[Transport]]
+TransportOpener = Callable[[Sequence[AnyMedium], int, DatagramCallback], Awaitable[Transport]]
+
+
+def transport_media(cf: HaCf) -> list[AnyMedium]:
+    """Every medium of ha.cf as the transport opens it (ucast, bcast, mcast)."""
+    media: list[AnyMedium] = []
+    for md in cf.media:
+        if md.kind == "ucast":
+            media.append(UcastMedium(md.device, md.host or ""))
+        elif md.kind == "bcast":
+            media.append(BcastMedium(md.device))
+        elif md.kind == "mcast":
+            port = md.port or cf.udpport
+            media.append(McastMedium(md.device, md.host or "", port, md.ttl, md.loop))
+    return media
 
 
 class RuntimeState(StrEnum):
@@ -224,8 +240,12 @@ class NodeRuntime:
                 self.probe_at_start = settings.start_probe
             self.settings = settings
             probe_ms = settings.split_brain_probe_ms
-            media = [UcastMedium(md.device, md.host or "") for md in cf.ucast_media]
-            ips = [await resolve_host(md.host, cf.udpport) for md in media]
+            media = transport_media(cf)
+            ips = [
+                await resolve_host(md.host, cf.udpport)
+                for md in media
+                if isinstance(md, UcastMedium)
+            ]
             now = self.now_ms()
             wall_offset = int(time.time() * 1000) - now
             identity = Identity(state.node_uuid, state.generation)
@@ -479,10 +499,12 @@ class NodeRuntime:
             self._loadavg_at = now
         self._run(self.node.tick(now))
 
-    def _on_datagram(self, data: bytes, addr: tuple[str, int], _udp_ms: int) -> None:
+    def _on_datagram(
+        self, data: bytes, addr: tuple[str, int], _udp_ms: int, link: str | None = None, /
+    ) -> None:
         if self.node is None or self.state.closed:
             return
-        self._run(self.node.feed(data, addr, self.now_ms()))
+        self._run(self.node.feed(data, addr, self.now_ms(), link))
 
     def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
         task = asyncio.get_running_loop().create_task(coro, name=name)

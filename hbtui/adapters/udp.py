@@ -1,4 +1,5 @@
-"""Heartbeat's ``ucast`` media over asyncio UDP sockets (docs/protocol.md §1).
+"""Heartbeat's media over asyncio UDP sockets: ucast (docs/protocol.md §1) here, bcast and
+mcast sockets from ``mediasock`` (§1.1), all in one transport.
 
 For every ``ucast <dev> <host>`` line a send socket: unbound source port,
 SO_BINDTODEVICE dev, IP_TOS = IPTOS_LOWDELAY, SO_REUSEPORT. For every device one
@@ -15,16 +16,25 @@ refuse with its PID.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import errno
 import logging
 import socket
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
-import psutil  # type: ignore[import-untyped,unused-ignore]
+from hbtui.adapters.mediasock import (
+    BcastMedium,
+    InterfaceAddress,
+    McastMedium,
+    MediumError,
+    bcast_send_socket,
+    interface_address,
+    join_group,
+    mcast_send_socket,
+)
+from hbtui.adapters.udpport import local_addresses, port_holders
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +42,22 @@ IPTOS_LOWDELAY = 0x10
 RECV_BUFFER = 262143  # MAXMSG - 1
 DEFAULT_PORT = 694
 
-DatagramCallback = Callable[[bytes, tuple[str, int], int], None]
-"""Called with (payload, (source ip, source port), monotonic ms) for each datagram."""
+
+class DatagramCallback(Protocol):
+    """Called for each datagram with its payload, (source ip, source port), the monotonic
+    ms and the link (the device it arrived on; fakes may leave it out)."""
+
+    def __call__(
+        self, data: bytes, addr: tuple[str, int], now_ms: int, link: str | None = None, /
+    ) -> None: ...
+
+
+def _wrap(make: Callable[..., socket.socket], *args: Any) -> socket.socket:
+    """A bcast/mcast socket, its ``MediumError`` told as ``UdpError``."""
+    try:
+        return make(*args)
+    except MediumError as exc:
+        raise UdpError(str(exc)) from exc
 
 
 class UdpError(Exception):
@@ -65,6 +89,9 @@ class UcastMedium:
 
     device: str
     host: str
+
+
+AnyMedium = UcastMedium | BcastMedium | McastMedium
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +143,7 @@ def _error_name(exc: BaseException) -> str:
 
 
 class _Endpoint(asyncio.DatagramProtocol):
-    """One socket's protocol: delivers datagrams, counts errors."""
+    """One socket's protocol: delivers datagrams (with the link they came on), counts errors."""
 
     def __init__(
         self,
@@ -124,8 +151,10 @@ class _Endpoint(asyncio.DatagramProtocol):
         stats: TransportStats,
         errors: Counter[str],
         on_datagram: DatagramCallback | None,
+        link: str | None = None,
     ) -> None:
         self.label = label
+        self.link = link
         self.stats = stats
         self.errors = errors
         self.on_datagram = on_datagram
@@ -139,7 +168,7 @@ class _Endpoint(asyncio.DatagramProtocol):
         now_ms = int(self.loop.time() * 1000)
         source = (str(addr[0]), int(addr[1]))
         try:
-            self.on_datagram(data, source, now_ms)
+            self.on_datagram(data, source, now_ms, self.link)
         except Exception:
             log.exception("datagram handler failed for a packet from %s", source[0])
 
@@ -180,60 +209,6 @@ def _receive_socket(device: str, port: int) -> socket.socket:
     return sock
 
 
-def port_holders(port: int) -> list[tuple[int | None, str]]:
-    """(PID, process name) of every UDP socket bound to ``port`` in this network namespace.
-
-    Blocking (scans /proc): call it through an executor from the event loop. psutil can
-    trip over processes that exit during its scan, so it is retried, and the kernel's own
-    socket table (/proc/net/udp) is the fallback that still sees the port taken.
-    """
-    for _ in range(3):
-        try:
-            connections = psutil.net_connections(kind="udp4")
-            break
-        except (psutil.Error, OSError) as exc:
-            log.warning("cannot list UDP sockets (retrying): %s", exc)
-    else:
-        connections = []
-    holders: list[tuple[int | None, str]] = []
-    for conn in connections:
-        if conn.laddr and conn.laddr.port == port:
-            name = "?"
-            if conn.pid is not None:
-                with contextlib.suppress(psutil.Error):
-                    name = psutil.Process(conn.pid).name()
-            entry = (conn.pid, name)
-            if entry not in holders:
-                holders.append(entry)
-    if not holders and _kernel_has_udp_port(port):
-        holders.append((None, "PID not visible"))
-    return holders
-
-
-def _kernel_has_udp_port(port: int) -> bool:
-    """Whether any IPv4 UDP socket in this namespace is bound to ``port``."""
-    try:
-        with open("/proc/net/udp", encoding="ascii") as table:
-            next(table, None)
-            for row in table:
-                local = row.split()[1]  # "0100007F:02B6"
-                if int(local.rsplit(":", 1)[1], 16) == port:
-                    return True
-    except (OSError, ValueError, IndexError):
-        return False
-    return False
-
-
-def local_addresses() -> set[str]:
-    """Every IPv4 address on this machine's (namespace's) interfaces."""
-    return {
-        addr.address
-        for addrs in psutil.net_if_addrs().values()
-        for addr in addrs
-        if addr.family == socket.AF_INET
-    }
-
-
 class UcastTransport:
     """The real Transport: open with :meth:`open`, then ``send`` and ``close``."""
 
@@ -246,7 +221,7 @@ class UcastTransport:
     @classmethod
     async def open(
         cls,
-        media: Sequence[UcastMedium],
+        media: Sequence[AnyMedium],
         port: int,
         on_datagram: DatagramCallback,
         check_port: bool = True,
@@ -254,61 +229,101 @@ class UcastTransport:
     ) -> UcastTransport:
         """Resolve every host once, refuse a taken port, then open all sockets.
 
-        ``skip_local`` leaves out the media whose host is an address of this machine: the
-        HOWTO lists both nodes on both machines, and the real daemon sends every message to
-        itself too, then decodes and drops the copy. Skipping it halves a node's packet work;
-        the protocol allows it (peers never see the self-copy).
+        ``media`` mixes ucast, bcast and mcast media (docs/protocol.md §1.1); a datagram is
+        handed over with the device it arrived on, its link. ``skip_local`` leaves out the
+        ucast media whose host is an address of this machine: the HOWTO lists both nodes on
+        both machines, and the real daemon sends every message to itself too, then decodes
+        and drops the copy. Skipping it halves a node's packet work; the protocol allows it
+        (peers never see the self-copy).
         """
         loop = asyncio.get_running_loop()
         self = cls(port)
-        addresses = [(await resolve_host(medium.host, port), port) for medium in media]
-        devices = dict.fromkeys(medium.device for medium in media)  # listen on every one
+        ucast = [m for m in media if isinstance(m, UcastMedium)]
+        addresses = [(await resolve_host(medium.host, port), port) for medium in ucast]
         if skip_local:
             local = await loop.run_in_executor(None, local_addresses)
-            kept = [(m, a) for m, a in zip(media, addresses, strict=True) if a[0] not in local]
-            for medium, address in zip(media, addresses, strict=True):
+            kept = [(m, a) for m, a in zip(ucast, addresses, strict=True) if a[0] not in local]
+            for medium, address in zip(ucast, addresses, strict=True):
                 if address[0] in local:
                     log.info("ucast: %s is this machine: not sending to ourselves", medium.host)
             if kept:
-                media = [m for m, _ in kept]
+                ucast = [m for m, _ in kept]
                 addresses = [a for _, a in kept]
+        listen = _listeners(media, port)
+        ifaddrs = await _interface_addresses(media)
         if check_port:
-            holders = await loop.run_in_executor(None, port_holders, port)
-            if holders:
-                raise PortInUse(port, holders)
+            for used in sorted({p for _, p in listen}):
+                holders = await loop.run_in_executor(None, port_holders, used)
+                if holders:
+                    raise PortInUse(used, holders)
         try:
-            for device in devices:
-                sock = _receive_socket(device, port)
-                transport, _ = await loop.create_datagram_endpoint(
-                    lambda d=device: _Endpoint(  # type: ignore[misc]
-                        f"receive on {d}:{port}",
-                        self.stats,
-                        self.stats.receive_errors,
-                        on_datagram,
-                    ),
-                    sock=sock,
-                )
-                self._receivers.append(transport)
-                log.info("ucast: listening on port %d interface %s", port, device)
-            for medium, address in zip(media, addresses, strict=True):
-                sock = _send_socket(medium.device)
-                transport, _ = await loop.create_datagram_endpoint(
-                    lambda m=medium: _Endpoint(  # type: ignore[misc]
-                        f"send to {m.host} via {m.device}",
-                        self.stats,
-                        self.stats.send_errors,
-                        None,
-                    ),
-                    sock=sock,
-                )
-                self._senders.append((transport, address, medium.device))
+            for (device, at_port), groups in listen.items():
+                await self._add_receiver(device, at_port, groups, ifaddrs, on_datagram)
+            for medium, address in zip(ucast, addresses, strict=True):
+                await self._add_sender(_send_socket(medium.device), address, medium.device)
                 log.info(
                     "ucast: started on port %d interface %s to %s", port, medium.device, address[0]
                 )
+            for other in media:
+                if isinstance(other, BcastMedium):
+                    broadcast = ifaddrs[other.device].broadcast
+                    if broadcast is None:
+                        raise UdpError(f"bcast: interface {other.device} has no broadcast address")
+                    sock = _wrap(bcast_send_socket, other.device)
+                    await self._add_sender(sock, (broadcast, port), other.device)
+                    log.info("bcast: started on port %d interface %s", port, other.device)
+                elif isinstance(other, McastMedium):
+                    sock = _wrap(mcast_send_socket, other, ifaddrs[other.device].address)
+                    await self._add_sender(sock, (other.group, other.port), other.device)
+                    log.info(
+                        "mcast: started on %s port %d interface %s (ttl=%d loop=%d)",
+                        other.group, other.port, other.device, other.ttl, int(other.loop),
+                    )  # fmt: skip
         except BaseException:
             self.close()
             raise
         return self
+
+    async def _add_receiver(
+        self,
+        device: str,
+        port: int,
+        groups: Sequence[str],
+        ifaddrs: dict[str, InterfaceAddress],
+        on_datagram: DatagramCallback,
+    ) -> None:
+        """The receive socket of ``device``:``port``, member of every mcast ``group``."""
+        sock = _receive_socket(device, port)
+        try:
+            for group in groups:
+                join_group(sock, group, ifaddrs[device].address, device)
+        except MediumError as exc:
+            sock.close()
+            raise UdpError(str(exc)) from exc
+        loop = asyncio.get_running_loop()
+        transport, _ = await loop.create_datagram_endpoint(
+            lambda: _Endpoint(
+                f"receive on {device}:{port}",
+                self.stats,
+                self.stats.receive_errors,
+                on_datagram,
+                link=device,
+            ),
+            sock=sock,
+        )
+        self._receivers.append(transport)
+        joined = f" (member of {', '.join(groups)})" if groups else ""
+        log.info("listening on port %d interface %s%s", port, device, joined)
+
+    async def _add_sender(self, sock: socket.socket, address: tuple[str, int], device: str) -> None:
+        loop = asyncio.get_running_loop()
+        transport, _ = await loop.create_datagram_endpoint(
+            lambda: _Endpoint(
+                f"send to {address[0]} via {device}", self.stats, self.stats.send_errors, None
+            ),
+            sock=sock,
+        )
+        self._senders.append((transport, address, device))
 
     def send(self, datagram: bytes, dest: tuple[str, int] | None = None) -> None:
         """Queue ``datagram`` to every host (or only to ``dest``); errors are counted.
@@ -353,3 +368,33 @@ async def resolve_host(host: str, port: int) -> str:
     except UnicodeError as exc:
         raise UdpError(f"cannot resolve ucast host {host!r}: not a valid host name") from exc
     return str(infos[0][4][0])
+
+
+def _listeners(media: Sequence[AnyMedium], port: int) -> dict[tuple[str, int], list[str]]:
+    """One receive socket per (device, port): udpport for ucast and bcast, an mcast line's
+    own port for mcast, with the groups that socket joins."""
+    listen: dict[tuple[str, int], list[str]] = {}
+    for medium in media:
+        if isinstance(medium, McastMedium):
+            groups = listen.setdefault((medium.device, medium.port), [])
+            if medium.group not in groups:
+                groups.append(medium.group)
+        else:
+            listen.setdefault((medium.device, port), [])
+    return listen
+
+
+async def _interface_addresses(media: Sequence[AnyMedium]) -> dict[str, InterfaceAddress]:
+    """The IPv4 addresses of every bcast/mcast device (``UdpError`` naming one without)."""
+    loop = asyncio.get_running_loop()
+    found: dict[str, InterfaceAddress] = {}
+    for medium in media:
+        if isinstance(medium, UcastMedium) or medium.device in found:
+            continue
+        try:
+            found[medium.device] = await loop.run_in_executor(
+                None, interface_address, medium.device
+            )
+        except MediumError as exc:
+            raise UdpError(str(exc)) from exc
+    return found

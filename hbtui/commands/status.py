@@ -54,6 +54,12 @@ def rscstatus(snap: dict[str, Any]) -> str:
     return str(snap.get("rsc_hold") or "none")
 
 
+def link_lines(name: str, info: dict[str, Any]) -> list[str]:
+    """A peer's links as ``cl_status hblinkstatus`` reports them (none in older snapshots)."""
+    links = info.get("links") or {}
+    return [f"link {name}:{dev}: {link.get('status')}" for dev, link in links.items()]
+
+
 def render(snap: dict[str, Any]) -> list[str]:
     """The full human report."""
     nodes: dict[str, Any] = snap.get("nodes", {})
@@ -67,6 +73,7 @@ def render(snap: dict[str, Any]) -> list[str]:
         if not info.get("self") and info.get("auth_failures_in_window"):
             extra = f" ({info['auth_failures_in_window']} packets failed authentication)"
         lines.append(f"nodestatus {name}: {info.get('status')}{extra}")
+        lines.extend(link_lines(name, info))
     lines.append(f"rscstatus: {rscstatus(snap)}")
     acquiring = snap.get("phase") == "acquiring"
     for vip in snap.get("vips", []):

@@ -183,26 +183,73 @@ def _ucast(b: _Builder, line: ConfigLine) -> None:
     if not _resolvable_name(host):
         b.error(line, f"ucast host [{shown(host)}] is not a valid host name (no resolver takes it)")
         return
-    b.media.append(Medium("ucast", device, host, line.number))
+    _new_medium(b, line, Medium("ucast", device, host, line.number))
+
+
+def _new_medium(b: _Builder, line: ConfigLine, medium: Medium) -> bool:
+    """Add ``medium`` unless the same one was already configured (then warn)."""
+    key = (medium.kind, medium.device, medium.host)
+    for earlier in b.media:
+        if (earlier.kind, earlier.device, earlier.host) == key:
+            b.warn(
+                line,
+                f"{medium.kind} on {shown(medium.device)} already configured at line "
+                f"{earlier.line}; this one is ignored",
+            )
+            return False
+    b.media.append(medium)
+    return True
 
 
 def _bcast(b: _Builder, line: ConfigLine) -> None:
+    """``bcast DEV [DEV...]``: one broadcast medium per interface, on udpport."""
     if len(line.tokens) < 2:
-        b.error(line, "bcast needs at least one interface")
+        b.error(line, "bcast needs at least one interface: bcast DEV [DEV...]")
         return
     for device in line.tokens[1:]:
         if _check_device(b, line, device):
-            b.media.append(Medium("bcast", device, None, line.number))
-    b.warn(line, "bcast is a Heartbeat medium hbtui does not support (ucast only); ignored")
+            _new_medium(b, line, Medium("bcast", device, None, line.number))
+
+
+def _small_int(value: str, low: int, high: int) -> int | None:
+    if value.isascii() and value.isdigit() and len(value) <= 5 and low <= int(value) <= high:
+        return int(value)
+    return None
 
 
 def _mcast(b: _Builder, line: ConfigLine) -> None:
+    """``mcast DEV GROUP PORT TTL LOOP`` (IPv4): ranges as Heartbeat 3.0.6 checks them."""
     if len(line.tokens) != 6:
         b.error(line, "mcast takes five values: mcast DEV GROUP PORT TTL LOOP")
         return
-    if _check_device(b, line, line.tokens[1]):
-        b.media.append(Medium("mcast", line.tokens[1], line.tokens[2], line.number))
-    b.warn(line, "mcast is a Heartbeat medium hbtui does not support (ucast only); ignored")
+    device, group, port_s, ttl_s, loop_s = line.tokens[1:]
+    if not _check_device(b, line, device):
+        return
+    try:
+        is_multicast = ipaddress.IPv4Address(group).is_multicast
+    except ValueError:
+        is_multicast = False
+    if not is_multicast:
+        b.error(
+            line,
+            f"mcast [{shown(device)}] bad addr [{shown(group)}]: "
+            "expected an IPv4 multicast group (224.0.0.0 to 239.255.255.255)",
+        )
+        return
+    port = _small_int(port_s, 1, 65535)
+    if port is None:
+        b.error(line, f"mcast [{shown(device)}] bad port [{shown(port_s)}]: expected 1 to 65535")
+        return
+    ttl = _small_int(ttl_s, 0, 4)
+    if ttl is None:
+        b.error(line, f"mcast [{shown(device)}] bad ttl [{shown(ttl_s)}]: expected 0 to 4")
+        return
+    loop = _small_int(loop_s, 0, 1)
+    if loop is None:
+        b.error(line, f"mcast [{shown(device)}] bad loop [{shown(loop_s)}]: expected 0 or 1")
+        return
+    medium = Medium("mcast", device, group, line.number, port=port, ttl=ttl, loop=loop == 1)
+    _new_medium(b, line, medium)
 
 
 def _udpport(b: _Builder, line: ConfigLine) -> None:

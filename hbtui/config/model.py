@@ -25,12 +25,16 @@ class AuthMethod(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Medium:
-    """One ``ucast DEV HOST`` (or recognised ``bcast``/``mcast``) line of ha.cf."""
+    """One medium of ha.cf: ``ucast DEV HOST``, one DEV of ``bcast DEV...`` or
+    ``mcast DEV GROUP PORT TTL LOOP`` (docs/protocol.md §1.1)."""
 
     kind: str  # "ucast", "bcast" or "mcast"
     device: str
-    host: str | None = None  # ucast peer (name or dotted quad); None for bcast
+    host: str | None = None  # ucast peer (name or dotted quad), mcast group; None for bcast
     line: int = 0
+    port: int | None = None  # mcast only: its own port (ucast and bcast use udpport)
+    ttl: int = 1  # mcast only: IP_MULTICAST_TTL
+    loop: bool = False  # mcast only: IP_MULTICAST_LOOP
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +62,7 @@ class HaCf:
 
     @property
     def ucast_media(self) -> tuple[Medium, ...]:
-        """The media hbtui actually uses: every ``ucast`` line (bcast/mcast are ignored)."""
+        """Every ``ucast`` line (their hosts are the peer addresses hbtui knows)."""
         return tuple(m for m in self.media if m.kind == "ucast")
 
 

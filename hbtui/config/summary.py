@@ -6,7 +6,7 @@ from typing import Any
 
 from hbtui.config.haresources import BUILTIN_RESOURCES
 from hbtui.config.lines import shown
-from hbtui.config.model import ClusterConfig
+from hbtui.config.model import ClusterConfig, Medium
 from hbtui.config.timeparse import format_ms
 
 
@@ -29,6 +29,7 @@ def cluster_summary(config: ClusterConfig) -> dict[str, Any]:
         "udpport": ha_cf.udpport,
         "media": [
             {"kind": m.kind, "device": shown(m.device), "host": shown(m.host or "")}
+            | ({"port": m.port, "ttl": m.ttl, "loop": int(m.loop)} if m.kind == "mcast" else {})
             for m in ha_cf.media
         ],
         "auto_failback": ha_cf.auto_failback.value,
@@ -56,13 +57,19 @@ def cluster_summary(config: ClusterConfig) -> dict[str, Any]:
     }
 
 
+def _medium_text(m: Medium) -> str:
+    """``ucast eth0 peer``, ``bcast eth0``, ``mcast eth0 225.0.0.1:694 ttl 1 loop 0``."""
+    text = f"{m.kind} {shown(m.device)}" + (f" {shown(m.host)}" if m.host else "")
+    if m.kind == "mcast":
+        text += f":{m.port} ttl {m.ttl} loop {int(m.loop)}"
+    return text
+
+
 def summary_lines(config: ClusterConfig) -> list[str]:
     """The summary as a few lines of text for people."""
     ha_cf = config.ha_cf
     nodes = " ".join(shown(n) for n in ha_cf.nodes)
-    media = ", ".join(
-        f"{m.kind} {shown(m.device)}" + (f" {shown(m.host)}" if m.host else "") for m in ha_cf.media
-    )
+    media = ", ".join(_medium_text(m) for m in ha_cf.media)
     lines = [
         f"cluster:   nodes {nodes}; this node {shown(config.node_name)}",
         f"timers:    keepalive {format_ms(ha_cf.keepalive_ms)}, "

@@ -100,13 +100,13 @@ def check_nodes(ha_cf: HaCf, node_name: str) -> list[Problem]:
 
 
 def check_media(ha_cf: HaCf, *, local_host: bool, net_dir: Path = NET_DIR) -> list[Problem]:
-    """At least one ucast medium; on this machine, its interface exists."""
-    ucast = ha_cf.ucast_media
-    if not ucast:
+    """At least one medium (ucast, bcast or mcast); on this machine, their interfaces exist."""
+    if not ha_cf.media:
         return [
             Problem(
                 Severity.ERROR,
-                "No heartbeat media defined: hbtui needs at least one 'ucast DEV HOST' line",
+                "No heartbeat media defined: hbtui needs at least one 'ucast DEV HOST', "
+                "'bcast DEV' or 'mcast DEV GROUP PORT TTL LOOP' line",
                 ha_cf.path,
             )
         ]
@@ -114,7 +114,7 @@ def check_media(ha_cf: HaCf, *, local_host: bool, net_dir: Path = NET_DIR) -> li
         return []
     found: list[Problem] = []
     warned: set[str] = set()
-    for medium in ucast:
+    for medium in ha_cf.media:
         if medium.device in warned:
             continue
         try:

@@ -6,6 +6,11 @@ Rules (docs/protocol.md §6; hbtui's additions marked):
   last one; dead exactly at ``last + dt``, alive at ``last + dt - 1``). A peer never heard
   since our start is dead at ``start + initdead``.
 - A status arriving more than ``warntime`` after the previous one: "Late heartbeat".
+- Links (docs/protocol.md §1.1): each (peer, device) has its own state. Any packet from
+  the peer that is kept or is a duplicate of one already kept marks the link it came on
+  up ("Link peer:dev up." when it was not); a link that carries nothing for the peer's
+  ``dt`` is "dead" on its own, while the peer stays alive as long as its status messages
+  come on any link. Declaring the peer dead declares its links still up dead too.
 - hbtui: a peer is *evidently alive* when, within the last deadtime, at least
   ``auth_alive_threshold`` well-formed packets claiming to be from it arrived from one
   of the configured ucast addresses and failed authentication. Such a peer is never
@@ -33,7 +38,15 @@ from hbtui.engine.events import (
     PeerLate,
 )
 from hbtui.engine.resources import Emit
-from hbtui.engine.snapshot import PeerLiveness
+from hbtui.engine.snapshot import LinkState, PeerLiveness
+
+
+@dataclass(slots=True)
+class LinkLive:
+    """One link (the device a peer's packets come in on)."""
+
+    up: bool = False
+    last_ms: int | None = None  # the last packet from the peer on it
 
 
 @dataclass(slots=True)
@@ -54,6 +67,7 @@ class PeerLive:
     auth_failures: deque[int] = field(default_factory=deque)
     auth_warned: bool = False
     recheck_ms: int | None = None
+    links: dict[str, LinkLive] = field(default_factory=dict)  # device -> state, ha.cf order
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +99,14 @@ class Membership:
         self.set_timers(cf)
         ucast = [md for md in cf.media if md.kind == "ucast"]
         self.links = {md.host: md.device for md in ucast if md.host}
-        self.default_link = ucast[0].device if ucast else "eth0"
+        self.devices = tuple(dict.fromkeys(md.device for md in cf.media)) or ("eth0",)
+        self.default_link = self.devices[0]
         hosts = {md.host for md in ucast if md.host}
         self.ucast_ips: frozenset[str] = frozenset(ucast_ips if ucast_ips is not None else hosts)
-        self.peers = {p: PeerLive(p, cf.deadtime_ms) for p in config.peers}
+        self.peers = {
+            p: PeerLive(p, cf.deadtime_ms, links={d: LinkLive() for d in self.devices})
+            for p in config.peers
+        }
         self.set_key(config.authkeys)
 
     def set_key(self, keys: AuthKeys) -> None:
@@ -108,17 +126,24 @@ class Membership:
         """The ha.cf device this peer is heard on."""
         return self.links.get(ip) or self.links.get(node) or self.default_link
 
+    def on_packet(self, node: str, link: str, now_ms: int) -> None:
+        """A packet from ``node`` kept (or a duplicate of a kept one) arrived on ``link``."""
+        lk = self.peers[node].links.setdefault(link, LinkLive())
+        lk.last_ms = now_ms
+        if not lk.up:
+            lk.up = True
+            self.emit(hblog.link_up(node, link))
+
     def on_status(
-        self, node: str, st: str, dt_ms: int, hbtui: bool, seq: int, ip: str, now_ms: int
+        self, node: str, st: str, dt_ms: int, hbtui: bool, seq: int, link: str, now_ms: int
     ) -> Heard:
-        """Record a status from ``node``; log and emit as Heartbeat does."""
+        """Record a status from ``node`` that came on ``link``; log and emit as Heartbeat
+        does (``on_packet`` has already seen it)."""
         p = self.peers[node]
         first = not p.link_up
         came_back = p.dead and p.last_status_ms is not None  # never heard: not a return
-        p.link = self.link_for(node, ip)
-        if first:
-            p.link_up = True
-            self.emit(hblog.link_up(node, p.link))
+        p.link = link
+        p.link_up = True
         p.dead = False
         gap = None if p.heard_ms is None else now_ms - p.heard_ms
         if gap is not None and gap > self.warntime_ms:
@@ -142,6 +167,8 @@ class Membership:
         p = self.peers[node]
         p.link_up = p.dead = False
         p.heard_ms = p.dead_ms = None
+        for lk in p.links.values():
+            lk.up = False
 
     # -- Liveness: what ownership asks ---------------------------------------------
 
@@ -181,7 +208,23 @@ class Membership:
             for p in self.peers.values()
             if not p.dead
         ]
+        times += [
+            lk.last_ms + p.dt_ms
+            for p in self.peers.values()
+            for lk in p.links.values()
+            if lk.up and lk.last_ms is not None
+        ]
         return min(times, default=None)
+
+    def dead_links(self, now_ms: int) -> list[tuple[str, str]]:
+        """(peer, device) of every link silent for the peer's ``dt``: now marked dead."""
+        found = []
+        for p in self.peers.values():
+            for name, lk in p.links.items():
+                if lk.up and lk.last_ms is not None and now_ms >= lk.last_ms + p.dt_ms:
+                    lk.up = False
+                    found.append((p.name, name))
+        return found
 
     def on_auth_failure(self, node: str, ip: str, now_ms: int) -> None:
         """A packet claiming to be from ``node`` failed authentication."""
@@ -227,21 +270,24 @@ class Membership:
         for p in self.peers.values():
             deadline = None if p.dead else self.deadline(p)
             remaining = None if deadline is None or now_ms is None else deadline - now_ms
+            links = tuple(LinkState(n, lk.up, lk.last_ms) for n, lk in p.links.items())
             live = PeerLiveness(
                 p.name, p.status, p.hbtui, p.link, p.link_up, p.last_status_ms, p.dt_ms,
-                deadline, remaining, len(p.auth_failures),
+                deadline, remaining, len(p.auth_failures), links,
             )  # fmt: skip
             out.append(live)
         return tuple(out)
 
-    def mark_dead(self, node: str, why: str, now_ms: int) -> bool:
-        """Declare ``node`` dead; True if its link had been up."""
+    def mark_dead(self, node: str, why: str, now_ms: int) -> list[str]:
+        """Declare ``node`` dead; the links that were still up (now dead too)."""
         p = self.peers[node]
         p.dead = True
         p.dead_ms = now_ms
         p.recheck_ms = None
-        was_up = p.link_up
         p.link_up = False
+        were_up = [name for name, lk in p.links.items() if lk.up]
+        for name in were_up:
+            p.links[name].up = False
         self.emit(NodeStateChanged(now_ms, node, p.status, "dead", why))
         p.status = "dead"
-        return was_up
+        return were_up

@@ -182,7 +182,8 @@ class Node:
         self._send(m.status("up", self.advertised_dt(now_ms)), now_ms)
         self._set_status(NodeStatus.UP, "start", now_ms)
         self._emit(hblog.local_status("up"))
-        self._emit(hblog.link_up(self.us, self.members.default_link))
+        for device in self.members.devices:
+            self._emit(hblog.link_up(self.us, device))
         self.next_status_ms = now_ms + self.cf.keepalive_ms
         return self._flush()
 
@@ -224,7 +225,7 @@ class Node:
         for node in dead:
             peer = self.members.peers[node]
             last = peer.last_status_ms
-            link_was_up = self.members.mark_dead(node, "deadtime", now_ms)
+            links_were_up = self.members.mark_dead(node, "deadtime", now_ms)
             gave_up = self.owner.peers[node].gave_up
             self._emit(PeerDead(now_ms, node, last, peer.dt_ms, gave_up))
             self.rexmit.forget(node)
@@ -233,26 +234,35 @@ class Node:
             elif self.owner.phase is not Phase.SHUTDOWN:
                 for line in hblog.no_stonith(node):
                     self._emit(line)
-            if link_was_up:
-                self._emit(hblog.link_dead(node, peer.link))
+            for link in links_were_up:
+                self._emit(hblog.link_dead(node, link))
             self.owner.peer_dead(node, now_ms)
+        for node, link in self.members.dead_links(now_ms):
+            self._emit(hblog.link_dead(node, link))
 
     def _evaluate(self, now_ms: int) -> None:
         if self.status is NodeStatus.ACTIVE:
             self.owner.evaluate(now_ms, self._initdead_passed(now_ms))
 
-    def feed(self, datagram: bytes, addr: tuple[str, int], now_ms: int) -> list[Output]:
-        """One received datagram."""
+    def feed(
+        self, datagram: bytes, addr: tuple[str, int], now_ms: int, link: str | None = None
+    ) -> list[Output]:
+        """One received datagram; ``link`` is the device it came in on (None: the ucast
+        medium whose host is ``addr``, else the first medium)."""
         if not self.started or self.exited:
             return []
         verdict = self.acceptor.accept(datagram, addr)
         node = verdict.node
         if node is not None and node != self.us:
             self._track(node, verdict, now_ms)
+        if node in self.members.peers and (verdict.ok or verdict.duplicate):
+            # a copy that came on a second link is dropped below, but that link is up
+            link = link or self.members.link_for(node, addr[0])
+            self.members.on_packet(node, link, now_ms)
         if not verdict.ok or verdict.message is None or node is None:
             self._rejected(datagram, addr, verdict, now_ms)
         else:
-            self._dispatch(node, verdict, verdict.message, addr, now_ms)
+            self._dispatch(node, verdict, verdict.message, addr, now_ms, link)
         self._evaluate(now_ms)
         return self._flush()
 
@@ -294,7 +304,13 @@ class Node:
         self._emit(PacketRejected(now_ms, reason.value, addr, verdict.detail, claimed))
 
     def _dispatch(
-        self, node: str, verdict: Verdict, msg: Message, addr: tuple[str, int], now_ms: int
+        self,
+        node: str,
+        verdict: Verdict,
+        msg: Message,
+        addr: tuple[str, int],
+        now_ms: int,
+        link: str | None = None,
     ) -> None:
         mtype = msg.type or ""
         uuid = msg.get_bytes("srcuuid")
@@ -302,7 +318,7 @@ class Node:
             self.stamper.learn_uuid(node, uuid)
         seq = verdict.seq or 0
         if mtype == "status":
-            self._on_status(node, msg, seq, addr, now_ms)
+            self._on_status(node, msg, seq, link or self.members.link_for(node, addr[0]), now_ms)
         elif mtype == "starting":
             self.owner.peer_starting(node, now_ms)
         elif mtype == "reqnodes":
@@ -324,16 +340,14 @@ class Node:
         if seq and seq % 10 == ack_trigger(node) and not self.acceptor.missing(node):
             self._send(m.ns_ackmsg(node, seq), now_ms)
 
-    def _on_status(
-        self, node: str, msg: Message, seq: int, addr: tuple[str, int], now_ms: int
-    ) -> None:
+    def _on_status(self, node: str, msg: Message, seq: int, link: str, now_ms: int) -> None:
         try:
             dt = int(msg.get("dt") or "0", 16)
         except ValueError:
             dt = 0
         st = msg.get("st") or "active"
         hbtui = msg.get(m.HBTUI_FIELD) is not None
-        heard = self.members.on_status(node, st, dt, hbtui, seq, addr[0], now_ms)
+        heard = self.members.on_status(node, st, dt, hbtui, seq, link, now_ms)
         if st == "active" and self.status is NodeStatus.ACTIVE:
             self.owner.announce_to(node, now_ms)
         if heard.came_back:

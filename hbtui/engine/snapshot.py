@@ -28,6 +28,19 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkState:
+    """One link to a peer: the device its packets come in on, up or dead."""
+
+    name: str
+    up: bool
+    last_heard_ms: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The link's entry of a peer's ``links`` (status as cl_status hblinkstatus says)."""
+        return {"status": "up" if self.up else "dead", "last_heard_ms": self.last_heard_ms}
+
+
+@dataclass(frozen=True, slots=True)
 class PeerLiveness:
     """A peer as membership knows it (``Membership.describe``)."""
 
@@ -41,6 +54,7 @@ class PeerLiveness:
     deadline_ms: int | None  # None once declared dead
     remaining_ms: int | None
     auth_failures_in_window: int
+    links: tuple[LinkState, ...] = ()  # every medium's device, in ha.cf order
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,14 +88,20 @@ class PeerSnapshot:
             "remaining_ms": live.remaining_ms,
             "rsc_hold": self.rsc_hold,
             "auth_failures_in_window": live.auth_failures_in_window,
+            "links": {link.name: link.to_dict() for link in live.links},
         }
 
     @classmethod
     def from_dict(cls, name: str, d: Mapping[str, Any]) -> PeerSnapshot:
         """Read back ``to_dict``."""
+        links = tuple(
+            LinkState(n, ln.get("status") == "up", ln.get("last_heard_ms"))
+            for n, ln in d.get("links", {}).items()
+        )  # optional: snapshots from before issue 16 have none
         live = PeerLiveness(
             name, d["status"], d["hbtui"], d["link"], d["link_up"], d["last_heard_ms"],
             d["deadtime_ms"], d["deadline_ms"], d["remaining_ms"], d["auth_failures_in_window"],
+            links,
         )  # fmt: skip
         return cls(live, d["uuid"], d["generation"], d["rsc_hold"])
 

@@ -144,7 +144,9 @@ class Lab:
         veth = ["type", "veth", "peer", "name", "eth0", "netns", netns]
         run(["ip", "-n", self.bridge_netns, "link", "add", port, *veth])
         run(["ip", "-n", netns, "link", "set", "eth0", "address", mac_for(index)])
-        run(["ip", "-n", netns, "addr", "add", f"{node.ip}/24", "dev", "eth0"])
+        # with its broadcast address, as distributions configure it: Heartbeat's bcast
+        # medium sends to the interface's configured broadcast (SIOCGIFBRDADDR)
+        run(["ip", "-n", netns, "addr", "add", f"{node.ip}/24", "brd", "+", "dev", "eth0"])
         run(["ip", "-n", netns, "link", "set", "eth0", "up"])
         run(["ip", "-n", self.bridge_netns, "link", "set", port, "master", BRIDGE, "up"])
         node.start_anchor(self.hosts_text(), die_with_parent=self.die_with_parent)

@@ -21,7 +21,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from hbtui.adapters.udp import local_addresses
+from hbtui.adapters.udpport import local_addresses
 from hbtui.stream.halog import level_of, status_changes
 from hbtui.stream.items import LogLine, SnapshotTaken, SourceItem
 from hbtui.stream.queue import ItemQueue

@@ -17,8 +17,9 @@ import time
 from typing import Any
 
 from hbtui.adapters.garp import ETH_P_ARP, GarpAnnouncer, send_gratuitous_arp
+from hbtui.adapters.mediasock import BcastMedium, McastMedium
 from hbtui.adapters.netlink import AddressWatch, NetlinkVipDriver, VipError
-from hbtui.adapters.udp import PortInUse, UcastMedium, UcastTransport
+from hbtui.adapters.udp import AnyMedium, PortInUse, UcastMedium, UcastTransport, UdpError
 
 
 def _plain(obj: Any) -> Any:
@@ -119,24 +120,36 @@ async def arp_capture(args: dict[str, Any]) -> None:
     emit({"done": got})
 
 
+def medium_of(entry: list[Any]) -> AnyMedium:
+    """``[dev, host]`` (ucast), ``["bcast", dev]`` or ``["mcast", dev, group, port, ttl, loop]``."""
+    if entry[0] == "bcast":
+        return BcastMedium(entry[1])
+    if entry[0] == "mcast":
+        return McastMedium(entry[1], entry[2], int(entry[3]), int(entry[4]), bool(entry[5]))
+    return UcastMedium(entry[0], entry[1])
+
+
 async def udp(args: dict[str, Any]) -> None:
-    queue: asyncio.Queue[tuple[bytes, tuple[str, int], int]] = asyncio.Queue()
-    media = [UcastMedium(dev, host) for dev, host in args["media"]]
+    queue: asyncio.Queue[tuple[bytes, tuple[str, int], int, str | None]] = asyncio.Queue()
+    media = [medium_of(entry) for entry in args["media"]]
     try:
         transport = await UcastTransport.open(
             media,
             args["port"],
-            lambda d, a, t: queue.put_nowait((d, a, t)),
+            lambda d, a, t, link=None: queue.put_nowait((d, a, t, link)),
             skip_local=args.get("skip_local", False),
         )
     except PortInUse as exc:
         emit({"port_in_use": str(exc), "holders": exc.holders})
         return
+    except UdpError as exc:
+        emit({"error": str(exc)})
+        return
     try:
         emit("ready")
         if args.get("second_open"):
             try:
-                await UcastTransport.open(media, args["port"], lambda d, a, t: None)
+                await UcastTransport.open(media, args["port"], lambda d, a, t, *_: None)
                 emit({"second_open": "succeeded"})
             except PortInUse as exc:
                 emit({"port_in_use": str(exc), "holders": exc.holders})
@@ -149,10 +162,10 @@ async def udp(args: dict[str, Any]) -> None:
         got = 0
         while got < args.get("expect", 0) and loop.time() < deadline:
             try:
-                data, addr, ms = await asyncio.wait_for(queue.get(), deadline - loop.time())
+                data, addr, ms, link = await asyncio.wait_for(queue.get(), deadline - loop.time())
             except TimeoutError:
                 break
-            emit({"data": data.decode(), "addr": addr, "ms": ms})
+            emit({"data": data.decode(), "addr": addr, "ms": ms, "link": link})
             got += 1
         await asyncio.sleep(args.get("linger", 0))
         emit(

@@ -363,3 +363,57 @@ def test_ucast_skip_local_sends_to_peers_only_and_listens_on_every_device(
     assert [d["data"] for d in data] == ["hello"], err
     assert data[0]["addr"][0] == NODE1
     assert sender[-1]["sent"] == 1 and sender[-1]["sent_bytes"] == len("hello")  # not to NODE1
+
+
+def _second_link(pair: NsPair) -> None:
+    """eth1 <-> eth1 between the two namespaces, 192.168.20.1/24 and .2/24."""
+    link = _ip(
+        "link", "add", "eth1", "netns", pair.node1, "type", "veth",
+        "peer", "name", "eth1", "netns", pair.node2,
+    )  # fmt: skip
+    assert link.returncode == 0, link.stderr
+    for ns, address in ((pair.node1, "192.168.20.1"), (pair.node2, "192.168.20.2")):
+        up = ("link", "set", "eth1", "up")
+        for args in (up, ("addr", "add", f"{address}/24", "dev", "eth1")):
+            done = _ip("-n", ns, *args)
+            assert done.returncode == 0, done.stderr
+
+
+def test_bcast_mcast_and_ucast_at_once_each_datagram_tagged_with_its_link(
+    ns_pair: NsPair,
+) -> None:
+    """issue 16: one send goes out on every medium; the receiver learns the link of each.
+
+    eth0 has no configured broadcast (``ip addr add`` without ``brd``): the subnet's
+    192.168.10.255 is used.
+    """
+    _second_link(ns_pair)
+    mcast = ["mcast", "eth0", "239.0.0.43", 7000, 1, 0]
+    receiver = ns_pair.start(
+        ns_pair.node2,
+        "udp",
+        {"media": [["bcast", "eth0"], mcast, ["eth1", "192.168.20.1"]], "port": 694,
+         "expect": 3, "timeout": 10},
+    )  # fmt: skip
+    try:
+        sender = ns_pair.json_lines(
+            ns_pair.node1,
+            "udp",
+            {"media": [["bcast", "eth0"], mcast, ["eth1", "192.168.20.2"]], "port": 694,
+             "send": ["hello"]},
+        )  # fmt: skip
+    finally:
+        out, err = stop(receiver)
+    got = [json.loads(line) for line in out.splitlines() if line.strip()]
+    data = [g for g in got if "data" in g]
+    assert sorted((d["link"], d["addr"][0]) for d in data) == [
+        ("eth0", NODE1),  # bcast
+        ("eth0", NODE1),  # mcast
+        ("eth1", "192.168.20.1"),  # ucast
+    ], err
+    assert sender[-1]["sent"] == 3 and sender[-1]["send_errors"] == {}
+
+
+def test_a_bcast_device_without_ipv4_is_a_clear_error(ns_pair: NsPair) -> None:
+    out = ns_pair.json_lines(ns_pair.node1, "udp", {"media": [["bcast", "nosuch0"]], "port": 694})
+    assert out == [{"error": "interface nosuch0 has no IPv4 address (or does not exist)"}]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from hbtui.adapters import mediasock
 from hbtui.adapters.fakes import (
     FakeArpAnnouncer,
     FakeScriptRunner,
@@ -13,9 +16,12 @@ from hbtui.adapters.fakes import (
     FakeVipDriver,
 )
 from hbtui.adapters.garp import ArpAnnouncer, GarpError, build_garp_frame, send_gratuitous_arp
+from hbtui.adapters.mediasock import BcastMedium, McastMedium
 from hbtui.adapters.netlink import VipDriver, first_free_label, network_broadcast
+from hbtui.adapters.runtime import transport_media
 from hbtui.adapters.scripts import ScriptRunner
-from hbtui.adapters.udp import PortInUse, Transport
+from hbtui.adapters.udp import PortInUse, Transport, UcastMedium
+from hbtui.config.model import HaCf, Medium
 
 MAC = bytes.fromhex("02aabbccddee")
 
@@ -103,3 +109,41 @@ async def test_garp_refuses_non_ethernet_and_missing_devices() -> None:
         await send_gratuitous_arp("lo", "127.0.0.2", count=1)
     with pytest.raises(GarpError, match="cannot use nosuchdev0"):
         await send_gratuitous_arp("nosuchdev0", "10.0.0.1", count=1)
+
+
+def test_every_ha_cf_medium_becomes_a_transport_medium() -> None:
+    """issue 16: bcast and mcast lines are opened, not dropped (mcast keeps its own port)."""
+    media = (
+        Medium("ucast", "eth1", "10.0.0.2", 1),
+        Medium("bcast", "eth0", None, 2),
+        Medium("mcast", "eth0", "239.0.0.43", 3, port=7000, ttl=2, loop=True),
+    )
+    cf = HaCf(Path("ha.cf"), ("a", "b"), media, udpport=694)
+    assert transport_media(cf) == [
+        UcastMedium("eth1", "10.0.0.2"),
+        BcastMedium("eth0"),
+        McastMedium("eth0", "239.0.0.43", 7000, 2, True),
+    ]
+
+
+def test_without_a_configured_broadcast_the_subnets_is_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """getifaddrs reports the address itself when no ``brd`` is set (psutil passes it on)."""
+
+    def addrs(brd: str | None) -> dict[str, list[SimpleNamespace]]:
+        entry = SimpleNamespace(
+            family=socket.AF_INET, address="10.9.9.1", netmask="255.255.255.0", broadcast=brd
+        )
+        return {"eth0": [entry]}
+
+    for brd, wanted in (
+        ("10.9.9.1", "10.9.9.255"),
+        (None, "10.9.9.255"),
+        ("10.9.9.127", "10.9.9.127"),
+    ):
+        monkeypatch.setattr(mediasock.psutil, "net_if_addrs", lambda b=brd: addrs(b))
+        found = mediasock.interface_address("eth0")
+        assert (found.address, found.broadcast) == ("10.9.9.1", wanted)
+    with pytest.raises(mediasock.MediumError, match="interface eth9 has no IPv4 address"):
+        mediasock.interface_address("eth9")

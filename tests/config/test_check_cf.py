@@ -153,3 +153,20 @@ def test_the_unit_stop_timeout_check_matches_the_unit() -> None:
 
     unit = Path(__file__).parents[2] / "hbtui" / "data" / "hbtui.service"
     assert f"TimeoutStopSec={UNIT_STOP_TIMEOUT_MS // 1000}\n" in unit.read_text()
+
+
+def test_check_accepts_bcast_and_mcast_media(howto: Path, capsys: Capture) -> None:
+    """issue 16: a config whose media are bcast or mcast is no longer refused."""
+    conf = howto
+    ha_cf = conf / "ha.cf"
+    text = "".join(
+        line for line in ha_cf.read_text().splitlines(keepends=True) if not line.startswith("ucast")
+    )
+    ha_cf.write_text(text + "bcast eth0 eth1\nmcast eth0 239.0.0.43 694 1 0\n")
+    status, out = check(capsys, "--config-dir", str(conf), "--node-name", "server1")
+    assert status == 0, out
+    assert "udpport 694; bcast eth0, bcast eth1, mcast eth0 239.0.0.43:694 ttl 1 loop 0" in out
+    ha_cf.write_text(text + "mcast eth0 239.0.0.43 694 9 0\n")
+    status, out = check(capsys, "--config-dir", str(conf), "--node-name", "server1")
+    assert status == 1
+    assert f"{ha_cf}:{len(text.splitlines()) + 1}: error: mcast [eth0] bad ttl [9]" in out

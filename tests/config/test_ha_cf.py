@@ -154,15 +154,65 @@ def test_bad_auto_failback() -> None:
     assert [(p.severity, p.line) for p in problems] == [(Severity.ERROR, 3)]
 
 
-def test_bcast_and_mcast_recognised_but_unsupported() -> None:
-    ha_cf, problems = parse(BASE + "bcast eth1\nmcast eth2 225.0.0.1 694 1 0\n")
-    assert [(m.kind, m.device) for m in ha_cf.media][1:] == [("bcast", "eth1"), ("mcast", "eth2")]
+def test_bcast_and_mcast_are_media() -> None:
+    ha_cf, problems = parse(BASE + "bcast eth1 eth2\nmcast eth3 225.0.0.1 7000 2 1\n")
+    assert problems == []
+    assert [(m.kind, m.device, m.host, m.line) for m in ha_cf.media] == [
+        ("ucast", "eth0", "192.168.10.2", 2),
+        ("bcast", "eth1", None, 3),
+        ("bcast", "eth2", None, 3),
+        ("mcast", "eth3", "225.0.0.1", 4),
+    ]
+    mcast = ha_cf.media[-1]
+    assert (mcast.port, mcast.ttl, mcast.loop) == (7000, 2, True)
+    assert [m.kind for m in ha_cf.ucast_media] == ["ucast"]
+
+
+def test_bcast_alone_and_mcast_alone_pass_check_media(tmp_path: Path) -> None:
+    (tmp_path / "eth0").mkdir()
+    for medium in ("bcast eth0\n", "mcast eth0 239.1.2.3 694 1 0\n"):
+        ha_cf, problems = parse("node a b\n" + medium)
+        assert problems == []
+        assert check_media(ha_cf, local_host=True, net_dir=tmp_path) == []
+    ha_cf, _ = parse("node a b\nbcast eth0 eth7\nmcast eth8 239.1.2.3 694 1 0\n")
+    found = check_media(ha_cf, local_host=True, net_dir=tmp_path)
+    assert [(p.severity, p.line, p.message.split()[1]) for p in found] == [
+        (Severity.WARNING, 2, "eth7"),
+        (Severity.WARNING, 3, "eth8"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("bcast", "bcast needs at least one interface"),
+        ("bcast eth0/1", "invalid interface name [eth0/1]"),
+        ("mcast eth0 225.0.0.1 694 1", "mcast takes five values"),
+        ("mcast eth0 10.0.0.1 694 1 0", "bad addr [10.0.0.1]"),
+        ("mcast eth0 225.0.0.300 694 1 0", "bad addr [225.0.0.300]"),
+        ("mcast eth0 225.0.0.1 0 1 0", "bad port [0]"),
+        ("mcast eth0 225.0.0.1 70000 1 0", "bad port [70000]"),
+        ("mcast eth0 225.0.0.1 694 5 0", "bad ttl [5]: expected 0 to 4"),
+        ("mcast eth0 225.0.0.1 694 x 0", "bad ttl [x]"),
+        ("mcast eth0 225.0.0.1 694 1 2", "bad loop [2]: expected 0 or 1"),
+    ],
+)
+def test_bad_bcast_and_mcast_lines_are_errors_at_their_line(line: str, words: str) -> None:
+    ha_cf, problems = parse(BASE + line + "\n")
+    [problem] = problems
+    assert (problem.severity, problem.path, problem.line) == (Severity.ERROR, PATH, 3)
+    assert words in problem.message
+    assert [m.kind for m in ha_cf.media] == ["ucast"]
+
+
+def test_a_medium_given_twice_is_used_once_with_a_warning() -> None:
+    ha_cf, problems = parse(BASE + "bcast eth1 eth1\nucast eth0 192.168.10.2\n")
+    assert [(m.kind, m.device) for m in ha_cf.media] == [("ucast", "eth0"), ("bcast", "eth1")]
     assert [(p.severity, p.line) for p in problems] == [
         (Severity.WARNING, 3),
         (Severity.WARNING, 4),
     ]
-    assert all("ucast only" in p.message for p in problems)
-    assert [m.kind for m in ha_cf.ucast_media] == ["ucast"]
+    assert "already configured at line 2" in problems[1].message
 
 
 def test_ucast_uses_only_the_first_host_and_bad_ones_are_errors() -> None:
@@ -313,7 +363,7 @@ def test_media_rules(tmp_path: Path) -> None:
     assert [(p.severity, p.line) for p in problems] == [(Severity.WARNING, 3)]
     assert "eth9 does not exist on this machine" in problems[0].message
     assert check_media(ha_cf, local_host=False, net_dir=tmp_path) == []
-    no_media, _ = parse("node a b\nbcast eth0\n")
+    no_media, _ = parse("node a b\nbcast\n")
     (problem,) = check_media(no_media, local_host=True, net_dir=tmp_path)
     assert problem.severity is Severity.ERROR
     assert "No heartbeat media defined" in problem.message

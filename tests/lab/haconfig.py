@@ -39,6 +39,8 @@ class HaSetup:
     vip: str = "192.168.10.10/24"
     resources: tuple[str, ...] = ("failback.sh",)
     extra_ha_cf: tuple[str, ...] = field(default=())
+    # media lines instead of the HOWTO's ucast lines (e.g. ("bcast eth0",)); () = HOWTO
+    media: tuple[str, ...] = field(default=())
     # hbtui.conf (ignored by the real daemon): these scenarios count every failback.sh call,
     # so hbtui's start probe (a ``status`` of what it does not hold) is off unless a test
     # turns it on (tests/faults)
@@ -66,7 +68,7 @@ class HaSetup:
             "debugfile /var/log/ha-debug",
             "logfacility local0",
             "autojoin none",
-            *(f"ucast eth0 {self.node_ip(name)}" for name in self.nodes),
+            *(self.media or (f"ucast eth0 {self.node_ip(name)}" for name in self.nodes)),
             f"udpport {self.udpport}",
             f"keepalive {self.keepalive}",
             f"warntime {self.warntime}",

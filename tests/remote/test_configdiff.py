@@ -58,6 +58,15 @@ def test_node_lists_udpport_failback_and_groups() -> None:
     assert any(w.startswith("group ") for w in whats)
 
 
+def test_mcast_ports_that_differ_are_a_media_difference() -> None:
+    """issue 16: two nodes on one group but different ports never hear each other."""
+    left, right = howto_texts(), howto_texts()
+    left["ha.cf"] += "mcast eth0 239.0.0.43 694 1 0\n"
+    right["ha.cf"] += "mcast eth0 239.0.0.43 695 1 0\n"
+    found = diff_configs(parse_node_config("server1", left), parse_node_config("server2", right))
+    assert [d.what for d in found] == ["media"]
+
+
 def test_auth_index_moved_but_same_keys_only_differs() -> None:
     left = howto_texts()
     left["authkeys"] = f"auth 1\n1 sha1 {SECRET}\n2 md5 other\n"

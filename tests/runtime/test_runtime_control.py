@@ -110,6 +110,16 @@ def test_status_rendering_like_cl_status() -> None:
     assert status_cmd.answer(SNAP, "nodestatus", "server2") == (0, ["dead"])
     assert status_cmd.answer(SNAP, "rscstatus", None) == (0, ["all"])
     assert status_cmd.answer(SNAP, "nodestatus", "nope")[0] == 1
+    assert not any(line.startswith("link ") for line in lines)  # a snapshot without links
+
+
+def test_status_shows_each_link_of_a_peer() -> None:
+    """issue 16: one line per link, in ha.cf order, right under the peer's status."""
+    links = {"eth0": {"status": "up", "last_heard_ms": 5}, "eth1": {"status": "dead"}}
+    peer = {"self": False, "status": "active", "links": links}
+    lines = status_cmd.render({"nodes": {"server1": {"self": True}, "server2": peer}})
+    at = lines.index("nodestatus server2: active")
+    assert lines[at + 1 : at + 3] == ["link server2:eth0: up", "link server2:eth1: dead"]
 
 
 def test_status_says_stopping_and_acquiring() -> None:

@@ -20,6 +20,7 @@ import functools
 import logging
 import os
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -58,6 +59,7 @@ log = logging.getLogger(__name__)
 
 LOADAVG_PATH = Path("/proc/loadavg")
 LOADAVG_REFRESH_MS = 5000
+RECENT_LOG_LINES = 200  # replayed to a console that follows with arg "recent"
 COUNTERS_EVERY_MS = 2000  # WireCounters: at most this often, after a send
 TransportOpener = Callable[[Sequence[AnyMedium], int, DatagramCallback], Awaitable[Transport]]
 
@@ -205,6 +207,9 @@ class NodeRuntime:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._vip_lock = asyncio.Lock()
         self._done: asyncio.Future[str] | None = None
+        # the last ha-log lines, also those from before the loop or the control socket
+        # existed: a console following a node that just (re)started sees its start
+        self.recent_log: deque[LogLine] = deque(maxlen=RECENT_LOG_LINES)
 
     def _enter(self, state: RuntimeState) -> None:
         """Step to ``state`` (``RuntimeStateError`` off the ``RUNTIME_STEPS`` table)."""
@@ -610,6 +615,8 @@ class NodeRuntime:
             self.halog.write(line, entry.level is act.LogLevel.DEBUG)
         if self.syslog is not None and entry.level is not act.LogLevel.DEBUG:
             self.syslog.send(entry, self.pid, wall_s)
+        at_ms = self.now_ms() if self._loop is not None else int(time.monotonic() * 1000)
+        item = LogLine(at_ms, entry.level.value, entry.source, entry.text, line)
+        self.recent_log.append(item)
         if publish and self._loop is not None:
-            level = entry.level.value
-            self._publish(LogLine(self.now_ms(), level, entry.source, entry.text, line))
+            self._publish(item)

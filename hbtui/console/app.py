@@ -395,6 +395,8 @@ class ConsoleApp(App[None]):
             name: models.get(name) or ConsoleModel(name, clock_of(src))
             for name, src in self.sources.items()
         }
+        for model in self.models.values():  # the old name is no member any more
+            model.forget_node(old)
         self.focused_node = focused if focused in self.sources else self.primary
         self.dashboard.show_model(self.model, self.source.now_ms)
         self._show_header()

@@ -20,7 +20,13 @@ from hbtui.stream.items import (
     SnapshotTaken,
     SourceItem,
 )
-from hbtui.stream.observed import ObservedNode, ObservedVip, SnapshotError, read_snapshot
+from hbtui.stream.observed import (
+    ObservedNode,
+    ObservedResource,
+    ObservedVip,
+    SnapshotError,
+    read_snapshot,
+)
 
 GAP_HISTORY = 40
 LOG_KEEP = 5000
@@ -88,6 +94,7 @@ class TimelineRow:
 
 PHASES = ("last heard", "declared dead", "decided", "VIP added", "ARP sent", "scripts done")
 NOT_RUNNING = ("stopped", "killed")
+FAILURE_WORDS = ("rc=", "FAILED", "timed out")  # a resource status that reports a failure
 
 
 class ConsoleModel:
@@ -173,6 +180,8 @@ class ConsoleModel:
         self.groups.update(seen.groups)
         for res in extras.resources:
             self.resources.setdefault(res.token, res.status)
+        if seen.running_here is not None:
+            self._reconcile_resources(seen.running_here, extras.resources)
         for vip in seen.vips:
             self._saw_vip(vip, item.at_ms)
         for configured in extras.configured_vips:
@@ -188,6 +197,32 @@ class ConsoleModel:
             if not self.counts or counts.sent >= self.counts[-1].sent:
                 self.counts.append(counts)
         return {"nodes", "vip", "resources", "wire"}
+
+    def _reconcile_resources(
+        self, running_here: frozenset[str], resources: tuple[ObservedResource, ...]
+    ) -> None:
+        """What the engine says runs here wins over a status from events this console
+        missed (it opened, or reopened after a rename, while scripts ran): a resource of a
+        group running here reads "running here", one of a group not here no longer does.
+        A script still running, or a failure, is left as it is."""
+        busy = {call.resource for call in self.scripts.values() if call.ended_ms is None}
+        for res in resources:
+            if res.group is None or res.token in busy:
+                continue
+            status = self.resources.get(res.token, "")
+            if any(word in status for word in FAILURE_WORDS):
+                continue
+            running = status.startswith("running")
+            if res.group in running_here and not running:
+                self.resources[res.token] = "running here"
+            elif res.group not in running_here and running:
+                self.resources[res.token] = "stopped"
+
+    def forget_node(self, name: str) -> None:
+        """Drop ``name``'s card (a node renamed away: its old name is no member any more)."""
+        if name != self.us:
+            self.nodes.pop(name, None)
+            self._dead_at.pop(name, None)
 
     def _saw_node(self, seen: ObservedNode) -> None:
         """One ``nodes`` entry of a snapshot; what it does not carry stays as it was."""

@@ -6,6 +6,8 @@ Protocol (AF_UNIX stream, mode 600, root only; one JSON object per line each way
 - ``{"cmd": "follow"}`` -> ``{"type": "snapshot", "snapshot": {...}}`` then one line per
   event ``{"type": "<EventClass>", ...fields}`` until either side closes; a
   ``{"type": "Dropped", "count": n}`` line says the follower was too slow (oldest dropped).
+  With ``"arg": "recent"`` the node's last ha-log lines (up to 200, also those logged before
+  the socket existed) follow the snapshot first, each ``{"type": "LogLine", "recent": true, ...}``.
 - ``{"cmd": "standby"|"takeover", "arg": "all"|"local"|"foreign"}`` and ``{"cmd": "stop"}``
   -> ``{"ok": true}``; errors -> ``{"ok": false, "error": "..."}``.
 - after a failed stop: ``{"cmd": "retry-stop"|"stop-cleared"|"self-fence"}`` -> ``{"ok": true}``,

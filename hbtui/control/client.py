@@ -78,10 +78,11 @@ def request(path: Path, cmd: str, timeout_s: float = REQUEST_TIMEOUT_S, **extra:
         sock.close()
 
 
-def follow(path: Path) -> Iterator[dict[str, Any]]:
-    """The snapshot, then every event, as dicts, until the node goes away."""
+def follow(path: Path, recent: bool = False) -> Iterator[dict[str, Any]]:
+    """The snapshot (with ``recent`` the node's last ha-log lines), then every event, as
+    dicts, until the node goes away."""
     sock = _connect(path, REQUEST_TIMEOUT_S)
-    sock.sendall(b'{"cmd": "follow"}\n')
+    sock.sendall(b'{"cmd": "follow", "arg": "recent"}\n' if recent else b'{"cmd": "follow"}\n')
     sock.settimeout(None)
     try:
         for item in _lines(sock):

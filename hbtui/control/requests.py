@@ -20,7 +20,7 @@ HOLD_ARGS = ("all", "local", "foreign")
 # command -> the words its "arg" may be (None: it takes no arg); the first is the default
 COMMANDS: dict[str, tuple[str, ...] | None] = {
     "snapshot": None,
-    "follow": None,
+    "follow": ("live", "recent"),  # recent: the node's last ha-log lines first
     "standby": HOLD_ARGS,
     "takeover": HOLD_ARGS,
     "stop": None,

@@ -157,7 +157,7 @@ class ControlServer:
         elif request.cmd == "snapshot":
             writer.write(dumps_line({"ok": True, "snapshot": with_schema(self.snapshot())}))
         elif request.cmd == "follow":
-            await self._follow(writer)
+            await self._follow(writer, recent=request.arg == "recent")
             return False
         else:
             self._act(request)
@@ -194,21 +194,30 @@ class ControlServer:
         elif request.cmd == "self-fence":
             runtime.self_fence()
 
-    async def _follow(self, writer: asyncio.StreamWriter) -> None:
+    def _stamped(self, item: object) -> dict[str, Any]:
+        """``item`` as JSON with its wall time (RFC 3339) beside the monotonic one."""
+        obj = to_json(item)
+        at_ms = obj.get("at_ms")
+        if isinstance(at_ms, int):
+            obj["time"] = rfc3339(time.time() - (self.runtime.now_ms() - at_ms) / 1000)
+        return obj
+
+    async def _follow(self, writer: asyncio.StreamWriter, recent: bool) -> None:
+        """The snapshot, with ``recent`` the node's last ha-log lines (taken in the same
+        step as the subscription: none missing, none twice), then every event."""
         sub = self.runtime.events("control-follow", lossy=True)
+        earlier = list(self.runtime.recent_log) if recent else []
         try:
             writer.write(dumps_line({"type": "snapshot", "snapshot": with_schema(self.snapshot())}))
+            for line in earlier:
+                writer.write(dumps_line({**self._stamped(line), "recent": True}))
             await writer.drain()
             reported = 0
             async for item in sub:
                 if sub.dropped > reported:
                     writer.write(dumps_line({"type": "Dropped", "count": sub.dropped - reported}))
                     reported = sub.dropped
-                obj = to_json(item)
-                at_ms = obj.get("at_ms")
-                if isinstance(at_ms, int):  # the wall time beside the monotonic one
-                    obj["time"] = rfc3339(time.time() - (self.runtime.now_ms() - at_ms) / 1000)
-                writer.write(dumps_line(obj))
+                writer.write(dumps_line(self._stamped(item)))
                 await writer.drain()
         finally:
             sub.close()

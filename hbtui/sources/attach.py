@@ -2,8 +2,10 @@
 
 The control client is blocking: one daemon thread follows the event stream and hands
 each item to the loop; requests (snapshot, stop, standby, takeover) run in worker
-threads. ``kill`` sends SIGKILL to the node's pid (a real crash drill), ``start`` asks
-systemd for the ``hbtui`` unit and then follows the new node.
+threads. The stream begins with the node's last ha-log lines (also those a node that just
+started logged before its control socket existed). ``kill`` sends SIGKILL to the node's
+pid (a real crash drill), ``start`` asks systemd for the ``hbtui`` unit and then follows
+the new node.
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ class AttachedSource:
         assert loop is not None
         ended = "the node closed the control socket"
         try:
-            for obj in client.follow(self.path):
+            for obj in client.follow(self.path, recent=True):
                 if self._closed:
                     return
                 try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from hbtui.config.loader import load_config
@@ -19,15 +19,12 @@ from hbtui.engine import events as ev
 from hbtui.lab.commands import LabError
 from hbtui.sources.attach import AttachedSource
 from hbtui.sources.embedded import config_extras
-from hbtui.stream.halog import level_of
-from hbtui.stream.items import LogLine, SourceItem
 from hbtui.stream.source import Outcome, SourceMode
 
 if TYPE_CHECKING:
     from hbtui.lab.demo import DemoCluster, DemoNode
 
 START_TIMEOUT_S = 15.0
-EARLIER_LINES = 60
 
 
 class DemoSource(AttachedSource):
@@ -43,22 +40,6 @@ class DemoSource(AttachedSource):
         super().__init__(node.control_socket, snapshot, extras)
         self.node = node
         self.state_dir = node.state_dir  # named in the delete-uuid dialog
-
-    async def events(self) -> AsyncIterator[SourceItem]:
-        """The ha-log lines written before the console opened, then the live stream."""
-        now = self.now_ms()
-        for line in await asyncio.to_thread(self._earlier_log):
-            yield LogLine(now, level_of(line), line)
-        async for item in super().events():
-            yield item
-
-    def _earlier_log(self) -> list[str]:
-        path = self.node.lab_node.log_dir / "ha-log"
-        try:
-            lines = path.read_text(errors="replace").splitlines()
-        except OSError:
-            return []
-        return lines[-EARLIER_LINES:]
 
     async def _signal(
         self, verb: str, act: Callable[[], list[int]], state: str, sig: str

@@ -60,7 +60,7 @@ def config_extras(config: ClusterConfig) -> dict[str, Any]:
         "keepalive_ms": cf.keepalive_ms,
         "udpport": cf.udpport,
         "resources": [
-            {"token": res.token, "status": f"home {group.node}"}
+            {"token": res.token, "status": f"home {group.node}", "group": group.key}
             for group in config.haresources.groups
             for res in group.resources
         ],

@@ -68,10 +68,12 @@ class ConfiguredVip:
 
 @dataclass(frozen=True, slots=True)
 class ObservedResource:
-    """A haresources token and a first word about it (a config extra)."""
+    """A haresources token and a first word about it (a config extra), with the key of its
+    group when the source knows it."""
 
     token: str
     status: str
+    group: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,7 @@ class Observed:
     standby: bool
     nodes: tuple[ObservedNode, ...]
     groups: tuple[tuple[str, str], ...]  # (key, home node)
+    running_here: frozenset[str] | None  # keys of the groups running here (None: not said)
     vips: tuple[ObservedVip, ...]
     rejected: tuple[Rejection, ...]
     runtime: Mapping[str, Any] | None  # the runtime's counters (``PacketCounts.read``)
@@ -126,6 +129,7 @@ def read_snapshot(data: Mapping[str, Any]) -> Observed:
             (_need(g, "key", str, "groups[]"), _need(g, "home", str, "groups[]"))
             for g in _items(data, "groups")
         ),
+        running_here=_running_here(data),
         vips=tuple(_vip(v) for v in _items(data, "vips")),
         rejected=tuple(
             Rejection(
@@ -144,6 +148,7 @@ def read_snapshot(data: Mapping[str, Any]) -> Observed:
                 ObservedResource(
                     _need(r, "token", str, "resources[]"),
                     _field(r, "status", str, "resources[]") or "unknown",
+                    _field(r, "group", str, "resources[]"),
                 )
                 for r in _items(data, "resources")
             ),
@@ -156,6 +161,14 @@ def read_snapshot(data: Mapping[str, Any]) -> Observed:
             ),
         ),
     )
+
+
+def _running_here(data: Mapping[str, Any]) -> frozenset[str] | None:
+    """The keys of the groups an engine snapshot says run here (None when it does not say)."""
+    groups = _items(data, "groups")
+    if not groups or any("running_here" not in g for g in groups):
+        return None
+    return frozenset(str(g["key"]) for g in groups if _need(g, "running_here", bool, "groups[]"))
 
 
 def _node(name: str, info: Any) -> ObservedNode:

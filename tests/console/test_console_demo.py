@@ -114,6 +114,10 @@ async def test_kill_failover_restart_failback_from_the_console(tmp_path: Path) -
                 "failback.sh stop on server2",
                 lambda: scripts_said(m2, "failback.sh: stopping on server2"),
             )
+            await until(  # issue 14.5: logged before the restarted node's socket existed
+                "server1's log pane has the restart's first lines",
+                lambda: any("removing it before joining" in line.text for line in m1.log),
+            )
             await pilot.press("h")
             await until("h opens the wizard", lambda: isinstance(app.screen, RenameScreen))
             await pilot.press("escape")
@@ -134,6 +138,7 @@ async def test_the_demo_wizard_renames_server2_to_server3_and_back() -> None:
     """The demo console's wizard backend renames server2 and back; the console follows."""
     skip_unless_demo_can_run()
     from hbtui.commands.demo import demo_app
+    from hbtui.console.model import ConsoleModel
     from hbtui.console.screens.rename import RenameScreen
     from hbtui.lab.demo_rename import HOSTNAME_FILE
 
@@ -163,6 +168,17 @@ async def test_the_demo_wizard_renames_server2_to_server3_and_back() -> None:
                     while set(app.sources) != {"server1", new}:
                         await pilot.pause(0.05)
                 assert app.primary == "server1"
+                server1 = app.models["server1"]
+
+                def caught_up(model: ConsoleModel = server1, gone: str = old) -> bool:
+                    statuses = model.resources.values()  # the VIP's group runs on server1
+                    return gone not in model.nodes and all(
+                        s.startswith("running") for s in statuses
+                    )
+
+                async with asyncio.timeout(STEP_S):  # issue 14.5: stale card, `stopped`
+                    while not caught_up():
+                        await pilot.pause(0.05)
         assert (server2.state_dir / "hb_uuid").read_bytes() != old_uuid
         assert cluster["server1"].has_vip()
 

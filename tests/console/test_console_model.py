@@ -197,3 +197,48 @@ def test_a_killed_nodes_vip_is_stale_and_the_real_holder_is_shown() -> None:
     m.apply(ev.VipAdded(9, "IPaddr::192.168.10.10/24", "192.168.10.10", "eth0", "eth0:0"))
     assert not m.vips["192.168.10.10"].stale
     assert str(vip_lines(m, str, {})[0]).startswith("192.168.10.10  server1 (here)")
+
+
+def _snapshot_with_groups(running_here: bool) -> SnapshotTaken:
+    group = "IPaddr::192.168.10.10/24"
+    return SnapshotTaken(
+        50,
+        {
+            "node": "server1",
+            "nodes": {"server1": {"self": True, "status": "active"}},
+            "groups": [{"key": group, "home": "server1", "running_here": running_here}],
+            "resources": [
+                {"token": group, "status": "home server1", "group": group},
+                {"token": "failback.sh", "status": "home server1", "group": group},
+            ],
+        },
+    )
+
+
+def test_the_engine_says_what_runs_here_over_missed_events() -> None:
+    """Issue 14.5: after the hostname wizard the Resources pane said `stopped` for both
+    resources of a group the node held (the console had missed the restart's starts); a
+    snapshot's running_here now corrects it, unless a script runs or a failure is shown."""
+    m = ConsoleModel("server1", str)
+    m.resources = {"IPaddr::192.168.10.10/24": "stopped", "failback.sh": "stopped"}
+    m.apply(_snapshot_with_groups(running_here=True))
+    assert m.resources == {
+        "IPaddr::192.168.10.10/24": "running here",
+        "failback.sh": "running here",
+    }
+    m.apply(ev.ScriptStarted(60, 9, "failback.sh", ("failback.sh", "stop")))
+    m.apply(_snapshot_with_groups(running_here=False))
+    assert m.resources["IPaddr::192.168.10.10/24"] == "stopped"
+    assert m.resources["failback.sh"].startswith("stop")  # its stop still runs
+    m.apply(ev.ScriptExited(70, 9, 1, False))
+    m.apply(_snapshot_with_groups(running_here=True))
+    assert m.resources["failback.sh"] == "stop rc=1"  # a failure stays in sight
+
+
+def test_a_renamed_node_leaves_no_card_under_its_old_name() -> None:
+    """Issue 14.5: after the wizard renamed server2, a card `server2 unknown` stayed."""
+    m = model()
+    m.forget_node("server1")
+    assert set(m.nodes) == {"server2"}
+    m.forget_node("server2")  # this node's own card stays
+    assert set(m.nodes) == {"server2"}

@@ -72,6 +72,46 @@ async def test_snapshot_follow_and_commands_over_the_socket(tmp_path: Path) -> N
         request(path, "snapshot")
 
 
+async def test_follow_recent_replays_what_the_node_logged_before_the_socket(
+    tmp_path: Path,
+) -> None:
+    """A console following a node that just started sees its start (issue 14.5: after `r`
+    the restarted node's first lines, logged before its control socket existed, were lost);
+    each line once, and a plain follow does not replay them."""
+    lan = Lan()
+    one = make_member("server1", lan, tmp_path)
+    await one.runtime.start()  # logs its start before any socket exists
+    path = tmp_path / "run" / "control.sock"
+    server = ControlServer(one.runtime, path)
+    await server.start()
+    loop = asyncio.get_running_loop()
+    try:
+        logged = [item.line for item in one.runtime.recent_log]
+        assert logged, "the node logged nothing at start"
+
+        def first(n: int, recent: bool) -> list[dict[str, object]]:
+            out = []
+            for item in follow(path, recent=recent):
+                out.append(item)
+                if len(out) == n:
+                    break
+            return out
+
+        lines = await loop.run_in_executor(None, first, 1 + len(logged), True)
+        assert lines[0]["type"] == "snapshot"
+        replayed = lines[1:]
+        assert [item["line"] for item in replayed] == logged
+        assert all(item["type"] == "LogLine" and item["recent"] is True for item in replayed)
+        assert all(isinstance(item["time"], str) for item in replayed)
+        plain = await asyncio.wait_for(
+            loop.run_in_executor(None, first, 2, False), 5
+        )  # the snapshot, then the next live event (a keepalive sent or a timer)
+        assert plain[0]["type"] == "snapshot" and not plain[1].get("recent")
+    finally:
+        one.runtime.kill()
+        await server.close()
+
+
 def test_status_exits_3_when_no_node_runs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import RichLog, Static
 
-from hbtui.console.model import ConsoleModel
+from hbtui.console.model import FAILURE_WORDS, ConsoleModel
 from hbtui.engine import events as ev
 from hbtui.stream.items import SourceItem
 
@@ -35,7 +35,7 @@ class ResourcesPanel(Vertical):
         table = Table.grid(padding=(0, 2))
         for token, status in model.resources.items():
             style = "green" if status.startswith("running") else ""
-            if "rc=" in status or "FAILED" in status or "timed out" in status:
+            if any(word in status for word in FAILURE_WORDS):
                 style = "bold red"
             table.add_row(Text(token, style="bold"), Text(status, style=style))
         self.query_one("#resource-status", Static).update(table)

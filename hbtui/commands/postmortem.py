@@ -4,7 +4,8 @@ Reads ha-log / ha-debug / syslog files of the real Heartbeat 3.0.6 daemon or of 
 and gzipped ones too; a directory is searched for them), of one node or both, and prints each
 failover, failback, standby, stop, split brain and heal with its per-phase times and why, then
 late heartbeats, resource script calls and problems. ``--json``: one object per timeline entry.
-``--config-dir`` adds the deadtime (for "last heard") and the active key.
+``--config-dir`` adds the deadtime (for "last heard") and the active key; ``--pcap`` a capture
+of udp/694 that puts both nodes' lines on one clock and dates the last packet of a dead node.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from hbtui.config.loader import load_config
 from hbtui.config.problems import Severity
+from hbtui.postmortem.capture import read_capture
 from hbtui.postmortem.files import PostmortemError, expand, read_log
 from hbtui.postmortem.render import json_lines, text_lines
 from hbtui.postmortem.timeline import Settings, analyse
@@ -27,6 +29,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--config-dir",
         default=None,
         help="the cluster's /etc/ha.d (optional: gives deadtime and the active key)",
+    )
+    parser.add_argument(
+        "--pcap",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a capture of udp/694 (pcap or pcapng; repeatable): aligns the nodes' clocks and "
+        "dates the last packet of a node declared dead to the ms",
     )
     parser.add_argument("--state-dir", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true", help="one JSON object per timeline entry")
@@ -54,7 +64,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = settings_from(Path(args.config_dir)) if args.config_dir else Settings()
         paths = expand([Path(p) for p in args.inputs])
-        report = analyse([read_log(p, settings.nodes) for p in paths], settings)
+        capture = read_capture(Path(p) for p in args.pcap) if args.pcap else None
+        logs = [read_log(p, settings.nodes) for p in paths]
+        report = analyse(logs, settings, capture)
     except PostmortemError as exc:
         print(f"hbtui postmortem: {exc}", file=sys.stderr)
         return 2

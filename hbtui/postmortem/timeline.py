@@ -13,11 +13,13 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from hbtui.postmortem.capture import Capture, align, clock_offsets
 from hbtui.postmortem.facts import F, Fact, facts_of
 from hbtui.postmortem.files import NodeLog, merge_node
 from hbtui.postmortem.model import Entry, Kind, Problem, Report
 from hbtui.postmortem.walk import NodeWalk
 
+LAST_HEARD_WINDOW = timedelta(minutes=5)  # a longer silence is not this failover's
 CLOCK_SLACK = timedelta(seconds=15)  # two nodes' views of one event, clocks apart
 ALIVE_AFTER = timedelta(seconds=2)  # a "dead" node logging this long after: it was alive
 LOOP_WINDOW = timedelta(minutes=10)
@@ -210,6 +212,17 @@ def _estimate_last_heard(entry: Entry, walks: dict[str, NodeWalk], s: Settings) 
     entry.phases["last_heard"] = dead - timedelta(seconds=s.deadtime_s)
 
 
+def _last_heard_on_the_wire(entry: Entry, capture: Capture) -> None:
+    """A failover's last_heard: the dead node's last status the capture saw before it was
+    declared dead (to the ms), when there is one within the plausible window."""
+    dead = entry.phases.get("declared_dead")
+    if entry.kind is not Kind.FAILOVER or dead is None:
+        return
+    last = capture.last_status_before(entry.from_node, dead)
+    if last is not None and dead - last <= LAST_HEARD_WINDOW:
+        entry.phases["last_heard"] = last
+
+
 def _key_problems(walks: dict[str, NodeWalk], s: Settings) -> list[Problem]:
     problems = []
     for walk in walks.values():
@@ -293,9 +306,16 @@ def _offsets(a: NodeWalk, b: NodeWalk) -> list[float]:
     return offsets
 
 
-def analyse(logs: list[NodeLog], settings: Settings | None = None) -> Report:
-    """The report for these logs (one node's or several)."""
+def analyse(
+    logs: list[NodeLog], settings: Settings | None = None, capture: Capture | None = None
+) -> Report:
+    """The report for these logs (one node's or several); with a ``capture`` of udp/694 the
+    logs are put on its clock and a failover's last_heard is the dead node's last status
+    on the wire."""
     s = settings or Settings()
+    clock_notes: list[str] = []
+    if capture is not None:
+        logs, clock_notes = align(logs, clock_offsets(capture))
     by_node: dict[str, list[NodeLog]] = {}
     for log in logs:
         by_node.setdefault(log.node, []).append(log)
@@ -307,6 +327,8 @@ def analyse(logs: list[NodeLog], settings: Settings | None = None) -> Report:
     entries = [e for e in _merge([e for w in walks.values() for e in w.entries]) if _moved(e)]
     for entry in entries:
         _estimate_last_heard(entry, walks, s)
+        if capture is not None:
+            _last_heard_on_the_wire(entry, capture)
     brains = _split_brains(entries, walks, s)
     for entry in entries:
         entry.why = _why(entry, walks, s)
@@ -330,7 +352,7 @@ def analyse(logs: list[NodeLog], settings: Settings | None = None) -> Report:
         late=sorted((x for w in walks.values() for x in w.late), key=lambda x: x.at),
         scripts=sorted((c for w in walks.values() for c in w.scripts), key=lambda c: c.at),
         problems=sorted(problems, key=lambda p: p.at),
-        notes=_clock_note(walks),
+        notes=clock_notes if capture is not None else _clock_note(walks),
         first=min(times) if times else None,
         last=max(times) if times else None,
     )

@@ -20,7 +20,7 @@ _shtab_hbtui_resource_option_strings=(-h --help --config-dir --state-dir --node-
 _shtab_hbtui_advise_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --pcap --gaps --listen --keepalive --deadtime --target-years --json)
 _shtab_hbtui_install_service_option_strings=(-h --help --config-dir --state-dir --node-name --unit-dir --logrotate-dir --program --print)
 _shtab_hbtui_migrate_option_strings=(-h --help --config-dir --state-dir --node-name --to --format --out --cluster-name --token --dc-deadtime --ring0)
-_shtab_hbtui_postmortem_option_strings=(-h --help --config-dir --json)
+_shtab_hbtui_postmortem_option_strings=(-h --help --config-dir --pcap --json)
 _shtab_hbtui_option_strings=(-h --help --version)
 
 

@@ -273,8 +273,14 @@ class Ownership:
     def on_resource(
         self, peer: str, rsc_hold: str, stable: bool, info: str | None, now: int
     ) -> None:
-        """A ``resource`` message from ``peer``."""
+        """A ``resource`` message from ``peer``.
+
+        hbtui: one of a run that has said ``shutdone`` is stale (late, or a retransmission
+        filled in after the peer left: a stable claim after its shutdone) and changes
+        nothing; the peer's next run starts afresh (``peer_restarted``)."""
         state = self.peers[peer]
+        if state.gave_up:
+            return
         if info == "shutdown":
             # it is releasing; its groups are free only at its ``shutdone`` (as the real
             # daemon takes over: acquiring here started them while the giver still ran them).
@@ -490,6 +496,9 @@ class Ownership:
         """Continue after a job; True when the node may exit (graceful stop done)."""
         done = self._job_finished(job, now_ms)
         self._reclaim(now_ms)
+        for peer in self._alive_peers():  # a stable claim that came while we were busy
+            if self.peers[peer].stable:
+                self._home_wins(peer, now_ms)
         return done
 
     def _job_finished(self, job: Job, now_ms: int) -> bool:

@@ -201,3 +201,43 @@ def test_taker_restarting_during_a_standby_leaves_one_holder() -> None:
     c.start("server2")
     c.run_until(5001 + 6 * FAST["deadtime"])
     assert len(c.vip_holders()) == 1, c.vip_holders()
+
+
+def test_takeover_on_a_shutdown_notice_gives_back_to_the_restarted_home_node() -> None:
+    """server1 stops gracefully and starts again at once; server2, starting, takes
+    server1's group on the old run's shutdown notice while the new server1 acquires it
+    too. server1's stable claim reached server2 while its takeover scripts still ran, and
+    "home wins" only looked at the claim on arrival: both held it for good (found by the
+    fuzz with its exclusions lifted, seed 99). The check now also runs when a job ends."""
+    c = Cluster(all=FAST)
+    ms = {
+        "server1": {"stop": 0, "status": 1, "start": 2},
+        "server2": {"status": 1, "start": 5, "stop": 0},
+    }
+    c.script_delay = lambda node, call: ms[node][call.op.value]
+    c.start("server1")
+    c.command("server1", "stop")
+    c.kill("server1")
+    c.start("server1")
+    c.start("server2")
+    c.run_until(1 + 2 * FAST["deadtime"] + 2 * FAST["keepalive"])
+    assert c.vip_holders() == ["server1"], c.vip_holders()
+
+
+def test_a_claim_that_arrives_after_the_shutdone_is_stale() -> None:
+    """server1 acquires its group and stops at once; its resource messages arrive 60 ms
+    late, its ``shutdone`` does not: server2 takes the group over. server1's stable claim
+    (``local``) of the finished run then reached server2, which gave the group back to a
+    node that had left: nobody held it (found by the fuzz with its exclusions lifted, seed
+    1, where the claim came as a retransmission). A run's messages after its shutdone now
+    change nothing."""
+    c = Cluster(all=FAST)
+    c.delays.append(
+        lambda src, dst, msg: 60 if src == "server1" and msg.type == "resource" else None
+    )
+    c.start("server1")
+    c.start("server2")
+    c.run_until(30)
+    c.command("server1", "stop")
+    c.run_until(3 * FAST["deadtime"])
+    assert c.vip_holders() == ["server2"], c.vip_holders()

@@ -24,6 +24,7 @@ from hbtui.stream.observed import (
     ObservedNode,
     ObservedResource,
     ObservedVip,
+    ProbedSplit,
     SnapshotError,
     read_snapshot,
 )
@@ -117,6 +118,7 @@ class ConsoleModel:
         self.keepalive_ms = 1000
         self.keepalives_visible = True  # False when watching the real daemon
         self.started_ms: int | None = None  # this node's start, for its uptime
+        self.split_brain: tuple[ProbedSplit, ...] = ()  # what its ARP probe found
         self._dead_at: dict[str, ev.PeerDead] = {}
         self._pending_why = ""
         self._offered_at: dict[tuple[str, ...], int] = {}  # our auto_failback offers
@@ -173,6 +175,8 @@ class ConsoleModel:
         self.keepalive_ms = extras.keepalive_ms or self.keepalive_ms
         self.keepalives_visible = extras.keepalives_visible
         self.started_ms = seen.started_ms if seen.started_ms is not None else self.started_ms
+        if seen.split_brain is not None:
+            self.split_brain = seen.split_brain
         for seen_node in seen.nodes:
             self._saw_node(seen_node)
         if self.us in self.nodes:  # our standby handshake, while it lasts

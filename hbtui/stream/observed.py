@@ -59,6 +59,17 @@ class ObservedVip:
 
 
 @dataclass(frozen=True, slots=True)
+class ProbedSplit:
+    """A VIP the node's ARP probe found held by more than one machine
+    (``runtime.split_brain``): ``here`` when this node has it too, ``macs`` the others."""
+
+    ip: str
+    device: str
+    here: bool
+    macs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ConfiguredVip:
     """A VIP of haresources (a config extra): shown before any owner is reported."""
 
@@ -110,6 +121,7 @@ class Observed:
     vips: tuple[ObservedVip, ...]
     rejected: tuple[Rejection, ...]
     runtime: Mapping[str, Any] | None  # the runtime's counters (``PacketCounts.read``)
+    split_brain: tuple[ProbedSplit, ...] | None  # None: the node runs no probe
     extras: SourceExtras
 
 
@@ -140,6 +152,7 @@ def read_snapshot(data: Mapping[str, Any]) -> Observed:
             for r in _items(data, "rejected")
         ),
         runtime=runtime,
+        split_brain=_probed(runtime),
         extras=SourceExtras(
             warntime_ms=_field(data, "warntime_ms", int, "snapshot"),
             keepalive_ms=_field(data, "keepalive_ms", int, "snapshot"),
@@ -161,6 +174,25 @@ def read_snapshot(data: Mapping[str, Any]) -> Observed:
             ),
         ),
     )
+
+
+def _probed(runtime: Mapping[str, Any] | None) -> tuple[ProbedSplit, ...] | None:
+    """The split-brain probe's findings, when the node runs the probe."""
+    if runtime is None or "split_brain" not in runtime:
+        return None
+    where = "runtime.split_brain[]"
+    found = []
+    for entry in _items(runtime, "split_brain"):
+        macs = _need(entry, "macs", list, where)
+        found.append(
+            ProbedSplit(
+                _need(entry, "ip", str, where),
+                _field(entry, "device", str, where) or "?",
+                bool(entry.get("here")),
+                tuple(str(mac) for mac in macs),
+            )
+        )
+    return tuple(found)
 
 
 def _running_here(data: Mapping[str, Any]) -> frozenset[str] | None:

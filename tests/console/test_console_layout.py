@@ -145,3 +145,40 @@ async def test_wall_clock_times_an_operator_can_use() -> None:
         await settle(pilot)
         assert "keepalives sent by this node, up 2h 03m" in flat(screen_text(app))
     assert [_duration(ms) for ms in (12_000, 307_000, 90_061_000)] == ["12s", "5m 07s", "1d 1h"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_split_brain_found_by_the_probe_is_a_banner_above_every_pane(
+    size: tuple[int, int],
+) -> None:
+    """Issue 17: the node's ARP probe (``runtime.split_brain``) finds another machine
+    answering for the VIP it holds: a red banner with the MACs, at every size, until a
+    later snapshot says it is over."""
+    from hbtui.console.app import ConsoleApp
+    from hbtui.console.widgets.banner import SplitBrainBanner
+    from hbtui.sources.demo_trace import trace
+    from hbtui.sources.replay import ReplaySource, initial_snapshot
+    from hbtui.stream.items import SnapshotTaken
+
+    found = {"ip": "192.168.10.10", "device": "eth0", "here": True, "macs": ["02:00:c0:a8:0a:01"]}
+    items = [
+        *trace(),
+        SnapshotTaken(STEADY_MS + 10, {"node": "server2", "runtime": {"split_brain": [found]}}),
+        SnapshotTaken(STEADY_MS + 30, {"node": "server2", "runtime": {"split_brain": []}}),
+    ]
+    items.sort(key=lambda item: item.at_ms)
+    source = ReplaySource(items, initial_snapshot(items))
+    app = ConsoleApp(source, poll_sockets=False)
+    async with app.run_test(size=size) as pilot:
+        await at(pilot, source, STEADY_MS + 20)
+        banner = app.dashboard.query_one(SplitBrainBanner)
+        assert banner.display
+        shown = flat(screen_text(app))
+        assert (
+            "SPLIT BRAIN: 192.168.10.10 on eth0 is answered by 2 machines: server2 (this node),"
+            " MAC 02:00:c0:a8:0a:01" in shown
+        ), shown
+        assert "? Help" in shown and "q Quit" in shown
+        await at(pilot, source, STEADY_MS + 40)  # (before the trace's crash gate)
+        assert not banner.display
+        assert "SPLIT BRAIN" not in flat(screen_text(app))

@@ -63,6 +63,8 @@ def test_watch_style_snapshot_has_no_timing_and_keeps_what_the_model_knew() -> N
         ({"groups": ["server1"]}, "groups[0]"),
         ({"warntime_ms": "10"}, "snapshot.warntime_ms"),
         ({"resources": [{"status": "on"}]}, "resources[].token"),
+        ({"runtime": {"split_brain": [{"ip": "192.168.10.10"}]}}, "runtime.split_brain[].macs"),
+        ({"groups": [{"key": "g", "home": "s", "running_here": "yes"}]}, "groups[].running_here"),
     ],
 )
 def test_a_malformed_snapshot_names_its_field(bad: dict[str, Any], named: str) -> None:

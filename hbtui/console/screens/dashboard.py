@@ -22,6 +22,7 @@ from textual.widgets import Footer
 
 from hbtui.console.messages import SourceUpdate
 from hbtui.console.model import ConsoleModel
+from hbtui.console.widgets.banner import SplitBrainBanner, banner_lines
 from hbtui.console.widgets.log_pane import LogPane
 from hbtui.console.widgets.mode_header import ModeHeader
 from hbtui.console.widgets.nodes import NodesPanel
@@ -82,6 +83,7 @@ class Dashboard(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield ModeHeader()
+        yield SplitBrainBanner()
         with Horizontal(id="top"):
             with Vertical(id="left"):
                 yield NodesPanel()
@@ -148,7 +150,14 @@ class Dashboard(Screen[None]):
         self.query_one(ResourcesPanel).show(self.model)
         self.query_one(TimelinePanel).show(self.model, clock)
         self.redraw_others()
+        self.redraw_banner()
         self.tick()  # the countdowns and the wire pane, as of now
+
+    def redraw_banner(self) -> None:
+        """The split-brain banner, from this node's probe and every other node's view."""
+        glances = self.others()[2] if self.others is not None else []
+        others = [g.model for g in glances if g.running]
+        self.query_one(SplitBrainBanner).show(banner_lines(self.model, others))
 
     def _held_elsewhere(self) -> dict[str, str]:
         """VIP -> the other running node that says it holds it (from its own view)."""
@@ -186,6 +195,7 @@ class Dashboard(Screen[None]):
         focused, running, glances = self.others()
         self.query_one(OtherNodesPanel).show(focused, running, glances)
         self.query_one(VipPanel).show(self.model, self.model.clock, self._held_elsewhere())
+        self.redraw_banner()
         due = [
             d for g in glances if g.running and (d := _overdue_in(g.model, g.now_ms)) is not None
         ]
@@ -245,6 +255,7 @@ class Dashboard(Screen[None]):
             self._nodes_panel.tick(self.model, self.now_ms())
         if "vip" in changed:
             self.query_one(VipPanel).show(self.model, self.model.clock, self._held_elsewhere())
+            self.redraw_banner()
         if "resources" in changed:
             panel = self.query_one(ResourcesPanel)
             panel.show(self.model)

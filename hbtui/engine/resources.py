@@ -294,6 +294,13 @@ class Runner:
                 self.emit(
                     VipAdded(now_ms, step.resource.token, vip.ip, result.device, result.label)
                 )
+                # the line the real IPaddr's "eval ifconfig ..." stands for (postmortems date it)
+                shown = vip.ip if vip.prefix is None else f"{vip.ip}/{vip.prefix}"
+                where = f"on {result.device or '?'}" + (
+                    f" as {result.label}" if result.label else ""
+                )
+                source = f"{step.resource.name}({step.resource.name}_{vip.ip})"
+                self.emit(WriteLog(LogLevel.INFO, f"added {shown} {where}", source))
             else:
                 job.failed.append(step.resource.token)
                 self.emit(WriteLog(LogLevel.ERROR, f"{step.resource.token}: {result.detail}"))

@@ -100,6 +100,7 @@ _RULES: tuple[tuple[F, re.Pattern[str], str], ...] = tuple(
         (F.SCRIPT_OK, r"^\s*Success\s*$", "IPaddr"),
         (F.VIP_ADDED, rf"^eval ifconfig \S+ (?P<detail>{_IP}) ", "IPaddr"),
         (F.VIP_ADDED, rf"ip (?:-f inet )?addr(?:ess)? add (?P<detail>{_IP})", "IPaddr"),
+        (F.VIP_ADDED, rf"^added (?P<detail>{_IP})(?:/\d+)? on \S+", "IPaddr"),  # hbtui
         (F.ARP_SENT, rf"(?i)(?:gratuitous arp|send_arp).*?(?P<detail>{_IP})?", ""),
         (F.TAKEOVER_DONE, r"^mach_down takeover complete\.$", ""),
         (F.STANDBY_ASK, r"^(?P<subject>\S+) wants to go standby \[(?P<detail>\w+)\]", ""),

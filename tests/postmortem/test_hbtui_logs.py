@@ -57,7 +57,7 @@ def test_hbtui_failover_and_partition_heal(tmp_path: Path) -> None:
     assert failover.phases["declared_dead"] == T0 + timedelta(seconds=12)
     assert failover.phases["last_heard"] == T0 + timedelta(seconds=7)
     assert failover.phases["scripts_done"] == T0 + timedelta(seconds=13)
-    assert "vip_added" not in failover.phases  # hbtui adds the VIP by netlink, logs no line
+    assert "vip_added" not in failover.phases  # no "added <ip> on <dev>" line in this log
     assert "server1 stopped sending at 10:41:07; no packet for 5.0 s (deadtime 5)" in failover.why
     assert r.entries[1].phases["decided"] == T0 + timedelta(seconds=30)
 

@@ -423,8 +423,12 @@ class ConsoleModel:
         return {"timeline", "vip"}
 
     def _move_began(self, item: ev.Failback) -> int:
-        """When this move's first script ran (after the previous row), else its own time."""
+        """When this move's first step ran (a script or the VIP added after the previous
+        row: a taker adds the VIP before its first script), else its own time."""
         began = [c.started_ms for c in self.scripts.values() if c.started_ms > self._last_row_ms]
+        added = self._last_vip_added_ms
+        if added is not None and added > self._last_row_ms:
+            began.append(added)
         return min(began, default=item.at_ms)
 
     def _on_StopFailed(self, item: ev.StopFailed) -> set[str]:

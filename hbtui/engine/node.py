@@ -21,6 +21,7 @@ from hbtui.engine.actions import (
     Action,
     DelVip,
     Exit,
+    LogLevel,
     ScriptResult,
     SelfFence,
     Send,
@@ -44,6 +45,7 @@ DT_STARTUP_EXTRA_MS = 2000  # advertised dt is deadtime + this ...
 DT_STARTUP_PERIOD_MS = 5000  # ... for this long after start (docs/protocol.md §6)
 REXMIT_DELAY_MS = MAX_REXMIT_DELAY_MS // 2  # the real daemon draws 0..250 ms at random
 AUTH_REASONS = (Reason.BAD_SIGNATURE, Reason.UNKNOWN_KEY_INDEX)
+OWNERSHIP_MESSAGES = frozenset({"resource", "ask_resources", "hb_takeover", "shutdone"})
 
 Output = Action | Event
 
@@ -317,7 +319,11 @@ class Node:
         if uuid is not None:
             self.stamper.learn_uuid(node, uuid)
         seq = verdict.seq or 0
-        if mtype == "status":
+        owned = mtype in OWNERSHIP_MESSAGES and node in self.owner.peers
+        if owned and self.owner.stale(node, mtype, seq):
+            text = f"ignored a late {mtype} from {node} (seq {seq}): a newer one was applied"
+            self._emit(WriteLog(LogLevel.DEBUG, text))
+        elif mtype == "status":
             self._on_status(node, msg, seq, link or self.members.link_for(node, addr[0]), now_ms)
         elif mtype == "starting":
             self.owner.peer_starting(node, now_ms)

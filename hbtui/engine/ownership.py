@@ -270,6 +270,17 @@ class Ownership:
             self.emit(hblog.no_local(self.us))
         self.runner.submit(Job(JobKind.INITIAL, ours, True), now_ms)
 
+    def stale(self, peer: str, mtype: str, seq: int) -> bool:
+        """hbtui: whether a ``resource`` message of ``peer`` is older (by seq) than one of
+        its ownership messages already applied (a lost one filled in by a retransmission
+        after the peer moved on: its stable claim from before a standby it then gave): it
+        would put an old hold back, so it changes nothing. Notes ``seq`` otherwise."""
+        state = self.peers[peer]
+        if mtype == "resource" and seq < state.seq:
+            return True
+        state.seq = max(state.seq, seq)
+        return False
+
     def on_resource(
         self, peer: str, rsc_hold: str, stable: bool, info: str | None, now: int
     ) -> None:
@@ -354,6 +365,8 @@ class Ownership:
             self.emit(hblog.info(f"{peer} wants to go standby too: ours goes first"))
             return
         if move is hs.Move.PEER_ASKS:
+            # the operator's standby is a decision: no auto_failback offer undoes it after
+            self.peers[peer].offer_pending = False
             self.emit(hblog.info(f"{peer} wants to go standby [{rsc_type}]"))
             self.emit(hblog.info(f"standby: acquire [{rsc_type}] resources from {peer}"))
             self.send(m.ask_resources(rsc_type, "other"), now_ms)

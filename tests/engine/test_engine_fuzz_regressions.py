@@ -241,3 +241,26 @@ def test_a_claim_that_arrives_after_the_shutdone_is_stale() -> None:
     c.command("server1", "stop")
     c.run_until(3 * FAST["deadtime"])
     assert c.vip_holders() == ["server2"], c.vip_holders()
+
+
+def test_a_claim_overtaken_by_a_standby_is_stale_and_the_standby_stands() -> None:
+    """server1's stable ``local`` claims of its first acquisition arrive 60 ms late, after
+    the standby it then gave (its operator ran hb_standby at 13 ms): server2 took the group
+    and, on the late claim, gave it back to a node that had just released it: nobody held
+    it (found by the fuzz with its exclusions lifted, seed 1). A resource message older
+    than an ownership message already applied now changes nothing; and the standby uses up
+    the auto_failback offer, so server2 keeps what the operator moved to it."""
+    c = Cluster(all=FAST)
+    late_local = 60
+
+    def delay(src: str, dst: str, msg: object) -> int | None:
+        own = getattr(msg, "type", "") == "resource" and msg.get("rsc_hold") == "local"  # type: ignore[attr-defined]
+        return late_local if src == "server1" and own else None
+
+    c.delays.append(delay)
+    c.start("server1")
+    c.start("server2")
+    c.run_until(13)
+    c.command("server1", "standby")
+    c.run_until(3 * FAST["deadtime"])
+    assert c.vip_holders() == ["server2"], c.vip_holders()

@@ -15,6 +15,8 @@ daemon's behaviour); with an hbtui server2 it stays on server1 alone.
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -277,3 +279,64 @@ def test_wrong_key_nobody_joins(cluster_of: Callable[..., Cluster]) -> None:
         assert double == 0.0  # hbtui never takes over from a peer it hears with a bad key
     else:
         assert double > 0.5  # the real daemon's flaw, documented above
+
+
+OLD_KEY = "1 sha1 " + HOWTO.auth_key
+NEW_KEY = "2 sha1 TheKeyOfThisQuarter"
+
+
+def reload_config(member: LabNodeProcess) -> None:
+    """What an operator runs after editing authkeys: `heartbeat -r` (the init script's
+    reload) for the real daemon, SIGHUP to its PID for hbtui."""
+    if isinstance(member, HbtuiNode):
+        for pid in member.node_pids():
+            os.kill(pid, signal.SIGHUP)
+    else:
+        done = member.node.run(["/etc/init.d/heartbeat", "reload"], timeout=30)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_key_rotation_across_the_cluster_without_failover(
+    cluster_of: Callable[..., Cluster],
+) -> None:
+    """Issue 15: rotate authkeys node by node, as docs/protocol.md §2.3 says: list the new
+    key beside the old on both and reload; switch `auth` to it on both (one after the
+    other, within a keepalive or two); drop the old key. The VIP never moves, nobody is
+    declared dead, and afterwards each side hears the other with the new key only. The
+    real daemon rejects the few packets signed with the old key between the two switches
+    (it verifies with its own sending key): those, and only those, are its complaints."""
+    # an override (the same setup) turns off the fixture's no-complaint check: done here
+    cluster = cluster_of(HOWTO, {"server1": HOWTO})
+    lab = cluster.lab
+
+    def rotate(text: str) -> None:
+        for member in cluster:
+            path = member.node.etc_dir / "authkeys"
+            path.write_text(text)
+            path.chmod(0o600)
+        for member in cluster:
+            reload_config(member)
+
+    def heard_for(seconds: float) -> None:
+        began = time.monotonic()
+        wait_until(lambda: time.monotonic() - began > seconds, seconds + 5, "keepalives pass")
+
+    with sampled(cluster, "key rotation"):
+        actions = cold_start(cluster)
+        rotate(f"auth 1\n{OLD_KEY}\n{NEW_KEY}\n")
+        heard_for(3 * KEEPALIVE_S)
+        rotate(f"auth 2\n{OLD_KEY}\n{NEW_KEY}\n")
+        heard_for(3 * KEEPALIVE_S)
+        rotate(f"auth 2\n{NEW_KEY}\n")
+        heard_for(DEADTIME_S + 2 * KEEPALIVE_S)  # a peer unheard since the switch is dead now
+        assert cluster.vip_holders() == ["server1"]
+        actions.expect(([], []))
+    for member in cluster:
+        log = member.log_text()
+        assert "is dead" not in log, member.kind
+        assert not [c for c in protocol_complaints(log) if "authentic" not in c.lower()], log
+    hbtui = next(m for m in cluster if isinstance(m, HbtuiNode))
+    snapshot = hbtui.snapshot()
+    peer = next(name for name in snapshot["nodes"] if name != snapshot["node"])
+    assert snapshot["nodes"][peer]["status"] == "active", snapshot["nodes"][peer]
+    assert lab["server1"].has_address(VIP)

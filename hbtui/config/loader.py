@@ -13,6 +13,7 @@ from hbtui.config.model import AuthKeys, ClusterConfig, HaCf, Haresources
 from hbtui.config.problems import ConfigError, Problem, Severity
 from hbtui.config.validate import (
     NET_DIR,
+    check_homes,
     check_media,
     check_nodes,
     check_resources,
@@ -96,6 +97,7 @@ def load_config(
             found += check_resources(
                 haresources, ha_cf, config_dir, local_host=local_host, init_d=init_d
             )
+            found += check_homes(haresources, ha_cf)
         problems += _sorted(found)
 
     authkeys: AuthKeys | None = None

@@ -91,12 +91,35 @@ def check_nodes(ha_cf: HaCf, node_name: str) -> list[Problem]:
         found.append(
             Problem(
                 Severity.WARNING,
-                f"{len(ha_cf.nodes)} nodes: hbtui, like haresources clusters, is built for two",
+                f"{len(ha_cf.nodes)} nodes: when a node dies, hbtui gives its resources to one "
+                "node, the first alive of the node list; the real Heartbeat 3.0.6 daemon (whose "
+                "haresources mode is two-node) has every survivor take them, so they run twice: "
+                "never mix it in; beyond two nodes, see `hbtui migrate --to pacemaker`",
                 path,
                 _at(ha_cf, "node") or max(ha_cf.node_lines.values()),
             )
         )
     return found
+
+
+def check_homes(haresources: Haresources, ha_cf: HaCf) -> list[Problem]:
+    """With more than two nodes every group must have one home: a resource message says
+    only "local" or "foreign", so a third node could not tell whose groups a peer holds."""
+    if len(ha_cf.nodes) <= 2 or not haresources.groups:
+        return []
+    first = haresources.groups[0]
+    return [
+        Problem(
+            Severity.ERROR,
+            f"group of {shown(group.node)} beside groups of {shown(first.node)} "
+            f"(line {first.line}): with {len(ha_cf.nodes)} nodes every haresources line must "
+            "name the same home node (Heartbeat's holds say only local or foreign)",
+            haresources.path,
+            group.line,
+        )
+        for group in haresources.groups
+        if group.node != first.node
+    ]
 
 
 def check_media(ha_cf: HaCf, *, local_host: bool, net_dir: Path = NET_DIR) -> list[Problem]:

@@ -436,7 +436,7 @@ class Ownership:
         state.offer_pending = False  # it left; its next ``starting`` brings the offer back
         self._abort_with(peer)
         self.emit_all(hblog.shutdown_notice(peer))
-        if self.phase is not Phase.SHUTDOWN:
+        if self.phase is not Phase.SHUTDOWN and self._we_take_over(peer):
             self.takeover(peer, TakeoverReason.SHUTDOWN, now_ms)
 
     def emit_all(self, items: list[WriteLog]) -> None:
@@ -451,7 +451,26 @@ class Ownership:
         if state.gave_up or self.phase is Phase.SHUTDOWN:
             return
         self.send(m.stonith(peer), now_ms)
-        self.takeover(peer, TakeoverReason.DEAD, now_ms)
+        if self._we_take_over(peer):
+            self.takeover(peer, TakeoverReason.DEAD, now_ms)
+
+    def taker_for(self, gone: str) -> str:
+        """Who takes ``gone``'s groups: the first node of ha.cf's ``node`` line that is
+        alive in our view, ``gone`` excepted (with two nodes: the survivor). hbtui: the real
+        daemon's two-node resource manager has every survivor take them (docs/protocol.md
+        §7.6)."""
+        for name in self.config.ha_cf.nodes:
+            if name != gone and (name == self.us or self.live.is_alive(name)):
+                return name
+        return self.us
+
+    def _we_take_over(self, gone: str) -> bool:
+        """Whether this node is ``gone``'s taker; the others say who is."""
+        taker = self.taker_for(gone)
+        if taker != self.us:
+            text = f"{taker} takes over {gone}'s resources (first alive in the node list)"
+            self.emit(hblog.info(text))
+        return taker == self.us
 
     def takeover(self, peer: str, reason: TakeoverReason, now_ms: int) -> None:
         """Acquire every group (held ones are re-checked: status before start)."""

@@ -170,3 +170,26 @@ def test_check_accepts_bcast_and_mcast_media(howto: Path, capsys: Capture) -> No
     status, out = check(capsys, "--config-dir", str(conf), "--node-name", "server1")
     assert status == 1
     assert f"{ha_cf}:{len(text.splitlines()) + 1}: error: mcast [eth0] bad ttl [9]" in out
+
+
+def test_three_nodes_say_who_takes_over_and_one_home_is_required(
+    howto: Path, capsys: Capture
+) -> None:
+    """issue 16: a third node is run (one taker, the first alive of the node list), with a
+    warning that says so and why the real daemon must not be mixed in; groups homed on two
+    nodes are an error at the haresources line (a hold says only local or foreign)."""
+    ha_cf = howto / "ha.cf"
+    text = ha_cf.read_text().replace("node server1 server2", "node server1 server2 server3")
+    ha_cf.write_text(text + "ucast eth0 192.168.10.3\n")
+    node_line = next(n for n, line in enumerate(text.splitlines(), 1) if line.startswith("node"))
+    status, out = check(capsys, "--config-dir", str(howto), "--node-name", "server1")
+    assert status == 0, out
+    assert f"{ha_cf}:{node_line}: warning: 3 nodes: when a node dies, hbtui gives" in out
+    assert "every survivor take them" in out
+    haresources = howto / "haresources"
+    first = haresources.read_text()
+    haresources.write_text(first + "server3 IPaddr::192.168.10.20/24\n")
+    status, out = check(capsys, "--config-dir", str(howto), "--node-name", "server1")
+    assert status == 1
+    line = len(first.splitlines()) + 1
+    assert f"{haresources}:{line}: error: group of server3 beside groups of server1" in out

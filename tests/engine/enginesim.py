@@ -45,9 +45,14 @@ from hbtui.wire.packet import split
 
 KEY = b"PutYourSuperSecretKeyHere"
 IPS = {"server1": "192.168.10.1", "server2": "192.168.10.2"}
+THREE = {**IPS, "server3": "192.168.10.3"}  # ``Cluster(nodes=THREE)``: a third node
 VIP = "192.168.10.10"
 ETC = Path("/etc/ha.d")
-UUIDS = {"server1": bytes(range(16)), "server2": bytes(range(16, 32))}
+UUIDS = {
+    "server1": bytes(range(16)),
+    "server2": bytes(range(16, 32)),
+    "server3": bytes(range(32, 48)),
+}
 LATE = "late script answer"  # Cluster._next's tag for a slow script's answer
 
 
@@ -62,14 +67,16 @@ def make_config(
     key: bytes = KEY,
     etc: Path = ETC,
     logdir: Path | None = None,
+    nodes: dict[str, str] = IPS,
 ) -> ClusterConfig:
-    """The HOWTO cluster seen from ``node`` (ha-log and ha-debug in ``logdir`` if given)."""
-    media = tuple(Medium("ucast", "eth0", ip) for ip in IPS.values())
+    """The HOWTO cluster seen from ``node`` (ha-log and ha-debug in ``logdir`` if given);
+    ``nodes`` (name -> address) adds nodes to the ``node`` line, server1 stays the home."""
+    media = tuple(Medium("ucast", "eth0", ip) for ip in nodes.values())
     logs = (
         {} if logdir is None else {"logfile": logdir / "ha-log", "debugfile": logdir / "ha-debug"}
     )
     ha_cf = HaCf(
-        etc / "ha.cf", ("server1", "server2"), media, 694, keepalive, deadtime, warntime,
+        etc / "ha.cf", tuple(nodes), media, 694, keepalive, deadtime, warntime,
         initdead, auto_failback, **logs,
     )  # fmt: skip
     group = ResourceGroup(
@@ -140,8 +147,15 @@ class LateAnswer:
 class Cluster:
     """Two (or more) engines on a fake LAN, with the runtime played in-process."""
 
-    def __init__(self, clock: FakeClock | None = None, latency_ms: int = 1, **cfg: Any) -> None:
+    def __init__(
+        self,
+        clock: FakeClock | None = None,
+        latency_ms: int = 1,
+        nodes: dict[str, str] = IPS,
+        **cfg: Any,
+    ) -> None:
         self.clock = clock or FakeClock()
+        self.ips = nodes
         self.latency_ms = latency_ms
         self.cfg = cfg
         self.members: dict[str, Member] = {}
@@ -152,9 +166,9 @@ class Cluster:
         self.duplicates: list[Duplicate] = []
         self.script_delay: ScriptDelay | None = None
         self.late: list[LateAnswer] = []  # heap of slow scripts' answers
-        self.generations = {"server1": 1795555131, "server2": 1795555131}
-        for name in IPS:
-            kwargs = {**cfg.get("all", {}), **cfg.get(name, {})}
+        self.generations = dict.fromkeys(nodes, 1795555131)
+        for name in nodes:
+            kwargs = {**cfg.get("all", {}), **cfg.get(name, {}), "nodes": nodes}
             self.members[name] = Member(name, make_config(name, **kwargs), 0)
 
     def __getitem__(self, name: str) -> Member:
@@ -197,7 +211,7 @@ class Cluster:
                 _, _, src, dst, data = heapq.heappop(self.queue)
                 mem = self.members[dst]
                 if mem.node is not None:
-                    out = mem.node.feed(data, (IPS[src], 40000), self.clock.now)
+                    out = mem.node.feed(data, (self.ips[src], 40000), self.clock.now)
                     self._handle(mem, out)
             else:
                 mem = self.members[what]

@@ -16,8 +16,9 @@ def members(model: ConsoleModel) -> dict[str, str]:
 
 
 def vip_owners(model: ConsoleModel) -> dict[str, str | None]:
-    """Who holds each VIP, as this node sees it."""
-    return {ip: vip.owner for ip, vip in model.vips.items()}
+    """Who holds each VIP, as this node sees it (no one for an address a killed node left
+    behind: that view is stale, not a claim)."""
+    return {ip: None if vip.stale else vip.owner for ip, vip in model.vips.items()}
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,16 @@ MODE_TITLES: dict[str, str] = {
     "peer": "a peer over SSH",
 }
 
+# the same, for an 80-column header
+MODE_SHORT_TITLES: dict[str, str] = {
+    "embedded": "embedded node",
+    "attached": "attached",
+    "watch": "watching heartbeat (read-only)",
+    "replay": "replay",
+    "demo": "demo",
+    "peer": "peer over SSH",
+}
+
 ACTIONS: tuple[str, ...] = ("stop", "kill", "start", "standby", "takeover", "delete_uuid")
 
 

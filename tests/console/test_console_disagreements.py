@@ -42,3 +42,14 @@ def test_agreeing_views_have_nothing_to_say() -> None:
     ours = model("server1", {"server1": "active", "server2": "active"}, "server1")
     theirs = model("server2", {"server2": "active", "server1": "active"}, "server1")
     assert disagreements(ours, theirs) == []
+
+
+def test_a_killed_nodes_stale_vip_is_no_split_brain() -> None:
+    """Seen at 80x24 in tmux: after `k` the killed node's view still had the VIP, so the
+    console called the takeover a split brain; the address it left behind is stale."""
+    from hbtui.engine import events as ev
+
+    ours = model("server1", {"server1": "active", "server2": "active"}, "server1")
+    ours.apply(ev.NodeStateChanged(5, "server1", "active", "killed", "crash drill"))
+    theirs = model("server2", {"server2": "active", "server1": "dead"}, "server2")
+    assert [d.kind for d in disagreements(ours, theirs)] == []

@@ -109,6 +109,8 @@ class NodeCard(Vertical):
                 else "keepalives not visible when watching the daemon (status: cl_status, ha-log)"
             )
             return
+        if not bar.display:  # the card showed a node's own view before (focus moved)
+            bar.display = True
         remaining = None if view.deadline_ms is None else view.deadline_ms - now_ms
         if view.status == "dead":
             remaining = None

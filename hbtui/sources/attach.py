@@ -199,7 +199,10 @@ class AttachedSource:
             os.kill(pid, signal.SIGKILL)
         except OSError as exc:
             return Outcome(False, f"kill: pid {pid}: {exc}")
-        self._state = "killed"
+        self._state = "killed"  # said now: the stream only ends, it cannot tell why
+        self._queue.put(
+            ev.NodeStateChanged(self.now_ms(), self.node_name, "?", "killed", "SIGKILL")
+        )
         return Outcome(
             True,
             f"sent SIGKILL to the node (pid {pid}): nothing released; the peer takes over "

@@ -134,3 +134,30 @@ async def test_start_goes_through_hbtuis_own_service(
     source = AttachedSource(tmp_path / "control.sock", stopped)
     outcome = await source.start()
     assert not outcome.ok and "/etc/init.d/hbtui" in outcome.text
+
+
+async def test_kill_says_the_node_was_killed(tmp_path: Path) -> None:
+    """Seen at 80x24 in tmux: after `k` in attach mode the card still said `active` and the
+    VIP pane `server1 (here)`; the killed state was never told (the stream only ends)."""
+    import subprocess
+
+    from hbtui.console.model import ConsoleModel, VipView
+    from hbtui.engine import events as ev
+
+    victim = subprocess.Popen(["sleep", "60"])
+    try:
+        snap = {"node": "server1", "runtime": {"pid": victim.pid, "state": "running"}}
+        source = AttachedSource(tmp_path / "none.sock", snap)
+        outcome = await source.kill()
+        assert outcome.ok, outcome.text
+        assert victim.wait(timeout=5) == -9
+        item = await asyncio.wait_for(anext(aiter(source._queue)), 1)
+        assert isinstance(item, ev.NodeStateChanged) and item.new == "killed"
+        model = ConsoleModel("server1", str)
+        model.vips[VIP] = VipView("IPaddr::192.168.10.10/24", VIP, "server1", "eth0")
+        model.apply(item)
+        assert model.nodes["server1"].status == "killed" and model.vips[VIP].stale
+        await source.close()
+    finally:
+        victim.kill()
+        victim.wait()

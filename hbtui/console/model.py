@@ -49,6 +49,20 @@ class NodeView:
     deadtime_ms: int = 30000
     standby: bool = False
     gaps: deque[int] = field(default_factory=lambda: deque(maxlen=GAP_HISTORY))
+    gap_counts: Counter[int] = field(default_factory=Counter)  # histogram bucket -> gaps
+
+
+# keepalive-gap histogram upper bounds, in keepalives; above the last: "late" (>= warntime
+# shows in the label); what `hbtui advise` fits its loss model to
+GAP_BUCKETS = (1.1, 1.5, 2.0, 3.0)
+
+
+def gap_bucket(gap_ms: int, keepalive_ms: int) -> int:
+    """The histogram bucket of a keepalive gap (len(GAP_BUCKETS): beyond them all)."""
+    for i, bound in enumerate(GAP_BUCKETS):
+        if gap_ms <= bound * keepalive_ms:
+            return i
+    return len(GAP_BUCKETS)
 
 
 @dataclass
@@ -261,6 +275,7 @@ class ConsoleModel:
         view.link = item.link
         if item.gap_ms is not None:
             view.gaps.append(item.gap_ms)
+            view.gap_counts[gap_bucket(item.gap_ms, self.keepalive_ms)] += 1
         self.heard.append(item.at_ms)
         return {"nodes", "wire"}
 

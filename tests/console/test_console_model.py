@@ -242,3 +242,17 @@ def test_a_renamed_node_leaves_no_card_under_its_old_name() -> None:
     assert set(m.nodes) == {"server2"}
     m.forget_node("server2")  # this node's own card stays
     assert set(m.nodes) == {"server2"}
+
+
+def test_keepalive_gaps_fill_a_histogram_shown_in_the_wire_pane() -> None:
+    """Issue 17: the gap histogram in the console (what `hbtui advise` fits its model to)."""
+    from hbtui.console.widgets.wire import gap_histogram, stat_rows
+
+    m = model()
+    for at, gap in ((1000, 1000), (2400, 1400), (5900, 3500)):
+        m.apply(ev.KeepaliveReceived(at, "server1", "eth0", gap, 1, "active", at + 5000))
+    assert dict(m.nodes["server1"].gap_counts) == {0: 1, 1: 1, 4: 1}
+    text, style = gap_histogram(m.nodes["server1"].gap_counts, 1000)
+    assert text == "≤1.1s 1 · ≤1.5s 1 · ≤2s 0 · ≤3s 0 · >3s 1" and style == "bold red"
+    rows = stat_rows(m, 6000)
+    assert ((("gaps server1", "bold"), (text, style))) in rows

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from hbtui.console.model import ConsoleModel
+from hbtui.console.model import GAP_BUCKETS, ConsoleModel
 
 SOCKET_POLL_S = 10.0
 OWN_ECHO = "from_self"  # the codec's reason for a copy of our own message
@@ -49,11 +49,25 @@ def out_text(model: ConsoleModel, now_ms: int) -> tuple[str, str]:
     return f"out {datagrams:4.1f}/s ({sent_bytes:.0f} B/s sent)", "bold"
 
 
+def gap_histogram(counts: dict[int, int], keepalive_ms: int) -> tuple[str, str]:
+    """One peer's keepalive gaps since the console opened, bucketed by keepalives:
+    ``≤1.1s 512 · ≤1.5s 3 · ≤2s 0 · ≤3s 0 · >3s 0`` (red when any is beyond the last)."""
+    bounds = [f"≤{b * keepalive_ms / 1000:g}s" for b in GAP_BUCKETS]
+    labels = [*bounds, f">{GAP_BUCKETS[-1] * keepalive_ms / 1000:g}s"]
+    text = " · ".join(f"{label} {counts.get(i, 0)}" for i, label in enumerate(labels))
+    return text, "bold red" if counts.get(len(GAP_BUCKETS)) else ""
+
+
 def stat_rows(model: ConsoleModel, now_ms: int) -> list[StatRow]:
-    """The stats table's cells: rates, then rejected packets by reason and sender."""
+    """The stats table's cells: rates, each peer's gap histogram, then rejected packets by
+    reason and sender."""
     rows: list[StatRow] = [
         ((f"in {model.rate_in(now_ms):4.1f}/s", "bold"), out_text(model, now_ms))
     ]
+    for name, view in sorted(model.nodes.items()):
+        if not view.is_self and view.gap_counts:
+            hist = gap_histogram(view.gap_counts, model.keepalive_ms)
+            rows.append(((f"gaps {name}", "bold"), hist))
     rejected = {k: v for k, v in model.rejected.items() if k[0] != OWN_ECHO}
     if not rejected:
         rows.append((("rejected: none", "green"), ("", "")))

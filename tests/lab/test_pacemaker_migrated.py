@@ -139,3 +139,63 @@ def test_migrated_howto_fails_over_and_back(lab_dir: Path, migrated: Path) -> No
         assert lab.vip_holders(VIP) == ["server1"]
         assert one.has_file(MARKER) and not two.has_file(MARKER)  # stop ran on server2
         no_failures(view)
+
+
+THREE = ["server1", "server2", "server3"]
+
+
+@pytest.fixture
+def migrated3(tmp_path: Path) -> Path:
+    """``hbtui migrate`` of the HOWTO with a third node (no two_node: votequorum)."""
+    reason = lab_unavailable() or pacemaker_unavailable()
+    if reason:
+        pytest.skip(reason)
+    config = tmp_path / "ha.d"
+    shutil.copytree(HOWTO, config)
+    (config / "authkeys").chmod(0o600)
+    ha_cf = config / "ha.cf"
+    text = ha_cf.read_text().replace("node server1 server2", "node " + " ".join(THREE))
+    ha_cf.write_text(
+        text.replace(
+            "ucast eth0 192.168.10.2\n", "ucast eth0 192.168.10.2\nucast eth0 192.168.10.3\n"
+        )
+    )
+    out = tmp_path / "migrated"
+    argv = [sys.executable, "-m", "hbtui.cli", "migrate", "--to", "pacemaker"]
+    argv += ["--config-dir", str(config), "--out", str(out), "--dc-deadtime", "5"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "two_node" not in (out / "corosync.conf").read_text()
+    return out
+
+
+def test_migrated_three_node_cluster_fails_over_with_quorum(lab_dir: Path, migrated3: Path) -> None:
+    """Issue 18: the 3-node variant (votequorum, no two_node) passes the same failover
+    check: a power cut of server1 moves the group to one of the two others, which keep
+    quorum, and failback.sh's start runs there."""
+    with ExitStack() as stack:
+        lab = stack.enter_context(Lab(THREE, base_dir=lab_dir))
+        cluster = PacemakerCluster(lab, migrated3, migrated3.parent / "ha.d")
+        began = cluster.boot_all()
+        online = cluster.wait_online(THREE, BRING_UP_S + 15, observer="server1")
+        timing("3 nodes: boot -> all online", online - began)
+        cluster["server1"].cibadmin("--replace", "--xml-file", str(migrated3 / "cib.xml"))
+        cluster.wait_view("server1", on("server1", VIP_ID, SCRIPT_ID), PLACED_S, "placed")
+        assert lab.vip_holders(VIP) == ["server1"]
+
+        cut = time.monotonic()
+        cluster["server1"].power_cut()
+
+        def moved(view: ClusterView) -> bool:
+            where = view.where(VIP_ID)
+            return len(where) == 1 and where[0] != "server1" and view.where(SCRIPT_ID) == where
+
+        seen, view = cluster.wait_view("server2", moved, FAILOVER_S, "failover")
+        (taker,) = view.where(VIP_ID)
+        timing(f"3 nodes: power cut of server1 -> group started on {taker}", seen - cut)
+        assert view.online == {"server2", "server3"}
+        lab[taker].wait_for_address(VIP, present=True, timeout=5)
+        survivors = [n for n in lab.vip_holders(VIP) if n != "server1"]  # (its power is cut)
+        assert survivors == [taker]
+        assert cluster[taker].has_file(MARKER)
+        no_failures(view)

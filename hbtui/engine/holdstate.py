@@ -56,7 +56,7 @@ class PeerRsc:
     offer_pending: bool = True  # a (re)joined home node gets its groups offered once
     announced: bool = False  # we told this generation what we hold
     gave_up: bool = False
-    seq: int = 0  # the newest of its resource / ask_resources / hb_takeover / shutdone applied
+    seq: int = 0  # of its newest resource message applied
 
 
 def holder_of(home: str, live_holds: Iterable[tuple[str, str | None]]) -> str | None:

@@ -45,7 +45,6 @@ DT_STARTUP_EXTRA_MS = 2000  # advertised dt is deadtime + this ...
 DT_STARTUP_PERIOD_MS = 5000  # ... for this long after start (docs/protocol.md §6)
 REXMIT_DELAY_MS = MAX_REXMIT_DELAY_MS // 2  # the real daemon draws 0..250 ms at random
 AUTH_REASONS = (Reason.BAD_SIGNATURE, Reason.UNKNOWN_KEY_INDEX)
-OWNERSHIP_MESSAGES = frozenset({"resource", "ask_resources", "hb_takeover", "shutdone"})
 
 Output = Action | Event
 
@@ -108,6 +107,7 @@ class Node:
         self.owner = Ownership(
             config, self.runner, self.members, self._send, self._emit, pid, stop_failure
         )
+        self.owner.lagging = lambda peer: bool(self.acceptor.missing(peer))
         self.probe_at_start = probe_at_start
         self.status = NodeStatus.INIT
         self.started = False
@@ -265,6 +265,8 @@ class Node:
             self._rejected(datagram, addr, verdict, now_ms)
         else:
             self._dispatch(node, verdict, verdict.message, addr, now_ms, link)
+            if verdict.gap_filled and node in self.owner.peers:
+                self.owner.caught_up(node, now_ms)
         self._evaluate(now_ms)
         return self._flush()
 
@@ -319,8 +321,7 @@ class Node:
         if uuid is not None:
             self.stamper.learn_uuid(node, uuid)
         seq = verdict.seq or 0
-        owned = mtype in OWNERSHIP_MESSAGES and node in self.owner.peers
-        if owned and self.owner.stale(node, mtype, seq):
+        if mtype == "resource" and node in self.owner.peers and self.owner.stale(node, seq):
             text = f"ignored a late {mtype} from {node} (seq {seq}): a newer one was applied"
             self._emit(WriteLog(LogLevel.DEBUG, text))
         elif mtype == "status":

@@ -108,6 +108,8 @@ class Ownership:
         self.send = send
         self.emit = emit
         self.pid = pid
+        # whether a peer's messages are missing (set by the node: its acceptor knows)
+        self.lagging: Callable[[str], bool] = lambda peer: False
         self.groups = config.haresources.groups
         self.peers: dict[str, PeerRsc] = {p: PeerRsc() for p in config.peers}
         self.local = False
@@ -270,16 +272,21 @@ class Ownership:
             self.emit(hblog.no_local(self.us))
         self.runner.submit(Job(JobKind.INITIAL, ours, True), now_ms)
 
-    def stale(self, peer: str, mtype: str, seq: int) -> bool:
-        """hbtui: whether a ``resource`` message of ``peer`` is older (by seq) than one of
-        its ownership messages already applied (a lost one filled in by a retransmission
-        after the peer moved on: its stable claim from before a standby it then gave): it
-        would put an old hold back, so it changes nothing. Notes ``seq`` otherwise."""
+    def stale(self, peer: str, seq: int) -> bool:
+        """hbtui: whether a ``resource`` message of ``peer`` is older (by seq) than one
+        already applied (a lost one filled in by a retransmission after the peer moved on:
+        its stable claim from before a standby it then gave): it would put an old hold
+        back, so it changes nothing. Notes ``seq`` otherwise."""
         state = self.peers[peer]
-        if mtype == "resource" and seq < state.seq:
+        if seq < state.seq:
             return True
-        state.seq = max(state.seq, seq)
+        state.seq = seq
         return False
+
+    def caught_up(self, peer: str, now_ms: int) -> None:
+        """``peer``'s missing messages all arrived: a check put off for them runs now."""
+        if self.live.is_alive(peer) and self.peers[peer].stable:
+            self._home_wins(peer, now_ms)
 
     def on_resource(
         self, peer: str, rsc_hold: str, stable: bool, info: str | None, now: int
@@ -318,6 +325,8 @@ class Ownership:
         ``peer_returned`` never ran). Each side keeps only its own: give them back."""
         state = self.peers[peer]
         theirs = [g for g in self.groups_of("foreign") if g.node == peer]
+        if self.lagging(peer):
+            return  # its missing messages may take the claim back: see ``caught_up``
         if not (
             theirs
             and state.hold in ("local", "all")

@@ -264,3 +264,25 @@ def test_a_claim_overtaken_by_a_standby_is_stale_and_the_standby_stands() -> Non
     c.command("server1", "standby")
     c.run_until(3 * FAST["deadtime"])
     assert c.vip_holders() == ["server2"], c.vip_holders()
+
+
+def test_a_late_standby_announcement_is_applied_and_waited_for() -> None:
+    """server1 goes standby; its ``resource none info=standby`` arrives 60 ms late, after
+    its ``ask_resources done``. The taker, its acquisition done, judged "home wins" on
+    server1's old ``local`` claim (that message still missing) and gave the group back;
+    the late message was then dropped as older than the ``done``: nobody held the group
+    (found by the fuzz, seed 4242). A resource message is now stale only against a newer
+    resource message, and "home wins" waits until the peer's missing messages arrive."""
+    c = Cluster(all=FAST)
+
+    def late_standby(src: str, dst: str, msg: object) -> int | None:
+        said = getattr(msg, "type", "") == "resource" and msg.get("info") == "standby"  # type: ignore[attr-defined]
+        return 60 if src == "server1" and said else None
+
+    c.delays.append(late_standby)
+    c.start("server1")
+    c.start("server2")
+    c.run_until(6000)
+    c.command("server1", "standby")
+    c.run_until(12000)
+    assert c.vip_holders() == ["server2"], c.vip_holders()

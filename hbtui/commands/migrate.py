@@ -8,10 +8,12 @@ never printed), and the files.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import secrets
 import socket
 import sys
+import tempfile
 from pathlib import Path
 from typing import TextIO
 
@@ -24,6 +26,7 @@ from hbtui.migrate.corosync import AUTHKEY_BYTES
 from hbtui.migrate.plan import MigrateOptions, Migration, MigrationError, plan_migration
 
 FORMATS = ("xml", "pcs", "crm", "corosync")
+REHEARSAL_DC_DEADTIME_S = 5  # the lab's nodes boot together: no need to wait initdead
 FENCING_SHORT = (
     "STONITH is off in this configuration: without fencing, a split (cut link, frozen node) "
     "runs the VIP and the scripts on both nodes. See the Fencing section of README.txt "
@@ -58,6 +61,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         metavar="S",
         help="Pacemaker dc-deadtime in seconds (default: Heartbeat's initdead)",
+    )
+    parser.add_argument(
+        "--rehearse",
+        action="store_true",
+        help="build this cluster in namespaces on this machine, migrated and on hbtui's node, "
+        "and time a power cut of the home node and its return on both (root; corosync and "
+        "pacemaker installed; your scripts never run: stand-ins do)",
     )
     parser.add_argument(
         "--ring0",
@@ -165,6 +175,8 @@ def migrate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if config is None or any(p.severity is Severity.ERROR for p in problems):
         err.write("hbtui migrate: fix the errors above first\n")
         return 1
+    if args.rehearse:
+        return rehearse(config, args, out, err)
     try:
         options = MigrateOptions(
             cluster_name=args.cluster_name,
@@ -185,6 +197,45 @@ def migrate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.write(f"hbtui migrate: needs the LSB wrappers {names}: use --out DIR\n")
     for warning in migration.warnings:
         err.write(f"hbtui migrate: warning: {warning}\n")
+    err.write(f"hbtui migrate: {FENCING_SHORT}\n")
+    return 0
+
+
+def rehearse(config: ClusterConfig, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``--rehearse``: the figures of hbtui and of the migrated cluster, side by side."""
+    from hbtui.lab import rehearse as lab_rehearse
+    from hbtui.lab.demo import why_not
+    from hbtui.lab.pacemaker import pacemaker_unavailable
+
+    reason = why_not() or pacemaker_unavailable()
+    if reason:
+        err.write(f"hbtui migrate --rehearse: cannot run here: {reason}\n")
+        return 1
+    with tempfile.TemporaryDirectory(prefix="hbtui-rehearse-") as tmp:
+        work = Path(tmp)
+        try:
+            plan = lab_rehearse.rehearsal_config(config, work / "ha.d")
+        except ValueError as exc:
+            err.write(f"hbtui migrate --rehearse: {exc}\n")
+            return 1
+        lab_config, _ = load_config(plan.config_dir, plan.home, local_host=False)
+        if lab_config is None:
+            err.write("hbtui migrate --rehearse: the lab's copy of the configuration failed\n")
+            return 1
+        options = MigrateOptions(cluster_name=args.cluster_name, token_ms=args.token,
+                                 dc_deadtime_s=REHEARSAL_DC_DEADTIME_S)  # fmt: skip
+        write_out(
+            plan_migration(lab_config, resolve_ipv4, options), work / "migrated", io.StringIO()
+        )
+        out.write(f"Rehearsal of {config.config_dir} in namespaces on this machine:\n")
+        out.write("".join(f"  {note}\n" for note in plan.notes))
+        out.write("hbtui node: starting the cluster, then kill -9 of the home node...\n")
+        out.flush()
+        hbtui_found = lab_rehearse.time_hbtui(plan, work / "lab-hbtui")
+        out.write("Corosync + Pacemaker: booting the migrated cluster, then a power cut...\n")
+        out.flush()
+        pacemaker_found = lab_rehearse.time_pacemaker(plan, work / "migrated", work / "lab-pcmk")
+        out.write(lab_rehearse.table(plan, hbtui_found, pacemaker_found) + "\n")
     err.write(f"hbtui migrate: {FENCING_SHORT}\n")
     return 0
 

@@ -47,9 +47,10 @@ def why_not() -> str | None:
     return None
 
 
-def install_config(target: Path) -> None:
-    """The bundled HOWTO config into ``target`` (authkeys 0600, scripts executable)."""
-    shutil.copytree(HOWTO_DIR, target, dirs_exist_ok=True)
+def install_config(target: Path, source: Path = HOWTO_DIR) -> None:
+    """The bundled HOWTO config (or ``source``) into ``target`` (authkeys 0600, scripts
+    executable)."""
+    shutil.copytree(source, target, dirs_exist_ok=True)
     (target / "authkeys").chmod(0o600)  # a checkout or a wheel gives 0644
     for script in (target / "resource.d").iterdir():
         script.chmod(0o755)
@@ -114,8 +115,14 @@ class DemoNode:
 class DemoCluster:
     """The lab and its two nodes; a context manager that always tears everything down."""
 
-    def __init__(self, names: tuple[str, ...] = NAMES, base_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        names: tuple[str, ...] = NAMES,
+        base_dir: Path | None = None,
+        config_source: Path = HOWTO_DIR,
+    ) -> None:
         self.lab = Lab(list(names), base_dir=base_dir)
+        self.config_source = config_source  # the HOWTO, or a rehearsal's config
         self.nodes: dict[str, DemoNode] = {}
 
     def __enter__(self) -> DemoCluster:
@@ -123,7 +130,7 @@ class DemoCluster:
         try:
             for node in self.lab:
                 demo = DemoNode(node)
-                install_config(demo.config_dir)
+                install_config(demo.config_dir, self.config_source)
                 self.nodes[node.name] = demo
         except BaseException:
             self.lab.close()

@@ -66,3 +66,19 @@ def local_addresses() -> set[str]:
         for addr in addrs
         if addr.family == socket.AF_INET
     }
+
+
+def device_for(ip: str, default: str = "eth0") -> str:
+    """The interface whose IPv4 subnet holds ``ip`` (where an IPaddr VIP goes), else
+    ``default``."""
+    import ipaddress
+
+    target = ipaddress.IPv4Address(ip)
+    for name, addrs in psutil.net_if_addrs().items():
+        for addr in addrs:
+            if addr.family != socket.AF_INET or not addr.netmask or addr.address == ip:
+                continue
+            network = ipaddress.IPv4Network(f"{addr.address}/{addr.netmask}", strict=False)
+            if target in network and network.prefixlen < 32:
+                return str(name)
+    return default

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from hbtui.config.hbtui_conf import load_settings
 from hbtui.config.loader import local_node_name
 from hbtui.config.model import ClusterConfig
+from hbtui.config.problems import ConfigError
 from hbtui.sources.embedded import config_extras
 from hbtui.sources.watch import WatchSource
 
@@ -20,7 +22,12 @@ def watch_source(
     us = node_name or local_node_name()
     if config is not None:
         cf = config.ha_cf
-        return WatchSource(us, cf.nodes, cf.logfile, pid, config_extras(config))
+        try:
+            probe_ms = load_settings(config_dir).split_brain_probe_ms
+        except ConfigError:
+            probe_ms = None  # `hbtui check` names the problem; the console still watches
+        every = None if probe_ms is None else probe_ms / 1000
+        return WatchSource(us, cf.nodes, cf.logfile, pid, config_extras(config), every)
     logfile: Path | None = HA_LOG_DEFAULT
     nodes: list[str] = [us]
     try:

@@ -6,12 +6,16 @@ inotify, so the thread checks every ``TAIL_INTERVAL_S``); node statuses come fro
 X: status Y", "node X: is dead", "Local status now set to: 'Y'"); every burst of new
 lines is followed by one fresh snapshot (cl_status, and whether each VIP is on this
 machine). Keepalives are not visible from outside the daemon. Every action is refused:
-the daemon belongs to its init script.
+the daemon belongs to its init script. With ``probe_every_s`` (hbtui.conf's
+``split_brain_probe``, as for ``hbtui node``) it ARP-probes each VIP that often, as root
+(adapters/splitbrain.py): another machine answering for a VIP held here, or two others, is
+logged, put in the snapshot (``runtime.split_brain``) and shown as the console's banner.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import subprocess
 import threading
@@ -21,7 +25,8 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from hbtui.adapters.udpport import local_addresses
+from hbtui.adapters.splitbrain import SplitBrainWatch
+from hbtui.adapters.udpport import device_for, local_addresses
 from hbtui.stream.halog import level_of, status_changes
 from hbtui.stream.items import LogLine, SnapshotTaken, SourceItem
 from hbtui.stream.queue import ItemQueue
@@ -48,8 +53,10 @@ class WatchSource:
         logfile: Path | None,
         pid: int,
         extras: dict[str, Any] | None = None,
+        probe_every_s: float | None = None,
     ) -> None:
         self.node_name = node_name
+        self.probe_every_s = probe_every_s
         self.nodes = nodes
         self.logfile = logfile
         self.pid = pid
@@ -59,6 +66,7 @@ class WatchSource:
         self._started = False
         self._refresh_armed = False
         self._tasks: set[asyncio.Task[None]] = set()
+        self.probe: SplitBrainWatch | None = None
 
     def now_ms(self) -> int:
         return int(time.monotonic() * 1000)
@@ -129,8 +137,33 @@ class WatchSource:
         if handle is not None:
             handle.close()
 
+    def split_brain_watch(self) -> SplitBrainWatch | None:
+        """The ARP probe of every configured VIP (None: not asked for, no VIP, not root)."""
+        import os
+
+        vips = [v["ip"] for v in self.extras.get("configured_vips", [])]
+        every = self.probe_every_s
+        if self.probe is None and every and vips and os.geteuid() == 0:
+            on = [(ip, device_for(ip)) for ip in vips]
+            self.probe = SplitBrainWatch(on, every, self._here, self._said, self.now_ms)
+        return self.probe
+
+    async def _here(self, ip: str) -> bool:
+        return ip in await asyncio.to_thread(local_addresses)
+
+    def _said(self, level: str, text: str) -> None:
+        """A probe finding: into the log pane, and a fresh snapshot for the banner."""
+        self._queue.put(LogLine(self.now_ms(), level, f"console: {text}"))
+        with contextlib.suppress(RuntimeError):  # no loop: a one-off probe (tests)
+            self._arm_refresh()
+
     async def events(self) -> AsyncIterator[SourceItem]:
         loop = asyncio.get_running_loop()
+        watch = self.split_brain_watch()
+        if watch is not None:
+            task = loop.create_task(watch.run())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         if self.logfile is None:
             text = "console: ha.cf sets no logfile; heartbeat logs to syslog only"
             self._queue.put(LogLine(self.now_ms(), "WARN", text))
@@ -151,7 +184,9 @@ class WatchSource:
             if owner is None and len(others) == 1:
                 owner = others[0]  # not here, and only one other node is up
             vips.append({"resource": vip["resource"], "ip": vip["ip"], "owner": owner})
+        probed = {"runtime": self.probe.describe()} if self.probe is not None else {}
         return {
+            **probed,
             "keepalives_visible": False,
             "vips": vips,
             "node": self.node_name,

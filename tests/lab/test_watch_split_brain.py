@@ -1,0 +1,68 @@
+"""The console's split-brain probe on real Heartbeat 3.0.6 daemons (issue 17): two real
+daemons with different keys both take the VIP (they split); the console in watch mode on
+server1 (hbtui.conf ``split_brain_probe``) finds server2's MAC answering for the VIP it
+holds. And a VIP added by hand on the standby of a healthy pair is found the same way."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from hbtui.lab.netns import Lab
+from hbtui.lab.nodeproc import NODE_ENV
+
+from .cluster import Cluster, RealHeartbeat
+from .haconfig import HaSetup
+from .hbtui_node import HBTUI
+from .observe import wait_for_vip, wait_until
+
+pytestmark = [pytest.mark.lab, pytest.mark.interop, pytest.mark.usefixtures("real_heartbeat")]
+
+HOWTO = HaSetup()
+VIP = HOWTO.vip_ip
+SERVER2_MAC = "02:00:c0:a8:0a:02"
+PROBE = """
+import asyncio, json, sys
+from hbtui.sources.watch import WatchSource
+vip = {"resource": "IPaddr::" + sys.argv[1] + "/24", "ip": sys.argv[1]}
+source = WatchSource("server1", ("server1", "server2"), None, 1,
+                     {"configured_vips": [vip]}, probe_every_s=1.0)
+async def main():
+    watch = source.split_brain_watch()
+    assert watch is not None
+    await watch.check_once()
+    print(json.dumps((await source.snapshot())["runtime"]))
+asyncio.run(main())
+"""
+
+
+def probe_from_server1(lab: Lab) -> dict[str, object]:
+    """What the watch source's probe says in server1's namespaces."""
+    done = lab["server1"].run([HBTUI[0], "-c", PROBE, VIP], timeout=30, env=NODE_ENV)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_real_daemons_with_different_keys_split_and_the_probe_sees_it(lab: Lab) -> None:
+    cluster = Cluster(lab, [RealHeartbeat, RealHeartbeat], HOWTO,
+                      {"server2": HaSetup(auth_key="NotTheSameKeyAtAll")})  # fmt: skip
+    began = cluster.start_all()
+    wait_for_vip(lab["server1"], VIP, timeout=25)
+    wait_for_vip(lab["server2"], VIP, timeout=25)  # each takes it after initdead: split
+    print(f"[lab split] both real daemons hold the VIP {time.monotonic() - began:.1f} s in")
+    found = probe_from_server1(lab)
+    (split,) = found["split_brain"]  # type: ignore[misc]
+    assert split["ip"] == VIP and split["here"] is True and split["macs"] == [SERVER2_MAC]
+
+
+def test_a_vip_added_by_hand_on_the_standby_is_found(lab: Lab) -> None:
+    cluster = Cluster(lab, [RealHeartbeat, RealHeartbeat], HOWTO)
+    cluster.start_all()
+    wait_for_vip(lab["server1"], VIP, timeout=25)
+    assert probe_from_server1(lab)["split_brain"] == []
+    lab["server2"].run(["ip", "addr", "add", f"{VIP}/24", "dev", "eth0"], timeout=10)
+    wait_until(lambda: lab["server2"].has_address(VIP), 5, "VIP added by hand")
+    (split,) = probe_from_server1(lab)["split_brain"]  # type: ignore[misc]
+    assert split["macs"] == [SERVER2_MAC]

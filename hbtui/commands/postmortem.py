@@ -3,7 +3,8 @@
 Reads ha-log / ha-debug / syslog files of the real Heartbeat 3.0.6 daemon or of hbtui (rotated
 and gzipped ones too; a directory is searched for them), of one node or both, and prints each
 failover, failback, standby, stop, split brain and heal with its per-phase times and why, then
-late heartbeats, resource script calls and problems. ``--json``: one object per timeline entry.
+late heartbeats, resource script calls and problems: in the console on a terminal, as text
+otherwise (``--text``), or ``--json`` (one object per timeline entry).
 ``--config-dir`` adds the deadtime (for "last heard") and the active key; ``--pcap`` a capture
 of udp/694 that puts both nodes' lines on one clock and dates the last packet of a dead node.
 """
@@ -40,6 +41,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--state-dir", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true", help="one JSON object per timeline entry")
+    parser.add_argument(
+        "--text",
+        action="store_true",
+        help="print the report (the default when stdout is not a terminal; on a terminal the "
+        "report opens in the console)",
+    )
 
 
 def settings_from(config_dir: Path) -> Settings:
@@ -70,6 +77,11 @@ def run(args: argparse.Namespace) -> int:
     except PostmortemError as exc:
         print(f"hbtui postmortem: {exc}", file=sys.stderr)
         return 2
+    if not args.json and not args.text and sys.stdout.isatty():
+        from hbtui.console.postmortem_app import PostmortemApp
+
+        PostmortemApp(report).run()
+        return 0
     lines = json_lines(report) if args.json else text_lines(report)
     sys.stdout.write("".join(line + "\n" for line in lines))
     return 0

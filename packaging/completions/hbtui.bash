@@ -20,7 +20,7 @@ _shtab_hbtui_resource_option_strings=(-h --help --config-dir --state-dir --node-
 _shtab_hbtui_advise_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --pcap --gaps --listen --keepalive --deadtime --target-years --json)
 _shtab_hbtui_install_service_option_strings=(-h --help --config-dir --state-dir --node-name --unit-dir --logrotate-dir --program --print)
 _shtab_hbtui_migrate_option_strings=(-h --help --config-dir --state-dir --node-name --to --format --out --cluster-name --token --dc-deadtime --rehearse --ring0)
-_shtab_hbtui_postmortem_option_strings=(-h --help --config-dir --pcap --json)
+_shtab_hbtui_postmortem_option_strings=(-h --help --config-dir --pcap --json --text)
 _shtab_hbtui_option_strings=(-h --help --version)
 
 
@@ -80,6 +80,7 @@ _shtab_hbtui_postmortem_pos_0_nargs='*'
 _shtab_hbtui_postmortem__h_nargs=0
 _shtab_hbtui_postmortem___help_nargs=0
 _shtab_hbtui_postmortem___json_nargs=0
+_shtab_hbtui_postmortem___text_nargs=0
 _shtab_hbtui_pos_0_nargs=A...
 _shtab_hbtui__h_nargs=0
 _shtab_hbtui___help_nargs=0

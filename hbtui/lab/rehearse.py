@@ -26,6 +26,7 @@ LAB_SUBNET = "192.168.10"
 FIRST_VIP = 100
 ONLINE_S, PLACED_S, MOVED_S = 60.0, 30.0, 60.0
 STARTUP_S = 6.0  # hbtui advertises a longer deadtime for its first 5 s
+IDLE_S = 10.0  # the quiet window in which CPU and memory are measured
 STAND_IN = """#!/bin/sh
 # hbtui rehearsal stand-in for {name}: says what it was asked; runs nothing
 case "$1" in
@@ -107,6 +108,32 @@ def holder_change(lab: Lab, plan: Rehearsal, home: bool, timeout: float) -> floa
     raise TimeoutError(f"{plan.vip} was not {where} within {timeout:.0f} s")
 
 
+def idle_use(lab: Lab, window: float = IDLE_S) -> dict[str, float]:
+    """CPU (% of one core) and resident memory (MiB) of every process of the home node's
+    namespaces over a quiet ``window``: what one node of the cluster costs at rest."""
+    import psutil  # type: ignore[import-untyped]
+
+    def sample() -> dict[int, tuple[float, int]]:
+        found = {}
+        for node in lab:
+            for pid in node.processes():
+                try:
+                    proc = psutil.Process(pid)
+                    times, rss = proc.cpu_times(), proc.memory_info().rss
+                except psutil.Error:
+                    continue
+                found[pid] = (times.user + times.system, rss)
+        return found
+
+    before = sample()
+    time.sleep(window)
+    after = sample()
+    cpu = sum(t - before[pid][0] for pid, (t, _) in after.items() if pid in before)
+    rss = sum(r for _, r in after.values())
+    nodes = max(1, len(list(lab)))
+    return {"idle CPU": 100 * cpu / window / nodes, "memory": rss / nodes / 2**20}
+
+
 def time_hbtui(plan: Rehearsal, base: Path) -> dict[str, float]:
     """hbtui's nodes with the rehearsal config: kill -9 of the home node, then its return."""
     found: dict[str, float] = {}
@@ -115,6 +142,7 @@ def time_hbtui(plan: Rehearsal, base: Path) -> dict[str, float]:
         cluster.start_all()
         found["cold start"] = holder_change(cluster.lab, plan, True, PLACED_S) - began
         time.sleep(max(0.0, began + STARTUP_S - time.monotonic()))  # a longer dt until then
+        found |= idle_use(cluster.lab)
         cut = time.monotonic()
         cluster[plan.home].kill()
         found["failover"] = holder_change(cluster.lab, plan, False, MOVED_S) - cut
@@ -134,6 +162,7 @@ def time_pacemaker(plan: Rehearsal, migrated: Path, base: Path) -> dict[str, flo
         cluster.wait_online(list(plan.nodes), ONLINE_S, observer=plan.home)
         cluster[plan.home].cibadmin("--replace", "--xml-file", str(migrated / "cib.xml"))
         found["cold start"] = holder_change(lab, plan, True, PLACED_S) - began
+        found |= idle_use(lab)
         cut = time.monotonic()
         cluster[plan.home].power_cut()
         found["failover"] = holder_change(lab, plan, False, MOVED_S) - cut
@@ -148,12 +177,15 @@ def table(plan: Rehearsal, hbtui: dict[str, float], pacemaker: dict[str, float])
     """The side-by-side figures."""
     rows = [
         ("cold start (VIP on " + plan.home + ")", "cold start"),
+        ("idle CPU per node (% of a core)", "idle CPU"),
+        ("memory per node (RSS, MiB)", "memory"),
         (f"{plan.home} killed (-9, power cut) -> VIP away", "failover"),
         (f"{plan.home} back -> VIP home", "failback"),
     ]
     out = [f"{'':<44} {'hbtui node':>12} {'Pacemaker':>12}"]
     for label, key in rows:
         if key in hbtui or key in pacemaker:
-            cells = [f"{d[key]:.2f} s" if key in d else "-" for d in (hbtui, pacemaker)]
+            unit = {"idle CPU": " %", "memory": " MiB"}.get(key, " s")
+            cells = [f"{d[key]:.2f}{unit}" if key in d else "-" for d in (hbtui, pacemaker)]
             out.append(f"{label:<44} {cells[0]:>12} {cells[1]:>12}")
     return "\n".join(out)

@@ -31,6 +31,13 @@ def test_rehearsal_prints_both_clusters_figures(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "VIP 10.20.30.40 rehearsed as 192.168.10.100" in done.stdout
     assert "failback.sh: a stand-in runs (your script never runs here)" in done.stdout
-    for row in ("cold start", "killed (-9, power cut) -> VIP away", "back -> VIP home"):
+    rows = (
+        "cold start",
+        "idle CPU",
+        "memory",
+        "killed (-9, power cut) -> VIP away",
+        "back -> VIP home",
+    )
+    for row in rows:
         line = next(x for x in done.stdout.splitlines() if row in x)
-        assert len(re.findall(r"\d+\.\d\d s", line)) == 2, line
+        assert len(re.findall(r"\d+\.\d\d (s|%|MiB)", line)) == 2, line

@@ -102,12 +102,57 @@ async def _report(args: argparse.Namespace) -> int:
             (name, in_window(text, args.since, args.until) if name.startswith("log/") else text)
             for name, text in items
         ]
+    postmortem, why = _postmortem(nodes, Path(args.config_dir) if config else None, binaries)
+    if postmortem:
+        nodes["postmortem"] = postmortem
+    elif why:
+        missing.append(f"postmortem: {why}")
     window = f"{args.since or 'start'} to {args.until or 'now'} (local time)"
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = args.output or Path(f"hbtui-report-{me}-{stamp}.tar.gz")
     write_bundle(out, nodes, secrets, window, missing, binaries)
-    print(f"wrote {out} ({', '.join(nodes)}; {len(missing)} item(s) not collected, see README.txt)")
+    names = ", ".join(n for n in nodes if n != "postmortem")
+    print(f"wrote {out} ({names}; {len(missing)} item(s) not collected, see README.txt)")
     return 0
+
+
+def _postmortem(
+    nodes: dict[str, list[tuple[str, str]]], config_dir: Path | None, binaries: dict[str, bytes]
+) -> tuple[list[tuple[str, str]], str]:
+    """``hbtui postmortem`` of the window's logs of every node (with the capture when one
+    was taken): the report as text and as JSON lines, or why there is none."""
+    from hbtui.commands.postmortem import settings_from
+    from hbtui.postmortem.capture import read_capture
+    from hbtui.postmortem.files import PostmortemError, read_log
+    from hbtui.postmortem.render import json_lines, text_lines
+    from hbtui.postmortem.timeline import Settings, analyse
+
+    with tempfile.TemporaryDirectory(prefix="hbtui-report-pm-") as tmp:
+        paths = []
+        for node, items in nodes.items():
+            for name, text in items:
+                if name.startswith("log/") and not name.endswith(".error") and text.strip():
+                    path = Path(tmp) / node / name.removeprefix("log/")
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_text(text)
+                    paths.append(path)
+        pcaps = []
+        for name, data in binaries.items():
+            pcaps.append(Path(tmp) / name.replace("/", "_"))
+            pcaps[-1].write_bytes(data)
+        if not paths:
+            return [], "no ha-log lines in the window"
+        try:
+            settings = settings_from(config_dir) if config_dir else Settings()
+            logs = [read_log(path, settings.nodes) for path in paths]
+            report = analyse(logs, settings, read_capture(pcaps) if pcaps else None)
+        except PostmortemError as exc:
+            return [], str(exc)
+    text = "".join(line + "\n" for line in text_lines(report))
+    return [
+        ("report.txt", text),
+        ("timeline.jsonl", "".join(j + "\n" for j in json_lines(report))),
+    ], ""
 
 
 def _logs(config: object) -> tuple[PurePosixPath, ...]:

@@ -79,3 +79,32 @@ def test_report_on_this_machine_without_a_node(
     assert all(KEY not in text for text in files.values())
     assert "server1/status.json.error" in files  # no node runs: said, not fatal
     assert "server1: state/hb_uuid" in files["README.txt"]
+
+
+def test_the_bundle_holds_the_postmortem_of_its_window(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 17: the support bundle carries `hbtui postmortem` of the window's logs."""
+    config = tmp_path / "ha.d"
+    shutil.copytree(HOWTO, config)
+    (config / "authkeys").chmod(0o600)
+    log = tmp_path / "ha-log"
+    vectors = Path(__file__).resolve().parents[1] / "wire" / "vectors"
+    shutil.copy(vectors / "ha-log-b-node-dead-takeover-server2.txt", log)
+    ha_cf = config / "ha.cf"
+    lines = [
+        ln for ln in ha_cf.read_text().splitlines() if not ln.startswith(("logfile", "debugfile"))
+    ]
+    ha_cf.write_text("\n".join([f"logfile {log}", *lines]) + "\n")
+    out = tmp_path / "bundle.tar.gz"
+    argv = ["report", "--config-dir", str(config), "--state-dir", str(tmp_path / "state"),
+            "--node-name", "server2", "--control-socket", str(tmp_path / "none.sock"),
+            "--no-peers", "--output", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    capsys.readouterr()
+    with tarfile.open(out) as tar:
+        files = {m.name.split("/", 1)[1]: tar.extractfile(m).read().decode()  # type: ignore[union-attr]
+                 for m in tar.getmembers() if m.isfile()}  # fmt: skip
+    assert "failover server1 -> server2" in files["postmortem/report.txt"]
+    assert '"kind": "failover"' in files["postmortem/timeline.jsonl"]
+    assert "postmortem/:\n  report.txt\n  timeline.jsonl" in files["README.txt"]

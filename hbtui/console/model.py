@@ -44,6 +44,7 @@ class NodeView:
     uuid: str | None = None
     generation: int | None = None
     link: str | None = None
+    links: tuple[tuple[str, bool], ...] = ()  # (device, up) of every medium
     last_heard_ms: int | None = None
     deadline_ms: int | None = None
     deadtime_ms: int = 30000
@@ -251,6 +252,7 @@ class ConsoleModel:
         view.generation = seen.generation
         if seen.timing is not None:
             view.link = seen.timing.link
+            view.links = seen.timing.links
             view.last_heard_ms = seen.timing.last_heard_ms
             view.deadline_ms = seen.timing.deadline_ms
             view.deadtime_ms = seen.timing.deadtime_ms or view.deadtime_ms

@@ -33,6 +33,7 @@ class PeerTiming:
     last_heard_ms: int | None  # None: never heard
     deadline_ms: int | None  # None: declared dead
     deadtime_ms: int | None  # its advertised dt, when known
+    links: tuple[tuple[str, bool], ...] = ()  # (device, up) of every medium, ha.cf order
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +215,7 @@ def _node(name: str, info: Any) -> ObservedNode:
             last_heard_ms=_field(info, "last_heard_ms", int, where),
             deadline_ms=_field(info, "deadline_ms", int, where),
             deadtime_ms=_field(info, "deadtime_ms", int, where),
+            links=_links(info, where),
         )
     return ObservedNode(
         name=name,
@@ -223,6 +225,18 @@ def _node(name: str, info: Any) -> ObservedNode:
         generation=_field(info, "generation", int, where),
         timing=timing,
     )
+
+
+def _links(info: Mapping[str, Any], where: str) -> tuple[tuple[str, bool], ...]:
+    """A peer's ``links`` as (device, up) pairs (empty in older snapshots)."""
+    found = []
+    for dev, link in (_field(info, "links", dict, where) or {}).items():
+        if not isinstance(link, Mapping):
+            raise SnapshotError(
+                f"{where}.links.{dev}: expected an object, got {type(link).__name__}"
+            )
+        found.append((str(dev), _need(link, "status", str, f"{where}.links.{dev}") == "up"))
+    return tuple(found)
 
 
 def _vip(v: Any) -> ObservedVip:

@@ -256,3 +256,18 @@ def test_keepalive_gaps_fill_a_histogram_shown_in_the_wire_pane() -> None:
     assert text == "≤1.1s 1 · ≤1.5s 1 · ≤2s 0 · ≤3s 0 · >3s 1" and style == "bold red"
     rows = stat_rows(m, 6000)
     assert ((("gaps server1", "bold"), (text, style))) in rows
+
+
+def test_a_peers_links_reach_its_card() -> None:
+    """Issue 16: with several media the card says each link's state (cl_status hblinkstatus)."""
+    from hbtui.console.widgets.node_card import link_text
+
+    m = ConsoleModel("server1", str)
+    links = {"eth0": {"status": "up", "last_heard_ms": 5}, "eth1": {"status": "dead"}}
+    peer = {"link": "eth0", "last_heard_ms": 5, "deadline_ms": 5005, "links": links}
+    m.apply(SnapshotTaken(10, {"node": "server1", "nodes": {"server2": peer}}))
+    assert m.nodes["server2"].links == (("eth0", True), ("eth1", False))
+    assert link_text(m.nodes["server2"]) == "  links eth0 up, eth1 dead"
+    one = {"link": "eth0", "links": {"eth0": {"status": "up"}}}
+    m.apply(SnapshotTaken(20, {"node": "server1", "nodes": {"server2": one}}))
+    assert link_text(m.nodes["server2"]) == "  link eth0"

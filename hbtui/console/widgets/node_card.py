@@ -72,7 +72,7 @@ class NodeCard(Vertical):
         title.append(status, style=STATUS_STYLES.get(status, ""))
         uuid = (view.uuid or "?")[:8]
         gen = "?" if view.generation is None else str(view.generation)
-        ident = f"uuid {uuid}…  generation {gen}" + (f"  link {view.link}" if view.link else "")
+        ident = f"uuid {uuid}…  generation {gen}" + link_text(view)
         if ident != self._ident_text:
             self._ident_text = ident
             self._w_ident.update(ident)
@@ -131,6 +131,14 @@ class NodeCard(Vertical):
         if text != self._age_text:
             self._age_text = text
             self._w_age.update(text, layout=False)  # one line, always: no reflow
+
+
+def link_text(view: NodeView) -> str:
+    """``  link eth0``; with several media each link's state, as cl_status hblinkstatus
+    says it (``  links eth0 up, eth1 dead``)."""
+    if len(view.links) > 1 or any(not up for _, up in view.links):
+        return "  links " + ", ".join(f"{dev} {'up' if up else 'dead'}" for dev, up in view.links)
+    return f"  link {view.link}" if view.link else ""
 
 
 def _duration(ms: int) -> str:

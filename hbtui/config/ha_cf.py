@@ -311,7 +311,14 @@ def _autojoin(b: _Builder, line: ConfigLine) -> None:
         b.error(line, f"Invalid autojoin directive [{shown(value)}]: use none, other or any")
         return
     if word != "none":
-        b.warn(line, f"autojoin {word}: hbtui only uses the fixed node list (autojoin none)")
+        whom = "any machine" if word == "any" else "any machine but this one"
+        b.warn(
+            line,
+            f"autojoin {word}: the real daemon lets {whom} that signs with the key join "
+            "without a 'node' line (and, with haresources, take part in takeovers: a rogue or "
+            "mistaken host can grab the VIP); hbtui keeps to the node list (autojoin none), "
+            "so such a node is rejected and counted (unknown sender)",
+        )
     b.note_set("autojoin", line)
     b.values["autojoin"] = word
 

@@ -178,9 +178,11 @@ class ConsoleApp(App[None]):
         session = getattr(src, "session", None)
         mode = "peer" if session is not None else src.mode
         link = getattr(session, "status", None) if session is not None else None
-        self.dashboard.query_one(ModeHeader).show(
-            src.node_name, mode, self.focused_node, src.is_running(), unreachable(link), _zone(src)
-        )
+        for header in self.dashboard.query(ModeHeader):  # none while the app closes
+            header.show(
+                src.node_name, mode, self.focused_node, src.is_running(), unreachable(link),
+                _zone(src),
+            )  # fmt: skip
 
     def _glances(self) -> tuple[ConsoleModel, bool, list[Glance]]:
         """The focused model and every other node's, for the other-nodes pane."""
@@ -222,7 +224,12 @@ class ConsoleApp(App[None]):
                     item.at_ms, {**item.data, "wall_offset_ms": self.sources[name].wall_ms(0)}
                 )
             self.record.write(json.dumps(codec.to_json(saved), sort_keys=True) + "\n")
-        changed = frozenset(self.models[name].apply(item))
+        model = self.models.get(name)
+        if model is None:  # a source the hostname wizard replaced, still winding down
+            return
+        changed = frozenset(model.apply(item))
+        if not self.dashboard.is_mounted:  # the app is closing: the model had it
+            return
         if name != self.focused_node:
             if changed & {"nodes", "vip", "log"} or isinstance(item, LogLine):
                 self.dashboard.others_changed()

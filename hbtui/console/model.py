@@ -51,11 +51,14 @@ class NodeView:
     standby: bool = False
     gaps: deque[int] = field(default_factory=lambda: deque(maxlen=GAP_HISTORY))
     gap_counts: Counter[int] = field(default_factory=Counter)  # histogram bucket -> gaps
+    gaps_shown: dict[int, int] = field(default_factory=dict)  # what the Wire pane shows
+    gaps_shown_ms: int | None = None
 
 
 # keepalive-gap histogram upper bounds, in keepalives; above the last: "late" (>= warntime
 # shows in the label); what `hbtui advise` fits its loss model to
 GAP_BUCKETS = (1.1, 1.5, 2.0, 3.0)
+HISTOGRAM_REFRESH_MS = 10_000
 
 
 def gap_bucket(gap_ms: int, keepalive_ms: int) -> int:
@@ -277,7 +280,16 @@ class ConsoleModel:
         view.link = item.link
         if item.gap_ms is not None:
             view.gaps.append(item.gap_ms)
-            view.gap_counts[gap_bucket(item.gap_ms, self.keepalive_ms)] += 1
+            bucket = gap_bucket(item.gap_ms, self.keepalive_ms)
+            view.gap_counts[bucket] += 1
+            # on-time gaps move the shown histogram every HISTOGRAM_REFRESH_MS only (a
+            # redraw each keepalive doubled the idle console's CPU); a late one at once
+            due = (
+                view.gaps_shown_ms is None
+                or item.at_ms - view.gaps_shown_ms >= HISTOGRAM_REFRESH_MS
+            )
+            if bucket > 0 or due:
+                view.gaps_shown, view.gaps_shown_ms = dict(view.gap_counts), item.at_ms
         self.heard.append(item.at_ms)
         return {"nodes", "wire"}
 

@@ -65,8 +65,8 @@ def stat_rows(model: ConsoleModel, now_ms: int) -> list[StatRow]:
         ((f"in {model.rate_in(now_ms):4.1f}/s", "bold"), out_text(model, now_ms))
     ]
     for name, view in sorted(model.nodes.items()):
-        if not view.is_self and view.gap_counts:
-            hist = gap_histogram(view.gap_counts, model.keepalive_ms)
+        if not view.is_self and view.gaps_shown:
+            hist = gap_histogram(view.gaps_shown, model.keepalive_ms)
             rows.append(((f"gaps {name}", "bold"), hist))
     rejected = {k: v for k, v in model.rejected.items() if k[0] != OWN_ECHO}
     if not rejected:

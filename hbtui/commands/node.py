@@ -99,11 +99,13 @@ def run(args: argparse.Namespace) -> int:
 async def _serve(config: ClusterConfig, args: argparse.Namespace) -> int:
     echo: TextIO = quiet_echo(sys.stderr) if args.quiet else sys.stderr
     runtime = NodeRuntime(config, Path(args.state_dir), lock_state_dir=False, echo_log=echo)
-    server = ControlServer(runtime, Path(args.control_socket))
+    group = load_settings(Path(args.config_dir)).control_group  # checked in run()
+    server = ControlServer(runtime, Path(args.control_socket), group)
     try:
         await server.start()
     except ControlSocketBusy as exc:
-        print(f"hbtui node: cannot start: {exc}; stop that node first", file=sys.stderr)
+        what = "fix hbtui.conf" if "control_group" in str(exc) else "stop that node first"
+        print(f"hbtui node: cannot start: {exc}; {what}", file=sys.stderr)
         return 1
     except OSError as exc:
         why = exc.strerror or str(exc)

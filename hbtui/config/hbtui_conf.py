@@ -6,6 +6,7 @@ One ``key = value`` a line (``#`` comments)::
     fence_command = reboot -nf   # what self-fence runs (no shell)
     start_probe = yes            # yes (default) | no: stop resources left running at start
     split_brain_probe = 5        # off (default) | a time: ARP-probe every VIP this often
+    control_group = monitoring   # a group whose members may read status (actions: root)
     script_timeout = start 60, stop 60, status 20      # every resource script (the defaults)
     script_timeout.slow.sh = stop 300                  # one resource, by its haresources name
 
@@ -14,6 +15,7 @@ A missing file means the defaults. Problems carry ``file:line``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +39,7 @@ class HbtuiSettings:
     fence_command: tuple[str, ...] = ("reboot", "-nf")
     start_probe: bool = True
     split_brain_probe_ms: int | None = None  # None: off
+    control_group: str | None = None  # may read the control socket (status), not act
     # resource name ("" for every resource) -> op -> ms; hbtui's built-in defaults fill the rest
     script_timeouts: dict[str, dict[str, int]] = field(default_factory=dict, hash=False)
 
@@ -90,6 +93,10 @@ def load_settings(config_dir: Path) -> HbtuiSettings:
                 )
             else:
                 values["split_brain_probe_ms"] = every
+        elif key == "control_group" and re.fullmatch(r"[a-z_][a-z0-9_.-]*[$]?", value):
+            values[key] = value
+        elif key == "control_group":
+            bad(line.number, f"control_group is a group name, not {shown(value)!r}")
         elif key == "script_timeout" or key.startswith("script_timeout."):
             resource = key.removeprefix("script_timeout").removeprefix(".")
             parsed, why = _timeouts(value)

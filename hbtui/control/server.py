@@ -2,15 +2,20 @@
 
 Only root (or the node's own uid) may connect: the peer's uid is read with SO_PEERCRED
 and anyone else gets one error line. The socket is created mode 600 (umask around
-bind, then chmod) in a directory of mode 700.
+bind, then chmod) in a directory of mode 700. With a ``group`` (hbtui.conf
+``control_group``) the socket and its directory belong to that group (0660, 0750) and its
+members may read (snapshot, follow: ``hbtui status``, ``--check``) but every action is
+refused, counted and answered.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import grp
 import logging
 import os
+import pwd
 import socket
 import struct
 import time
@@ -18,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from hbtui.adapters.runtime import NodeRuntime
-from hbtui.control.requests import MAX_LINE, Request, RequestError, parse_request
+from hbtui.control.requests import ACTIONS, MAX_LINE, Request, RequestError, parse_request
 from hbtui.stream.codec import dumps_line, rfc3339, to_json, with_schema, with_wall_times
 
 log = logging.getLogger(__name__)
@@ -31,14 +36,19 @@ class ControlSocketBusy(Exception):
     """Another live node answers on the control socket path."""
 
 
-def peer_uid(sock: socket.socket) -> int | None:
-    """The connecting process's uid (SO_PEERCRED), None when unknown."""
+def peer_ids(sock: socket.socket) -> tuple[int | None, int | None]:
+    """The connecting process's uid and gid (SO_PEERCRED), None when unknown."""
     try:
         raw = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
     except OSError:
-        return None
-    _pid, uid, _gid = struct.unpack("3i", raw)
-    return int(uid)
+        return None, None
+    _pid, uid, gid = struct.unpack("3i", raw)
+    return int(uid), int(gid)
+
+
+def peer_uid(sock: socket.socket) -> int | None:
+    """The connecting process's uid (SO_PEERCRED), None when unknown."""
+    return peer_ids(sock)[0]
 
 
 def _socket_alive(path: Path) -> bool:
@@ -56,10 +66,12 @@ def _socket_alive(path: Path) -> bool:
 class ControlServer:
     """Serves one NodeRuntime on ``path``."""
 
-    def __init__(self, runtime: NodeRuntime, path: Path) -> None:
+    def __init__(self, runtime: NodeRuntime, path: Path, group: str | None = None) -> None:
         self.runtime = runtime
         self.path = Path(path)
         self.allowed_uids = {0, os.geteuid()}
+        self.group = group
+        self.gid: int | None = None  # the readers' group, once resolved
         self._server: asyncio.AbstractServer | None = None
         self._clients: set[asyncio.Task[Any]] = set()
         self.rejected = 0  # requests refused (bad input or permission), since start
@@ -81,6 +93,26 @@ class ControlServer:
         finally:
             os.umask(old_umask)
         os.chmod(self.path, 0o600)
+        if self.group is not None:
+            try:
+                self.gid = grp.getgrnam(self.group).gr_gid
+            except KeyError:
+                raise ControlSocketBusy(f"control_group {self.group}: no such group") from None
+            for target, mode in ((self.path.parent, 0o750), (self.path, 0o660)):
+                os.chown(target, -1, self.gid)
+                os.chmod(target, mode)
+
+    def _reader(self, uid: int | None, gid: int | None) -> bool:
+        """Whether this peer is in the readers' group (primary or supplementary)."""
+        if self.gid is None or uid is None:
+            return False
+        if gid == self.gid:
+            return True
+        try:
+            name = pwd.getpwuid(uid).pw_name
+            return self.gid in os.getgrouplist(name, gid if gid is not None else -1)
+        except (KeyError, OSError):
+            return False
 
     async def close(self) -> None:
         """Stop listening, end every client, remove the socket file."""
@@ -101,12 +133,19 @@ class ControlServer:
             self._clients.add(task)
         try:
             sock = writer.get_extra_info("socket")
-            uid = peer_uid(sock) if sock is not None else None
+            uid, gid = peer_ids(sock) if sock is not None else (None, None)
+            read_only = False
             if uid not in self.allowed_uids:
-                self._reject(uid, "permission denied: root only")
-                writer.write(dumps_line({"ok": False, "error": "permission denied: root only"}))
-                await writer.drain()
-                return
+                loop = asyncio.get_running_loop()
+                read_only = await loop.run_in_executor(None, self._reader, uid, gid)
+                if not read_only:
+                    why = "permission denied: root only" + (
+                        f" (or a member of {self.group}, to read)" if self.group else ""
+                    )
+                    self._reject(uid, why)
+                    writer.write(dumps_line({"ok": False, "error": why}))
+                    await writer.drain()
+                    return
             while True:
                 try:
                     line = await asyncio.wait_for(reader.readline(), IDLE_TIMEOUT_S)
@@ -121,7 +160,7 @@ class ControlServer:
                     break
                 if not line or not line.endswith(b"\n"):
                     break  # closed, possibly in the middle of a line: nothing to answer
-                if not await self._request(line, uid, writer):
+                if not await self._request(line, uid, writer, read_only):
                     break
         except (ConnectionError, asyncio.IncompleteReadError) as exc:
             log.debug("control client gone: %s", exc)
@@ -142,10 +181,16 @@ class ControlServer:
         """What the snapshot carries about the control socket."""
         return {"rejected": self.rejected, "last_rejected": self.last_rejected}
 
-    async def _request(self, line: bytes, uid: int | None, writer: asyncio.StreamWriter) -> bool:
+    async def _request(
+        self, line: bytes, uid: int | None, writer: asyncio.StreamWriter, read_only: bool = False
+    ) -> bool:
         """Answer one request; False ends the connection."""
         try:
             request = parse_request(line)
+            if read_only and request.cmd in ACTIONS:
+                raise RequestError(
+                    f"permission denied: {request.cmd} is root only (group {self.group} reads)"
+                )
             refusal = self._refusal(request)
         except RequestError as exc:
             self._reject(uid, str(exc))

@@ -45,8 +45,15 @@ def settings_problems(config_dir: Path, config: ClusterConfig | None) -> list[Pr
         settings = load_settings(config_dir)
     except ConfigError as exc:
         return list(exc.problems)
+    found = []
+    if settings.control_group is not None and not _group_exists(settings.control_group):
+        text = (
+            f"control_group {settings.control_group}: no such group on this machine "
+            "(`hbtui node` will not start; groupadd it or fix the name)"
+        )
+        found.append(Problem(Severity.ERROR, text, config_dir / "hbtui.conf"))
     if config is None:
-        return []
+        return found
     worst_ms = sum(
         STOP_ATTEMPTS * settings.script_timeout_ms(res.name, "stop")
         for group in config.haresources.groups
@@ -54,13 +61,23 @@ def settings_problems(config_dir: Path, config: ClusterConfig | None) -> list[Pr
         if res.name not in VIP_RESOURCES
     )
     if worst_ms <= UNIT_STOP_TIMEOUT_MS:
-        return []
+        return found
     text = (
         f"stuck stops may take {worst_ms // 1000} s (each stop is tried twice), longer than "
         f"the systemd unit's TimeoutStopSec={UNIT_STOP_TIMEOUT_MS // 1000}: raise it with "
         "`systemctl edit hbtui` (the unit never SIGKILLs the node, it only stops waiting)"
     )
-    return [Problem(Severity.WARNING, text, config_dir / "hbtui.conf")]
+    return [*found, Problem(Severity.WARNING, text, config_dir / "hbtui.conf")]
+
+
+def _group_exists(name: str) -> bool:
+    import grp
+
+    try:
+        grp.getgrnam(name)
+    except KeyError:
+        return False
+    return True
 
 
 def check_config(config_dir: Path, node_name: str | None, *, as_json: bool, out: TextIO) -> int:

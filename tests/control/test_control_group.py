@@ -75,3 +75,17 @@ async def test_a_group_member_reads_and_is_refused_actions(tmp_path: Path) -> No
             await server.close()
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_check_says_when_the_group_does_not_exist(tmp_path: Path) -> None:
+    import io
+
+    from hbtui.commands.check import check_config
+
+    config = tmp_path / "ha.d"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "hbtui" / "data" / "howto", config)
+    (config / "authkeys").chmod(0o600)
+    (config / "hbtui.conf").write_text("control_group = no-such-group-here\n")
+    out = io.StringIO()
+    assert check_config(config, "server1", as_json=False, out=out) == 1
+    assert "control_group no-such-group-here: no such group on this machine" in out.getvalue()

@@ -1,0 +1,88 @@
+"""Issue 14.1: the dialogs not covered by test_console_layout fit at 80x24, 100x30 and
+140x44 (the characters on screen): restart and delete-hb_uuid confirmations, the start-node
+dialog of a console with no node, the quit confirmation of a console running the node, and
+the hostname wizard's form."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hbtui.console.app import ConsoleApp
+from hbtui.console.screens.confirm import ConfirmScreen
+from hbtui.console.screens.rename import RenameScreen
+from tests.console.helpers import AFTER_FAILOVER_MS, at, crash_server1, demo_app, settle
+from tests.console.test_console_embedded import embedded, until
+from tests.console.test_console_layout import SIZES, flat, screen_text
+from tests.runtime.rtkit import Lan, make_member
+
+
+def dialog_fits(app: Any, title: str) -> None:
+    """The confirmation on screen shows its title, the end of its text and both buttons."""
+    assert isinstance(app.screen, ConfirmScreen)
+    shown = flat(screen_text(app, app.screen.query_one("#confirm-box")))
+    assert title in shown, shown
+    assert flat(app.screen.explanation)[-40:] in shown, shown
+    assert "Cancel (n)" in shown
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_restart_and_delete_uuid_confirmations_fit(size: tuple[int, int]) -> None:
+    app, source = demo_app()
+    async with app.run_test(size=size) as pilot:
+        await crash_server1(pilot, source)
+        await at(pilot, source, AFTER_FAILOVER_MS)
+        await pilot.press("r")
+        await settle(pilot)
+        dialog_fits(app, "Restart")
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("s")  # hb_uuid is deleted only on a stopped node
+        await settle(pilot)
+        dialog_fits(app, "Stop")
+        await pilot.press("y")
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        dialog_fits(app, "hb_uuid")
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_start_node_and_quit_dialogs_fit(size: tuple[int, int], tmp_path: Path) -> None:
+    one = make_member("server1", Lan(), tmp_path)
+    source = embedded(one, control_socket=tmp_path / "run" / "control.sock")
+    app = ConsoleApp(source, poll_sockets=False, stop_on_quit=True)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        dialog_fits(app, "Start")
+        await pilot.press("y")
+        await until(pilot, source.is_running)
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        dialog_fits(app, "Quit")
+        await pilot.press("n")
+        await settle(pilot)
+        await source.stop()
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_hostname_wizard_fits(size: tuple[int, int]) -> None:
+    app, _source = demo_app()
+
+    async def make_plan(old: str, new: str) -> Any:
+        raise AssertionError("not called")
+
+    async def execute(plan: Any, progress: Any) -> Any:
+        raise AssertionError("not called")
+
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        app.push_screen(RenameScreen(["server1", "server2"], make_plan, execute))
+        await settle(pilot)
+        shown = flat(screen_text(app))
+        for text in ("Change a node's hostname", "Plan (p)", "Run (ctrl+r)", "Close"):
+            assert text in shown, (text, shown)

@@ -78,7 +78,7 @@ def test_typo_names_its_line(howto: Path, capsys: Capture) -> None:
     text = (howto / "ha.cf").read_text().replace("deadtime 5", "deadtme 5")
     (howto / "ha.cf").write_text(text)
     status, out = check(capsys, "--config-dir", str(howto), "--node-name", "server1")
-    assert f"{howto}/ha.cf:11: warning: unknown directive 'deadtme'" in out
+    assert f"{howto}/ha.cf:11: error: unknown directive 'deadtme'" in out
     # deadtime falls back to 30 s, so initdead 10 < deadtime is now an error
     assert status == 1
 

@@ -124,9 +124,9 @@ CASES: dict[str, tuple[Edit | None, str, bool, bool]] = {
     "missing-auth-directive": (write("authkeys", "1 sha1 k\n"), S1, False, False),
     "key-index-not-found": (write("authkeys", "auth 2\n1 sha1 k\n"), S1, False, False),
     "sha1-without-key": (write("authkeys", "auth 1\n1 sha1\n"), S1, False, False),
-    # deliberate differences: hbtui warns where Heartbeat refuses (the issue asks for a warning)
-    "unknown-directive": (ha_cf("keepalive 1", "keepalve 1"), S1, False, True),
-    # ... and refuses what would only fail at takeover time
+    # an unknown directive: both refuse the file (issue 16)
+    "unknown-directive": (ha_cf("keepalive 1", "keepalve 1"), S1, False, False),
+    # deliberate difference: hbtui refuses what would only fail at takeover time
     "missing-script": (replace_in("haresources", "failback.sh", "nosuch.sh"), S1, True, False),
 }
 

@@ -108,10 +108,10 @@ def test_comments_and_blank_lines() -> None:
 
 def test_typo_directive_names_its_line() -> None:
     _, problems = parse(BASE + "keepalve 2\n")
-    assert [(p.severity, p.line) for p in problems] == [(Severity.WARNING, 3)]
+    assert [(p.severity, p.line) for p in problems] == [(Severity.ERROR, 3)]
     assert "unknown directive 'keepalve'" in problems[0].message
     assert "did you mean 'keepalive'" in problems[0].message
-    assert str(problems[0]).startswith("/etc/ha.d/ha.cf:3: warning: ")
+    assert str(problems[0]).startswith("/etc/ha.d/ha.cf:3: error: ")
 
 
 @pytest.mark.parametrize("line", ["ping 10.0.0.254", "respawn hacluster /x", "baud 19200"])
@@ -121,9 +121,11 @@ def test_unsupported_directive_is_a_warning(line: str) -> None:
     assert "does not implement" in problems[0].message
 
 
-def test_harmless_directive_is_silent() -> None:
-    _, problems = parse(BASE + "coredumps true\nuse_logd no\n")
-    assert problems == []
+def test_a_directive_read_but_not_acted_on_says_what_the_daemon_would_do() -> None:
+    """issue 16: never silence: each says what the real daemon does that hbtui does not."""
+    _, problems = parse(BASE + "coredumps true\nuse_logd no\nrealtime on\n")
+    assert [(p.severity, p.line) for p in problems] == [(Severity.WARNING, n) for n in (3, 4, 5)]
+    assert "realtime: the daemon runs SCHED_RR" in problems[2].message
 
 
 @pytest.mark.parametrize("value", ["on", "yes", "respawn", "true"])

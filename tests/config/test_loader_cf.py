@@ -114,7 +114,7 @@ def test_every_problem_is_collected(howto: Path) -> None:
     assert any(p.message.startswith("Bad nodename in haresources [server9]") for p in problems)
     found = [(p.path.name if p.path else None, p.line, p.severity.value) for p in problems]
     assert found == [
-        ("ha.cf", 3, "warning"),  # typo
+        ("ha.cf", 3, "error"),  # typo: an unknown directive, refused as Heartbeat does
         ("ha.cf", 4, "error"),  # deadtime <= 2 x keepalive
         ("ha.cf", 5, "warning"),  # duplicate node
         ("haresources", 1, "error"),  # server9 not a node

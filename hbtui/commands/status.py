@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
+import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 from hbtui.cli_common import add_common_options, add_control_socket_option
 from hbtui.control.client import ControlError, NoNodeRunning, follow, request
+from hbtui.lab.crm_status import ClusterView, parse_crm_mon
 from hbtui.stream.health import State, assess
 
 EXIT_NOT_RUNNING = 3
@@ -110,8 +114,49 @@ def answer(snap: dict[str, Any], query: str, node: str | None) -> tuple[int, lis
     return 0, [str(info.get("status"))]
 
 
+def pacemaker_view() -> ClusterView | None:
+    """The Corosync + Pacemaker cluster this machine belongs to (``crm_mon``), or None
+    when crm_mon is missing or no cluster answers it."""
+    exe = shutil.which("crm_mon")
+    if exe is None:
+        return None
+    try:
+        done = subprocess.run(
+            [exe, "-1", "--output-as=xml"], capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    try:
+        return parse_crm_mon(done.stdout)
+    except ET.ParseError:
+        return None
+
+
+def pacemaker_text(view: ClusterView, as_json: bool) -> str:
+    """``hbtui status`` for a node of a Pacemaker cluster (after ``hbtui migrate``)."""
+    if as_json:
+        data = {
+            "pacemaker": {
+                "dc": view.dc,
+                "online": sorted(view.online),
+                "running": {r: list(nodes) for r, nodes in view.running.items()},
+                "failed": list(view.failed),
+            }
+        }
+        return json.dumps(data, indent=2, sort_keys=True)
+    lines = [
+        f"no hbtui node runs here; Corosync + Pacemaker: DC {view.dc or 'none'}, "
+        f"online {', '.join(sorted(view.online)) or 'none'}"
+    ]
+    lines += [f"  {res}: {', '.join(nodes) or 'stopped'}" for res, nodes in view.running.items()]
+    lines += [f"  failed: {failure}" for failure in view.failed] or ["  failed actions: none"]
+    return "\n".join(lines)
+
+
 def run(args: argparse.Namespace) -> int:
-    """Ask the node and print."""
+    """Ask the node and print (a Pacemaker cluster's state when no hbtui node runs)."""
     path = Path(args.control_socket)
     try:
         if args.follow:
@@ -123,6 +168,9 @@ def run(args: argparse.Namespace) -> int:
         if args.check:
             print(f"HBTUI CRITICAL - no node runs here: {exc}")
             return int(State.CRITICAL)
+        if not args.query and (view := pacemaker_view()) is not None:
+            print(pacemaker_text(view, as_json=args.json))
+            return 0
         if args.query == "hbstatus":
             print("Heartbeat is stopped on this machine.")
         print(f"hbtui status: {exc}", file=sys.stderr)

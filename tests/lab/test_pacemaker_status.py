@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+
+import pytest
+
 from hbtui.lab.crm_status import parse_crm_mon
 
 # trimmed from `crm_mon -1 --output-as=xml` in the lab, after the migrated CIB was loaded
@@ -66,3 +72,26 @@ def test_failed_actions() -> None:
     )
     view = parse_crm_mon(sample(failures=failures))
     assert view.failed == ("start on failback.sh_start_0 at server2: complete",)
+
+
+def test_hbtui_status_answers_for_a_pacemaker_node(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 18: after `hbtui migrate`, no hbtui node runs; `hbtui status` says what the
+    Corosync + Pacemaker cluster runs (crm_mon; a stand-in printing a recorded answer)."""
+    from hbtui.cli import main
+
+    fake = tmp_path / "bin" / "crm_mon"
+    fake.parent.mkdir()
+    (tmp_path / "answer.xml").write_text(sample())
+    fake.write_text(f"#!/bin/sh\ncat {tmp_path / 'answer.xml'}\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    sock = str(tmp_path / "none.sock")
+    assert main(["status", "--control-socket", sock]) == 0
+    out = capsys.readouterr().out
+    assert "Corosync + Pacemaker: DC server1, online server1, server2" in out
+    assert "IPaddr-192.168.10.10-24: server1" in out and "failed actions: none" in out
+    assert main(["status", "--control-socket", sock, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["pacemaker"]["running"]["failback.sh"] == ["server1"]

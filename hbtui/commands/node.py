@@ -30,7 +30,7 @@ from hbtui.config.hbtui_conf import load_settings
 from hbtui.config.loader import load_config
 from hbtui.config.model import ClusterConfig
 from hbtui.config.problems import ConfigError, Severity
-from hbtui.control.server import ControlServer, ControlSocketBusy
+from hbtui.control.server import ControlServer, ControlSocketBusy, UnknownControlGroup
 
 log = logging.getLogger("hbtui.node")
 
@@ -104,8 +104,10 @@ async def _serve(config: ClusterConfig, args: argparse.Namespace) -> int:
     try:
         await server.start()
     except ControlSocketBusy as exc:
-        what = "fix hbtui.conf" if "control_group" in str(exc) else "stop that node first"
-        print(f"hbtui node: cannot start: {exc}; {what}", file=sys.stderr)
+        print(f"hbtui node: cannot start: {exc}; stop that node first", file=sys.stderr)
+        return 1
+    except UnknownControlGroup as exc:
+        print(f"hbtui node: cannot start: {exc}; fix hbtui.conf", file=sys.stderr)
         return 1
     except OSError as exc:
         why = exc.strerror or str(exc)

@@ -24,7 +24,7 @@ from typing import Any
 
 from hbtui.cli_common import add_common_options, add_control_socket_option
 from hbtui.control.client import ControlError, NoNodeRunning, follow, request
-from hbtui.lab.crm_status import ClusterView, parse_crm_mon
+from hbtui.migrate.crm_status import ClusterView, parse_crm_mon
 from hbtui.stream.health import State, assess
 
 EXIT_NOT_RUNNING = 3

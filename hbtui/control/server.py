@@ -36,6 +36,10 @@ class ControlSocketBusy(Exception):
     """Another live node answers on the control socket path."""
 
 
+class UnknownControlGroup(Exception):
+    """hbtui.conf's ``control_group`` names no group on this machine."""
+
+
 def peer_ids(sock: socket.socket) -> tuple[int | None, int | None]:
     """The connecting process's uid and gid (SO_PEERCRED), None when unknown."""
     try:
@@ -44,11 +48,6 @@ def peer_ids(sock: socket.socket) -> tuple[int | None, int | None]:
         return None, None
     _pid, uid, gid = struct.unpack("3i", raw)
     return int(uid), int(gid)
-
-
-def peer_uid(sock: socket.socket) -> int | None:
-    """The connecting process's uid (SO_PEERCRED), None when unknown."""
-    return peer_ids(sock)[0]
 
 
 def _socket_alive(path: Path) -> bool:
@@ -97,7 +96,7 @@ class ControlServer:
             try:
                 self.gid = grp.getgrnam(self.group).gr_gid
             except KeyError:
-                raise ControlSocketBusy(f"control_group {self.group}: no such group") from None
+                raise UnknownControlGroup(f"control_group {self.group}: no such group") from None
             for target, mode in ((self.path.parent, 0o750), (self.path, 0o660)):
                 os.chown(target, -1, self.gid)
                 os.chmod(target, mode)

@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from hbtui.lab.commands import LabError, run, wait_gone
-from hbtui.lab.crm_status import ClusterView, parse_crm_mon
 from hbtui.lab.netns import Lab
 from hbtui.lab.node import Node
+from hbtui.migrate.crm_status import ClusterView, parse_crm_mon
 
 TOOLS = ("corosync", "corosync-cfgtool", "pacemakerd", "cibadmin", "crm_mon")
 # node directory name -> where the node sees it

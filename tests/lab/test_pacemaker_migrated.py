@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from hbtui.lab.crm_status import ClusterView
 from hbtui.lab.netns import Lab
 from hbtui.lab.pacemaker import PacemakerCluster, pacemaker_unavailable
+from hbtui.migrate.crm_status import ClusterView
 
 from .conftest import lab_unavailable
 from .observe import wait_until

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hbtui.lab.crm_status import parse_crm_mon
+from hbtui.migrate.crm_status import parse_crm_mon
 
 # trimmed from `crm_mon -1 --output-as=xml` in the lab, after the migrated CIB was loaded
 STEADY = """<pacemaker-result api-version="2.25" request="crm_mon -1 --output-as=xml">

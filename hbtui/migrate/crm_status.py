@@ -1,4 +1,5 @@
-"""What ``crm_mon --output-as=xml`` says about a lab cluster: online nodes, the DC, placements."""
+"""What ``crm_mon --output-as=xml`` says about a Corosync + Pacemaker cluster: online nodes,
+the DC, where each resource runs, failed actions (``hbtui status``, the lab)."""
 
 from __future__ import annotations
 

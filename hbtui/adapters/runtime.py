@@ -34,7 +34,7 @@ from hbtui.adapters.mediasock import BcastMedium, McastMedium
 from hbtui.adapters.netlink import NetlinkVipDriver, VipDriver
 from hbtui.adapters.reload import merge_reload
 from hbtui.adapters.scripts import ScriptRunner, SubprocessScriptRunner, heartbeat_env
-from hbtui.adapters.splitbrain import SplitBrainWatch
+from hbtui.adapters.splitbrain import SplitBrainWatch, probe_targets
 from hbtui.adapters.state import StateDirLock, load_node_state
 from hbtui.adapters.syslog import SyslogSink, syslog_sink
 from hbtui.adapters.udp import (
@@ -280,21 +280,15 @@ class NodeRuntime:
         self._publish(RuntimeChanged(self.now_ms(), "started", gen))
         self._run(node.start(self.now_ms(), present))
         if probe_ms is not None:
-            self.split_brain = self._split_brain_watch(probe_ms / 1000)
+            assert self._loop is not None
+            targets = await self._loop.run_in_executor(None, probe_targets, self.config)
+            self.split_brain = self._split_brain_watch(targets, probe_ms / 1000)
             self._spawn(self.split_brain.run(), "split-brain probe")
 
-    def _split_brain_watch(self, interval_s: float) -> SplitBrainWatch:
+    def _split_brain_watch(
+        self, targets: list[tuple[str, str]], interval_s: float
+    ) -> SplitBrainWatch:
         """The opt-in ARP probe of every VIP (``adapters/splitbrain.py``)."""
-        default = (
-            self.config.ha_cf.ucast_media[0].device if self.config.ha_cf.ucast_media else "eth0"
-        )
-        vips = [
-            (vip.ip, vip.device or default)
-            for group in self.config.haresources.groups
-            for res in group.resources
-            if res.name in VIP_RESOURCES
-            for vip in [parse_vip(res.args)]
-        ]
 
         async def present(ip: str) -> bool:
             return await self.vip.present(ip) is not None
@@ -302,7 +296,7 @@ class NodeRuntime:
         def report(level: str, text: str) -> None:
             self._log(act.WriteLog(act.LogLevel(level), text))
 
-        return SplitBrainWatch(vips, interval_s, present, report, self.now_ms)
+        return SplitBrainWatch(targets, interval_s, present, report, self.now_ms)
 
     async def stop(self, graceful: bool = True, timeout_s: float | None = None) -> str:
         """SIGTERM path: release resources, tell the peer, exit (or ``kill`` if not graceful)."""

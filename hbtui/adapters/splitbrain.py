@@ -16,11 +16,29 @@ from typing import Any
 
 from hbtui.adapters.arpprobe import probe
 from hbtui.adapters.garp import GarpError
+from hbtui.adapters.udpport import device_for
+from hbtui.config.model import ClusterConfig
+from hbtui.engine.resources import VIP_RESOURCES, parse_vip
 
 log = logging.getLogger(__name__)
 
 Probe = Callable[[str, str], Awaitable[tuple[str, ...]]]
 Report = Callable[[str, str], None]  # (level, text) into the node's log
+
+
+def probe_targets(config: ClusterConfig) -> list[tuple[str, str]]:
+    """Every VIP of haresources with the device to probe it on: the one its IPaddr argument
+    names, else the interface whose subnet holds it (where IPaddr puts it), else the first
+    medium's device. Reads the interfaces: call it off the event loop."""
+    cf = config.ha_cf
+    default = cf.media[0].device if cf.media else "eth0"
+    return [
+        (vip.ip, vip.device or device_for(vip.ip, default))
+        for group in config.haresources.groups
+        for res in group.resources
+        if res.name in VIP_RESOURCES
+        for vip in [parse_vip(res.args)]
+    ]
 
 
 @dataclass(frozen=True, slots=True)

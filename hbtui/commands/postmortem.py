@@ -19,6 +19,7 @@ from hbtui.config.loader import load_config
 from hbtui.config.problems import Severity
 from hbtui.postmortem.capture import read_capture
 from hbtui.postmortem.files import PostmortemError, expand, read_log
+from hbtui.postmortem.model import Report
 from hbtui.postmortem.render import json_lines, text_lines
 from hbtui.postmortem.timeline import Settings, analyse
 
@@ -61,6 +62,15 @@ def settings_from(config_dir: Path) -> Settings:
     return Settings(cf.deadtime_ms / 1000, cf.warntime_ms / 1000, key, cf.nodes)
 
 
+def report_of(inputs: list[Path], config_dir: Path | None, pcaps: list[Path]) -> Report:
+    """The post-mortem of these log files or directories (and captures); PostmortemError
+    naming the first unusable file. ``hbtui postmortem`` and ``hbtui report`` use it."""
+    settings = settings_from(config_dir) if config_dir else Settings()
+    paths = expand(inputs)
+    capture = read_capture(pcaps) if pcaps else None
+    return analyse([read_log(p, settings.nodes) for p in paths], settings, capture)
+
+
 def run(args: argparse.Namespace) -> int:
     """Print the report; 2 with one clear line for input that cannot be used."""
     if not args.inputs:
@@ -69,11 +79,9 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        settings = settings_from(Path(args.config_dir)) if args.config_dir else Settings()
-        paths = expand([Path(p) for p in args.inputs])
-        capture = read_capture(Path(p) for p in args.pcap) if args.pcap else None
-        logs = [read_log(p, settings.nodes) for p in paths]
-        report = analyse(logs, settings, capture)
+        config_dir = Path(args.config_dir) if args.config_dir else None
+        inputs = [Path(p) for p in args.inputs]
+        report = report_of(inputs, config_dir, [Path(p) for p in args.pcap])
     except PostmortemError as exc:
         print(f"hbtui postmortem: {exc}", file=sys.stderr)
         return 2

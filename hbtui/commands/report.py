@@ -121,31 +121,25 @@ def _postmortem(
 ) -> tuple[list[tuple[str, str]], str]:
     """``hbtui postmortem`` of the window's logs of every node (with the capture when one
     was taken): the report as text and as JSON lines, or why there is none."""
-    from hbtui.commands.postmortem import settings_from
-    from hbtui.postmortem.capture import read_capture
-    from hbtui.postmortem.files import PostmortemError, read_log
+    from hbtui.commands.postmortem import report_of
+    from hbtui.postmortem.files import PostmortemError
     from hbtui.postmortem.render import json_lines, text_lines
-    from hbtui.postmortem.timeline import Settings, analyse
 
     with tempfile.TemporaryDirectory(prefix="hbtui-report-pm-") as tmp:
-        paths = []
+        logs, pcaps = [], []
         for node, items in nodes.items():
             for name, text in items:
                 if name.startswith("log/") and not name.endswith(".error") and text.strip():
-                    path = Path(tmp) / node / name.removeprefix("log/")
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_text(text)
-                    paths.append(path)
-        pcaps = []
+                    logs.append(Path(tmp) / node / name.removeprefix("log/"))
+                    logs[-1].parent.mkdir(parents=True, exist_ok=True)
+                    logs[-1].write_text(text)
         for name, data in binaries.items():
             pcaps.append(Path(tmp) / name.replace("/", "_"))
             pcaps[-1].write_bytes(data)
-        if not paths:
+        if not logs:
             return [], "no ha-log lines in the window"
         try:
-            settings = settings_from(config_dir) if config_dir else Settings()
-            logs = [read_log(path, settings.nodes) for path in paths]
-            report = analyse(logs, settings, read_capture(pcaps) if pcaps else None)
+            report = report_of(logs, config_dir, pcaps)
         except PostmortemError as exc:
             return [], str(exc)
     text = "".join(line + "\n" for line in text_lines(report))

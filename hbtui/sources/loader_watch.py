@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from hbtui.adapters.splitbrain import probe_targets
 from hbtui.config.hbtui_conf import load_settings
 from hbtui.config.loader import local_node_name
 from hbtui.config.model import ClusterConfig
@@ -26,8 +27,11 @@ def watch_source(
             probe_ms = load_settings(config_dir).split_brain_probe_ms
         except ConfigError:
             probe_ms = None  # `hbtui check` names the problem; the console still watches
-        every = None if probe_ms is None else probe_ms / 1000
-        return WatchSource(us, cf.nodes, cf.logfile, pid, config_extras(config), every)
+        if probe_ms is None:
+            return WatchSource(us, cf.nodes, cf.logfile, pid, config_extras(config))
+        targets = probe_targets(config)  # before the app runs: no loop to block
+        extras = config_extras(config)
+        return WatchSource(us, cf.nodes, cf.logfile, pid, extras, probe_ms / 1000, targets)
     logfile: Path | None = HA_LOG_DEFAULT
     nodes: list[str] = [us]
     try:

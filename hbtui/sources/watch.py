@@ -7,7 +7,8 @@ X: status Y", "node X: is dead", "Local status now set to: 'Y'"); every burst of
 lines is followed by one fresh snapshot (cl_status, and whether each VIP is on this
 machine). Keepalives are not visible from outside the daemon. Every action is refused:
 the daemon belongs to its init script. With ``probe_every_s`` (hbtui.conf's
-``split_brain_probe``, as for ``hbtui node``) it ARP-probes each VIP that often, as root
+``split_brain_probe``, as for ``hbtui node``) it ARP-probes each VIP of ``probe_on`` that
+often, as root
 (adapters/splitbrain.py): another machine answering for a VIP held here, or two others, is
 logged, put in the snapshot (``runtime.split_brain``) and shown as the console's banner.
 """
@@ -15,18 +16,18 @@ logged, put in the snapshot (``runtime.split_brain``) and shown as the console's
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import os
 import shutil
 import subprocess
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
 from hbtui.adapters.splitbrain import SplitBrainWatch
-from hbtui.adapters.udpport import device_for, local_addresses
+from hbtui.adapters.udpport import local_addresses
 from hbtui.stream.halog import level_of, status_changes
 from hbtui.stream.items import LogLine, SnapshotTaken, SourceItem
 from hbtui.stream.queue import ItemQueue
@@ -54,9 +55,13 @@ class WatchSource:
         pid: int,
         extras: dict[str, Any] | None = None,
         probe_every_s: float | None = None,
+        probe_on: Sequence[tuple[str, str]] = (),
     ) -> None:
+        """``probe_on``: the (VIP, device) pairs the split-brain probe asks about
+        (``adapters.splitbrain.probe_targets``), every ``probe_every_s``."""
         self.node_name = node_name
         self.probe_every_s = probe_every_s
+        self.probe_on = tuple(probe_on)
         self.nodes = nodes
         self.logfile = logfile
         self.pid = pid
@@ -138,14 +143,10 @@ class WatchSource:
             handle.close()
 
     def split_brain_watch(self) -> SplitBrainWatch | None:
-        """The ARP probe of every configured VIP (None: not asked for, no VIP, not root)."""
-        import os
-
-        vips = [v["ip"] for v in self.extras.get("configured_vips", [])]
+        """The ARP probe of ``probe_on`` (None: not asked for, no VIP, not root)."""
         every = self.probe_every_s
-        if self.probe is None and every and vips and os.geteuid() == 0:
-            on = [(ip, device_for(ip)) for ip in vips]
-            self.probe = SplitBrainWatch(on, every, self._here, self._said, self.now_ms)
+        if self.probe is None and every and self.probe_on and os.geteuid() == 0:
+            self.probe = SplitBrainWatch(self.probe_on, every, self._here, self._said, self.now_ms)
         return self.probe
 
     async def _here(self, ip: str) -> bool:
@@ -154,8 +155,7 @@ class WatchSource:
     def _said(self, level: str, text: str) -> None:
         """A probe finding: into the log pane, and a fresh snapshot for the banner."""
         self._queue.put(LogLine(self.now_ms(), level, f"console: {text}"))
-        with contextlib.suppress(RuntimeError):  # no loop: a one-off probe (tests)
-            self._arm_refresh()
+        self._arm_refresh()
 
     async def events(self) -> AsyncIterator[SourceItem]:
         loop = asyncio.get_running_loop()

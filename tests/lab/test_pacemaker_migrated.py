@@ -44,21 +44,32 @@ def timing(what: str, seconds: float) -> None:
     print(f"[lab pacemaker] {what}: {seconds:.2f} s")
 
 
-@pytest.fixture
-def migrated(tmp_path: Path) -> Path:
-    """``hbtui migrate --to pacemaker --out`` run on a copy of the HOWTO configuration."""
+def migrate_howto(tmp_path: Path, nodes: tuple[str, ...] = ("server1", "server2")) -> Path:
+    """``hbtui migrate --to pacemaker --out`` run on a copy of the HOWTO configuration with
+    ``nodes`` (a ucast line each); the output directory."""
     reason = lab_unavailable() or pacemaker_unavailable()
     if reason:
         pytest.skip(reason)
     config = tmp_path / "ha.d"
     shutil.copytree(HOWTO, config)
     (config / "authkeys").chmod(0o600)
+    if len(nodes) > 2:
+        ha_cf = config / "ha.cf"
+        extra = "".join(f"ucast eth0 192.168.10.{i}\n" for i in range(3, len(nodes) + 1))
+        text = ha_cf.read_text().replace("node server1 server2", "node " + " ".join(nodes))
+        ha_cf.write_text(text + extra)
     out = tmp_path / "migrated"
     argv = [sys.executable, "-m", "hbtui.cli", "migrate", "--to", "pacemaker"]
     argv += ["--config-dir", str(config), "--out", str(out), "--dc-deadtime", "5"]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     return out
+
+
+@pytest.fixture
+def migrated(tmp_path: Path) -> Path:
+    """The migrated HOWTO (two nodes)."""
+    return migrate_howto(tmp_path)
 
 
 def on(node: str, *resources: str) -> Callable[[ClusterView], bool]:
@@ -146,25 +157,8 @@ THREE = ["server1", "server2", "server3"]
 
 @pytest.fixture
 def migrated3(tmp_path: Path) -> Path:
-    """``hbtui migrate`` of the HOWTO with a third node (no two_node: votequorum)."""
-    reason = lab_unavailable() or pacemaker_unavailable()
-    if reason:
-        pytest.skip(reason)
-    config = tmp_path / "ha.d"
-    shutil.copytree(HOWTO, config)
-    (config / "authkeys").chmod(0o600)
-    ha_cf = config / "ha.cf"
-    text = ha_cf.read_text().replace("node server1 server2", "node " + " ".join(THREE))
-    ha_cf.write_text(
-        text.replace(
-            "ucast eth0 192.168.10.2\n", "ucast eth0 192.168.10.2\nucast eth0 192.168.10.3\n"
-        )
-    )
-    out = tmp_path / "migrated"
-    argv = [sys.executable, "-m", "hbtui.cli", "migrate", "--to", "pacemaker"]
-    argv += ["--config-dir", str(config), "--out", str(out), "--dc-deadtime", "5"]
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
-    assert done.returncode == 0, done.stderr
+    """The migrated HOWTO with a third node (no two_node: votequorum)."""
+    out = migrate_howto(tmp_path, tuple(THREE))
     assert "two_node" not in (out / "corosync.conf").read_text()
     return out
 

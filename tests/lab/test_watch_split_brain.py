@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -20,18 +21,20 @@ from .observe import wait_for_vip, wait_until
 
 pytestmark = [pytest.mark.lab, pytest.mark.interop, pytest.mark.usefixtures("real_heartbeat")]
 
-HOWTO = HaSetup()
+# the real daemon ignores hbtui.conf; the console watching it reads split_brain_probe there
+HOWTO = HaSetup(hbtui_settings=("start_probe = no", "split_brain_probe = 1"))
 VIP = HOWTO.vip_ip
 SERVER2_MAC = "02:00:c0:a8:0a:02"
 PROBE = """
-import asyncio, json, sys
-from hbtui.sources.watch import WatchSource
-vip = {"resource": "IPaddr::" + sys.argv[1] + "/24", "ip": sys.argv[1]}
-source = WatchSource("server1", ("server1", "server2"), None, 1,
-                     {"configured_vips": [vip]}, probe_every_s=1.0)
+import asyncio, json
+from pathlib import Path
+from hbtui.config.loader import load_config
+from hbtui.sources.loader_watch import watch_source
+config, problems = load_config(Path("/etc/ha.d"), "server1", partial=True)
+source = watch_source(Path("/etc/ha.d"), config, "server1", 1)  # as the console picks it
 async def main():
     watch = source.split_brain_watch()
-    assert watch is not None
+    assert watch is not None, "hbtui.conf asks for the probe"
     await watch.check_once()
     print(json.dumps((await source.snapshot())["runtime"]))
 asyncio.run(main())
@@ -40,14 +43,14 @@ asyncio.run(main())
 
 def probe_from_server1(lab: Lab) -> dict[str, object]:
     """What the watch source's probe says in server1's namespaces."""
-    done = lab["server1"].run([HBTUI[0], "-c", PROBE, VIP], timeout=30, env=NODE_ENV)
+    done = lab["server1"].run([HBTUI[0], "-c", PROBE], timeout=30, env=NODE_ENV)
     assert done.returncode == 0, done.stdout + done.stderr
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def test_real_daemons_with_different_keys_split_and_the_probe_sees_it(lab: Lab) -> None:
     cluster = Cluster(lab, [RealHeartbeat, RealHeartbeat], HOWTO,
-                      {"server2": HaSetup(auth_key="NotTheSameKeyAtAll")})  # fmt: skip
+                      {"server2": replace(HOWTO, auth_key="NotTheSameKeyAtAll")})  # fmt: skip
     began = cluster.start_all()
     wait_for_vip(lab["server1"], VIP, timeout=25)
     wait_for_vip(lab["server2"], VIP, timeout=25)  # each takes it after initdead: split

@@ -19,6 +19,17 @@ HOWTO = Path(__file__).parents[2] / "hbtui" / "data" / "howto"
 KEY = "PutYourSuperSecretKeyHere"
 
 
+def report_files(tmp_path: Path, config: Path, node: str, out: Path) -> dict[str, str]:
+    """Run `hbtui report` for one node without peers; the bundle's files by name."""
+    argv = ["report", "--config-dir", str(config), "--state-dir", str(tmp_path / "state"),
+            "--node-name", node, "--control-socket", str(tmp_path / "none.sock"),
+            "--no-peers", "--output", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    with tarfile.open(out) as tar:
+        return {m.name.split("/", 1)[1]: tar.extractfile(m).read().decode()  # type: ignore[union-attr]
+                for m in tar.getmembers() if m.isfile()}  # fmt: skip
+
+
 def test_authkeys_keys_become_digests() -> None:
     text, dropped = redact_authkeys(
         f"# keys\nauth 1\n1 sha1 {KEY}\n2 crc\n3 md5 two words\nbogus\n"
@@ -67,14 +78,8 @@ def test_report_on_this_machine_without_a_node(
     shutil.copytree(HOWTO, config)
     (config / "authkeys").chmod(0o600)
     out = tmp_path / "bundle.tar.gz"
-    argv = ["report", "--config-dir", str(config), "--state-dir", str(tmp_path / "state"),
-            "--node-name", "server1", "--control-socket", str(tmp_path / "none.sock"),
-            "--no-peers", "--output", str(out)]  # fmt: skip
-    assert main(argv) == 0
+    files = report_files(tmp_path, config, "server1", out)
     assert f"wrote {out} (server1;" in capsys.readouterr().out
-    with tarfile.open(out) as tar:
-        files = {m.name.split("/", 1)[1]: tar.extractfile(m).read().decode()  # type: ignore[union-attr]
-                 for m in tar.getmembers() if m.isfile()}  # fmt: skip
     assert "server1/etc/ha.cf" in files and "server1/etc/authkeys.redacted" in files
     assert all(KEY not in text for text in files.values())
     assert "server1/status.json.error" in files  # no node runs: said, not fatal
@@ -96,15 +101,8 @@ def test_the_bundle_holds_the_postmortem_of_its_window(
         ln for ln in ha_cf.read_text().splitlines() if not ln.startswith(("logfile", "debugfile"))
     ]
     ha_cf.write_text("\n".join([f"logfile {log}", *lines]) + "\n")
-    out = tmp_path / "bundle.tar.gz"
-    argv = ["report", "--config-dir", str(config), "--state-dir", str(tmp_path / "state"),
-            "--node-name", "server2", "--control-socket", str(tmp_path / "none.sock"),
-            "--no-peers", "--output", str(out)]  # fmt: skip
-    assert main(argv) == 0
+    files = report_files(tmp_path, config, "server2", tmp_path / "bundle.tar.gz")
     capsys.readouterr()
-    with tarfile.open(out) as tar:
-        files = {m.name.split("/", 1)[1]: tar.extractfile(m).read().decode()  # type: ignore[union-attr]
-                 for m in tar.getmembers() if m.isfile()}  # fmt: skip
     assert "failover server1 -> server2" in files["postmortem/report.txt"]
     assert '"kind": "failover"' in files["postmortem/timeline.jsonl"]
     assert "postmortem/:\n  report.txt\n  timeline.jsonl" in files["README.txt"]

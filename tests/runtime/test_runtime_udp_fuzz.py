@@ -59,7 +59,6 @@ async def test_twenty_thousand_hostile_datagrams_change_nothing(tmp_path: Path) 
         peer = next(t for t in lan.transports if t.ip != lan.transports[0].ip)
         await wait_for(lambda: len(peer.sent) >= 20, 5)  # real packets of server2 to mutate
         ours = lan.transports[0]
-        sent_before = len(ours.sent)
         rng = random.Random(694)
         hostile = mutants(list(peer.sent), rng, INJECTED)
         rss_before = psutil.Process().memory_info().rss
@@ -69,7 +68,8 @@ async def test_twenty_thousand_hostile_datagrams_change_nothing(tmp_path: Path) 
                 ours.receive(datagram, STRANGER)
             await asyncio.sleep(0)
         took = time.monotonic() - began
-        await asyncio.sleep(0.3)  # a few keepalives after the storm
+        after_storm = len(ours.sent)
+        await wait_for(lambda: len(ours.sent) >= after_storm + 3, 5)  # keepalives go on
         grown = (psutil.Process().memory_info().rss - rss_before) / 2**20
         print(f"[udp fuzz] {INJECTED} datagrams in {took:.2f} s, RSS +{grown:.1f} MiB")
         assert grown < 64  # per-sender state is bounded
@@ -83,7 +83,6 @@ async def test_twenty_thousand_hostile_datagrams_change_nothing(tmp_path: Path) 
         control = {d for d in peer.sent if split(d)[0].type.startswith("NS_")}
         replayed_control = sum(d in control for d in hostile)
         assert counted == INJECTED - replayed_control, (counted, replayed_control)
-        assert len(ours.sent) > sent_before  # the node kept sending through the storm
         log = (one.logdir / "ha-log").read_text()
         assert "is dead" not in log and "dropped a packet" in log  # said once, not per packet
         assert log.count("dropped a packet") < 50

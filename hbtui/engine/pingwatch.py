@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from hbtui.config.model import AutoFailback, ClusterConfig
 from hbtui.engine import messages as m
 from hbtui.engine.actions import Ping, WriteLog
-from hbtui.engine.ipfail import Ipfail, IpfailView
+from hbtui.engine.ipfail import Giveup, Ipfail, IpfailView
 from hbtui.engine.pingnodes import PingNodes, PingState, PingView
 from hbtui.wire.message import Message
 
@@ -107,3 +108,47 @@ class PingWatch:
         """Ping nodes and ipfail, for the snapshot."""
         view = None if self.ipfail is None else self.ipfail.describe()
         return PingSnapshot(self.nodes.describe(), view)
+
+
+def ping_to_dict(snap: PingSnapshot) -> dict[str, Any]:
+    """The snapshot's ``ping_nodes`` and ``ipfail`` keys (present only when configured)."""
+    nodes = {
+        v.name: {
+            "status": v.state.value,
+            "hosts": list(v.hosts),
+            "last_reply_ms": v.last_reply_ms,
+            "since_ms": v.since_ms,
+        }
+        for v in snap.nodes
+    }
+    ipf = snap.ipfail
+    return {
+        "ping_nodes": nodes,
+        "ipfail": None
+        if ipf is None
+        else {
+            "peer": ipf.peer,
+            "giveup": None if ipf.giveup is None else ipf.giveup.value,
+            "giveup_at_ms": ipf.giveup_at_ms,
+            "need_standby": ipf.need_standby,
+            "peer_count": ipf.peer_count,
+        },
+    }
+
+
+def ping_from_dict(d: Mapping[str, Any]) -> PingSnapshot | None:
+    """Read back ``ping_to_dict`` (None when the dict has no ping nodes)."""
+    if "ping_nodes" not in d:
+        return None
+    nodes = tuple(
+        PingView(name, tuple(p["hosts"]), PingState(p["status"]), p["last_reply_ms"], p["since_ms"])
+        for name, p in d["ping_nodes"].items()
+    )
+    ipf = d.get("ipfail")
+    view = None
+    if ipf is not None:
+        giveup = None if ipf["giveup"] is None else Giveup(ipf["giveup"])
+        view = IpfailView(
+            ipf["peer"], giveup, ipf["giveup_at_ms"], ipf["need_standby"], ipf["peer_count"]
+        )
+    return PingSnapshot(nodes, view)

@@ -167,3 +167,19 @@ def test_bad_num_ping_is_a_warning_not_a_decision() -> None:
     ipf, sent, _ = _ipfail()
     ipf.on_num_ping("x1", 1, 0)
     assert ipf.giveup is None and sent == []
+
+
+def test_snapshot_shows_ping_nodes_and_ipfail_and_reads_back() -> None:
+    from hbtui.engine.snapshot import NodeSnapshot
+
+    c = cluster()
+    c.reach["server1"] = set()
+    c.run_for(5500)
+    node = c["server1"].node
+    assert node is not None
+    snap = node.snapshot(c.clock.now)
+    assert snap["ping_nodes"][GW]["status"] == "dead"
+    assert snap["ipfail"]["peer"] == "server2" and snap["ipfail"]["giveup"] == "all"
+    assert NodeSnapshot.from_dict(snap).to_dict() == snap
+    plain = cluster(ipfail=False)["server2"].node
+    assert plain is not None and plain.snapshot(0)["ipfail"] is None

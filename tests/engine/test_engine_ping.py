@@ -183,3 +183,19 @@ def test_snapshot_shows_ping_nodes_and_ipfail_and_reads_back() -> None:
     assert NodeSnapshot.from_dict(snap).to_dict() == snap
     plain = cluster(ipfail=False)["server2"].node
     assert plain is not None and plain.snapshot(0)["ipfail"] is None
+
+
+def test_status_lists_ping_nodes_like_cl_status() -> None:
+    from hbtui.commands.status import answer, render
+
+    c = cluster()
+    c.reach["server1"] = set()
+    c.run_for(5500)
+    node = c["server1"].node
+    assert node is not None
+    snap = node.snapshot(c.clock.now)
+    lines = render(snap)
+    assert f"nodestatus {GW}: dead (ping node {GW})" in lines
+    assert any(line.startswith("ipfail: giving [all] resources to server2 in ") for line in lines)
+    assert answer(snap, "listnodes", None) == (0, ["server1", "server2", GW])
+    assert answer(snap, "nodestatus", GW) == (0, ["dead"])

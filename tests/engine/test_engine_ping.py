@@ -169,15 +169,20 @@ def test_bad_num_ping_is_a_warning_not_a_decision() -> None:
     assert ipf.giveup is None and sent == []
 
 
-def test_snapshot_shows_ping_nodes_and_ipfail_and_reads_back() -> None:
-    from hbtui.engine.snapshot import NodeSnapshot
-
+def _snapshot_after_cut() -> dict[str, Any]:
+    """server1's snapshot 5.5 s after its ping node stopped answering."""
     c = cluster()
     c.reach["server1"] = set()
     c.run_for(5500)
     node = c["server1"].node
     assert node is not None
-    snap = node.snapshot(c.clock.now)
+    return node.snapshot(c.clock.now)
+
+
+def test_snapshot_shows_ping_nodes_and_ipfail_and_reads_back() -> None:
+    from hbtui.engine.snapshot import NodeSnapshot
+
+    snap = _snapshot_after_cut()
     assert snap["ping_nodes"][GW]["status"] == "dead"
     assert snap["ipfail"]["peer"] == "server2" and snap["ipfail"]["giveup"] == "all"
     assert NodeSnapshot.from_dict(snap).to_dict() == snap
@@ -188,12 +193,7 @@ def test_snapshot_shows_ping_nodes_and_ipfail_and_reads_back() -> None:
 def test_status_lists_ping_nodes_like_cl_status() -> None:
     from hbtui.commands.status import answer, render
 
-    c = cluster()
-    c.reach["server1"] = set()
-    c.run_for(5500)
-    node = c["server1"].node
-    assert node is not None
-    snap = node.snapshot(c.clock.now)
+    snap = _snapshot_after_cut()
     lines = render(snap)
     assert f"nodestatus {GW}: dead (ping node {GW})" in lines
     assert any(line.startswith("ipfail: giving [all] resources to server2 in ") for line in lines)

@@ -21,13 +21,15 @@ from hbtui.engine.actions import WriteLog
 
 log = logging.getLogger(__name__)
 
+DAEMON_SOURCES = frozenset({"heartbeat", "ipfail"})  # written in the daemon's format
+
 
 def format_log_line(entry: WriteLog, wall_s: float, host: str, pid: int) -> str:
     """ha-log format: daemon lines, or the resource-script style for other sources."""
     level = entry.level.value
-    if entry.source == "heartbeat":
+    if entry.source in DAEMON_SOURCES:
         stamp = time.strftime("%b %d %H:%M:%S", time.localtime(wall_s))
-        return f"{stamp} {host} heartbeat: [{pid}]: {level}: {entry.text}"
+        return f"{stamp} {host} {entry.source}: [{pid}]: {level}: {entry.text}"
     stamp = time.strftime("%Y/%m/%d_%H:%M:%S", time.localtime(wall_s))
     source = entry.source if "(" in entry.source else f"{entry.source}(default)"
     return f"{stamp}  {source}[{pid}]:    {level}: {entry.text}"

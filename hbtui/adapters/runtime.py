@@ -30,6 +30,7 @@ from typing import Any, TextIO
 from hbtui.adapters.fence import DEFAULT_FENCE_COMMAND, run_fence
 from hbtui.adapters.garp import ArpAnnouncer, GarpAnnouncer
 from hbtui.adapters.halog import HaLogFiles, format_log_line
+from hbtui.adapters.icmp import IcmpError, IcmpPinger
 from hbtui.adapters.mediasock import BcastMedium, McastMedium
 from hbtui.adapters.netlink import NetlinkVipDriver, VipDriver
 from hbtui.adapters.reload import merge_reload
@@ -193,6 +194,7 @@ class NodeRuntime:
         # request id -> (resource, op, started_ms, timeout_ms) of each script running now
         self.scripts_running: dict[int, tuple[str, str, int, int]] = {}
         self.transport: Transport | None = None
+        self.pinger: IcmpPinger | None = None  # ping nodes of ha.cf (adapters/icmp.py)
         self.halog: HaLogFiles | None = None
         self.syslog: SyslogSink | None = None
         self.state = RuntimeState.NEW
@@ -268,6 +270,13 @@ class NodeRuntime:
             self._loadavg_at = now
             present = [ip for ip in configured_vips(self.config) if await self.vip.present(ip)]
             self.transport = await self.open_transport(media, cf.udpport, self._on_datagram)
+            if cf.ping_nodes:
+                hosts = [h for p in cf.ping_nodes for h in p.hosts]
+                try:
+                    self.pinger = await IcmpPinger.open(hosts, self._on_ping_reply)
+                except IcmpError as exc:
+                    self.transport.close()
+                    raise NodeStartError(f"ping nodes: {exc}") from exc
         except BaseException:
             if self.lock is not None:
                 self.lock.release()
@@ -345,6 +354,8 @@ class NodeRuntime:
             self._timer = None
         if self.transport is not None:
             self.transport.close()
+        if self.pinger is not None:
+            self.pinger.close()
         for task in list(self._tasks):
             task.cancel()
         for ip in configured_vips(self.config):
@@ -465,6 +476,9 @@ class NodeRuntime:
             elif isinstance(item, act.Exit):
                 self._finish(RuntimeState.STOPPED, item.reason)
                 return
+            elif isinstance(item, act.Ping):
+                if self.pinger is not None:
+                    self.pinger.send(item.hosts)
             elif isinstance(item, act.SelfFence):
                 self._publish(RuntimeChanged(self.now_ms(), "self-fence", item.reason))
                 self._spawn(self._self_fence(item.reason), "self-fence")
@@ -504,6 +518,11 @@ class NodeRuntime:
         if self.node is None or self.state.closed:
             return
         self._run(self.node.feed(data, addr, self.now_ms(), link))
+
+    def _on_ping_reply(self, host: str) -> None:
+        if self.node is None or self.state.closed:
+            return
+        self._run(self.node.ping_reply(host, self.now_ms()))
 
     def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
         task = asyncio.get_running_loop().create_task(coro, name=name)

@@ -64,11 +64,26 @@ def link_lines(name: str, info: dict[str, Any]) -> list[str]:
     return [f"link {name}:{dev}: {link.get('status')}" for dev, link in links.items()]
 
 
+def ping_lines(snap: dict[str, Any]) -> list[str]:
+    """Ping nodes (as cl_status nodestatus says: ping or dead) and ipfail's pending move."""
+    lines = []
+    for name, info in (snap.get("ping_nodes") or {}).items():
+        hosts = " ".join(info.get("hosts") or [])
+        lines.append(f"nodestatus {name}: {info.get('status')} (ping node {hosts})")
+    ipfail = snap.get("ipfail")
+    if ipfail and ipfail.get("giveup") and ipfail.get("giveup_at_ms") is not None:
+        left = max(0, ipfail["giveup_at_ms"] - (snap.get("now_ms") or 0)) / 1000
+        lines.append(
+            f"ipfail: giving [{ipfail['giveup']}] resources to {ipfail['peer']} in {left:g} s"
+        )
+    return lines
+
+
 def render(snap: dict[str, Any]) -> list[str]:
     """The full human report."""
     nodes: dict[str, Any] = snap.get("nodes", {})
     lines = ["Heartbeat is running on this machine."]
-    lines.append("listnodes: " + " ".join(nodes))
+    lines.append("listnodes: " + " ".join([*nodes, *(snap.get("ping_nodes") or {})]))
     stopping = (snap.get("runtime") or {}).get("state") == "stopping"
     for name, info in nodes.items():
         extra = " (this node)" if info.get("self") else ""
@@ -78,6 +93,7 @@ def render(snap: dict[str, Any]) -> list[str]:
             extra = f" ({info['auth_failures_in_window']} packets failed authentication)"
         lines.append(f"nodestatus {name}: {info.get('status')}{extra}")
         lines.extend(link_lines(name, info))
+    lines.extend(ping_lines(snap))
     lines.append(f"rscstatus: {rscstatus(snap)}")
     acquiring = snap.get("phase") == "acquiring"
     for vip in snap.get("vips", []):
@@ -104,11 +120,12 @@ def answer(snap: dict[str, Any], query: str, node: str | None) -> tuple[int, lis
     """One cl_status query (exit code, lines)."""
     if query == "hbstatus":
         return 0, ["Heartbeat is running on this machine."]
+    pings = snap.get("ping_nodes") or {}
     if query == "listnodes":
-        return 0, list(snap.get("nodes", {}))
+        return 0, [*snap.get("nodes", {}), *pings]
     if query == "rscstatus":
         return 0, [rscstatus(snap)]
-    info = snap.get("nodes", {}).get(node or "")
+    info = snap.get("nodes", {}).get(node or "") or pings.get(node or "")
     if info is None:
         return 1, [f"nodestatus: unknown node {node!r}"]
     return 0, [str(info.get("status"))]

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hbtui.config import pingcf
 from hbtui.config.lines import ConfigFile, ConfigLine, has_nul, shown, split_lines
-from hbtui.config.model import AutoFailback, HaCf, Medium
+from hbtui.config.model import AutoFailback, HaCf, Medium, PingNode
 from hbtui.config.problems import Problem, Severity
 from hbtui.config.timeparse import parse_time_ms
 
@@ -56,8 +57,8 @@ HARMLESS: dict[str, str] = {
 }
 # Directives Heartbeat 3.0.6 accepts whose behaviour hbtui does not implement: warned.
 UNSUPPORTED = frozenset(
-    {"baud", "serial", "ping", "ping6", "ping_group", "hbaping", "respawn", "apiauth"}
-    | {"stonith", "stonith_host", "watchdog", "mcast6", "ucast6", "deadping", "hopfudge"}
+    {"baud", "serial", "ping6", "hbaping", "apiauth"}
+    | {"stonith", "stonith_host", "watchdog", "mcast6", "ucast6", "hopfudge"}
     | {"uuidfrom", "compression", "compression_threshold", "traditional_compression"}
     | {"max_rexmit_delay", "quorum_server", "record_config_changes", "record_pengine_inputs"}
     | {"enable_config_writes", "use_apphbd", "cluster", "nice_failback", "udp"}
@@ -93,6 +94,8 @@ class _Builder:
     values: dict[str, str] = field(default_factory=dict)
     udpport: int = DEFAULT_UDPPORT
     auto_failback: AutoFailback = AutoFailback.LEGACY
+    ping_nodes: list[PingNode] = field(default_factory=list)
+    ipfail_line: int | None = None
 
     def error(self, line: ConfigLine, message: str) -> None:
         self.problems.append(Problem(Severity.ERROR, message, self.path, line.number))
@@ -366,6 +369,10 @@ HANDLERS: dict[str, Handler] = {
     "deadtime": _time,
     "warntime": _time,
     "initdead": _time,
+    "deadping": _time,
+    "ping": pingcf.ping,
+    "ping_group": pingcf.ping_group,
+    "respawn": pingcf.respawn,
     "node": _node,
     "ucast": _ucast,
     "bcast": _bcast,
@@ -434,6 +441,12 @@ def parse_ha_cf(
     deadtime = b.times.get("deadtime", DEFAULT_DEADTIME_MS)
     warntime = b.times.get("warntime", deadtime // 2)
     initdead = b.times.get("initdead", default_initdead_ms(deadtime))
+    deadping = b.times.get("deadping", deadtime)
+    for number, text, is_error in pingcf.check(
+        b, b.lines, keepalive, deadping, b.auto_failback, b.nodes
+    ):
+        severity = Severity.ERROR if is_error else Severity.WARNING
+        b.problems.append(Problem(severity, text, b.path, number))
     logfile = b.values.get("logfile")
     debugfile = b.values.get("debugfile")
     ha_cf = HaCf(
@@ -451,6 +464,9 @@ def parse_ha_cf(
         logfacility=b.values.get("logfacility"),
         autojoin=b.values.get("autojoin", "none"),
         crm=b.values.get("crm", "off"),
+        ping_nodes=tuple(b.ping_nodes),
+        deadping_ms=deadping,
+        ipfail=b.ipfail_line is not None,
         lines=dict(b.lines),
         node_lines=dict(b.node_lines),
     )

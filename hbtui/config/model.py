@@ -38,6 +38,17 @@ class Medium:
 
 
 @dataclass(frozen=True, slots=True)
+class PingNode:
+    """``ping HOST`` (one node per host, named after it) or ``ping_group NAME HOST...``
+    (one node, alive while any of its hosts answers) (docs/protocol.md §12)."""
+
+    name: str
+    hosts: tuple[str, ...]
+    line: int = 0
+    group: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class HaCf:
     """ha.cf after parsing; times are integer milliseconds."""
 
@@ -55,6 +66,9 @@ class HaCf:
     logfacility: str | None = None
     autojoin: str = "none"
     crm: str = "off"
+    ping_nodes: tuple[PingNode, ...] = ()
+    deadping_ms: int = 30000  # deadtime when not set, as Heartbeat does
+    ipfail: bool = False  # a ``respawn USER .../ipfail`` line: hbtui does what it decides
     # directive -> line where it was set, for messages that need to point at it
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
     # node name -> line of ha.cf that declared it

@@ -33,6 +33,12 @@ def cluster_summary(config: ClusterConfig) -> dict[str, Any]:
             for m in ha_cf.media
         ],
         "auto_failback": ha_cf.auto_failback.value,
+        "ping_nodes": [
+            {"name": shown(p.name), "hosts": [shown(h) for h in p.hosts], "group": p.group}
+            for p in ha_cf.ping_nodes
+        ],
+        "deadping_s": seconds(ha_cf.deadping_ms),
+        "ipfail": ha_cf.ipfail,
         "autojoin": ha_cf.autojoin,
         "resources": [
             {
@@ -78,6 +84,13 @@ def summary_lines(config: ClusterConfig) -> list[str]:
         f"media:     udpport {ha_cf.udpport}; {media or 'none'}",
         f"failback:  auto_failback {ha_cf.auto_failback.value}",
     ]
+    if ha_cf.ping_nodes:
+        pings = ", ".join(
+            f"{shown(p.name)} ({' '.join(shown(h) for h in p.hosts)})" if p.group else shown(p.name)
+            for p in ha_cf.ping_nodes
+        )
+        ipfail = "ipfail on (resources follow the ping nodes)" if ha_cf.ipfail else "ipfail off"
+        lines.append(f"ping:      {pings}; deadping {format_ms(ha_cf.deadping_ms)}; {ipfail}")
     for group in config.haresources.groups:
         parts = []
         for r in group.resources:

@@ -109,7 +109,15 @@ class SelfFence:
     reason: str
 
 
-Action = Send | AddVip | DelVip | RunScript | WriteLog | Exit | SelfFence
+@dataclass(frozen=True, slots=True)
+class Ping:
+    """Send one ICMP echo to each of ``hosts`` (ping nodes); answers come back through
+    ``Node.ping_reply`` (docs/protocol.md §12)."""
+
+    hosts: tuple[str, ...]
+
+
+Action = Send | AddVip | DelVip | RunScript | WriteLog | Exit | SelfFence | Ping
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,6 +116,31 @@ def stonith(node: str, result: str = "n_stnth") -> Draft:
     return Draft((("t", "stonith"), ("node", node), ("result", result)))
 
 
+IPFAIL_IDS = (("from_id", "ipfail"), ("to_id", "ipfail"))  # a named client's messages
+
+
+def num_ping_nodes(dest: str, count: int) -> Draft:
+    """ipfail: how many ping nodes we see (the peer's ipfail compares, §12)."""
+    return Draft(
+        (("t", "num_ping_nodes"), ("num_ping", str(count)), ("dest", dest), *IPFAIL_IDS), dest
+    )
+
+
+def you_are_dead(dest: str) -> Draft:
+    """ipfail: ``dest`` sees fewer ping nodes than we do: it should give up."""
+    return Draft((("t", "you_are_dead"), ("dest", dest), *IPFAIL_IDS), dest)
+
+
+def abort_giveup(dest: str) -> Draft:
+    """ipfail: counts are balanced: ``dest`` cancels a delayed giveup."""
+    return Draft((("t", "abort_giveup"), ("dest", dest), *IPFAIL_IDS), dest)
+
+
+def ipfail_join() -> Draft:
+    """What the real daemon broadcasts when its ipfail signs on (the peer's asks us)."""
+    return Draft((("t", "hbapi-clstat"), ("st", "join"), *IPFAIL_IDS, ("client_gen", "1")))
+
+
 def shutdone() -> Draft:
     """The last message of a graceful stop."""
     return Draft((("t", "shutdone"), ("st", "dead")))

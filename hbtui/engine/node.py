@@ -32,6 +32,7 @@ from hbtui.engine.events import Event, NodeStateChanged, PacketRejected, PeerDea
 from hbtui.engine.holdstate import Phase, StopFailure
 from hbtui.engine.membership import Membership
 from hbtui.engine.ownership import Ownership
+from hbtui.engine.pingwatch import IPFAIL_TYPES, PingWatch
 from hbtui.engine.resources import VIP_RESOURCES, Job, JobKind, Runner, parse_vip
 from hbtui.engine.snapshot import NodeSnapshot, assemble
 from hbtui.engine.status import NodeStatus, next_status
@@ -108,6 +109,9 @@ class Node:
             config, self.runner, self.members, self._send, self._emit, pid, stop_failure
         )
         self.owner.lagging = lambda peer: bool(self.acceptor.missing(peer))
+        self.pings = PingWatch(
+            config, now_ms, self._send, self._emit, self._resources_stable, self._giveup
+        )
         self.probe_at_start = probe_at_start
         self.status = NodeStatus.INIT
         self.started = False
@@ -128,6 +132,15 @@ class Node:
     def _flush(self) -> list[Output]:
         out, self._out = self._out, []
         return out
+
+    def _resources_stable(self) -> bool:
+        """ipfail's "stable": no acquisition, handshake or script running here."""
+        owner = self.owner
+        return owner.phase is Phase.STABLE and owner.standby is None and not self.runner.busy
+
+    def _giveup(self, rsc_type: str, now_ms: int) -> bool:
+        """ipfail's giveup: the standby ``hb_standby`` would ask for."""
+        return self.owner.standby_command(rsc_type, now_ms)
 
     def set_timers(self, config: ClusterConfig) -> None:
         """SIGHUP: ``config``'s timers from now on (the caller keeps everything else the same)."""
@@ -187,6 +200,8 @@ class Node:
         for device in self.members.devices:
             self._emit(hblog.link_up(self.us, device))
         self.next_status_ms = now_ms + self.cf.keepalive_ms
+        self.pings.start(now_ms)
+        self.pings.keepalive()
         return self._flush()
 
     def tick(self, now_ms: int) -> list[Output]:
@@ -198,11 +213,20 @@ class Node:
             self.next_status_ms += self.cf.keepalive_ms
             if self.next_status_ms <= now_ms:
                 self.next_status_ms = now_ms + self.cf.keepalive_ms
+            self.pings.keepalive()
         for req in self.rexmit.due(now_ms):
             self._send(m.ns_rexmit(req.node, req.first, req.last), now_ms)
         self.runner.tick(now_ms)
         self._check_dead(now_ms)
+        self.pings.tick(now_ms)
         self._evaluate(now_ms)
+        return self._flush()
+
+    def ping_reply(self, host: str, now_ms: int) -> list[Output]:
+        """An ICMP echo reply from ping host ``host``."""
+        if not self.started or self.exited:
+            return []
+        self.pings.reply(host, now_ms)
         return self._flush()
 
     def _initdead_passed(self, now_ms: int) -> bool:
@@ -344,6 +368,8 @@ class Node:
             self.owner.on_shutdone(node, now_ms)
         elif mtype == "NS_rexmit":
             self._answer_rexmit(node, msg, now_ms)
+        if mtype in IPFAIL_TYPES or mtype == "resource":
+            self.pings.on_message(node, msg, now_ms)
         if seq and seq % 10 == ack_trigger(node) and not self.acceptor.missing(node):
             self._send(m.ns_ackmsg(node, seq), now_ms)
 
@@ -441,6 +467,7 @@ class Node:
                 self.runner.next_deadline(),
                 self.members.next_deadline(),
                 self._initdead_deadline(),
+                self.pings.next_deadline(),
             )
             if t is not None
         ]

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from hbtui.engine.handshake import Stage
 from hbtui.engine.holdstate import Phase
+from hbtui.engine.pingwatch import PingSnapshot, ping_from_dict, ping_to_dict
 from hbtui.engine.status import NodeStatus
 from hbtui.wire.reasons import Reason
 
@@ -173,6 +174,7 @@ class NodeSnapshot:
     rejected: tuple[RejectedCount, ...]
     next_deadline_ms: int | None
     stop_failed: tuple[str, ...] = ()  # resources whose stop failed: held here (hbtui)
+    ping: PingSnapshot | None = None  # ping nodes and ipfail, when ha.cf has ping lines
 
     @property
     def condition(self) -> str | None:
@@ -212,6 +214,7 @@ class NodeSnapshot:
                 if self.stop_failed
                 else {}
             ),
+            **({} if self.ping is None else ping_to_dict(self.ping)),
         }
 
     @classmethod
@@ -243,6 +246,7 @@ class NodeSnapshot:
             ),
             next_deadline_ms=d["next_deadline_ms"],
             stop_failed=tuple(d.get("stop_failed", ())),
+            ping=ping_from_dict(d),
         )
 
 
@@ -282,4 +286,5 @@ def assemble(node: Node, now_ms: int | None) -> NodeSnapshot:
         rejected=tuple(RejectedCount(reason, ip, n) for (reason, ip), n in counters),
         next_deadline_ms=node.next_deadline(),
         stop_failed=node.runner.stop_failed(),
+        ping=node.pings.describe() if node.cf.ping_nodes else None,
     )

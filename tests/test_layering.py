@@ -27,6 +27,8 @@ ALLOWED: dict[str, set[str]] = {
     "advise": {"config", "wire"},
     # ha-log post-mortems: reads files, never a runtime adapter; the console may open its report
     "postmortem": {"config", "wire", "engine", "stream"},
+    # Prometheus metrics: counted from the event stream, rendered with the snapshot
+    "metrics": {"config", "wire", "engine", "stream"},
 }
 # package -> the hbtui packages it must never import
 FORBIDDEN: dict[str, set[str]] = {

@@ -184,7 +184,9 @@ class NodeRuntime:
         )
         self.vip: VipDriver = vip_driver or NetlinkVipDriver()
         self.arp: ArpAnnouncer = arp or GarpAnnouncer()
-        env = heartbeat_env(config.config_dir, config.node_name)
+        cf = config.ha_cf  # agents log where the daemon would have them log (HA_LOGFILE ...)
+        facility = None if cf.logfacility in (None, "none") else cf.logfacility
+        env = heartbeat_env(config.config_dir, config.node_name, cf.logfile, cf.debugfile, facility)
         self.scripts: ScriptRunner = scripts or SubprocessScriptRunner(extra_env=env)
         self.lock = StateDirLock(self.state_dir) if lock_state_dir else None
         self.echo_log = echo_log
@@ -452,6 +454,11 @@ class NodeRuntime:
         self._log(act.WriteLog(act.LogLevel.INFO, f"configuration reread: {text}"))
         self._publish(RuntimeChanged(self.now_ms(), "reloaded", text))
         return changes
+
+    def say(self, level: str, text: str) -> None:
+        """A line of the node's own (``info``, ``WARN``, ``ERROR``, ``CRIT``) into ha-log,
+        syslog and the event stream, for parts beside the engine (the metrics writer)."""
+        self._log(act.WriteLog(act.LogLevel(level), text))
 
     def refuse_config(self, problems: Sequence[str]) -> None:
         """SIGHUP with a broken configuration: log why, keep the one in use."""

@@ -52,6 +52,13 @@ def settings_problems(config_dir: Path, config: ClusterConfig | None) -> list[Pr
             "(`hbtui node` will not start; groupadd it or fix the name)"
         )
         found.append(Problem(Severity.ERROR, text, config_dir / "hbtui.conf"))
+    textfile = settings.metrics_textfile
+    if textfile is not None and not textfile.parent.is_dir():
+        text = (
+            f"metrics_textfile {textfile}: no directory {textfile.parent} (the node says so "
+            "in ha-log and writes no metrics until it exists; install node_exporter or mkdir it)"
+        )
+        found.append(Problem(Severity.WARNING, text, config_dir / "hbtui.conf"))
     if config is None:
         return found
     worst_ms = sum(

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import signal
 import sys
+import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TextIO
@@ -31,6 +32,7 @@ from hbtui.config.loader import load_config
 from hbtui.config.model import ClusterConfig
 from hbtui.config.problems import ConfigError, Severity
 from hbtui.control.server import ControlServer, ControlSocketBusy, UnknownControlGroup
+from hbtui.metrics.exporter import MetricsExporter
 
 log = logging.getLogger("hbtui.node")
 
@@ -99,8 +101,13 @@ def run(args: argparse.Namespace) -> int:
 async def _serve(config: ClusterConfig, args: argparse.Namespace) -> int:
     echo: TextIO = quiet_echo(sys.stderr) if args.quiet else sys.stderr
     runtime = NodeRuntime(config, Path(args.state_dir), lock_state_dir=False, echo_log=echo)
-    group = load_settings(Path(args.config_dir)).control_group  # checked in run()
-    server = ControlServer(runtime, Path(args.control_socket), group)
+    settings = load_settings(Path(args.config_dir))  # checked in run()
+    metrics = MetricsExporter(
+        config.ha_cf.keepalive_ms, runtime.snapshot, time.time(), settings.metrics_textfile,
+        runtime.say,
+    )  # fmt: skip
+    counted = runtime.events("metrics", lossy=False)  # from the first event on
+    server = ControlServer(runtime, Path(args.control_socket), settings.control_group, metrics.text)
     try:
         await server.start()
     except ControlSocketBusy as exc:
@@ -146,8 +153,12 @@ async def _serve(config: ClusterConfig, args: argparse.Namespace) -> int:
     if notifier.watchdog_s is not None:
         spawn(_watchdog(notifier, notifier.watchdog_s))
     spawn(report_to_systemd(runtime, notifier))  # READY=1 once active, STATUS= on changes
+    spawn(metrics.count(counted))
+    if settings.metrics_textfile is not None:
+        spawn(metrics.write_every(settings.metrics_interval_ms / 1000))
     reason = await runtime.wait_closed()
     log.info("node stopped: %s", reason)
+    await metrics.write()  # the last word: the runtime says stopped, nothing is held
     await server.close()
     for task in list(tasks):
         task.cancel()

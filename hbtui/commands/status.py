@@ -3,6 +3,7 @@
 ``hbtui status`` prints hbstatus, listnodes, nodestatus per node, rscstatus and each
 VIP's owner; ``hbtui status hbstatus|listnodes|rscstatus|nodestatus NODE`` prints just
 that, as cl_status does. ``--json`` prints one snapshot, ``--follow`` streams JSON lines.
+``--metrics`` prints the node's metrics in the Prometheus text format (docs/metrics.md).
 ``--check`` is a monitoring plugin (Nagios / monitoring-plugins / Icinga): one status line
 with perfdata, then one line per finding, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN
 (``hbtui.stream.health``).
@@ -41,6 +42,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--json", action="store_true", help="print one JSON snapshot")
     mode.add_argument("--follow", action="store_true", help="stream the snapshot then events")
+    mode.add_argument(
+        "--metrics",
+        action="store_true",
+        help="print the node's metrics in the Prometheus text format (docs/metrics.md)",
+    )
     mode.add_argument(
         "--check",
         action="store_true",
@@ -179,6 +185,9 @@ def run(args: argparse.Namespace) -> int:
         if args.follow:
             for item in follow(path):
                 print(json.dumps(item, separators=(",", ":")), flush=True)
+            return 0
+        if args.metrics:
+            print(request(path, "metrics")["metrics"], end="")
             return 0
         snap = request(path, "snapshot")
     except NoNodeRunning as exc:

@@ -7,6 +7,8 @@ One ``key = value`` a line (``#`` comments)::
     start_probe = yes            # yes (default) | no: stop resources left running at start
     split_brain_probe = 5        # off (default) | a time: ARP-probe every VIP this often
     control_group = monitoring   # a group whose members may read status (actions: root)
+    metrics_textfile = /var/lib/prometheus/node-exporter/hbtui.prom  # off when absent
+    metrics_interval = 5         # how often that file is rewritten (at least 1 s)
     script_timeout = start 60, stop 60, status 20      # every resource script (the defaults)
     script_timeout.slow.sh = stop 300                  # one resource, by its haresources name
 
@@ -26,6 +28,8 @@ from hbtui.config.timeparse import parse_time_ms
 FILE_NAME = "hbtui.conf"
 STOP_FAILURES = ("hold", "reboot")
 MIN_PROBE_MS = 1000
+MIN_METRICS_MS = 1000
+DEFAULT_METRICS_MS = 5000
 SCRIPT_OPS = ("start", "stop", "status")
 DEFAULT_SCRIPT_TIMEOUTS_MS = {"start": 60_000, "stop": 60_000, "status": 20_000}
 BOOLEANS = {"yes": True, "on": True, "true": True, "no": False, "off": False, "false": False}
@@ -40,6 +44,8 @@ class HbtuiSettings:
     start_probe: bool = True
     split_brain_probe_ms: int | None = None  # None: off
     control_group: str | None = None  # may read the control socket (status), not act
+    metrics_textfile: Path | None = None  # node_exporter textfile; None: not written
+    metrics_interval_ms: int = DEFAULT_METRICS_MS
     # resource name ("" for every resource) -> op -> ms; hbtui's built-in defaults fill the rest
     script_timeouts: dict[str, dict[str, int]] = field(default_factory=dict, hash=False)
 
@@ -97,6 +103,22 @@ def load_settings(config_dir: Path) -> HbtuiSettings:
             values[key] = value
         elif key == "control_group":
             bad(line.number, f"control_group is a group name, not {shown(value)!r}")
+        elif key == "metrics_textfile" and value.startswith("/") and value.endswith(".prom"):
+            values[key] = Path(value)
+        elif key == "metrics_textfile":
+            bad(
+                line.number,
+                "metrics_textfile is an absolute path ending in .prom (node_exporter's textfile "
+                f"collector reads only those), not {shown(value)!r}",
+            )
+        elif key == "metrics_interval":
+            every = parse_time_ms(value)
+            if every is None or every < MIN_METRICS_MS:
+                bad(
+                    line.number, f"metrics_interval is a time of at least 1 s, not {shown(value)!r}"
+                )
+            else:
+                values["metrics_interval_ms"] = every
         elif key == "script_timeout" or key.startswith("script_timeout."):
             resource = key.removeprefix("script_timeout").removeprefix(".")
             parsed, why = _timeouts(value)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from hbtui.engine import events as ev
+from hbtui.stream.gaps import gap_bucket
 from hbtui.stream.items import (
     ActionDone,
     LogLine,
@@ -55,18 +56,7 @@ class NodeView:
     gaps_shown_ms: int | None = None
 
 
-# keepalive-gap histogram upper bounds, in keepalives; above the last: "late" (>= warntime
-# shows in the label); what `hbtui advise` fits its loss model to
-GAP_BUCKETS = (1.1, 1.5, 2.0, 3.0)
 HISTOGRAM_REFRESH_MS = 10_000
-
-
-def gap_bucket(gap_ms: int, keepalive_ms: int) -> int:
-    """The histogram bucket of a keepalive gap (len(GAP_BUCKETS): beyond them all)."""
-    for i, bound in enumerate(GAP_BUCKETS):
-        if gap_ms <= bound * keepalive_ms:
-            return i
-    return len(GAP_BUCKETS)
 
 
 @dataclass

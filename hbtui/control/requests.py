@@ -20,6 +20,7 @@ HOLD_ARGS = ("all", "local", "foreign")
 # command -> the words its "arg" may be (None: it takes no arg); the first is the default
 COMMANDS: dict[str, tuple[str, ...] | None] = {
     "snapshot": None,
+    "metrics": None,  # the Prometheus text of the node's metrics
     "follow": ("live", "recent"),  # recent: the node's last ha-log lines first
     "standby": HOLD_ARGS,
     "takeover": HOLD_ARGS,
@@ -29,7 +30,7 @@ COMMANDS: dict[str, tuple[str, ...] | None] = {
     "self-fence": None,
 }
 # commands that change the cluster (the others only read)
-ACTIONS = frozenset(COMMANDS) - {"snapshot", "follow"}
+ACTIONS = frozenset(COMMANDS) - {"snapshot", "metrics", "follow"}
 
 
 class RequestError(ValueError):

@@ -19,6 +19,7 @@ import pwd
 import socket
 import struct
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -65,8 +66,15 @@ def _socket_alive(path: Path) -> bool:
 class ControlServer:
     """Serves one NodeRuntime on ``path``."""
 
-    def __init__(self, runtime: NodeRuntime, path: Path, group: str | None = None) -> None:
+    def __init__(
+        self,
+        runtime: NodeRuntime,
+        path: Path,
+        group: str | None = None,
+        metrics: Callable[[], str] | None = None,
+    ) -> None:
         self.runtime = runtime
+        self.metrics = metrics  # the Prometheus text, for `hbtui status --metrics`
         self.path = Path(path)
         self.allowed_uids = {0, os.geteuid()}
         self.group = group
@@ -200,6 +208,9 @@ class ControlServer:
             writer.write(dumps_line({"ok": False, "error": refusal}))
         elif request.cmd == "snapshot":
             writer.write(dumps_line({"ok": True, "snapshot": with_schema(self.snapshot())}))
+        elif request.cmd == "metrics":
+            text = "" if self.metrics is None else self.metrics()  # None: refused above
+            writer.write(dumps_line({"ok": True, "metrics": text}))
         elif request.cmd == "follow":
             await self._follow(writer, recent=request.arg == "recent")
             return False
@@ -219,6 +230,8 @@ class ControlServer:
 
     def _refusal(self, request: Request) -> str:
         """Why a well-formed request cannot be done now ("" when it can)."""
+        if request.cmd == "metrics" and self.metrics is None:
+            return "this node keeps no metrics"
         if request.cmd not in ("retry-stop", "stop-cleared", "self-fence"):
             return ""
         if not self.runtime.stop_failures():

@@ -54,3 +54,29 @@ def test_a_bad_script_timeout_names_its_line(tmp_path: Path, line: str) -> None:
     with pytest.raises(ConfigError) as err:
         load_settings(tmp_path)
     assert str(err.value.problems[0]).startswith(f"{tmp_path / 'hbtui.conf'}:2: error:")
+
+
+def test_metrics_settings(tmp_path: Path) -> None:
+    (tmp_path / "hbtui.conf").write_text(
+        "metrics_textfile = /var/lib/prometheus/node-exporter/hbtui.prom\nmetrics_interval = 15\n"
+    )
+    settings = load_settings(tmp_path)
+    assert settings.metrics_textfile == Path("/var/lib/prometheus/node-exporter/hbtui.prom")
+    assert settings.metrics_interval_ms == 15_000
+    assert load_settings(tmp_path / "none").metrics_textfile is None  # off by default
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ("metrics_textfile = hbtui.prom", "metrics_textfile is an absolute path ending in .prom"),
+        ("metrics_textfile = /tmp/hbtui.txt", "node_exporter's textfile collector reads only"),
+        ("metrics_interval = 200ms", "metrics_interval is a time of at least 1 s, not '200ms'"),
+    ],
+)
+def test_bad_metrics_settings_name_their_line(tmp_path: Path, line: str, said: str) -> None:
+    (tmp_path / "hbtui.conf").write_text(f"start_probe = yes\n{line}\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(tmp_path)
+    text = str(err.value.problems[0])
+    assert text.startswith(f"{tmp_path / 'hbtui.conf'}:2: error:") and said in text

@@ -1,8 +1,8 @@
 """hbtui.conf ``control_group``: a non-root monitoring user reads status, never acts (issue 15).
 
 A real node runtime serves the socket; clients run as real other users (``setpriv``): uid
-65534 in group nogroup reads the snapshot and is refused ``standby`` (answered, counted);
-uid 4242, in no such group, cannot even open it. Root only (it changes uids).
+65534 in group nogroup reads the snapshot and the metrics and is refused ``stop`` (answered,
+counted); uid 4242, in no such group, cannot even open it. Root only (it changes uids).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from hbtui.control.client import ControlError, request
 try:
     answer = request(Path(sys.argv[1]), sys.argv[2])
     node = answer.get("node") if isinstance(answer, dict) else None
-    print(json.dumps({"ok": True, "node": node}))
+    print(json.dumps({"ok": True, "node": node, "metrics": "metrics" in answer}))
 except ControlError as exc:
     print(json.dumps({"ok": False, "error": str(exc)}))
 """
@@ -57,13 +57,15 @@ async def test_a_group_member_reads_and_is_refused_actions(tmp_path: Path) -> No
     try:
         one = make_member("server1", Lan(), tmp_path)
         path = base / "run" / "control.sock"
-        server = ControlServer(one.runtime, path, GROUP)
+        server = ControlServer(one.runtime, path, GROUP, metrics=lambda: "hbtui_x 1\n")
         await server.start()
         await one.runtime.start()
         try:
             assert oct(path.stat().st_mode & 0o777) == "0o660"
             read = await asyncio.to_thread(as_user, 65534, 65534, path, "snapshot")
             assert '"ok": true' in read and '"node": "server1"' in read
+            metrics = await asyncio.to_thread(as_user, 65534, 65534, path, "metrics")
+            assert '"metrics": true' in metrics  # the metrics are a read
             act = await asyncio.to_thread(as_user, 65534, 65534, path, "stop")
             assert "permission denied: stop is root only (group nogroup reads)" in act
             stranger = await asyncio.to_thread(as_user, 4242, 4242, path, "snapshot")

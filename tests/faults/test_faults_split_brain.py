@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from hbtui.lab.netns import Lab
+from tests.faults.conftest import hbtui_pair
 from tests.lab.cluster import Cluster
 from tests.lab.haconfig import HaSetup
 from tests.lab.hbtui_node import HbtuiNode
@@ -24,10 +25,8 @@ VIP = SETUP.vip_ip
 
 @pytest.fixture
 def cluster(lab: Lab) -> Iterator[Cluster]:
-    made = Cluster(lab, [HbtuiNode, HbtuiNode], SETUP)
-    yield made
-    for member in made:
-        member.crash()
+    with hbtui_pair(lab, SETUP) as made:
+        yield made
 
 
 def test_a_vip_added_by_hand_on_the_standby_is_a_split_brain(cluster: Cluster) -> None:

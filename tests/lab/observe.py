@@ -9,18 +9,25 @@ drop`; the kernel here has no netem).
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hbtui.lab.commands import LabError, clean_env, read_line_until, reap, run
 from hbtui.lab.netns import BRIDGE, Lab
 from hbtui.lab.node import Node
 
+if TYPE_CHECKING:
+    from .cluster import Cluster
+
 POLL_S = 0.02
+SAMPLE_S = 0.05  # VipSampler's period
 NFT_TABLE = "hbtui_lab"
 
 
@@ -94,3 +101,51 @@ def restore_traffic(node: Node) -> None:
     """Remove the lab's nftables table from `node` (no error when there is none)."""
     argv = ["nsenter", f"--net=/run/netns/{node.netns}", "nft", "delete", "table", "inet"]
     run([*argv, NFT_TABLE], check=False)
+
+
+class VipSampler:
+    """Samples who has the cluster's VIP every 50 ms in a thread; measures the longest double
+    hold of live nodes (a crashed node's address is not a claim: its next start removes it)."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.vip = cluster.setup.vip_ip
+        self.samples: list[tuple[float, list[str]]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _holders(self) -> list[str]:
+        found = []
+        for node in self.cluster.lab:
+            done = run(["ip", "-n", node.netns, "-j", "addr", "show", "dev", "eth0"], check=False)
+            links = json.loads(done.stdout or "[]")
+            if any(a.get("local") == self.vip for link in links for a in link.get("addr_info", [])):
+                found.append(node.name)
+        return found
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            holders = self._holders()
+            if len(holders) > 1:  # only live nodes count
+                holders = [name for name in holders if self.cluster[name].running()]
+            self.samples.append((time.monotonic(), holders))
+            self._stop.wait(SAMPLE_S)
+
+    def longest_double(self) -> float:
+        """Longest stretch (s) during which two live nodes held the VIP."""
+        longest, began = 0.0, None
+        for at, holders in self.samples:
+            if len(holders) > 1:
+                began = at if began is None else began
+                longest = max(longest, at - began)
+            else:
+                began = None
+        return longest
+
+    def __enter__(self) -> VipSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)

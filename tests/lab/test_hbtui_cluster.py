@@ -11,81 +11,32 @@ interface down.)
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
 
-from hbtui.lab.commands import run
 from hbtui.lab.netns import Lab
+from tests.metrics.promtext import sample
 
 from .cluster import Cluster, LabNodeProcess, RealHeartbeat
 from .haconfig import HaSetup
 from .halog import complaints
 from .hbtui_node import ENV, HBTUI, HbtuiNode
-from .observe import wait_for_vip, wait_until
+from .observe import VipSampler, wait_for_vip, wait_until
 
 pytestmark = pytest.mark.lab
 
 HOWTO = HaSetup()
 VIP = HOWTO.vip_ip
 KEEPALIVE_S, DEADTIME_S, INITDEAD_S = 1.0, 5.0, 10.0
-SAMPLE_S = 0.05
 
 
 def timing(what: str, seconds: float) -> None:
     print(f"[lab hbtui] {what}: {seconds:.3f} s")
-
-
-class VipSampler:
-    """Samples who has the VIP every 50 ms in a thread; measures the longest double hold."""
-
-    def __init__(self, cluster: Cluster) -> None:
-        self.cluster = cluster
-        self.samples: list[tuple[float, list[str]]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-
-    def _holders(self) -> list[str]:
-        found = []
-        for node in self.cluster.lab:
-            done = run(["ip", "-n", node.netns, "-j", "addr", "show", "dev", "eth0"], check=False)
-            links = json.loads(done.stdout or "[]")
-            if any(a.get("local") == VIP for link in links for a in link.get("addr_info", [])):
-                found.append(node.name)
-        return found
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            holders = self._holders()
-            if len(holders) > 1:  # only live nodes count (see the module docstring)
-                holders = [name for name in holders if self.cluster[name].running()]
-            self.samples.append((time.monotonic(), holders))
-            self._stop.wait(SAMPLE_S)
-
-    def longest_double(self) -> float:
-        """Longest stretch (s) during which two live nodes held the VIP."""
-        longest, began = 0.0, None
-        for at, holders in self.samples:
-            if len(holders) > 1:
-                began = at if began is None else began
-                longest = max(longest, at - began)
-            else:
-                began = None
-        return longest
-
-    def __enter__(self) -> VipSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
 
 
 @contextmanager
@@ -152,8 +103,15 @@ def reread_and_refuse(member: HbtuiNode) -> None:
     ha_cf.write_text(good)
 
 
+# issue 15: both nodes write node_exporter's textfile; the kill below must show in it
+METRICS = "/var/lib/heartbeat/hbtui.prom"
+WITH_METRICS = HaSetup(
+    hbtui_settings=(*HOWTO.hbtui_settings, f"metrics_textfile = {METRICS}", "metrics_interval = 1")
+)
+
+
 def test_cold_start_crash_return_and_graceful_stop(lab: Lab) -> None:
-    cluster = Cluster(lab, [HbtuiNode, HbtuiNode], HOWTO)
+    cluster = Cluster(lab, [HbtuiNode, HbtuiNode], WITH_METRICS)
     one, two = cluster["server1"], cluster["server2"]
     assert isinstance(one, HbtuiNode) and isinstance(two, HbtuiNode)
     with sampled(cluster, "cold start"):
@@ -179,6 +137,15 @@ def test_cold_start_crash_return_and_graceful_stop(lab: Lab) -> None:
         assert two.wait_failback_actions(2) == ["status", "start"]
         assert lab["server1"].has_address(VIP)  # a crash releases nothing
         assert "WARN: node server1: is dead" in two.log_text()
+        textfile = lab["server2"].state_dir / "hbtui.prom"
+        took_over = {"from_node": "server1", "reason": "dead"}
+        wait_until(
+            lambda: sample(textfile.read_text(), "hbtui_takeovers_total", **took_over) == 1,
+            5, "server2's textfile counts the takeover",
+        )  # fmt: skip
+        text = two.status("--metrics").stdout
+        assert sample(text, "hbtui_peer_up", peer="server1") == 0
+        assert sample(text, "hbtui_vip_held", vip=VIP, resource=f"IPaddr::{VIP}/24") == 1
 
     with sampled(cluster, "server1 returns"):
         back_wall = time.time()

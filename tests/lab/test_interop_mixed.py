@@ -30,8 +30,7 @@ from .cluster import Cluster, LabNodeProcess, RealHeartbeat
 from .haconfig import HaSetup
 from .halog import protocol_complaints
 from .hbtui_node import ENV, HBTUI, HbtuiNode
-from .observe import wait_for_vip, wait_until
-from .test_hbtui_cluster import VipSampler
+from .observe import VipSampler, wait_for_vip, wait_until
 
 pytestmark = [pytest.mark.lab, pytest.mark.interop, pytest.mark.usefixtures("real_heartbeat")]
 

@@ -117,7 +117,13 @@ def test_status_exits_3_when_no_node_runs(
 ) -> None:
     socket = str(tmp_path / "none.sock")
     args = argparse.Namespace(
-        control_socket=socket, json=False, follow=False, check=False, query=None, node=None
+        control_socket=socket,
+        json=False,
+        follow=False,
+        check=False,
+        metrics=False,
+        query=None,
+        node=None,
     )
     assert status_cmd.run(args) == 3
     assert "no hbtui node is running" in capsys.readouterr().err

@@ -6,8 +6,10 @@ import itertools
 from pathlib import Path
 
 import pytest
+from rtkit import make_config as member_config
 
 from hbtui.adapters.runtime import RUNTIME_STEPS, NodeRuntime, RuntimeState, RuntimeStateError
+from hbtui.adapters.scripts import SubprocessScriptRunner
 from tests.engine.enginesim import make_config
 
 S = RuntimeState
@@ -43,3 +45,17 @@ def test_closed_states_and_the_snapshot_string(tmp_path: Path) -> None:
     runtime.kill()
     state = runtime.snapshot()["runtime"]["state"]
     assert (type(state), state) == (str, "killed")
+
+
+def test_resource_scripts_log_where_ha_cf_says(tmp_path: Path) -> None:
+    """Agents that source ocf-shellfuncs log to HA_LOGFILE / HA_DEBUGLOG / HA_LOGFACILITY,
+    as under the real daemon; without them they wrote to stderr (ha-log said WARN for INFO)."""
+    config = member_config("server1", tmp_path / "etc", tmp_path / "log")
+    runner = NodeRuntime(config, tmp_path / "state").scripts
+    assert isinstance(runner, SubprocessScriptRunner)
+    cf = config.ha_cf
+    assert runner.extra_env["HA_LOGFILE"] == str(cf.logfile)
+    assert runner.extra_env["HA_DEBUGLOG"] == str(cf.debugfile)
+    assert runner.extra_env.get("HA_LOGFACILITY") == (
+        None if cf.logfacility in (None, "none") else cf.logfacility
+    )

@@ -14,7 +14,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from hbtui.console.model import GAP_BUCKETS, ConsoleModel
+from hbtui.console.model import ConsoleModel
+from hbtui.stream.gaps import GAP_BUCKETS
 
 SOCKET_POLL_S = 10.0
 OWN_ECHO = "from_self"  # the codec's reason for a copy of our own message

@@ -32,6 +32,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     ),
     "migrate": ("migrate", "write the Corosync + Pacemaker configuration of this cluster"),
     "postmortem": ("postmortem", "the timeline of an incident from the nodes' ha-logs"),
+    "drill": ("drill", "a failover drill: the group away from its holder and back, timed"),
 }
 
 

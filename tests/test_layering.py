@@ -29,6 +29,8 @@ ALLOWED: dict[str, set[str]] = {
     "postmortem": {"config", "wire", "engine", "stream"},
     # Prometheus metrics: counted from the event stream, rendered with the snapshot
     "metrics": {"config", "wire", "engine", "stream"},
+    # failover drills: preflight and report from snapshots and stream items (pure)
+    "drill": {"config", "wire", "engine", "stream"},
 }
 # package -> the hbtui packages it must never import
 FORBIDDEN: dict[str, set[str]] = {

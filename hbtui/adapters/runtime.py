@@ -33,6 +33,7 @@ from hbtui.adapters.halog import HaLogFiles, format_log_line
 from hbtui.adapters.icmp import IcmpError, IcmpPinger
 from hbtui.adapters.mediasock import BcastMedium, McastMedium
 from hbtui.adapters.netlink import NetlinkVipDriver, VipDriver
+from hbtui.adapters.realtime import Realtime
 from hbtui.adapters.reload import merge_reload
 from hbtui.adapters.scripts import ScriptRunner, SubprocessScriptRunner, heartbeat_env
 from hbtui.adapters.splitbrain import SplitBrainWatch, probe_targets
@@ -192,6 +193,7 @@ class NodeRuntime:
         self.echo_log = echo_log
         self.node: Node | None = None
         self.split_brain: SplitBrainWatch | None = None
+        self.realtime: Realtime | None = None  # set by `hbtui node` (ha.cf realtime on)
         self.settings = HbtuiSettings()  # hbtui.conf, read at start
         # request id -> (resource, op, started_ms, timeout_ms) of each script running now
         self.scripts_running: dict[int, tuple[str, str, int, int]] = {}
@@ -433,6 +435,8 @@ class NodeRuntime:
         }
         if self.split_brain is not None:
             snap["runtime"].update(self.split_brain.describe())
+        if self.realtime is not None:
+            snap["runtime"]["realtime"] = self.realtime.describe()
         now = self.now_ms() if self._loop is not None else 0
         snap["runtime"]["scripts_running"] = [
             {"resource": res, "op": op, "elapsed_ms": now - began, "timeout_ms": limit}

@@ -19,6 +19,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TextIO
 
+from hbtui.adapters.realtime import make_realtime
 from hbtui.adapters.runtime import NodeRuntime, NodeStartError, RuntimeState
 from hbtui.adapters.sdnotify import Notifier
 from hbtui.adapters.state import StateDirLock, StateError
@@ -124,12 +125,16 @@ async def _serve(config: ClusterConfig, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    if config.ha_cf.realtime:  # before the start: the node's whole run is on time
+        runtime.realtime = make_realtime(config.ha_cf.rtprio)
     try:
         await runtime.start()
     except (NodeStartError, UdpError, StateError, OSError) as exc:
         print(f"hbtui node: cannot start: {exc}", file=sys.stderr)
         await server.close()
         return 1
+    for problem in runtime.realtime.problems if runtime.realtime else ():
+        runtime.say("WARN", f"realtime: {problem}")
     loop = asyncio.get_running_loop()
     tasks: set[asyncio.Task[Any]] = set()
     notifier = Notifier()

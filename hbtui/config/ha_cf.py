@@ -46,10 +46,8 @@ HARMLESS: dict[str, str] = {
     "logs the first of each reason and sender",
     "syslogmsgfmt": "syslog message format of the daemon: hbtui's syslog lines keep "
     "Heartbeat's tag and priority",
-    "realtime": "the daemon runs SCHED_RR and locks its memory; hbtui runs at normal priority "
-    "(measured jitter p99 1.6 ms, bench/README)",
-    "rtprio": "the daemon's SCHED_RR priority: hbtui does not use realtime scheduling",
-    "memreserve": "the daemon locks this much memory; hbtui does not lock memory",
+    "memreserve": "the daemon grows its heap by this much before locking its memory; hbtui "
+    "locks what it has (mlockall, with realtime on) and grows on demand",
     "hbgenmethod": "how the daemon makes generations (file or time): hbtui keeps hb_generation "
     "in the state directory as the file method does",
     "msgfmt": "the daemon's message format for sending: hbtui always sends netstring (what "
@@ -64,6 +62,7 @@ UNSUPPORTED = frozenset(
     | {"enable_config_writes", "use_apphbd", "cluster", "nice_failback", "udp"}
 )
 
+RTPRIO_MAX = 99  # Linux's highest SCHED_RR priority
 _IFNAME = re.compile(r"[^\s/:]{1,15}")
 _DOTTED = re.compile(r"[0-9.]+")
 
@@ -362,6 +361,29 @@ def _logfacility(b: _Builder, line: ConfigLine) -> None:
     b.values["logfacility"] = value
 
 
+def _realtime(b: _Builder, line: ConfigLine) -> None:
+    value = b.one_arg(line)
+    if value is None:
+        return
+    word = value.lower()
+    if word not in TRUE_WORDS and word not in FALSE_WORDS:
+        b.error(line, f"invalid realtime [{shown(value)}]: use on or off")
+        return
+    b.note_set("realtime", line)
+    b.values["realtime"] = "on" if word in TRUE_WORDS else "off"
+
+
+def _rtprio(b: _Builder, line: ConfigLine) -> None:
+    value = b.one_arg(line)
+    if value is None:
+        return
+    if not value.isdigit() or not 1 <= int(value) <= RTPRIO_MAX:
+        b.error(line, f"invalid rtprio [{shown(value)}]: a SCHED_RR priority, 1 to {RTPRIO_MAX}")
+        return
+    b.note_set("rtprio", line)
+    b.values["rtprio"] = value
+
+
 Handler = Callable[[_Builder, ConfigLine], None]
 
 HANDLERS: dict[str, Handler] = {
@@ -385,6 +407,8 @@ HANDLERS: dict[str, Handler] = {
     "logfile": _path_value,
     "debugfile": _path_value,
     "logfacility": _logfacility,
+    "realtime": _realtime,
+    "rtprio": _rtprio,
 }
 
 KNOWN_DIRECTIVES = frozenset(HANDLERS) | frozenset(HARMLESS) | UNSUPPORTED
@@ -467,6 +491,8 @@ def parse_ha_cf(
         ping_nodes=tuple(b.ping_nodes),
         deadping_ms=deadping,
         ipfail=b.ipfail_line is not None,
+        realtime=b.values.get("realtime", "on") == "on",
+        rtprio=int(b.values["rtprio"]) if "rtprio" in b.values else None,
         lines=dict(b.lines),
         node_lines=dict(b.node_lines),
     )

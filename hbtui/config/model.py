@@ -69,6 +69,8 @@ class HaCf:
     ping_nodes: tuple[PingNode, ...] = ()
     deadping_ms: int = 30000  # deadtime when not set, as Heartbeat does
     ipfail: bool = False  # a ``respawn USER .../ipfail`` line: hbtui does what it decides
+    realtime: bool = True  # SCHED_RR and locked memory, as the daemon (its default: on)
+    rtprio: int | None = None  # SCHED_RR priority; None: the lowest (1), as the daemon
     # directive -> line where it was set, for messages that need to point at it
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
     # node name -> line of ha.cf that declared it

@@ -5,7 +5,7 @@
 #    source ~/.local/share/bash_completion/hbtui
 # See also: https://github.com/scop/bash-completion/blob/main/doc/configuration.md
 
-_shtab_hbtui_subparsers=(console demo node status standby takeover check decode report resource advise install-service migrate postmortem)
+_shtab_hbtui_subparsers=(console demo node status standby takeover check decode report resource advise install-service migrate postmortem drill)
 
 _shtab_hbtui_console_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --mode --embedded --record --no-peers --peer-hbtui)
 _shtab_hbtui_demo_option_strings=(-h --help --headless --seconds)
@@ -21,6 +21,7 @@ _shtab_hbtui_advise_option_strings=(-h --help --config-dir --state-dir --node-na
 _shtab_hbtui_install_service_option_strings=(-h --help --config-dir --state-dir --node-name --unit-dir --logrotate-dir --program --print)
 _shtab_hbtui_migrate_option_strings=(-h --help --config-dir --state-dir --node-name --to --format --out --cluster-name --token --dc-deadtime --rehearse --ring0)
 _shtab_hbtui_postmortem_option_strings=(-h --help --config-dir --pcap --json --text)
+_shtab_hbtui_drill_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --timeout --reports-dir)
 _shtab_hbtui_option_strings=(-h --help --version)
 
 
@@ -30,7 +31,7 @@ _shtab_hbtui_status_pos_0_choices=(hbstatus listnodes nodestatus rscstatus)
 _shtab_hbtui_resource_pos_0_choices=(retry-stop cleared self-fence)
 _shtab_hbtui_migrate___to_choices=(pacemaker)
 _shtab_hbtui_migrate___format_choices=(xml pcs crm corosync)
-_shtab_hbtui_pos_0_choices=(console demo node status standby takeover check decode report resource advise install-service migrate postmortem)
+_shtab_hbtui_pos_0_choices=(console demo node status standby takeover check decode report resource advise install-service migrate postmortem drill)
 
 _shtab_hbtui_console__h_nargs=0
 _shtab_hbtui_console___help_nargs=0
@@ -82,6 +83,8 @@ _shtab_hbtui_postmortem__h_nargs=0
 _shtab_hbtui_postmortem___help_nargs=0
 _shtab_hbtui_postmortem___json_nargs=0
 _shtab_hbtui_postmortem___text_nargs=0
+_shtab_hbtui_drill__h_nargs=0
+_shtab_hbtui_drill___help_nargs=0
 _shtab_hbtui_pos_0_nargs=A...
 _shtab_hbtui__h_nargs=0
 _shtab_hbtui___help_nargs=0

@@ -123,9 +123,21 @@ def test_unsupported_directive_is_a_warning(line: str) -> None:
 
 def test_a_directive_read_but_not_acted_on_says_what_the_daemon_would_do() -> None:
     """issue 16: never silence: each says what the real daemon does that hbtui does not."""
-    _, problems = parse(BASE + "coredumps true\nuse_logd no\nrealtime on\n")
+    _, problems = parse(BASE + "coredumps true\nuse_logd no\nmemreserve 6500\n")
     assert [(p.severity, p.line) for p in problems] == [(Severity.WARNING, n) for n in (3, 4, 5)]
-    assert "realtime: the daemon runs SCHED_RR" in problems[2].message
+    assert "memreserve: the daemon grows its heap" in problems[2].message
+
+
+def test_realtime_and_rtprio() -> None:
+    """On by default, as the daemon; rtprio is the SCHED_RR priority."""
+    cf, problems = parse(BASE)
+    assert cf.realtime and cf.rtprio is None and problems == []
+    cf, problems = parse(BASE + "realtime off\nrtprio 5\n")
+    assert not cf.realtime and cf.rtprio == 5 and problems == []
+    _, problems = parse(BASE + "realtime maybe\nrtprio 100\n")
+    assert [(p.severity, p.line) for p in problems] == [(Severity.ERROR, 3), (Severity.ERROR, 4)]
+    assert "invalid realtime [maybe]: use on or off" in problems[0].message
+    assert "invalid rtprio [100]: a SCHED_RR priority, 1 to 99" in problems[1].message
 
 
 @pytest.mark.parametrize("value", ["on", "yes", "respawn", "true"])

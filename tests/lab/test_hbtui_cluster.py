@@ -123,6 +123,12 @@ def test_cold_start_crash_return_and_graceful_stop(lab: Lab) -> None:
         assert not lab["server2"].has_address(VIP) and two.failback_actions() == []
         status_ok(one)
         status_ok(two)
+        # ha.cf's realtime (on by default): SCHED_RR, memory locked, scripts at normal priority
+        (pid,) = two.node_pids()
+        assert os.sched_getscheduler(pid) & ~os.SCHED_RESET_ON_FORK == os.SCHED_RR
+        realtime = two.snapshot()["runtime"]["realtime"]
+        assert realtime == {"policy": "SCHED_RR", "priority": 1, "memory_locked": True}
+        assert "realtime:" not in two.log_text()  # no step failed
         # the startup dt (deadtime + 2 s) is over once server2 hears a plain deadtime
         wait_until(
             lambda: two.snapshot()["nodes"]["server1"]["deadtime_ms"] == 5000, 10, "dt settled"

@@ -1,0 +1,81 @@
+"""A drill's report: what was done, how long each move took, what the scripts said, and how
+that compares with the previous drill. Written as JSON (kept) and Markdown (to read)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Move:
+    """One move of the group: the command given on this node and what came of it."""
+
+    name: str  # "away" or "back" (or "restore" after an abort)
+    command: str  # standby / takeover
+    to_node: str
+    seconds: float | None = None  # None: it did not complete
+    ok: bool = False
+
+
+@dataclass
+class ScriptRun:
+    """A resource script this node ran during the drill."""
+
+    resource: str
+    op: str
+    rc: int | None = None
+    timed_out: bool = False
+    output: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DrillReport:
+    """The whole drill."""
+
+    started: str  # RFC 3339
+    node: str
+    peer: str
+    holder: str  # who held the group before
+    moves: list[Move] = field(default_factory=list)
+    scripts: list[ScriptRun] = field(default_factory=list)
+    anomaly: str | None = None
+    refused: list[str] = field(default_factory=list)  # preflight findings
+
+    @property
+    def result(self) -> str:
+        """passed, aborted (something went wrong midway) or refused (preflight)."""
+        if self.refused:
+            return "refused"
+        return "aborted" if self.anomaly or not all(m.ok for m in self.moves) else "passed"
+
+    def to_json(self) -> str:
+        """The report as kept on disk."""
+        return json.dumps({**asdict(self), "result": self.result}, indent=2) + "\n"
+
+    def to_markdown(self, previous: dict[str, Any] | None = None) -> str:
+        """For people: moves with times (and the previous drill's), anomalies, scripts."""
+        lines = [f"# Failover drill {self.started}", "",
+                 f"Node {self.node}, peer {self.peer}; the group was on {self.holder}.",
+                 f"Result: **{self.result}**", ""]  # fmt: skip
+        if self.refused:
+            lines += ["Not started:", *(f"- {why}" for why in self.refused), ""]
+        if self.anomaly:
+            lines += [f"Stopped at: {self.anomaly}", ""]
+        before = {m["name"]: m.get("seconds") for m in (previous or {}).get("moves", [])}
+        if self.moves:
+            lines += ["| move | command | to | took | last drill |", "|---|---|---|---|---|"]
+            for move in self.moves:
+                took = "did not complete" if move.seconds is None else f"{move.seconds:.2f} s"
+                last = before.get(move.name)
+                lines.append(f"| {move.name} | {move.command} | {move.to_node} | {took} | "
+                             f"{'-' if last is None else f'{last:.2f} s'} |")  # fmt: skip
+            lines.append("")
+        if self.scripts:
+            lines += [f"Scripts run on {self.node} (the peer's are in its ha-log):", ""]
+            for run in self.scripts:
+                said = "timed out" if run.timed_out else f"exit {run.rc}"
+                lines.append(f"- `{run.resource} {run.op}`: {said}")
+                lines += [f"  - {text}" for text in run.output]
+        return "\n".join(lines) + "\n"

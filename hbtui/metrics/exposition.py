@@ -60,6 +60,14 @@ class _Collector:
             "hbtui_node_start_time_seconds", "When the node started (Unix time).",
             value=self.started_s,
         )  # fmt: skip
+        if (realtime := run.get("realtime")) is not None:
+            rt = GaugeMetricFamily(
+                "hbtui_realtime_info", "ha.cf realtime: 1, labelled with what the node got.",
+                labels=["policy", "priority", "memory_locked"],
+            )  # fmt: skip
+            rt.add_metric([realtime["policy"], str(realtime["priority"]),
+                           str(realtime["memory_locked"]).lower()], 1)  # fmt: skip
+            yield rt
 
     def _peers(self) -> Iterator[Metric]:
         peers = {n: p for n, p in self.snap.get("nodes", {}).items() if not p.get("self")}

@@ -29,7 +29,8 @@ SNAPSHOT: dict[str, Any] = {
     "ping_nodes": {"192.168.10.3": {"status": "ping"}},
     "runtime": {"state": "running", "sent": 40, "received": 38, "sent_bytes": 9000,
                 "received_bytes": 8000, "send_errors": {"ENETUNREACH": 2},
-                "split_brain": [], "scripts_running": []},
+                "split_brain": [], "scripts_running": [],
+                "realtime": {"policy": "SCHED_RR", "priority": 1, "memory_locked": True}},
 }  # fmt: skip
 
 
@@ -97,6 +98,8 @@ def test_states_from_the_snapshot() -> None:
     node = {"node": "server2", "status": "active", "phase": "stable", "rsc_hold": "all"}
     assert value(found, "hbtui_node_info", runtime="running", **node) == 1
     assert value(found, "hbtui_node_start_time_seconds") == 1_700_000_000.0
+    rt = {"policy": "SCHED_RR", "priority": "1", "memory_locked": "true"}
+    assert value(found, "hbtui_realtime_info", **rt) == 1
     assert value(found, "hbtui_peer_up", peer="server1") == 0
     assert value(found, "hbtui_peer_info", peer="server1", status="dead", rsc_hold="none") == 1
     assert value(found, "hbtui_link_up", peer="server1", link="eth0") == 0

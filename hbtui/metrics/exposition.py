@@ -162,51 +162,37 @@ class _Collector:
 
     def _counts(self) -> Iterator[Metric]:
         tally = self.tally
-        keepalives = CounterMetricFamily(
+        yield _counter(
             "hbtui_keepalives_received", "Status messages heard, by peer and link.",
-            labels=["peer", "link"],
+            ["peer", "link"], tally.keepalives,
         )  # fmt: skip
-        for (peer, link), count in sorted(tally.keepalives.items()):
-            keepalives.add_metric([peer, link], count)
-        yield keepalives
         yield _histogram(
             "hbtui_keepalive_gap_seconds", "Time between a peer's status messages.",
             "peer", tally.gaps,
         )  # fmt: skip
-        for name, doc, counts in (
-            ("hbtui_late_heartbeats", "Status messages later than warntime.", tally.late),
-            ("hbtui_peer_deaths", "Times a peer was declared dead.", tally.deaths),
-        ):
-            family = CounterMetricFamily(name, doc, labels=["peer"])
-            for peer, count in sorted(counts.items()):
-                family.add_metric([peer], count)
-            yield family
-        takeovers = CounterMetricFamily(
+        yield _counter(
+            "hbtui_late_heartbeats", "Status messages later than warntime.", ["peer"], tally.late
+        )
+        yield _counter(
+            "hbtui_peer_deaths", "Times a peer was declared dead.", ["peer"], tally.deaths
+        )
+        yield _counter(
             "hbtui_takeovers", "Takeovers done here, by the node they came from and why.",
-            labels=["from_node", "reason"],
+            ["from_node", "reason"], tally.takeovers,
         )  # fmt: skip
-        for (source, reason), count in sorted(tally.takeovers.items()):
-            takeovers.add_metric([source, reason], count)
-        yield takeovers
         yield _histogram(
             "hbtui_takeover_duration_seconds",
             "From the peer's last packet (else the decision) to every start script done.",
             "reason", tally.takeover_s,
         )  # fmt: skip
-        failbacks = CounterMetricFamily(
+        yield _counter(
             "hbtui_failbacks", "Groups given back (released) or taken home (acquired).",
-            labels=["phase"],
+            ["phase"], tally.failbacks,
         )  # fmt: skip
-        for phase, count in sorted(tally.failbacks.items()):
-            failbacks.add_metric([phase], count)
-        yield failbacks
-        scripts = CounterMetricFamily(
+        yield _counter(
             "hbtui_script_runs", "Resource script runs by resource, operation and result.",
-            labels=["resource", "op", "result"],
+            ["resource", "op", "result"], tally.scripts,
         )  # fmt: skip
-        for (resource, op, result), count in sorted(tally.scripts.items()):
-            scripts.add_metric([resource, op, result], count)
-        yield scripts
         yield _histogram(
             "hbtui_script_duration_seconds", "How long resource scripts ran, by operation.",
             "op", tally.script_s,
@@ -215,6 +201,14 @@ class _Collector:
             "hbtui_stop_failures", "Resources that would not stop (after one retry).",
             value=tally.stop_failures,
         )  # fmt: skip
+
+
+def _counter(name: str, doc: str, labels: list[str], counts: Mapping[Any, int]) -> Metric:
+    """One counter family with a series per key of ``counts`` (a tuple key: one per label)."""
+    family = CounterMetricFamily(name, doc, labels=labels)
+    for key, count in sorted(counts.items()):
+        family.add_metric(list(key) if isinstance(key, tuple) else [key], count)
+    return family
 
 
 def _histogram(name: str, doc: str, label: str, by: Mapping[str, Histogram]) -> Metric:

@@ -27,7 +27,6 @@ from hbtui.lab.netns import Lab
 from hbtui.lab.node import Node
 
 from .cluster import DEBIAN_HA_DIR, SITE_FILES, Cluster, LabNodeProcess, RealHeartbeat
-from .conftest import lab_unavailable
 from .haconfig import HaSetup
 from .halog import protocol_complaints
 from .hbtui_node import HbtuiNode
@@ -98,19 +97,15 @@ def shared_disk(lab_dir: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def lab_routed(lab_dir: Path) -> Iterator[Lab]:
-    """server1 and server2, each with a default route and the lab's init.d service."""
-    reason = lab_unavailable()
-    if reason:
-        pytest.skip(reason)
-    with Lab(["server1", "server2"], base_dir=lab_dir) as made:
-        for node in (made["server1"], made["server2"]):
-            node.run(["ip", "route", "add", "default", "via", "192.168.10.254", "dev", "eth0"],
-                     check=True)  # fmt: skip
-            service = node.host_path("/etc/init.d/hbsvc")
-            service.write_text(SERVICE)
-            service.chmod(0o755)
-        yield made
+def lab_routed(lab: Lab) -> Lab:
+    """The two-node lab, each node with a default route and the lab's init.d service."""
+    for node in (lab["server1"], lab["server2"]):
+        node.run(["ip", "route", "add", "default", "via", "192.168.10.254", "dev", "eth0"],
+                 check=True)  # fmt: skip
+        service = node.host_path("/etc/init.d/hbsvc")
+        service.write_text(SERVICE)
+        service.chmod(0o755)
+    return lab
 
 
 def mounted(node: Node) -> bool:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import shutil
 from pathlib import Path
 
+from hbtui.commands.check import check_config
 from hbtui.metrics.exporter import MetricsExporter
 
 SNAP = {"node": "server1", "runtime": {"state": "running"}}
@@ -35,11 +38,6 @@ async def test_a_failing_write_is_said_once_and_its_end_too(tmp_path: Path) -> N
 
 
 def test_check_warns_when_the_textfile_directory_is_missing(tmp_path: Path) -> None:
-    import io
-    import shutil
-
-    from hbtui.commands.check import check_config
-
     config = tmp_path / "ha.d"
     shutil.copytree(Path(__file__).resolve().parents[2] / "hbtui" / "data" / "howto", config)
     (config / "authkeys").chmod(0o600)

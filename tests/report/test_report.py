@@ -19,6 +19,14 @@ HOWTO = Path(__file__).parents[2] / "hbtui" / "data" / "howto"
 KEY = "PutYourSuperSecretKeyHere"
 
 
+def howto_copy(tmp_path: Path) -> Path:
+    """The HOWTO's /etc/ha.d copied under ``tmp_path`` (authkeys 600, as the node wants)."""
+    config = tmp_path / "ha.d"
+    shutil.copytree(HOWTO, config)
+    (config / "authkeys").chmod(0o600)
+    return config
+
+
 def report_files(tmp_path: Path, config: Path, node: str, out: Path) -> dict[str, str]:
     """Run `hbtui report` for one node without peers; the bundle's files by name."""
     argv = ["report", "--config-dir", str(config), "--state-dir", str(tmp_path / "state"),
@@ -74,9 +82,7 @@ def test_the_bundle_never_holds_a_key(tmp_path: Path) -> None:
 def test_report_on_this_machine_without_a_node(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = tmp_path / "ha.d"
-    shutil.copytree(HOWTO, config)
-    (config / "authkeys").chmod(0o600)
+    config = howto_copy(tmp_path)
     out = tmp_path / "bundle.tar.gz"
     files = report_files(tmp_path, config, "server1", out)
     assert f"wrote {out} (server1;" in capsys.readouterr().out
@@ -90,9 +96,7 @@ def test_the_bundle_holds_the_postmortem_of_its_window(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Issue 17: the support bundle carries `hbtui postmortem` of the window's logs."""
-    config = tmp_path / "ha.d"
-    shutil.copytree(HOWTO, config)
-    (config / "authkeys").chmod(0o600)
+    config = howto_copy(tmp_path)
     log = tmp_path / "ha-log"
     vectors = Path(__file__).resolve().parents[1] / "wire" / "vectors"
     shutil.copy(vectors / "ha-log-b-node-dead-takeover-server2.txt", log)

@@ -94,7 +94,7 @@ class PacemakerNode:
         ]
         return argvs
 
-    def boot(self, timeout: float = 15.0) -> None:
+    def boot(self, timeout: float = 30.0) -> None:
         """Mount the private directories, start corosync, wait for it, start pacemakerd."""
         for argv in self._mounts():
             self.node.run(argv, check=True)
@@ -104,7 +104,9 @@ class PacemakerNode:
         deadline = time.monotonic() + timeout
         while self.node.run(["corosync-cfgtool", "-s"], timeout=5).returncode != 0:
             if self.corosync.poll() is not None or time.monotonic() > deadline:
-                raise LabError(f"{self.name}: corosync did not come up; see {log}")
+                status = self.corosync.poll()
+                why = "timed out" if status is None else f"exited {status}"
+                raise LabError(f"{self.name}: corosync did not come up ({why}); see {log}")
             time.sleep(POLL_S)
         with open(log, "a") as out:
             self.pacemakerd = self.node.popen(["pacemakerd"], stdout=out, stderr=out)

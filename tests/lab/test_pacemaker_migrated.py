@@ -5,7 +5,8 @@ Two lab nodes (their own network, UTS, mount, IPC and PID namespaces) get the fi
 /etc/ha.d; corosync and pacemakerd start inside them, the CIB is loaded with cibadmin, and:
 the VIP and failback.sh run on server1; a power cut of server1 (kill -9 of its PID namespace,
 link down) moves both to server2 and runs failback.sh's start there; server1 back brings them
-home (auto_failback on). Bring-up is retried once (a stalled election under load).
+home (auto_failback on). Bring-up is retried once, saying why (a stalled election or a slow
+corosync start under load).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from hbtui.lab.commands import LabError
 from hbtui.lab.netns import Lab
 from hbtui.lab.pacemaker import PacemakerCluster, pacemaker_unavailable
 from hbtui.migrate.crm_status import ClusterView
@@ -97,7 +99,9 @@ def running_cluster(lab_dir: Path, migrated: Path) -> Iterator[PacemakerCluster]
         with ExitStack() as stack:
             try:
                 cluster, seconds = bring_up(stack, lab_dir / f"attempt{attempt}", migrated)
-            except TimeoutError:
+            except (TimeoutError, LabError, subprocess.CalledProcessError) as error:
+                # said, with where to look, so a retried stall is never silent
+                print(f"[lab pacemaker] bring-up attempt {attempt} failed: {error}")
                 if attempt == 2:
                     raise
                 continue

@@ -4,6 +4,8 @@ Which source it reads (``hbtui.sources.pick``):
 
 - a real ``heartbeat`` daemon runs here: watch it read-only (its ha-log, cl_status);
 - an ``hbtui node`` answers on the control socket: attach to it;
+- Corosync + Pacemaker answer ``crm_mon`` here (after ``hbtui migrate``): the Pacemaker
+  view (``hbtui.console.pacemaker_app``); ``--pacemaker-host HOST`` shows HOST's, read-only;
 - otherwise: show the configuration and the peers, and offer to run the node inside the
   console (``r``, with a dialog saying what will happen; ``--embedded`` starts it at once);
   quitting a console that runs the node asks first, then stops it gracefully.
@@ -37,10 +39,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_control_socket_option(parser)
     parser.add_argument(
         "--mode",
-        choices=("auto", "watch", "attach", "embedded"),
+        choices=("auto", "watch", "attach", "embedded", "pacemaker"),
         default="auto",
         help="auto (default): watch a real heartbeat, else attach to `hbtui node`, "
-        "else show the config and peers and offer (r) to start a node here",
+        "else the Pacemaker view when Corosync + Pacemaker run here, else show the config "
+        "and peers and offer (r) to start a node here",
+    )
+    parser.add_argument(
+        "--pacemaker-host",
+        default=None,
+        metavar="HOST",
+        help="the Pacemaker view of HOST's cluster over SSH, read-only (crm_mon runs there)",
     )
     parser.add_argument(
         "--embedded",
@@ -76,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
     """Pick the source, run the app, return its exit status."""
     if args.replay:
         return _run_replay(args.replay, args.replay_speed)
+    if args.mode == "pacemaker" or args.pacemaker_host:
+        return _run_pacemaker(args.pacemaker_host)
     from hbtui.console.app import ConsoleApp
     from hbtui.sources.pick import pick_source
 
@@ -86,6 +97,10 @@ def run(args: argparse.Namespace) -> int:
         node_name=args.node_name,
         mode=args.mode,
     )
+    nothing_runs = isinstance(picked, str) or picked.source.mode == "embedded"
+    if args.mode == "auto" and nothing_runs and _pacemaker_here():
+        # migrated: show Pacemaker, never offer to start a Heartbeat node beside it
+        return _run_pacemaker(None)
     if isinstance(picked, str):
         print(f"hbtui console: {picked}", file=sys.stderr)
         return 2
@@ -157,6 +172,40 @@ def _reopener(args: argparse.Namespace, first: Any) -> Any:
         return source, peers, rename
 
     return reopen
+
+
+def _pacemaker_here() -> bool:
+    """Whether crm_mon answers for a cluster on this machine."""
+    from hbtui.commands.status import pacemaker_view
+
+    return pacemaker_view() is not None
+
+
+def _run_pacemaker(host: str | None) -> int:
+    """The Pacemaker view: crm_mon on this machine, or on ``host`` over SSH (read-only)."""
+    import socket
+
+    from hbtui.console.pacemaker_app import PacemakerApp
+    from hbtui.remote.runner import LocalRunner
+    from hbtui.remote.ssh import PeerLink, PeerTarget
+    from hbtui.sources.pacemaker import PacemakerFeed
+
+    async def main() -> int:
+        link = PeerLink(PeerTarget(node=host)) if host else None
+        if link is not None:
+            link.start()
+            feed = PacemakerFeed(link, host or "", read_only=True)
+        else:
+            feed = PacemakerFeed(LocalRunner(), socket.gethostname())
+        try:
+            await PacemakerApp(feed).run_async()
+        finally:
+            await feed.close()
+            if link is not None:
+                await link.close()
+        return 0
+
+    return asyncio.run(main())
 
 
 def _run_replay(name: str, speed: float) -> int:

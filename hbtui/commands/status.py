@@ -19,12 +19,12 @@ import json
 import shutil
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 from hbtui.cli_common import add_common_options, add_control_socket_option
 from hbtui.control.client import ControlError, NoNodeRunning, follow, request
+from hbtui.crm.state import CrmParseError
 from hbtui.migrate.crm_status import ClusterView, parse_crm_mon
 from hbtui.stream.health import State, assess
 
@@ -153,7 +153,7 @@ def pacemaker_view() -> ClusterView | None:
         return None
     try:
         return parse_crm_mon(done.stdout)
-    except ET.ParseError:
+    except CrmParseError:
         return None
 
 

@@ -7,7 +7,7 @@
 
 _shtab_hbtui_subparsers=(console demo node status standby takeover check decode report resource advise install-service migrate postmortem drill)
 
-_shtab_hbtui_console_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --mode --embedded --record --no-peers --peer-hbtui)
+_shtab_hbtui_console_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --mode --pacemaker-host --embedded --record --no-peers --peer-hbtui)
 _shtab_hbtui_demo_option_strings=(-h --help --headless --seconds)
 _shtab_hbtui_node_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --quiet)
 _shtab_hbtui_status_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --json --follow --metrics --check)
@@ -26,7 +26,7 @@ _shtab_hbtui_option_strings=(-h --help --version)
 
 
 
-_shtab_hbtui_console___mode_choices=(auto watch attach embedded)
+_shtab_hbtui_console___mode_choices=(auto watch attach embedded pacemaker)
 _shtab_hbtui_status_pos_0_choices=(hbstatus listnodes nodestatus rscstatus)
 _shtab_hbtui_resource_pos_0_choices=(retry-stop cleared self-fence)
 _shtab_hbtui_migrate___to_choices=(pacemaker)

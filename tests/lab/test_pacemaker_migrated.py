@@ -28,6 +28,7 @@ from hbtui.migrate.crm_status import ClusterView
 
 from .conftest import lab_unavailable
 from .observe import wait_until
+from .pacemaker_console import console_watching
 
 pytestmark = pytest.mark.lab
 
@@ -115,45 +116,71 @@ def no_failures(view: ClusterView) -> None:
 
 
 def test_migrated_howto_fails_over_and_back(lab_dir: Path, migrated: Path) -> None:
+    """Failover and failback on the migrated cluster, with the Pacemaker console (Pilot)
+    watching from server2 and showing each state."""
     with running_cluster(lab_dir, migrated) as cluster:
-        one, two = cluster["server1"], cluster["server2"]
-        lab = one.lab
-        for node in cluster:  # the daemons run inside each node, nowhere else
-            assert node.node.processes_running("corosync"), node.name
-            assert node.node.processes_running("pacemakerd"), node.name
-        assert lab.vip_holders(VIP) == ["server1"]
-        assert one.has_file(MARKER) and not two.has_file(MARKER)
-        view = one.view()
-        assert view is not None
-        no_failures(view)
+        with console_watching(cluster.lab["server2"]) as seen:
+            fail_over_and_back(cluster)
+            wait_until(
+                lambda: (
+                    seen.showed(f"VIP {VIP} on server1")
+                    and seen.transitions
+                    and seen.transitions[0][1] == "failback"
+                ),
+                10,
+                "console shows failback",
+            )
+        assert not seen.errors, seen.errors
+        for row in reversed(seen.transitions):
+            print(f"[lab pacemaker] console showed: {' · '.join(row[1:])}")
+        on1, on2 = f"VIP {VIP} on server1", f"VIP {VIP} on server2"
+        shown = [line for line in seen.vip_lines if line in (on1, on2)]
+        assert shown[:1] == [on1] and on2 in shown and shown[-1] == on1, seen.vip_lines
+        kinds = [(row[1], row[3]) for row in reversed(seen.transitions)]
+        assert ("failover", "server1 → server2") in kinds, seen.transitions
+        assert kinds[-1] == ("failback", "server2 → server1"), seen.transitions
 
-        # power cut of server1: VIP and failback.sh move to server2
-        cut = time.monotonic()
-        one.power_cut()
-        lab["server2"].wait_for_address(VIP, present=True, timeout=FAILOVER_S)
-        moved, view = cluster.wait_view(
-            "server2", on("server2", VIP_ID, SCRIPT_ID), FAILOVER_S, "failover"
-        )
-        timing("power cut of server1 -> group started on server2", moved - cut)
-        assert view.online == {"server2"}
-        assert two.has_file(MARKER)  # failback.sh start ran (and succeeded) on server2
-        log = lab["server2"].log_dir / "pacemaker" / "pacemaker.log"
-        said = "Result of start operation for failback.sh on server2: ok"
-        wait_until(lambda: said in log.read_text(errors="replace"), 5, "start result logged")
-        no_failures(view)
 
-        # server1 back: the group comes home (auto_failback on -> stickiness 0)
-        back = time.monotonic()
-        one.power_on()
-        home, view = cluster.wait_view(
-            "server2", on("server1", VIP_ID, SCRIPT_ID), FAILBACK_S, "failback"
-        )
-        timing("server1 booted -> group started on server1", home - back)
-        assert view.online == {"server1", "server2"}
-        lab["server2"].wait_for_address(VIP, present=False, timeout=5)
-        assert lab.vip_holders(VIP) == ["server1"]
-        assert one.has_file(MARKER) and not two.has_file(MARKER)  # stop ran on server2
-        no_failures(view)
+def fail_over_and_back(cluster: PacemakerCluster) -> None:
+    """Power cut of server1, group on server2, server1 back, group home; checked each time."""
+    one, two = cluster["server1"], cluster["server2"]
+    lab = one.lab
+    for node in cluster:  # the daemons run inside each node, nowhere else
+        assert node.node.processes_running("corosync"), node.name
+        assert node.node.processes_running("pacemakerd"), node.name
+    assert lab.vip_holders(VIP) == ["server1"]
+    assert one.has_file(MARKER) and not two.has_file(MARKER)
+    view = one.view()
+    assert view is not None
+    no_failures(view)
+
+    # power cut of server1: VIP and failback.sh move to server2
+    cut = time.monotonic()
+    one.power_cut()
+    lab["server2"].wait_for_address(VIP, present=True, timeout=FAILOVER_S)
+    moved, view = cluster.wait_view(
+        "server2", on("server2", VIP_ID, SCRIPT_ID), FAILOVER_S, "failover"
+    )
+    timing("power cut of server1 -> group started on server2", moved - cut)
+    assert view.online == {"server2"}
+    assert two.has_file(MARKER)  # failback.sh start ran (and succeeded) on server2
+    log = lab["server2"].log_dir / "pacemaker" / "pacemaker.log"
+    said = "Result of start operation for failback.sh on server2: ok"
+    wait_until(lambda: said in log.read_text(errors="replace"), 5, "start result logged")
+    no_failures(view)
+
+    # server1 back: the group comes home (auto_failback on -> stickiness 0)
+    back = time.monotonic()
+    one.power_on()
+    home, view = cluster.wait_view(
+        "server2", on("server1", VIP_ID, SCRIPT_ID), FAILBACK_S, "failback"
+    )
+    timing("server1 booted -> group started on server1", home - back)
+    assert view.online == {"server1", "server2"}
+    lab["server2"].wait_for_address(VIP, present=False, timeout=5)
+    assert lab.vip_holders(VIP) == ["server1"]
+    assert one.has_file(MARKER) and not two.has_file(MARKER)  # stop ran on server2
+    no_failures(view)
 
 
 THREE = ["server1", "server2", "server3"]

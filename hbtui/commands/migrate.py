@@ -11,6 +11,7 @@ import argparse
 import io
 import os
 import secrets
+import shlex
 import socket
 import sys
 import tempfile
@@ -68,6 +69,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="build this cluster in namespaces on this machine, migrated and on hbtui's node, "
         "and time a power cut of the home node and its return on both (root; corosync and "
         "pacemaker installed; your scripts never run: stand-ins do)",
+    )
+    parser.add_argument(
+        "--cutover",
+        action="store_true",
+        help="move this running cluster to Corosync + Pacemaker over the SSH links: read every "
+        "node, print each step with its commands, checks and undo, then run it when you type "
+        "'move' (or --yes); a failed step is rolled back to Heartbeat/hbtui",
+    )
+    parser.add_argument("--yes", action="store_true", help="with --cutover: run without asking")
+    parser.add_argument(
+        "--peer-hbtui",
+        default="hbtui",
+        metavar="COMMAND",
+        help="with --cutover: how hbtui is run on the other nodes over SSH (default: hbtui)",
     )
     parser.add_argument(
         "--ring0",
@@ -188,6 +203,14 @@ def migrate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except (MigrationError, ValueError) as exc:
         err.write(f"hbtui migrate: {exc}\n")
         return 1
+    if args.cutover:
+        from hbtui.commands.cutover import run_cutover
+
+        for warning in migration.warnings:
+            err.write(f"hbtui migrate: warning: {warning}\n")
+        err.write(f"hbtui migrate: {FENCING_SHORT}\n")
+        program = tuple(shlex.split(args.peer_hbtui)) or ("hbtui",)
+        return run_cutover(config, migration, out, err, assume_yes=args.yes, hbtui_program=program)
     if args.out:
         write_out(migration, Path(args.out), out)
     else:

@@ -20,10 +20,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from hbtui.cutover.commands import ClusterStack
 from hbtui.lab.commands import LabError, run, wait_gone
 from hbtui.lab.netns import Lab
 from hbtui.lab.node import Node
 from hbtui.migrate.crm_status import ClusterView, parse_crm_mon
+from hbtui.remote.commands import ServiceKind
 
 TOOLS = ("corosync", "corosync-cfgtool", "pacemakerd", "cibadmin", "crm_mon")
 # node directory name -> where the node sees it
@@ -66,12 +68,21 @@ class PacemakerNode:
         """Host path of one of the node's private Pacemaker directories."""
         return self.node.directory / sub
 
-    def install(self, migration_dir: Path, ha_config: Path) -> None:
-        """Put ``hbtui migrate --out`` files and /etc/ha.d in place (host side, node stopped)."""
+    def make_private(self) -> None:
+        """The node's private Pacemaker directories (host side), Debian's tree in each."""
         for sub in PRIVATE:
             self.private(sub).mkdir(parents=True, exist_ok=True)
         # the package's directory tree with its owners (hacluster:haclient)
         run(["cp", "-a", "/var/lib/pacemaker/.", str(self.private("var-lib-pacemaker"))])
+
+    def mount(self) -> None:
+        """Mount the private directories inside the node (before anything runs in /run)."""
+        for argv in self._mounts():
+            self.node.run(argv, check=True)
+
+    def install(self, migration_dir: Path, ha_config: Path) -> None:
+        """Put ``hbtui migrate --out`` files and /etc/ha.d in place (host side, node stopped)."""
+        self.make_private()
         for name in CONFIG_FILES:
             shutil.copy(migration_dir / name, self.private("etc-corosync") / name)
         (self.private("etc-corosync") / "authkey").chmod(0o400)
@@ -89,15 +100,21 @@ class PacemakerNode:
         argvs += [
             ["mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", "/run"],
             ["mount", "-t", "tmpfs", "-o", f"mode=1777,size={SHM_SIZE}", "tmpfs", "/dev/shm"],
-            ["mkdir", "-p", *RUN_DIRS, "/var/log/pacemaker", "/var/log/corosync"],
+            [
+                "mkdir",
+                "-p",
+                *RUN_DIRS,
+                "/run/lock/subsys",
+                "/var/log/pacemaker",
+                "/var/log/corosync",
+            ],
             ["chown", "hacluster:haclient", "/run/crm", "/var/log/pacemaker"],
         ]
         return argvs
 
     def boot(self, timeout: float = 30.0) -> None:
         """Mount the private directories, start corosync, wait for it, start pacemakerd."""
-        for argv in self._mounts():
-            self.node.run(argv, check=True)
+        self.mount()
         log = self.node.directory / "daemons.out"
         with open(log, "a") as out:
             self.corosync = self.node.popen(["corosync", "-f"], stdout=out, stderr=out)
@@ -207,3 +224,44 @@ class PacemakerCluster:
             f"{sorted(wanted)} online with a DC",
         )
         return at
+
+
+# The stack as a migrated node's service manager runs it, in a lab node (no systemd there):
+# corosync in the foreground in its own session, pacemakerd once corosync answers, their PIDs
+# kept in /run; stopped by SIGTERM to pacemakerd (a graceful shutdown: resources stopped),
+# then corosync-cfgtool -H; each wait bounded. PIDs, never names.
+_LAB_START = (
+    "setsid corosync -f </dev/null >>/var/log/corosync/corosync.out 2>&1 & "
+    "echo $! > /run/lab-corosync.pid; "
+    "i=0; until corosync-cfgtool -s >/dev/null 2>&1; do i=$((i+1)); "
+    '[ "$i" -gt 150 ] && { echo "corosync did not come up" >&2; exit 1; }; sleep 0.2; done; '
+    "setsid pacemakerd </dev/null >>/var/log/pacemaker/pacemakerd.out 2>&1 & "
+    "echo $! > /run/lab-pacemakerd.pid; echo started"
+)
+# $1: a pid file; true while that process lives (a zombie does not count)
+_ALIVE = (
+    'alive() { p=$(cat "$1" 2>/dev/null) && [ -d "/proc/$p" ] && '
+    '! grep -q "^State:.*Z" "/proc/$p/status"; }; '
+)
+_LAB_STOP = (
+    _ALIVE
+    + 'if alive /run/lab-pacemakerd.pid; then kill -TERM "$(cat /run/lab-pacemakerd.pid)"; fi; '
+    + "i=0; while alive /run/lab-pacemakerd.pid; do i=$((i+1)); "
+    + '[ "$i" -gt 300 ] && { echo "pacemakerd did not stop" >&2; exit 1; }; sleep 0.2; done; '
+    + "corosync-cfgtool -H >/dev/null 2>&1; "
+    + "i=0; while alive /run/lab-corosync.pid && corosync-cfgtool -s >/dev/null 2>&1; do "
+    + 'i=$((i+1)); [ "$i" -gt 150 ] && { echo "corosync did not stop" >&2; exit 1; }; '
+    + "sleep 0.2; done; echo stopped"
+)
+
+
+def lab_stack(start: tuple[str, ...] | None = None) -> ClusterStack:
+    """How the cutover runs Corosync + Pacemaker in a lab node (``start`` replaces the start
+    command, e.g. with one that fails)."""
+    return ClusterStack(
+        ServiceKind.CUSTOM,
+        start=(start or ("sh", "-c", _LAB_START),),
+        stop=(("sh", "-c", _LAB_STOP),),
+        running=("crm_mon", "-1", "--output-as=xml"),
+        stopped=("sh", "-c", "! corosync-cfgtool -s >/dev/null 2>&1"),
+    )

@@ -9,7 +9,6 @@ every node sees the others, under the new names, with fresh uuids.
 
 from __future__ import annotations
 
-import shlex
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from pathlib import PurePosixPath
 from hbtui.configdiff import Impact, diff_configs, parse_node_config
 from hbtui.remote import commands
 from hbtui.remote.commands import Argv, ServiceManager
+from hbtui.remote.procedure import Command, Expect, Step, step_lines
 from hbtui.rename.rewrite import (
     hostname_problem,
     rename_in_ha_cf,
@@ -59,58 +59,6 @@ class RenameNode:
 
 
 @dataclass(frozen=True, slots=True)
-class Expect:
-    """What a check command must show; whitespace-normalised text comparisons."""
-
-    exit_ok: bool | None = True  # True: exit 0; False: non-zero; None: any
-    equals: str | None = None
-    contains: str | None = None
-    differs_from: str | None = None  # and not empty
-
-    def judge(self, exit_status: int | None, stdout: str) -> str | None:
-        """None when satisfied, else why not."""
-        ok = exit_status == 0
-        if self.exit_ok is not None and ok != self.exit_ok:
-            want = "exit 0" if self.exit_ok else "a non-zero exit"
-            return f"wanted {want}, got exit {exit_status}"
-        text = " ".join(stdout.split())
-        if self.equals is not None and text != " ".join(self.equals.split()):
-            return "content differs from what was expected"
-        if self.contains is not None and self.contains not in stdout:
-            return f"output does not mention {self.contains!r}"
-        if self.differs_from is not None and (not text or text == self.differs_from):
-            return "unchanged" if text else "empty"
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    """One argv to run on one node (``input_text`` goes to its stdin)."""
-
-    node: str
-    argv: Argv
-    input_text: str | None = None
-    expect: Expect = Expect()
-
-    def shown(self) -> str:
-        """``node$ shell line`` (with a note when stdin carries a file)."""
-        note = f"  < ({len(self.input_text)} bytes)" if self.input_text is not None else ""
-        return f"{self.node}$ {shlex.join(self.argv)}{note}"
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One stage of the procedure."""
-
-    key: str
-    title: str
-    actions: tuple[Command, ...]
-    checks: tuple[Command, ...]
-    on_failure: str
-    wait_s: float = 0.0  # checks are retried until they pass or this bound passes
-
-
-@dataclass(frozen=True, slots=True)
 class RenamePlan:
     """The whole procedure; ``problems`` non-empty means it must not run."""
 
@@ -126,13 +74,7 @@ class RenamePlan:
         out = [f"Rename {self.old} -> {self.new} on {', '.join(n.name for n in self.nodes)}"]
         out += [f"  PROBLEM: {p}" for p in self.problems]
         out += [f"  note: {n}" for n in self.notes]
-        for number, step in enumerate(self.steps, start=1):
-            out.append(f"{number}. {step.title}")
-            out += [f"     run   {c.shown()}" for c in step.actions]
-            out += [f"     check {c.shown()}" for c in step.checks]
-            if step.wait_s:
-                out.append(f"     (checks retried for up to {step.wait_s:g} s)")
-            out.append(f"     if it fails: {step.on_failure}")
+        out += step_lines(self.steps)
         return out
 
 

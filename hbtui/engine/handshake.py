@@ -8,11 +8,13 @@ Rules. One side gives a resource type, the other takes it:
 - the taker acquires at that ``done`` (take, acquiring), then says ``done`` itself and
   is finished; the giver is finished at the taker's ``done``.
 
-A ``me`` from the peer starts a new handshake as the taker whatever is running. The
-handshake with a peer ends (abort) when it dies, restarts or shuts down, and when we
-stop. Any other (state, move) pair is illegal: ``step`` raises ``HandshakeError``.
-Messages from the network that do not fit are ignored by the caller (it asks
-``allows`` first), as are completions of a job that belonged to an aborted handshake.
+A ``me`` from the peer starts a new handshake as the taker whatever is running (the
+caller ignores it while its own resources are in flux). The handshake with a peer ends
+(abort) when it dies, restarts or shuts down, when we stop, and when our ``me`` has had
+no answer for 10 s. Any other (state, move) pair is illegal: ``step`` raises
+``HandshakeError``. Messages from the network that do not fit are ignored by the caller
+(it asks ``allows`` first), as are completions of a job that belonged to an aborted
+handshake.
 
   state \\ move     | we ask     | peer asks     | peer answers | released | peer done   | acquired
   -----------------+------------+---------------+--------------+----------+-------------+---------

@@ -217,6 +217,7 @@ class Node:
         for req in self.rexmit.due(now_ms):
             self._send(m.ns_rexmit(req.node, req.first, req.last), now_ms)
         self.runner.tick(now_ms)
+        self.owner.tick(now_ms)
         self._check_dead(now_ms)
         self.pings.tick(now_ms)
         self._evaluate(now_ms)
@@ -232,7 +233,7 @@ class Node:
     def _initdead_passed(self, now_ms: int) -> bool:
         return now_ms >= self.start_ms + self.cf.initdead_ms
 
-    def _go_active(self, now_ms: int) -> None:
+    def _go_active(self, now_ms: int, announce: bool = True) -> None:
         if self.status is NodeStatus.ACTIVE or self.owner.phase is Phase.SHUTDOWN:
             return
         self._emit(hblog.comm_now_up())
@@ -240,14 +241,21 @@ class Node:
         self._set_status(NodeStatus.ACTIVE, "communication up", now_ms)
         self._send(m.status("active", self.advertised_dt(now_ms)), now_ms)
         self._send(m.starting(), now_ms)
-        self.owner.went_active(now_ms)
+        self.owner.went_active(now_ms, announce)
 
     def _check_dead(self, now_ms: int) -> None:
         dead = self.members.due(now_ms)
         for node in dead:
             self._emit(hblog.warn(f"node {node}: is dead"))
         if self._initdead_passed(now_ms):
-            self._go_active(now_ms)
+            # a peer found dead here that we take over from: the takeover's stable
+            # ``resource all`` must be the first resource message peers see from us (as
+            # the recording has it, docs/protocol.md §7.3). An unstable ``none`` first
+            # would let a peer starting in this same ms acquire its groups as well.
+            takeover = any(
+                not self.owner.peers[n].gave_up and self.owner.taker_for(n) == self.us for n in dead
+            )
+            self._go_active(now_ms, announce=not takeover)
         for node in dead:
             peer = self.members.peers[node]
             last = peer.last_status_ms
@@ -465,6 +473,7 @@ class Node:
                 self.next_status_ms,
                 self.rexmit.next_deadline(),
                 self.runner.next_deadline(),
+                self.owner.next_deadline(),
                 self.members.next_deadline(),
                 self._initdead_deadline(),
                 self.pings.next_deadline(),

@@ -5,7 +5,9 @@ node (rsc_hold ``local``), "theirs" = the others' (``foreign``).
 
   input                   | condition                         | we do
   ------------------------+-----------------------------------+--------------------------------
-  we go active            |                                   | resource none isstable=0
+  we go active            | no takeover in the same step      | resource none isstable=0
+                          | we take over at once (initdead)   | nothing: the takeover's
+                          |                                   | resource all is the first word
   peer ``starting``       | we are active                     | re-announce our rsc_hold;
                           |                                   | remember to offer its groups
   evaluate (waiting)      | a stable peer holds ours          | resource none isstable=1, wait
@@ -15,7 +17,9 @@ node (rsc_hold ``local``), "theirs" = the others' (``foreign``).
                           | initdead passed                   | acquire ours
   peer resource stable    | we hold its groups, auto_failback | ask_resources <foreign> me
                           | on/legacy, it (re)started         |
-  ask_resources me (T)    |                                   | ask_resources T other; wait done
+  ask_resources me (T)    | we are stable                     | ask_resources T other; wait done
+                          | else (resources in flux)          | ignore it (WARN), as the daemon
+  our me unanswered 10 s  |                                   | cancel our request (WARN)
   ask_resources other (T) | we asked ``me``                   | release T, resource .. standby,
                           |                                   | ask_resources T done
                           | we did not ask                    | go standby T (peer's takeover)
@@ -82,6 +86,7 @@ from hbtui.engine.resources import (
 from hbtui.engine.snapshot import GroupSnapshot, OwnershipSnapshot, VipSnapshot
 
 ASK_MOVES = {"me": hs.Move.PEER_ASKS, "other": hs.Move.PEER_ANSWERS, "done": hs.Move.PEER_DONE}
+ASK_REPLY_MS = 10000  # how long our ``me`` waits for an answer before we drop it (as the daemon)
 
 
 class Ownership:
@@ -117,6 +122,7 @@ class Ownership:
         self.phase = Phase.WAITING
         self.initial_done = False
         self.standby: hs.Standby | None = None
+        self.asked_ms = 0  # when our latest ``ask_resources me`` went out
         self.failback = config.ha_cf.auto_failback != AutoFailback.OFF
 
     @property
@@ -142,11 +148,14 @@ class Ownership:
     def _alive_peers(self) -> list[str]:
         return [p for p in self.peers if self.live.is_alive(p)]
 
-    def went_active(self, now_ms: int) -> None:
-        """We just sent ``starting``: one announcement reaches every peer."""
+    def went_active(self, now_ms: int, announce: bool = True) -> None:
+        """We just sent ``starting``: one announcement reaches every peer. With
+        ``announce`` False a takeover follows in the same step and its own stable
+        ``resource all`` is what the peers hear first, so nothing is sent here."""
         for peer, state in self.peers.items():
             state.announced = self.live.is_alive(peer)
-        self.send(m.resource(self.rsc_hold, False), now_ms)
+        if announce:
+            self.send(m.resource(self.rsc_hold, False), now_ms)
 
     def peer_returned(self, peer: str, now_ms: int) -> None:
         """``peer`` speaks again, same generation, after we declared it dead (a partition).
@@ -368,6 +377,16 @@ class Ownership:
         before = self.standby
         if not hs.allows(self.handshake, move):
             return  # does not fit the handshake in progress (or none runs)
+        if move is hs.Move.PEER_ASKS and self.phase is not Phase.STABLE:
+            # the daemon drops a ``me`` until its own acquisition has settled; for a run
+            # that just started it may be addressed to the previous run, whose shutdone
+            # the asker has not yet seen (the asker cancels it after ASK_REPLY_MS)
+            self.emit(
+                hblog.warn(
+                    f"standby message [{info}] from {peer} ignored.  local resources in flux."
+                )
+            )
+            return
         if move is hs.Move.PEER_DONE and before is not None and before.peer != peer:
             return
         if move is hs.Move.PEER_ASKS and _ours_wins(before, self.us, peer):
@@ -394,7 +413,8 @@ class Ownership:
             self.send(m.resource(self.rsc_hold, True), now_ms)
 
     def standby_command(self, rsc_type: str, now_ms: int) -> bool:
-        """``hb_standby [all|foreign|local]``: give ``rsc_type`` to the peer."""
+        """``hb_standby [all|foreign|local]``: give ``rsc_type`` to the peer (a peer whose
+        resources are in flux ignores it; ``tick`` drops it after ASK_REPLY_MS)."""
         peer = next(iter(self._alive_peers()), None)
         if peer is None or self.standby is not None or self.phase is Phase.SHUTDOWN:
             return False
@@ -419,6 +439,21 @@ class Ownership:
         self.emit(hblog.info(f"{self.us} wants to go standby [{rsc_type}]"))
         self.send(m.ask_resources(rsc_type, "me"), now_ms)
         self._move(hs.Move.WE_ASK, rsc_type, peer)
+        self.asked_ms = now_ms
+
+    def next_deadline(self) -> int | None:
+        """When ``tick`` drops our unanswered ``me``; None unless one is waiting."""
+        if self.handshake != hs.GIVE_ASKED:
+            return None
+        return self.asked_ms + ASK_REPLY_MS
+
+    def tick(self, now_ms: int) -> None:
+        """Timers: a ``me`` of ours still unanswered after ASK_REPLY_MS is cancelled."""
+        due = self.next_deadline()
+        if due is None or now_ms < due:
+            return
+        self.emit(hblog.warn("No reply to standby request.  Standby request cancelled."))
+        self._move(hs.Move.ABORT)
 
     def _give(self, sb: hs.Standby, now_ms: int) -> None:
         self._move(hs.Move.PEER_ANSWERS)

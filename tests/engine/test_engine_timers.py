@@ -100,7 +100,8 @@ def test_never_heard_peer_dead_exactly_at_initdead() -> None:
         "Local status now set to: 'active'",
     ]
     assert "Link server2:eth0 dead." not in texts  # the link never came up
-    assert [x.type for x in messages_of(out)][:4] == ["status", "status", "starting", "resource"]
+    types = [x.type for x in messages_of(out)]  # no ``resource none`` before the takeover
+    assert types[:5] == ["status", "status", "starting", "stonith", "resource"]
 
 
 def test_late_heartbeat_after_warntime_only() -> None:

@@ -12,7 +12,8 @@ Which source it reads (``hbtui.sources.pick``):
 
 Every other node of ha.cf is reached over SSH (``hbtui.sources.peers``; ``--no-peers``
 skips it): its own view shows beside ours, the keys act on it when it is focused, and
-``h`` runs the hostname wizard over the links.
+``h`` runs the hostname wizard over the links. ``D`` runs a failover drill on the focused
+node (as ``hbtui drill``); its reports go to ``drills/`` in the state dir.
 
 ``--record FILE`` writes what the console shows as a trace; ``--replay FILE`` (hidden;
 ``demo`` = the built-in trace) plays one back instead of reading a node.
@@ -87,7 +88,9 @@ def run(args: argparse.Namespace) -> int:
         return _run_replay(args.replay, args.replay_speed)
     if args.mode == "pacemaker" or args.pacemaker_host:
         return _run_pacemaker(args.pacemaker_host)
+    from hbtui.commands.drill import keeper
     from hbtui.console.app import ConsoleApp
+    from hbtui.drill.driver import DrillSetup
     from hbtui.sources.pick import pick_source
 
     picked = pick_source(
@@ -118,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
             record=record,
             rename=rename,
             reopen=None if args.no_peers else _reopener(args, picked.source),
+            drill=DrillSetup(keep=keeper(Path(args.state_dir) / "drills")),
         )
         app.run()
     return 0

@@ -29,6 +29,8 @@ from hbtui.control import client
 
 if TYPE_CHECKING:  # the lab (psutil, namespaces) is imported only when the demo runs
     from hbtui.console.app import ConsoleApp
+    from hbtui.drill.driver import KeepDrill
+    from hbtui.drill.report import DrillReport
     from hbtui.lab.demo import DemoCluster
 
 UP_TIMEOUT_S = 20.0
@@ -154,13 +156,26 @@ def console(cluster: DemoCluster) -> int:
 def demo_app(cluster: DemoCluster, **kwargs: Any) -> ConsoleApp:
     """The console over every node of the demo cluster (server1 focused)."""
     from hbtui.console.app import ConsoleApp
+    from hbtui.drill.driver import DrillSetup
     from hbtui.lab.demo_rename import demo_rename_backend
     from hbtui.sources.demo import demo_reopener, demo_sources
 
     sources = demo_sources(cluster)
+    kwargs.setdefault("drill", DrillSetup(keep=demo_keeper(cluster)))
     kwargs.setdefault("rename", demo_rename_backend(cluster))
     kwargs.setdefault("reopen", demo_reopener(cluster))
     kwargs.setdefault("poll_sockets", False)  # the nodes' sockets live in their namespaces
     kwargs.setdefault("confirm_actions", False)  # a demo cluster: keys act at once
     kwargs.setdefault("unpolled_why", "the nodes' sockets are in their namespaces")
     return ConsoleApp(sources[0], others=sources[1:], **kwargs)
+
+
+def demo_keeper(cluster: DemoCluster) -> KeepDrill:
+    """``D`` in the demo keeps each drill in its node's private state dir (``drills/``)."""
+    from hbtui.commands.drill import keeper
+
+    async def keep(report: DrillReport) -> str:
+        node = cluster.nodes.get(report.node) or next(iter(cluster.nodes.values()))
+        return await keeper(node.state_dir / "drills")(report)
+
+    return keep

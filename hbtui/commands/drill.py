@@ -8,7 +8,8 @@ running. The first anomaly (a script failing or timing out, a stop failure, a no
 declared dead, a move not done within ``--timeout``) ends the drill and the group is put
 back where it was. The report (Markdown printed and kept, JSON kept) goes under
 ``--reports-dir`` (``drills/`` in the state dir); the previous drill's times stand beside
-this one's.
+this one's. The sequence is ``hbtui.drill.driver`` (the console's ``D`` runs the same),
+here over the control socket through ``AttachedSource``.
 
 Exit status: 0 passed, 1 aborted (or the node refused), 2 refused by the preflight,
 3 no node runs here.
@@ -17,21 +18,20 @@ Exit status: 0 passed, 1 aborted (or the node refused), 2 refused by the preflig
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
-import queue
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from hbtui.cli_common import add_common_options, add_control_socket_option
-from hbtui.control.client import ControlError, NoNodeRunning, follow, request
-from hbtui.drill.checks import anomaly, holder, peers, preflight
-from hbtui.drill.report import DrillReport, Move, ScriptRun
+from hbtui.control.client import ControlError, NoNodeRunning, request
+from hbtui.drill.driver import Drill, KeepDrill, plan
+from hbtui.drill.report import DrillReport
+from hbtui.sources.attach import AttachedSource
 from hbtui.stream.codec import rfc3339
 
-POLL_S = 0.05
 EXIT_PASSED, EXIT_ABORTED, EXIT_REFUSED, EXIT_NO_NODE = 0, 1, 2, 3
 
 
@@ -46,86 +46,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = "exit status: 0 passed; 1 aborted; 2 refused by the preflight; 3 no node runs"
 
 
-class EventWatch:
-    """The node's event stream read in a thread; ``drain`` returns what came so far."""
-
-    def __init__(self, path: Path) -> None:
-        self.items: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
-        threading.Thread(target=self._read, args=(path,), daemon=True).start()
-
-    def _read(self, path: Path) -> None:
-        try:
-            for item in follow(path):
-                self.items.put(item)
-        except (ControlError, OSError):
-            return
-
-    def drain(self) -> list[dict[str, Any]]:
-        """Every item received since the last call."""
-        found = []
-        while not self.items.empty():
-            found.append(self.items.get_nowait())
-        return found
-
-
-class Drill:
-    """One drill against the node at ``path``; ``run`` fills ``report``."""
-
-    def __init__(self, path: Path, timeout_s: float, report: DrillReport) -> None:
-        self.path, self.timeout_s, self.report = path, timeout_s, report
-        self.events = EventWatch(path)
-        self._scripts: dict[int, ScriptRun] = {}
-
-    def _note(self, item: dict[str, Any]) -> str | None:
-        """Keep script runs; the anomaly this item is, if any."""
-        kind, rid = item.get("type"), item.get("request_id")
-        if kind == "ScriptStarted" and isinstance(rid, int):
-            argv = item.get("argv") or ["?"]
-            run = ScriptRun(str(item.get("resource")), str(argv[-1]))
-            self._scripts[rid] = run
-            self.report.scripts.append(run)
-        elif kind == "ScriptOutput" and rid in self._scripts:
-            self._scripts[rid].output.append(str(item.get("line")))
-        elif kind == "ScriptExited" and rid in self._scripts:
-            run = self._scripts[rid]
-            run.rc, run.timed_out = item.get("rc"), bool(item.get("timed_out"))
-        return anomaly(item)
-
-    def move(self, move: Move, watch_anomalies: bool = True) -> bool:
-        """Give ``move.command`` and wait until the group is on ``move.to_node``, settled."""
-        self.report.moves.append(move)
-        began = time.monotonic()
-        request(self.path, move.command, arg="all")
-        while time.monotonic() - began < self.timeout_s:
-            for item in self.events.drain():
-                why = self._note(item)
-                if why and watch_anomalies and self.report.anomaly is None:
-                    self.report.anomaly = f"{move.name}: {why}"
-                    return False
-            snap = request(self.path, "snapshot")
-            settled = not snap.get("busy") and snap.get("standby") is None
-            running = snap.get("runtime", {}).get("scripts_running")
-            if holder(snap) == move.to_node and settled and not running:
-                move.seconds, move.ok = round(time.monotonic() - began, 3), True
-                return True
-            time.sleep(POLL_S)
-        if watch_anomalies and self.report.anomaly is None:
-            self.report.anomaly = f"{move.name}: not done within {self.timeout_s:g} s"
-        return False
-
-    def run(self) -> None:
-        """Away and back; put the group back where it was when something went wrong."""
-        me, peer, original = self.report.node, self.report.peer, self.report.holder
-        away = Move("away", "standby", peer) if original == me else Move("away", "takeover", me)
-        back = Move("back", "takeover", me) if original == me else Move("back", "standby", peer)
-        if self.move(away):
-            self.move(back)
-        if self.report.anomaly is None:
-            return
-        now = holder(request(self.path, "snapshot"))
-        if now != original:
-            command = "takeover" if original == me else "standby"
-            self.move(Move("restore", command, original), watch_anomalies=False)
+async def drive(path: Path, snap: dict[str, Any], report: DrillReport, timeout_s: float) -> None:
+    """The drill (``hbtui.drill.driver``) over the control socket, as the console's attach
+    mode reads it."""
+    source = AttachedSource(path, snap)
+    try:
+        await Drill(source, report, timeout_s=timeout_s).run()
+    finally:
+        await source.close()
 
 
 def previous_report(directory: Path) -> dict[str, Any] | None:
@@ -147,6 +75,19 @@ def keep(report: DrillReport, directory: Path, markdown: str) -> Path:
     return path
 
 
+def keeper(directory: Path) -> KeepDrill:
+    """Keeps a finished drill in ``directory`` beside the last one, off the loop (the
+    console's ``D``); returns where the Markdown went."""
+
+    def write(report: DrillReport) -> str:
+        return str(keep(report, directory, report.to_markdown(previous_report(directory))))
+
+    async def keep_off_loop(report: DrillReport) -> str:
+        return await asyncio.to_thread(write, report)
+
+    return keep_off_loop
+
+
 def run(args: argparse.Namespace) -> int:
     """Preflight, drill, report."""
     path = Path(args.control_socket)
@@ -158,14 +99,9 @@ def run(args: argparse.Namespace) -> int:
     except ControlError as exc:
         print(f"hbtui drill: {exc}", file=sys.stderr)
         return EXIT_ABORTED
-    others = list(peers(snap))
-    report = DrillReport(rfc3339(time.time()), snap["node"], others[0] if others else "none",
-                         holder(snap) or "nobody", refused=preflight(snap))  # fmt: skip
+    report = plan(snap, rfc3339(time.time()))
     if not report.refused:
-        try:
-            Drill(path, args.timeout, report).run()
-        except ControlError as exc:
-            report.anomaly = report.anomaly or f"the node stopped answering: {exc}"
+        asyncio.run(drive(path, snap, report, args.timeout))
     directory = Path(args.reports_dir or Path(args.state_dir) / "drills")
     markdown = report.to_markdown(previous_report(directory))
     print(markdown, end="")

@@ -4,7 +4,9 @@ One async worker per node reads its source and folds each item into that node's
 ``ConsoleModel``; the focused node's changes go to the dashboard as ``SourceUpdate``s
 (keepalive bursts coalesce), the others redraw the other-nodes pane (tab / 1-9 switch). Keys and the
 command palette call ``request_action``; destructive ones ask first (``ConfirmScreen``),
-and every action writes what it did and its result into the log pane.
+and every action writes what it did and its result into the log pane. ``D`` opens the
+failover drill (``DrillScreen``) over a ``Relay`` of the focused source, which this app
+feeds with the items it reads; where reports go is given (``DrillSetup``).
 When the hostname wizard completes, ``reopen(old, new)`` (given by whoever built the app)
 returns the sources for the new config, and the app swaps them in: the renamed node shows
 under its new name (pane, keys, wizard).
@@ -29,11 +31,13 @@ from hbtui.console.messages import SourceUpdate
 from hbtui.console.model import ConsoleModel
 from hbtui.console.screens.confirm import DELETE_UUID_TEXT, KILL_TEXT, ConfirmScreen
 from hbtui.console.screens.dashboard import Dashboard
+from hbtui.console.screens.drill import DrillScreen, refusal
 from hbtui.console.screens.help import HelpScreen
 from hbtui.console.screens.rename import RenameScreen
 from hbtui.console.widgets.link import unreachable
 from hbtui.console.widgets.mode_header import ModeHeader
 from hbtui.console.widgets.others import Glance
+from hbtui.drill.driver import DrillSetup, Relay
 from hbtui.engine.events import NodeStateChanged
 from hbtui.stream import codec
 from hbtui.stream.items import ActionDone, LogLine, SnapshotTaken
@@ -49,7 +53,7 @@ Reopened = tuple["NodeSource", Sequence["NodeSource"], RenameBackend | None]
 Reopen = Callable[[str, str], Awaitable[Reopened]]
 MODE_SHORT = {"demo": "demo node", "attached": "hbtui node", "embedded": "this console"}
 # keys that act on the focused node: off in the wizard, where letters are typed
-DASHBOARD_ONLY = frozenset({"node", "rename", "focus_log", "next_node", "focus_index"})
+DASHBOARD_ONLY = frozenset({"node", "rename", "drill", "focus_log", "next_node", "focus_index"})
 # a peer's actions that ask first, showing the command that will run there
 PEER_CONFIRMED = {
     "stop": ("Stop {node}?", "Stop"),
@@ -107,6 +111,7 @@ class ConsoleApp(App[None]):
         Binding("u", "node('delete_uuid')", "Del uuid"),
         Binding("l", "focus_log", "Log"),
         Binding("h", "rename", "Rename"),
+        Binding("D", "drill", "Drill", show=False),
         Binding("tab", "next_node", "Next node", priority=True),
         *(Binding(str(n), f"focus_index({n})", f"Node {n}", show=False) for n in range(1, 10)),
     ]
@@ -126,10 +131,14 @@ class ConsoleApp(App[None]):
         reopen: Reopen | None = None,
         unpolled_why: str = "replay",
         confirm_actions: bool = True,
+        drill: DrillSetup | None = None,
     ) -> None:
         """``confirm_actions=False`` (the demo only) skips the confirmations of actions
-        that stop a node or move resources; never the default."""
+        that stop a node or move resources; never the default. ``drill``: where ``D``
+        keeps its reports (given by the command, as the wizard's backend is)."""
         super().__init__()
+        self.drill_setup = drill or DrillSetup()
+        self.drill_relay: tuple[str, Relay] | None = None  # the node a drill runs on
         self.confirm_actions = confirm_actions
         self.rename_backend = rename
         self.reopen = reopen
@@ -224,6 +233,8 @@ class ConsoleApp(App[None]):
                     item.at_ms, {**item.data, "wall_offset_ms": self.sources[name].wall_ms(0)}
                 )
             self.record.write(json.dumps(codec.to_json(saved), sort_keys=True) + "\n")
+        if self.drill_relay is not None and self.drill_relay[0] == name:
+            self.drill_relay[1].feed(item)
         model = self.models.get(name)
         if model is None:  # a source the hostname wizard replaced, still winding down
             return
@@ -247,7 +258,7 @@ class ConsoleApp(App[None]):
 
     def request_action(self, action: str) -> None:
         """Keys and palette land here (``focus_log``/``help``/``rename`` are not node actions)."""
-        if action in ("focus_log", "help", "rename", "next_node"):
+        if action in ("focus_log", "help", "rename", "drill", "next_node"):
             self.call_later(self.run_action, action)
             return
         self.action_node(action)
@@ -327,6 +338,8 @@ class ConsoleApp(App[None]):
         """Node keys only on the dashboard; node switching only with several nodes."""
         if action in DASHBOARD_ONLY and isinstance(self.screen, RenameScreen):
             return False  # e.g. typing a name in the wizard must not stop a node
+        if isinstance(self.screen, DrillScreen):  # nothing else moves the group meanwhile
+            return action == "quit" and not self.screen.running
         if action in ("next_node", "focus_index"):
             return len(self.sources) > 1
         if action == "next_view":  # the compact layout only
@@ -359,6 +372,27 @@ class ConsoleApp(App[None]):
             return
         make_plan, execute = self.rename_backend
         self.push_screen(RenameScreen(list(self.sources), make_plan, execute))
+
+    def action_drill(self) -> None:
+        """``D``: a failover drill on the focused node (the dialog asks first)."""
+        src, node = self.source, self.focused_node
+        why = refusal(src)
+        if why is not None:
+            self._record("drill", Outcome(False, f"failover drill: refused, {why}"))
+            return
+        relay = Relay(src)
+        self.drill_relay = (node, relay)
+
+        def started() -> str:
+            return codec.rfc3339(src.wall_ms(src.now_ms()) / 1000)
+
+        def done(outcome: Outcome | None) -> None:
+            relay.close()
+            self.drill_relay = None
+            if outcome is not None:
+                self._record("drill", outcome, node)
+
+        self.push_screen(DrillScreen(node, relay, started, self.drill_setup), done)
 
     @on(RenameScreen.Renamed)
     def _renamed(self, message: RenameScreen.Renamed) -> None:

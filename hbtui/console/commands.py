@@ -18,6 +18,7 @@ PALETTE: dict[str, tuple[str, str]] = {
     "standby": ("Standby {node}", "hand this node's resources to the peer (key b)"),
     "takeover": ("Takeover on {node}", "ask for every resource (key t)"),
     "delete_uuid": ("Delete hb_uuid of {node}", "after a hostname change; node stopped (key u)"),
+    "drill": ("Failover drill on {node}", "the group away and back, timed; asks first (key D)"),
     "rename": ("Change a node's hostname (wizard)", "the HOWTO procedure, dry run first (key h)"),
     "focus_log": ("Focus the log filter", "type to filter ha-log lines (key l)"),
     "help": ("Show the keys", "the help screen (key ?)"),

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.pilot import Pilot
 
 from hbtui.console.app import ConsoleApp
+from hbtui.console.screens.drill import DrillScreen
+from hbtui.drill.driver import DrillSetup
 from hbtui.sources.demo_trace import DEADTIME_MS, LAST_HEARD_MS, WARNTIME_MS, trace
 from hbtui.sources.replay import ReplaySource, initial_snapshot
+from tests.runtime.drillfake import FakeCluster
 
 SIZE = (120, 40)
 STEADY_MS = LAST_HEARD_MS + 50  # just after server1's last keepalive
@@ -53,3 +58,14 @@ def wire_text(app: ConsoleApp) -> str:
 
     rows = app.dashboard.query_one(WirePanel).shown_stats or []
     return " ".join(cell[0] for row in rows[:1] for cell in row)
+
+
+def drill_dialog(cluster: FakeCluster, timeout_s: float = 120.0) -> DrillScreen:
+    """The drill dialog on a fake cluster and its clock; the report is said kept in
+    /var/lib/heartbeat/drills and written nowhere."""
+
+    async def keep(report: Any) -> str:
+        return "/var/lib/heartbeat/drills/drill-20261126T033000_000Z.md"
+
+    setup = DrillSetup(keep=keep, timeout_s=timeout_s, clock=cluster.clock)
+    return DrillScreen(cluster.me, cluster, lambda: "2026-11-26T03:30:00.000Z", setup)

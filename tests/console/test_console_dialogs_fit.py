@@ -1,7 +1,7 @@
 """Issue 14.1: the dialogs not covered by test_console_layout fit at 80x24, 100x30 and
 140x44 (the characters on screen): restart and delete-hb_uuid confirmations, the start-node
-dialog of a console with no node, the quit confirmation of a console running the node, and
-the hostname wizard's form."""
+dialog of a console with no node, the quit confirmation of a console running the node, the
+hostname wizard's form and the failover drill's dialog (issue 17)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import Static
 
 from hbtui.console.app import ConsoleApp
 from hbtui.console.screens.confirm import ConfirmScreen
 from hbtui.console.screens.rename import RenameScreen
-from tests.console.helpers import AFTER_FAILOVER_MS, at, crash_server1, demo_app, settle
+from tests.console.helpers import (
+    AFTER_FAILOVER_MS,
+    at,
+    crash_server1,
+    demo_app,
+    drill_dialog,
+    settle,
+)
 from tests.console.test_console_embedded import embedded, until
 from tests.console.test_console_layout import SIZES, flat, screen_text
+from tests.runtime.drillfake import FakeCluster
 from tests.runtime.rtkit import Lan, make_member
 
 
@@ -86,3 +95,31 @@ async def test_the_hostname_wizard_fits(size: tuple[int, int]) -> None:
         shown = flat(screen_text(app))
         for text in ("Change a node's hostname", "Plan (p)", "Run (ctrl+r)", "Close"):
             assert text in shown, (text, shown)
+
+
+def drill_fits(app: Any, *texts: str) -> None:
+    shown = flat(screen_text(app, app.screen.query_one("#drill-box")))
+    for text in texts:
+        assert flat(text) in shown, (text, shown)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_drill_dialog_fits(size: tuple[int, int]) -> None:
+    """D's dialog: the preflight's refusal, the confirmation, the result with its times."""
+    app, _source = demo_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        app.push_screen(refused := drill_dialog(FakeCluster(peer_status="dead")))
+        await until(pilot, lambda: refused.state == "refused")
+        drill_fits(app, "Failover drill on server1", "server2 is dead: it could not take the group",
+                   "Close (esc)")  # fmt: skip
+        await pilot.press("escape")
+        app.push_screen(screen := drill_dialog(FakeCluster()))
+        await until(pilot, lambda: screen.state == "confirm")
+        explanation = str(screen.query_one("#drill-text", Static).render())
+        drill_fits(app, "Failover drill on server1", explanation[-40:], "Run the drill (y)",
+                   "Cancel (n)")  # fmt: skip
+        await pilot.press("y")
+        await until(pilot, lambda: screen.state == "done")
+        drill_fits(app, "Passed.", "drill-20261126T033000_000Z.md", "1.50 s done",
+                   "0.80 s done", "Close (esc)")  # fmt: skip

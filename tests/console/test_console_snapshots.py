@@ -18,8 +18,11 @@ from tests.console.helpers import (
     at,
     crash_server1,
     demo_app,
+    drill_dialog,
     settle,
 )
+from tests.console.test_console_embedded import until
+from tests.runtime.drillfake import FakeCluster
 
 
 def scene(name: str) -> tuple[Any, Callable[[Pilot[None]], Awaitable[None]]]:
@@ -84,3 +87,28 @@ def test_screen(name: str, size: str, snap_compare: Any) -> None:
 def test_compact_timeline_view(snap_compare: Any) -> None:
     app, run_before = scene("timeline_view")
     assert snap_compare(app, terminal_size=SIZES["80x24"], run_before=run_before)
+
+
+def drill_scene(name: str) -> tuple[Any, Callable[[Pilot[None]], Awaitable[None]]]:
+    """D's dialog over the steady demo, on a fake cluster and clock as the demo has it
+    (server2 focused, server1 holding the group): asking, then passed."""
+    app, source = demo_app()
+    screen = drill_dialog(FakeCluster(me="server2", peer="server1", holder="server1"))
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await at(pilot, source, STEADY_MS)
+        app.push_screen(screen)
+        await until(pilot, lambda: screen.state == "confirm")
+        if name == "drill_passed":
+            await pilot.press("y")
+            await until(pilot, lambda: screen.state == "done")
+        await settle(pilot)
+
+    return app, run_before
+
+
+@pytest.mark.parametrize("name", ["drill_confirm", "drill_passed"])
+@pytest.mark.parametrize("size", ["80x24", "100x30"])
+def test_drill_dialog(name: str, size: str, snap_compare: Any) -> None:
+    app, run_before = drill_scene(name)
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=run_before)

@@ -7,7 +7,8 @@ Each runtime gets the adapters' fakes (VIP driver, ARP announcer, script runner)
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,8 @@ from hbtui.adapters.fakes import FakeArpAnnouncer, FakeScriptRunner, FakeVipDriv
 from hbtui.adapters.runtime import NodeRuntime
 from hbtui.adapters.udp import DatagramCallback, TransportStats, UcastMedium
 from hbtui.config.model import ClusterConfig
-from tests.engine.enginesim import IPS, KEY, VIP  # noqa: F401 (the runtime tests import them from here)
+from hbtui.control.server import ControlServer
+from tests.engine.enginesim import IPS, KEY, VIP  # the runtime tests import them from here
 from tests.engine.enginesim import make_config as howto_config
 
 FAST = {"keepalive": 50, "warntime": 150, "deadtime": 250, "initdead": 600}
@@ -133,3 +135,25 @@ async def wait_event(sub: Any, predicate: Callable[[Any], bool], timeout: float 
             item = await sub.get()
             if predicate(item):
                 return item
+
+
+@asynccontextmanager
+async def served(tmp_path: Path, *, peer: bool = True) -> AsyncIterator[tuple[Member, Member]]:
+    """server1 answering on ``tmp_path/c.sock``, and server2 (started when ``peer``), server1
+    holding the group, settled (the drill tests: CLI and console)."""
+    lan = Lan()
+    one, two = make_member("server1", lan, tmp_path), make_member("server2", lan, tmp_path)
+    server = ControlServer(one.runtime, tmp_path / "c.sock")
+    await server.start()
+    await one.runtime.start()
+    if peer:
+        await two.runtime.start()
+    try:
+        await wait_for(lambda: VIP in one.vips.addresses, 10)
+        await wait_for(lambda: one.runtime.snapshot().get("status") == "active", 10)
+        await wait_for(lambda: not one.runtime.snapshot()["runtime"]["scripts_running"], 10)
+        yield one, two
+    finally:
+        one.runtime.kill()
+        two.runtime.kill()
+        await server.close()

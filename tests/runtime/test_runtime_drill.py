@@ -7,36 +7,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from rtkit import VIP, Lan, Member, make_member, wait_for
+from rtkit import VIP, served
 
 from hbtui.commands import drill
-from hbtui.control.server import ControlServer
-
-
-@asynccontextmanager
-async def served(tmp_path: Path, *, peer: bool = True) -> AsyncIterator[tuple[Member, Member]]:
-    """server1 with its control socket, and server2 (started when ``peer``), server1 holding."""
-    lan = Lan()
-    one, two = make_member("server1", lan, tmp_path), make_member("server2", lan, tmp_path)
-    server = ControlServer(one.runtime, tmp_path / "c.sock")
-    await server.start()
-    await one.runtime.start()
-    if peer:
-        await two.runtime.start()
-    try:
-        await wait_for(lambda: VIP in one.vips.addresses, 10)
-        await wait_for(lambda: one.runtime.snapshot().get("status") == "active", 10)
-        await wait_for(lambda: not one.runtime.snapshot()["runtime"]["scripts_running"], 10)
-        yield one, two
-    finally:
-        one.runtime.kill()
-        two.runtime.kill()
-        await server.close()
 
 
 async def run_drill(tmp_path: Path) -> int:

@@ -21,6 +21,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("u", "delete hb_uuid (node stopped only; after a hostname change); asks first"),
     ("tab/1-9", "focus another node: its panes; the keys act on it"),
     ("h", "hostname change wizard (the HOWTO procedure; dry run first)"),
+    ("D", "failover drill: the group away and back, timed; preflight, then asks"),
     ("l", "focus the log filter (Esc leaves it)"),
     ("v", "small terminal: the next pane beside the nodes (resources, timeline, log, wire)"),
     ("ctrl+p", "command palette: every action above, searchable"),

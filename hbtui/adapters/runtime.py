@@ -4,8 +4,10 @@ It is the only code that reads the clock (``loop.time()`` as integer ms). Datagr
 fed to the engine with the time; exactly one ``loop.call_at`` is armed at
 ``node.next_deadline()`` and re-armed after every engine call. The actions that come
 back are executed in order (Send -> UDP, AddVip/DelVip -> netlink + gratuitous ARP,
-RunScript -> the script runner, WriteLog -> ha-log files, Exit -> stop) and every
-event is published on the bus. The runtime decides nothing.
+RunScript -> the script runner, WriteLog -> ha-log files, StopClients -> the respawn
+clients, Exit -> stop) and every event is published on the bus. The runtime decides nothing:
+the respawn clients start when the engine says this node went active, and their rule is
+``engine/respawn.py``'s.
 
 The console and ``hbtui node`` share this API: ``start()``, ``stop(graceful)``,
 ``kill()`` (crash drill: go silent, release nothing), ``command()``, ``snapshot()``,
@@ -35,6 +37,7 @@ from hbtui.adapters.mediasock import BcastMedium, McastMedium
 from hbtui.adapters.netlink import NetlinkVipDriver, VipDriver
 from hbtui.adapters.realtime import Realtime
 from hbtui.adapters.reload import merge_reload
+from hbtui.adapters.respawn import CLIENT_STOP_S, RespawnSupervisor
 from hbtui.adapters.scripts import ScriptRunner, SubprocessScriptRunner, heartbeat_env
 from hbtui.adapters.splitbrain import SplitBrainWatch, probe_targets
 from hbtui.adapters.state import StateDirLock, load_node_state
@@ -52,10 +55,11 @@ from hbtui.bus import Bus, Subscription
 from hbtui.config.hbtui_conf import HbtuiSettings, load_settings
 from hbtui.config.model import ClusterConfig, HaCf
 from hbtui.engine import actions as act
-from hbtui.engine.events import ScriptExited, ScriptOutput, ScriptStarted
+from hbtui.engine.events import NodeStateChanged, ScriptExited, ScriptOutput, ScriptStarted
 from hbtui.engine.holdstate import StopFailure
 from hbtui.engine.node import Command, Identity, Node
 from hbtui.engine.resources import VIP_RESOURCES, parse_vip
+from hbtui.engine.respawn import RespawnRule
 
 log = logging.getLogger(__name__)
 
@@ -171,9 +175,13 @@ class NodeRuntime:
         stop_failure: StopFailure | None = None,
         fence_command: Sequence[str] | None = None,
         probe_at_start: bool | None = None,
+        respawn_rule: RespawnRule | None = None,
+        client_stop_s: float = CLIENT_STOP_S,
     ) -> None:
         """``stop_failure``/``fence_command``/``probe_at_start``: None = from hbtui.conf
-        beside ha.cf (``config/hbtui_conf.py``; defaults hold, ``reboot -nf``, yes)."""
+        beside ha.cf (``config/hbtui_conf.py``; defaults hold, ``reboot -nf``, yes).
+        ``respawn_rule``/``client_stop_s``: the respawn clients' rule (Heartbeat's) and their
+        SIGTERM-to-SIGKILL time."""
         self.config = config
         self.stop_failure = stop_failure
         self.fence_command = None if fence_command is None else tuple(fence_command)
@@ -189,6 +197,10 @@ class NodeRuntime:
         facility = None if cf.logfacility in (None, "none") else cf.logfacility
         env = heartbeat_env(config.config_dir, config.node_name, cf.logfile, cf.debugfile, facility)
         self.scripts: ScriptRunner = scripts or SubprocessScriptRunner(extra_env=env)
+        self.clients = RespawnSupervisor(
+            cf.respawn, env, self._log, self.now_ms, respawn_rule, client_stop_s
+        )
+        self._closing: asyncio.Task[None] | None = None  # stopping the clients, then closing
         self.lock = StateDirLock(self.state_dir) if lock_state_dir else None
         self.echo_log = echo_log
         self.node: Node | None = None
@@ -317,8 +329,7 @@ class NodeRuntime:
             self.kill()
             return self.exit_reason
         if self.state is RuntimeState.RUNNING and self.node is not None:
-            self._enter(RuntimeState.STOPPING)
-            self._publish(RuntimeChanged(self.now_ms(), "stopping", "graceful"))
+            self._begin_stop("graceful")
             self._run(self.node.command("stop", self.now_ms()))
         if self._done is None:
             return self.exit_reason
@@ -333,6 +344,12 @@ class NodeRuntime:
             log.error("graceful stop did not finish within %s s: closing anyway", timeout_s)
             self._finish(RuntimeState.STOPPED, "graceful stop timed out")
             return self.exit_reason
+
+    def _begin_stop(self, detail: str) -> None:
+        """A graceful stop begins: resources go first; respawn clients are not respawned."""
+        self._enter(RuntimeState.STOPPING)
+        self._publish(RuntimeChanged(self.now_ms(), "stopping", detail))
+        self.clients.shutting_down()
 
     def stop_failures(self) -> tuple[str, ...]:
         """Resources whose stop failed and that are held here (empty when none)."""
@@ -364,6 +381,7 @@ class NodeRuntime:
             task.cancel()
         for ip in configured_vips(self.config):
             self.arp.cancel(ip)
+        self.clients.kill()  # after a graceful stop none is left
         close = getattr(self.vip, "close", None)
         if callable(close):
             with contextlib.suppress(Exception):
@@ -408,8 +426,7 @@ class NodeRuntime:
         if self.node is None or not ok:
             return
         if cmd == "stop":
-            self._enter(RuntimeState.STOPPING)
-            self._publish(RuntimeChanged(self.now_ms(), "stopping", "stop command"))
+            self._begin_stop("stop command")
         self._run(self.node.command(cmd, self.now_ms(), arg))
 
     def snapshot(self) -> dict[str, Any]:
@@ -433,6 +450,7 @@ class NodeRuntime:
             "send_errors": dict(stats.send_errors),
             "exit_reason": self.exit_reason,
         }
+        snap["respawn"] = self.clients.describe()
         if self.split_brain is not None:
             snap["runtime"].update(self.split_brain.describe())
         if self.realtime is not None:
@@ -477,7 +495,7 @@ class NodeRuntime:
 
     def _run(self, outputs: Sequence[Any]) -> None:
         """Execute actions and publish events in order, then re-arm the one timer."""
-        for item in outputs:
+        for index, item in enumerate(outputs):
             if self.state.closed:
                 return
             if isinstance(item, act.Send | act.AddVip | act.DelVip | act.RunScript):
@@ -487,6 +505,9 @@ class NodeRuntime:
             elif isinstance(item, act.Exit):
                 self._finish(RuntimeState.STOPPED, item.reason)
                 return
+            elif isinstance(item, act.StopClients):
+                self._stop_clients_then(outputs[index + 1 :])
+                break
             elif isinstance(item, act.Ping):
                 if self.pinger is not None:
                     self.pinger.send(item.hosts)
@@ -494,8 +515,25 @@ class NodeRuntime:
                 self._publish(RuntimeChanged(self.now_ms(), "self-fence", item.reason))
                 self._spawn(self._self_fence(item.reason), "self-fence")
             else:
+                if isinstance(item, NodeStateChanged):
+                    self._went(item)
                 self._publish(item)
         self._rearm()
+
+    def _stop_clients_then(self, rest: Sequence[Any]) -> None:
+        """``StopClients``: stop the respawn clients (bounded), then carry out ``rest``."""
+
+        async def stop_clients() -> None:
+            await self.clients.stop()
+            self._run(rest)
+
+        self._closing = asyncio.get_running_loop().create_task(stop_clients(), name="clients")
+
+    def _went(self, change: NodeStateChanged) -> None:
+        """This node went active (Heartbeat's Comm_now_up): its respawn clients start."""
+        ours = change.node == self.config.node_name
+        if ours and change.new == "active" and self.state is RuntimeState.RUNNING:
+            self.clients.start()
 
     def _rearm(self) -> None:
         if self.node is None or self._loop is None or self.state.closed:

@@ -21,20 +21,21 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Protocol
+
+from hbtui.adapters.childio import STDERR, STDOUT, OutputPipes, finish_readers, signal_group
 
 log = logging.getLogger(__name__)
 
-STDOUT = "stdout"
-STDERR = "stderr"
 DEFAULT_TIMEOUTS_S: Mapping[str, float] = {"start": 60.0, "stop": 60.0, "status": 20.0}
 FALLBACK_TIMEOUT_S = 60.0
 KILL_GRACE_S = 1.0  # SIGTERM to SIGKILL
-DRAIN_GRACE_S = 0.5  # after exit, how long a daemonised child may keep our pipes open
 MAX_KEPT_LINES = 2000  # per stream, in the result (the callback still sees every line)
 EXIT_NOT_FOUND = 127
 EXIT_NOT_EXECUTABLE = 126
 SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+# what every child of the node starts from (resource scripts, respawn clients)
+BASE_ENV: Mapping[str, str] = {"PATH": SAFE_PATH, "LANG": "C", "LC_ALL": "C", "HOME": "/"}
 
 LineCallback = Callable[[str, str], None]
 """Called with (stream, line) for every output line; stream is "stdout" or "stderr"."""
@@ -151,7 +152,7 @@ class SubprocessScriptRunner:
         self.kill_grace_s = kill_grace_s
 
     def _env(self) -> dict[str, str]:
-        env = {"PATH": SAFE_PATH, "LANG": "C", "LC_ALL": "C", "HOME": "/"}
+        env = dict(BASE_ENV)
         env.update(self.extra_env)
         return env
 
@@ -175,31 +176,24 @@ class SubprocessScriptRunner:
             code, text = problem
             return ScriptResult(full, code, 0, error=text)
         started = time.monotonic()
-        # Our own pipes, not asyncio's PIPE: Process.wait() would otherwise also wait for
-        # every daemon the script leaves behind holding its stdout.
-        out_r, out_w = os.pipe()
-        err_r, err_w = os.pipe()
+        pipes = OutputPipes()
         try:
             proc = await asyncio.create_subprocess_exec(
                 *full,
                 stdin=asyncio.subprocess.DEVNULL,
-                stdout=out_w,
-                stderr=err_w,
+                stdout=pipes.out_w,
+                stderr=pipes.err_w,
                 start_new_session=True,
                 env=self._env(),
                 cwd="/",
             )
         except OSError as exc:
-            os.close(out_r)
-            os.close(err_r)
+            pipes.failed()
             return ScriptResult(
                 full, EXIT_NOT_EXECUTABLE, 0, error=f"cannot run {full[0]}: {exc.strerror}"
             )
         finally:
-            with contextlib.suppress(OSError):
-                os.close(out_w)
-            with contextlib.suppress(OSError):
-                os.close(err_w)
+            pipes.spawned()
         outputs = {STDOUT: _Output(), STDERR: _Output()}
 
         def deliver(stream: str, line: str) -> None:
@@ -210,11 +204,7 @@ class SubprocessScriptRunner:
                 except Exception:
                     log.exception("output callback failed for %s", full[0])
 
-        pipes = [os.fdopen(out_r, "rb", buffering=0), os.fdopen(err_r, "rb", buffering=0)]
-        readers = [
-            asyncio.create_task(_read_lines(pipes[0], STDOUT, deliver)),
-            asyncio.create_task(_read_lines(pipes[1], STDERR, deliver)),
-        ]
+        readers = pipes.read(deliver)
         timed_out = False
         try:
             try:
@@ -223,15 +213,14 @@ class SubprocessScriptRunner:
                 timed_out = True
                 log.warning("%s %s timed out after %.1f s: killing it", full[0], op, timeout)
                 await _kill_group(proc, self.kill_grace_s)
-            await _finish_readers(readers)
+            await finish_readers(readers)
         except asyncio.CancelledError:
             await _kill_group(proc, 0.0)
             for task in readers:
                 task.cancel()
             raise
         finally:
-            for pipe in pipes:
-                pipe.close()
+            pipes.close()
         duration_ms = int((time.monotonic() - started) * 1000)
         rc = proc.returncode
         sig = -rc if rc is not None and rc < 0 else None
@@ -257,51 +246,12 @@ def _cannot_run(path: str) -> tuple[int, str] | None:
     return None
 
 
-async def _read_lines(pipe: BinaryIO, name: str, deliver: Callable[[str, str], None]) -> None:
-    """Split a pipe into lines of any length; the last unterminated line counts too."""
-    loop = asyncio.get_running_loop()
-    stream = asyncio.StreamReader()
-    transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stream), pipe)
-    pending = b""
-    try:
-        while True:
-            chunk = await stream.read(65536)
-            if not chunk:
-                break
-            pending += chunk
-            *complete, pending = pending.split(b"\n")
-            for raw in complete:
-                deliver(name, raw.rstrip(b"\r").decode("utf-8", errors="replace"))
-        if pending:
-            deliver(name, pending.rstrip(b"\r").decode("utf-8", errors="replace"))
-    finally:
-        transport.close()
-
-
-async def _finish_readers(readers: list[asyncio.Task[None]]) -> None:
-    """Let the readers drain; stop them if a leftover child keeps the pipes open."""
-    done, pending = await asyncio.wait(readers, timeout=DRAIN_GRACE_S)
-    for task in pending:
-        task.cancel()
-    for task in pending:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-    for task in done:
-        if task.exception() is not None:
-            log.warning("reading script output failed: %s", task.exception())
-
-
 async def _kill_group(proc: asyncio.subprocess.Process, grace_s: float) -> None:
     """SIGTERM the script's process group, then SIGKILL after ``grace_s``."""
     pgid = proc.pid  # start_new_session: the script leads its own group
     if grace_s > 0:
-        _signal_group(pgid, signal.SIGTERM)
+        signal_group(pgid, signal.SIGTERM)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(proc.wait(), grace_s)
-    _signal_group(pgid, signal.SIGKILL)
+    signal_group(pgid, signal.SIGKILL)
     await proc.wait()
-
-
-def _signal_group(pgid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, sig)

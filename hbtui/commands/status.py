@@ -85,6 +85,25 @@ def ping_lines(snap: dict[str, Any]) -> list[str]:
     return lines
 
 
+def respawn_lines(snap: dict[str, Any]) -> list[str]:
+    """One line per ha.cf respawn client: its state, pid, restarts and last exit."""
+    lines = []
+    for client in snap.get("respawn") or []:
+        facts = [str(client.get("state"))]
+        if client.get("why"):
+            facts[0] += f" ({client['why']})"
+        if client.get("pid") is not None:
+            facts.append(f"pid {client['pid']}")
+        restarts = client.get("restarts") or 0
+        facts.append(f"{restarts} restart{'' if restarts == 1 else 's'}")
+        if client.get("last_exit"):
+            facts.append(f"last exit: {client['last_exit']}")
+        lines.append(
+            f"respawn {client.get('program')} (as {client.get('user')}): " + ", ".join(facts)
+        )
+    return lines
+
+
 def render(snap: dict[str, Any]) -> list[str]:
     """The full human report."""
     nodes: dict[str, Any] = snap.get("nodes", {})
@@ -100,6 +119,7 @@ def render(snap: dict[str, Any]) -> list[str]:
         lines.append(f"nodestatus {name}: {info.get('status')}{extra}")
         lines.extend(link_lines(name, info))
     lines.extend(ping_lines(snap))
+    lines.extend(respawn_lines(snap))
     lines.append(f"rscstatus: {rscstatus(snap)}")
     acquiring = snap.get("phase") == "acquiring"
     for vip in snap.get("vips", []):

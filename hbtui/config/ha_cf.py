@@ -9,9 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hbtui.config import pingcf
+from hbtui.config import pingcf, respawncf
 from hbtui.config.lines import ConfigFile, ConfigLine, has_nul, shown, split_lines
-from hbtui.config.model import AutoFailback, HaCf, Medium, PingNode
+from hbtui.config.model import AutoFailback, HaCf, Medium, PingNode, RespawnClient
 from hbtui.config.problems import Problem, Severity
 from hbtui.config.timeparse import parse_time_ms
 
@@ -95,6 +95,7 @@ class _Builder:
     auto_failback: AutoFailback = AutoFailback.LEGACY
     ping_nodes: list[PingNode] = field(default_factory=list)
     ipfail_line: int | None = None
+    respawn: list[RespawnClient] = field(default_factory=list)
 
     def error(self, line: ConfigLine, message: str) -> None:
         self.problems.append(Problem(Severity.ERROR, message, self.path, line.number))
@@ -394,7 +395,7 @@ HANDLERS: dict[str, Handler] = {
     "deadping": _time,
     "ping": pingcf.ping,
     "ping_group": pingcf.ping_group,
-    "respawn": pingcf.respawn,
+    "respawn": respawncf.respawn,
     "node": _node,
     "ucast": _ucast,
     "bcast": _bcast,
@@ -491,6 +492,7 @@ def parse_ha_cf(
         ping_nodes=tuple(b.ping_nodes),
         deadping_ms=deadping,
         ipfail=b.ipfail_line is not None,
+        respawn=tuple(b.respawn),
         realtime=b.values.get("realtime", "on") == "on",
         rtprio=int(b.values["rtprio"]) if "rtprio" in b.values else None,
         lines=dict(b.lines),

@@ -11,6 +11,7 @@ from hbtui.config.haresources import INIT_D, parse_haresources
 from hbtui.config.lines import ConfigFile, read_config_file
 from hbtui.config.model import AuthKeys, ClusterConfig, HaCf, Haresources
 from hbtui.config.problems import ConfigError, Problem, Severity
+from hbtui.config.respawncf import check_respawn
 from hbtui.config.validate import (
     NET_DIR,
     check_homes,
@@ -88,6 +89,7 @@ def load_config(
         ha_cf, found = parse_ha_cf(source, default_udpport(services))
         found += check_timers(ha_cf) + check_nodes(ha_cf, node)
         found += check_media(ha_cf, local_host=local_host, net_dir=net_dir)
+        found += check_respawn(ha_cf, local_host=local_host)
         problems += _sorted(found)
 
     haresources: Haresources | None = None

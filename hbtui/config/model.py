@@ -49,6 +49,27 @@ class PingNode:
 
 
 @dataclass(frozen=True, slots=True)
+class RespawnClient:
+    """``respawn USER /path/prog [args]``: a program the node runs as USER from the time it
+    goes active and restarts when it exits, as Heartbeat runs its client children (ipfail is
+    built in and never one of these)."""
+
+    user: str
+    command: str  # the program and its arguments as written; run as ``/bin/sh -c "exec ..."``
+    line: int = field(default=0, compare=False)
+
+    @property
+    def path(self) -> str:
+        """The program's absolute path (the command's first word)."""
+        return self.command.split(None, 1)[0]
+
+    @property
+    def name(self) -> str:
+        """The program's file name, for log sources."""
+        return self.path.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
 class HaCf:
     """ha.cf after parsing; times are integer milliseconds."""
 
@@ -69,6 +90,7 @@ class HaCf:
     ping_nodes: tuple[PingNode, ...] = ()
     deadping_ms: int = 30000  # deadtime when not set, as Heartbeat does
     ipfail: bool = False  # a ``respawn USER .../ipfail`` line: hbtui does what it decides
+    respawn: tuple[RespawnClient, ...] = ()  # every other ``respawn`` line, in order
     realtime: bool = True  # SCHED_RR and locked memory, as the daemon (its default: on)
     rtprio: int | None = None  # SCHED_RR priority; None: the lowest (1), as the daemon
     # directive -> line where it was set, for messages that need to point at it

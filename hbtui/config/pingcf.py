@@ -1,4 +1,5 @@
-"""ha.cf ``ping``, ``ping_group`` and ``respawn`` lines: ping nodes and ipfail.
+"""ha.cf ``ping`` and ``ping_group`` lines and the checks of ipfail: ping nodes and ipfail
+(``respawn .../ipfail`` is read by ``respawncf``).
 
 The handlers take the ha.cf builder through a small protocol so this module does not
 import ``ha_cf`` (which registers them). Facts: docs/protocol.md §12.
@@ -13,7 +14,6 @@ from typing import Protocol
 from hbtui.config.lines import ConfigLine, shown
 from hbtui.config.model import AutoFailback, PingNode
 
-IPFAIL = "ipfail"
 _DOTTED = re.compile(r"[0-9.]+")
 _HOSTNAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,252})")
 
@@ -79,22 +79,6 @@ def ping_group(b: Sink, line: ConfigLine) -> None:
             b.error(line, f"ping_group {shown(name)}: {problem}")
             return
     _add(b, line, PingNode(name, tuple(dict.fromkeys(hosts)), line.number, group=True))
-
-
-def respawn(b: Sink, line: ConfigLine) -> None:
-    """``respawn USER PROGRAM [ARGS]``: ipfail is done natively; others are not run."""
-    if len(line.tokens) < 3:
-        b.error(line, "respawn needs a user and a program: respawn USER PROGRAM [ARGS]")
-        return
-    program = line.tokens[2]
-    if program.rsplit("/", 1)[-1] == IPFAIL:
-        b.ipfail_line = line.number
-        return
-    b.warn(
-        line,
-        f"respawn {shown(program)}: hbtui does not run other programs yet; ignored "
-        f"(Heartbeat would run it as {shown(line.tokens[1])} and restart it when it exits)",
-    )
 
 
 def check(

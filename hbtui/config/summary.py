@@ -39,6 +39,7 @@ def cluster_summary(config: ClusterConfig) -> dict[str, Any]:
         ],
         "deadping_s": seconds(ha_cf.deadping_ms),
         "ipfail": ha_cf.ipfail,
+        "respawn": [{"user": shown(c.user), "command": shown(c.command)} for c in ha_cf.respawn],
         "autojoin": ha_cf.autojoin,
         "resources": [
             {
@@ -91,6 +92,8 @@ def summary_lines(config: ClusterConfig) -> list[str]:
         )
         ipfail = "ipfail on (resources follow the ping nodes)" if ha_cf.ipfail else "ipfail off"
         lines.append(f"ping:      {pings}; deadping {format_ms(ha_cf.deadping_ms)}; {ipfail}")
+    for client in ha_cf.respawn:
+        lines.append(f"respawn:   {shown(client.command)} as {shown(client.user)}")
     for group in config.haresources.groups:
         parts = []
         for r in group.resources:

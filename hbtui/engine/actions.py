@@ -117,7 +117,14 @@ class Ping:
     hosts: tuple[str, ...]
 
 
-Action = Send | AddVip | DelVip | RunScript | WriteLog | Exit | SelfFence | Ping
+@dataclass(frozen=True, slots=True)
+class StopClients:
+    """The resources are released: stop the ha.cf ``respawn`` clients, last first, and carry
+    out what follows this action only once they are gone (Heartbeat 3.0.6 kills its client
+    children between "All HA resources relinquished." and "shutdown complete.")."""
+
+
+Action = Send | AddVip | DelVip | RunScript | WriteLog | Exit | SelfFence | Ping | StopClients
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,7 +54,7 @@ from hbtui.config.model import AutoFailback, ClusterConfig, ResourceGroup
 from hbtui.engine import handshake as hs
 from hbtui.engine import hblog
 from hbtui.engine import messages as m
-from hbtui.engine.actions import SelfFence, WriteLog
+from hbtui.engine.actions import SelfFence, StopClients, WriteLog
 from hbtui.engine.events import (
     Failback,
     ResourcesChanged,
@@ -637,6 +637,8 @@ class Ownership:
         elif job.kind is JobKind.SHUTDOWN:
             self.emit(hblog.info("All HA resources relinquished."))
             self.send(m.shutdone(), now_ms)
+            if self.config.ha_cf.respawn:
+                self.emit(StopClients())
             self.emit(hblog.info(f"{self.us} Heartbeat shutdown complete."))
             return True
         return False

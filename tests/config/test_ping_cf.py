@@ -1,4 +1,5 @@
-"""ha.cf ping, ping_group, deadping and respawn ipfail (docs/protocol.md §12)."""
+"""ha.cf ping, ping_group, deadping and respawn ipfail (docs/protocol.md §12); other respawn
+lines: tests/config/test_respawn_cf.py."""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ def test_ipfail_warnings_say_why() -> None:
     assert "legacy" in problems[0].message
 
 
-def test_other_respawn_programs_are_warned() -> None:
+def test_other_respawn_programs_are_kept_not_ipfail() -> None:
     ha_cf, problems = parse("respawn root /usr/bin/foo --x\nrespawn root\n")
-    assert found(problems) == [(Severity.WARNING, 4), (Severity.ERROR, 5)]
-    assert "/usr/bin/foo" in problems[0].message and not ha_cf.ipfail
+    assert found(problems) == [(Severity.ERROR, 5)]
+    assert [c.command for c in ha_cf.respawn] == ["/usr/bin/foo --x"] and not ha_cf.ipfail

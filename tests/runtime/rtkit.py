@@ -7,6 +7,7 @@ Each runtime gets the adapters' fakes (VIP driver, ARP announcer, script runner)
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -100,13 +101,17 @@ def make_member(
     tmp: Path,
     key: bytes = KEY,
     runtime_options: dict[str, Any] | None = None,
+    ha_cf: dict[str, Any] | None = None,
     **timers: int,
 ) -> Member:
     """A runtime for ``name`` on ``lan`` with state and logs under ``tmp/name``
-    (``runtime_options``: extra ``NodeRuntime`` arguments; no start probe by default)."""
+    (``runtime_options``: extra ``NodeRuntime`` arguments; no start probe by default;
+    ``ha_cf``: ``HaCf`` fields to change)."""
     base = tmp / name
     (base / "log").mkdir(parents=True, exist_ok=True)
     config = make_config(name, base / "etc", base / "log", key, **timers)
+    if ha_cf:
+        config = dataclasses.replace(config, ha_cf=dataclasses.replace(config.ha_cf, **ha_cf))
     vips, arp, scripts = FakeVipDriver(), FakeArpAnnouncer(), FakeScriptRunner()
     scripts.outputs[("failback.sh", "start")] = (0, ["starting the service"])
     runtime = NodeRuntime(

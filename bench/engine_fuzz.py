@@ -1,6 +1,6 @@
 """Run the engine state-machine fuzz (tests/engine/enginefuzz.py) for longer than CI does.
 
-    python3 bench/engine_fuzz.py [--examples 5000] [--steps 100] [--seed N]
+    python3 bench/engine_fuzz.py [--examples 5000] [--steps 100] [--seed N] [--one-way]
 
 Prints the seed, the runs per second (every machine run, shrinking included) and, on a
 failure, Hypothesis' shrunk program of rules; exits 1 then. The same seed gives the same
@@ -10,6 +10,7 @@ runs; CI runs the bounded, derandomized ``tests/engine/test_engine_fuzz.py``.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import time
@@ -18,6 +19,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "engine")]
+
+if "--one-way" in sys.argv:  # before enginefuzz reads it at import
+    os.environ["HBTUI_FUZZ_ONE_WAY"] = "1"
 
 from enginefuzz import ClusterMachine  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
@@ -40,9 +44,13 @@ def main() -> int:
     ap.add_argument("--examples", type=int, default=5000)
     ap.add_argument("--steps", type=int, default=100, help="rules per run at most")
     ap.add_argument("--seed", type=int, default=None, help="default: a random one")
+    ap.add_argument(
+        "--one-way", action="store_true", help="a loss rate per direction (CI: one for both)"
+    )
     args = ap.parse_args()
     seed = random.randrange(2**32) if args.seed is None else args.seed
-    print(f"seed {seed}, {args.examples} examples of up to {args.steps} steps", flush=True)
+    way = "one loss rate per direction" if args.one_way else "one loss rate both ways"
+    print(f"seed {seed}, {args.examples} examples of up to {args.steps} steps, {way}", flush=True)
     machine = use_seed(seed)(CountedMachine)
     config = settings(
         max_examples=args.examples,

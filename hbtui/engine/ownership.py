@@ -20,6 +20,8 @@ node (rsc_hold ``local``), "theirs" = the others' (``foreign``).
   ask_resources me (T)    | we are stable                     | ask_resources T other; wait done
                           | else (resources in flux)          | ignore it (WARN), as the daemon
   our me unanswered 10 s  |                                   | cancel our request (WARN)
+  tick                    | a stable peer claims our groups   | repeat our claim every keepalive
+                          | while we hold them (hbtui)        | until it stops (WARN once)
   ask_resources other (T) | we asked ``me``                   | release T, resource .. standby,
                           |                                   | ask_resources T done
                           | we did not ask                    | go standby T (peer's takeover)
@@ -123,6 +125,7 @@ class Ownership:
         self.initial_done = False
         self.standby: hs.Standby | None = None
         self.asked_ms = 0  # when our latest ``ask_resources me`` went out
+        self.reclaim_at: dict[str, int] = {}  # peer -> when we next repeat our claim to it
         self.failback = config.ha_cf.auto_failback != AutoFailback.OFF
 
     @property
@@ -441,19 +444,49 @@ class Ownership:
         self._move(hs.Move.WE_ASK, rsc_type, peer)
         self.asked_ms = now_ms
 
+    def _overlaps(self, peer: str) -> bool:
+        """hbtui: ``peer`` says, stable, that it holds our groups while we hold them too, and
+        nothing is moving (a split brain its side may not know of: see ``tick``)."""
+        state = self.peers[peer]
+        return (
+            self.local
+            and bool(self.groups_of("local"))
+            and state.stable
+            and state.hold in ("all", "foreign")
+            and self.live.is_alive(peer)
+            and self.phase is Phase.STABLE
+            and self.standby is None
+            and not self.runner.busy
+        )
+
     def next_deadline(self) -> int | None:
-        """When ``tick`` drops our unanswered ``me``; None unless one is waiting."""
-        if self.handshake != hs.GIVE_ASKED:
-            return None
-        return self.asked_ms + ASK_REPLY_MS
+        """When ``tick`` drops our unanswered ``me`` or repeats our claim; None if neither."""
+        due = [self.asked_ms + ASK_REPLY_MS] if self.handshake == hs.GIVE_ASKED else []
+        due += self.reclaim_at.values()
+        return min(due, default=None)
 
     def tick(self, now_ms: int) -> None:
-        """Timers: a ``me`` of ours still unanswered after ASK_REPLY_MS is cancelled."""
-        due = self.next_deadline()
-        if due is None or now_ms < due:
-            return
-        self.emit(hblog.warn("No reply to standby request.  Standby request cancelled."))
-        self._move(hs.Move.ABORT)
+        """Timers: a ``me`` of ours still unanswered after ASK_REPLY_MS is cancelled; our
+        claim is repeated every keepalive to a peer that claims our groups as well.
+
+        hbtui: claims are sent when they change, so a claim lost to a one-way cut (the peer
+        never heard us, declared us dead at initdead and took our groups) is never seen
+        again once the cut heals, and both nodes keep the groups. Repeated, it reaches the
+        peer at the heal, and the peer gives our groups back (``_home_wins``)."""
+        if self.handshake == hs.GIVE_ASKED and now_ms >= self.asked_ms + ASK_REPLY_MS:
+            self.emit(hblog.warn("No reply to standby request.  Standby request cancelled."))
+            self._move(hs.Move.ABORT)
+        for peer in self.peers:
+            if not self._overlaps(peer):
+                self.reclaim_at.pop(peer, None)
+                continue
+            if peer not in self.reclaim_at:
+                text = f"{peer} claims our resources while we hold them: repeating our claim"
+                self.emit(hblog.warn(text))
+                self.reclaim_at[peer] = now_ms
+            if now_ms >= self.reclaim_at[peer]:
+                self.send(m.resource(self.rsc_hold, True), now_ms)
+                self.reclaim_at[peer] = now_ms + self.config.ha_cf.keepalive_ms
 
     def _give(self, sb: hs.Standby, now_ms: int) -> None:
         self._move(hs.Move.PEER_ANSWERS)

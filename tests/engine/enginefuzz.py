@@ -21,6 +21,7 @@ Used by ``test_engine_fuzz.py`` (bounded, derandomized) and ``bench/engine_fuzz.
 
 from __future__ import annotations
 
+import os
 import random
 from typing import Any
 
@@ -46,6 +47,7 @@ LOSS = (0.0, 0.05, 0.3, 1.0)  # chance that one datagram in a direction is lost
 COMMAND_ARGS = ("all", "foreign", "local", "failback")
 SEEDS = st.integers(0, 2**32 - 1)
 HANDSHAKE = ("ask_resources", "hb_takeover")
+ONE_WAY = os.environ.get("HBTUI_FUZZ_ONE_WAY") == "1"  # lift the both-ways exclusion
 
 
 class Faults:
@@ -176,14 +178,19 @@ class ClusterMachine(RuleBasedStateMachine):
     # both directions (random losses still differ per datagram).
     @rule(
         loss=st.sampled_from(LOSS),
+        back=st.sampled_from(LOSS),
         max_delay=st.sampled_from((0, 5, 300, 1500)),
         duplicate=st.sampled_from((0.0, 0.2, 1.0)),
         seed=SEEDS,
     )
-    def network(self, loss: float, max_delay: int, duplicate: float, seed: int) -> None:
+    def network(
+        self, loss: float, back: float, max_delay: int, duplicate: float, seed: int
+    ) -> None:
         f = self.faults
         f.rng.seed(seed)
         f.loss = dict.fromkeys(f.loss, loss)
+        if ONE_WAY:  # server2 -> server1 gets its own rate (bench/engine_fuzz.py --one-way)
+            f.loss[("server2", "server1")] = back
         f.max_delay_ms = self.scaled(max_delay) if max_delay else 0
         f.duplicate = duplicate
         # packets already in flight keep their delivery time

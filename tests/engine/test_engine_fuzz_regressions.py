@@ -347,3 +347,30 @@ def test_a_late_standby_announcement_is_applied_and_waited_for() -> None:
     c.command("server1", "standby")
     c.run_until(12000)
     assert c.vip_holders() == ["server2"], c.vip_holders()
+
+
+def test_a_takeover_at_initdead_behind_a_one_way_cut_heals_to_one_holder() -> None:
+    """Found by the one-way fuzz (seed 99): server1 holds its group; server2 starts while
+    server1's datagrams do not reach it (server2's reach server1). At initdead server2 has
+    never heard server1, declares it dead and takes the group: both hold it. server1 hears
+    that takeover (its ``resource all``) but its own claims are lost, and Heartbeat sends a
+    claim only when it changes: once the cut heals server2 still never learns that server1
+    holds the group, and both keep it. The node whose groups a peer claims while it holds
+    them repeats its claim every keepalive until the peer's claim no longer overlaps."""
+    c = Cluster()
+    c.start("server1")
+    c.run_until(12000)
+    assert c.vip_holders() == ["server1"]
+    cut = {"server1"}
+    c.filters.append(lambda src, dst, msg: src not in cut)
+    c.run_until(12500)  # nothing of server1's is in flight when server2 starts
+    c.start("server2")
+    c.run_until(22501)
+    assert sorted(c.vip_holders()) == ["server1", "server2"]  # the cut's split brain
+    cut.clear()
+    c.run_until(22501 + 2 * 1000 + 1)
+    assert c.vip_holders() == ["server1"], c.vip_holders()
+    c.run_until(40000)
+    assert c.vip_holders() == ["server1"]
+    quiet = [m for m in c["server1"].sent_types()[-10:] if m == "resource"]
+    assert len(quiet) <= 1  # the repeated claim stops once the overlap is gone

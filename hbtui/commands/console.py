@@ -27,7 +27,7 @@ import contextlib
 import dataclasses
 import shlex
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from hbtui.cli_common import add_common_options, add_control_socket_option
@@ -122,6 +122,7 @@ def run(args: argparse.Namespace) -> int:
             rename=rename,
             reopen=None if args.no_peers else _reopener(args, picked.source),
             drill=DrillSetup(keep=keeper(Path(args.state_dir) / "drills")),
+            cutover=_cutover(args, picked.source.node_name, peers),
         )
         app.run()
     return 0
@@ -145,6 +146,28 @@ def _peers(args: argparse.Namespace, us: str) -> tuple[list[Any], Any]:
         rename_options={**options.rename_options, "hbtui_program": program},
     )
     return peers_for(config, us, options)
+
+
+def _cutover(args: argparse.Namespace, us: str, peers: list[Any]) -> Any:
+    """The move to Pacemaker over this node and every peer's SSH link (none without peers)."""
+    if args.no_peers or not peers:
+        return None
+    from hbtui.commands.migrate import load_for_migration, resolve_ipv4
+    from hbtui.cutover.wizard import cutover_backend
+    from hbtui.migrate.plan import plan_migration
+    from hbtui.remote.runner import LocalRunner
+
+    config, _problems = load_for_migration(Path(args.config_dir), us)
+    if config is None:
+        return None
+    runners = {us: LocalRunner(), **{p.node_name: p.session.link for p in peers}}
+    program = tuple(shlex.split(args.peer_hbtui)) or ("hbtui",)
+    options = {
+        name: {"config_dir": PurePosixPath(args.config_dir), "hbtui_program": program}
+        for name in runners
+    }
+    options[us] = {**options[us], "hbtui_program": (sys.executable, "-m", "hbtui.cli")}
+    return cutover_backend(config, lambda: plan_migration(config, resolve_ipv4), runners, options)
 
 
 def _reopener(args: argparse.Namespace, first: Any) -> Any:

@@ -30,6 +30,7 @@ from hbtui.console.effects import effect
 from hbtui.console.messages import SourceUpdate
 from hbtui.console.model import ConsoleModel
 from hbtui.console.screens.confirm import DELETE_UUID_TEXT, KILL_TEXT, ConfirmScreen
+from hbtui.console.screens.cutover import CutoverScreen
 from hbtui.console.screens.dashboard import Dashboard
 from hbtui.console.screens.drill import DrillScreen, refusal
 from hbtui.console.screens.help import HelpScreen
@@ -45,15 +46,19 @@ from hbtui.stream.source import NodeSource, Outcome, perform
 from hbtui.stream.trace import TextSink
 
 if TYPE_CHECKING:  # the wizard's backend does I/O; the console only calls what it is given
+    from hbtui.cutover.wizard import ExecuteCutover, MakeCutoverPlan
     from hbtui.rename.wizard import Execute, MakePlan
 
 RenameBackend = tuple["MakePlan", "Execute"]
+CutoverBackend = tuple["MakeCutoverPlan", "ExecuteCutover"]
 # after a rename: (this node's source, the other nodes' sources, the wizard over them)
 Reopened = tuple["NodeSource", Sequence["NodeSource"], RenameBackend | None]
 Reopen = Callable[[str, str], Awaitable[Reopened]]
 MODE_SHORT = {"demo": "demo node", "attached": "hbtui node", "embedded": "this console"}
 # keys that act on the focused node: off in the wizard, where letters are typed
-DASHBOARD_ONLY = frozenset({"node", "rename", "drill", "focus_log", "next_node", "focus_index"})
+DASHBOARD_ONLY = frozenset(
+    {"node", "rename", "drill", "cutover", "focus_log", "next_node", "focus_index"}
+)
 # a peer's actions that ask first, showing the command that will run there
 PEER_CONFIRMED = {
     "stop": ("Stop {node}?", "Stop"),
@@ -112,6 +117,7 @@ class ConsoleApp(App[None]):
         Binding("l", "focus_log", "Log"),
         Binding("h", "rename", "Rename"),
         Binding("D", "drill", "Drill", show=False),
+        Binding("M", "cutover", "To Pacemaker", show=False),
         Binding("tab", "next_node", "Next node", priority=True),
         *(Binding(str(n), f"focus_index({n})", f"Node {n}", show=False) for n in range(1, 10)),
     ]
@@ -132,6 +138,7 @@ class ConsoleApp(App[None]):
         unpolled_why: str = "replay",
         confirm_actions: bool = True,
         drill: DrillSetup | None = None,
+        cutover: CutoverBackend | None = None,
     ) -> None:
         """``confirm_actions=False`` (the demo only) skips the confirmations of actions
         that stop a node or move resources; never the default. ``drill``: where ``D``
@@ -141,6 +148,7 @@ class ConsoleApp(App[None]):
         self.drill_relay: tuple[str, Relay] | None = None  # the node a drill runs on
         self.confirm_actions = confirm_actions
         self.rename_backend = rename
+        self.cutover_backend = cutover
         self.reopen = reopen
         self.autostart = autostart
         self.record = record
@@ -258,7 +266,7 @@ class ConsoleApp(App[None]):
 
     def request_action(self, action: str) -> None:
         """Keys and palette land here (``focus_log``/``help``/``rename`` are not node actions)."""
-        if action in ("focus_log", "help", "rename", "drill", "next_node"):
+        if action in ("focus_log", "help", "rename", "drill", "cutover", "next_node"):
             self.call_later(self.run_action, action)
             return
         self.action_node(action)
@@ -372,6 +380,18 @@ class ConsoleApp(App[None]):
             return
         make_plan, execute = self.rename_backend
         self.push_screen(RenameScreen(list(self.sources), make_plan, execute))
+
+    def action_cutover(self) -> None:
+        """``M``: move the cluster to Corosync + Pacemaker (reads every node over SSH)."""
+        if self.cutover_backend is None:
+            why = (
+                "not offered here: it runs commands on every node of ha.cf over SSH "
+                "(hbtui console on a cluster node, without --no-peers)"
+            )
+            self._record("cutover", Outcome(False, f"move to Pacemaker: {why}"))
+            return
+        make_plan, execute = self.cutover_backend
+        self.push_screen(CutoverScreen(make_plan, execute))
 
     def action_drill(self) -> None:
         """``D``: a failover drill on the focused node (the dialog asks first)."""

@@ -20,6 +20,10 @@ PALETTE: dict[str, tuple[str, str]] = {
     "delete_uuid": ("Delete hb_uuid of {node}", "after a hostname change; node stopped (key u)"),
     "drill": ("Failover drill on {node}", "the group away and back, timed; asks first (key D)"),
     "rename": ("Change a node's hostname (wizard)", "the HOWTO procedure, dry run first (key h)"),
+    "cutover": (
+        "Move this cluster to Corosync + Pacemaker",
+        "every node read, dry run first, asks; a failed step is rolled back (key M)",
+    ),
     "focus_log": ("Focus the log filter", "type to filter ha-log lines (key l)"),
     "help": ("Show the keys", "the help screen (key ?)"),
 }

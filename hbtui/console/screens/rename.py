@@ -25,6 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, RichLog, Select, Static
 
 from hbtui.console.screens.confirm import ConfirmScreen
+from hbtui.console.screens.steps import outcome_lines, steps_text
 
 if TYPE_CHECKING:  # the backend is injected: the console imports nothing that does I/O
     from hbtui.rename.execute import StepOutcome
@@ -93,21 +94,8 @@ class RenameScreen(Screen[None]):
         return (str(old) if old is not Select.BLANK else ""), new
 
     def _show_steps(self) -> None:
-        text = Text()
-        if self.plan is not None:
-            done = {o.number: o for o in self.outcomes}
-            for number, step in enumerate(self.plan.steps, start=1):
-                outcome = done.get(number)
-                if outcome is None:
-                    mark, style = "  ", "dim"
-                elif not outcome.done:
-                    mark, style = "..", "bold yellow"
-                elif outcome.ok:
-                    mark, style = "ok", "green"
-                else:
-                    mark, style = "!!", "bold red"
-                text.append(f"{mark} {number}. {step.title}\n", style=style)
-        self.query_one("#rename-steps", Static).update(text)
+        steps = self.plan.steps if self.plan is not None else ()
+        self.query_one("#rename-steps", Static).update(steps_text(steps, self.outcomes))
 
     @on(Input.Submitted, "#rename-new")
     def _name_entered(self) -> None:
@@ -167,9 +155,8 @@ class RenameScreen(Screen[None]):
     def _progress(self, outcome: StepOutcome) -> None:
         self.outcomes = [o for o in self.outcomes if o.number != outcome.number] + [outcome]
         if outcome.done:
-            for command in (*outcome.actions, *outcome.checks):
-                for line in command.lines():
-                    self.log_view.write(line)
+            for line in outcome_lines(outcome):
+                self.log_view.write(line)
             if not outcome.ok:
                 self.log_view.write(
                     Text(f"STOPPED at step {outcome.number}: {outcome.step.on_failure}",

@@ -369,14 +369,18 @@ class ConsoleApp(App[None]):
         """Focus the log filter."""
         self.dashboard.query_one("#log-filter").focus()
 
+    def _not_offered(self, action: str, what: str) -> None:
+        """A wizard needs the SSH links to every node of ha.cf; say so in the log pane."""
+        why = (
+            "not offered here: it runs commands on every node of ha.cf over SSH "
+            "(hbtui console on a cluster node, without --no-peers)"
+        )
+        self._record(action, Outcome(False, f"{what}: {why}"))
+
     def action_rename(self) -> None:
         """``h``: the guided hostname change (needs a way to run commands on every node)."""
         if self.rename_backend is None:
-            why = (
-                "not offered here: it runs commands on every node of ha.cf over SSH "
-                "(hbtui console on a cluster node, without --no-peers)"
-            )
-            self._record("rename", Outcome(False, f"hostname change wizard: {why}"))
+            self._not_offered("rename", "hostname change wizard")
             return
         make_plan, execute = self.rename_backend
         self.push_screen(RenameScreen(list(self.sources), make_plan, execute))
@@ -384,11 +388,7 @@ class ConsoleApp(App[None]):
     def action_cutover(self) -> None:
         """``M``: move the cluster to Corosync + Pacemaker (reads every node over SSH)."""
         if self.cutover_backend is None:
-            why = (
-                "not offered here: it runs commands on every node of ha.cf over SSH "
-                "(hbtui console on a cluster node, without --no-peers)"
-            )
-            self._record("cutover", Outcome(False, f"move to Pacemaker: {why}"))
+            self._not_offered("cutover", "move to Pacemaker")
             return
         make_plan, execute = self.cutover_backend
         self.push_screen(CutoverScreen(make_plan, execute))

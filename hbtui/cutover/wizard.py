@@ -14,9 +14,8 @@ from hbtui.cutover.execute import CutoverOutcome, execute_cutover, read_cutover_
 from hbtui.cutover.plan import CutoverNode, CutoverPlan, plan_cutover
 from hbtui.migrate.corosync import AUTHKEY_BYTES
 from hbtui.migrate.plan import Migration
-from hbtui.remote.procedure import Progress
+from hbtui.remote.procedure import Progress, read_every
 from hbtui.remote.runner import CommandRunner
-from hbtui.remote.ssh import LinkError
 
 MakeCutoverPlan = Callable[[], Awaitable[CutoverPlan]]
 ExecuteCutover = Callable[[CutoverPlan, Progress], Awaitable[CutoverOutcome]]
@@ -35,16 +34,11 @@ def cutover_backend(
     async def make_plan() -> CutoverPlan:
         migration = await asyncio.to_thread(migrate)  # resolves names: off the loop
         names = [n for n in config.ha_cf.nodes if n in runners]
-        reads = [read_cutover_node(n, runners[n], **dict(options.get(n, {}))) for n in names]
-        results = await asyncio.gather(*reads, return_exceptions=True)
-        failed = [
-            f"{name}: {result}"
-            for name, result in zip(names, results, strict=True)
-            if isinstance(result, BaseException)
-        ]
-        if failed:
-            raise LinkError("cannot read every node: " + "; ".join(failed))
-        nodes = [r for r in results if isinstance(r, CutoverNode)]
+
+        async def read(name: str) -> CutoverNode:
+            return await read_cutover_node(name, runners[name], **dict(options.get(name, {})))
+
+        nodes = await read_every(names, read)
         key = secrets.token_bytes(AUTHKEY_BYTES)
         return plan_cutover(nodes, migration, key, config.ha_cf.nodes)
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import shlex
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from hbtui.remote.commands import Argv
 from hbtui.remote.runner import CommandRunner
 from hbtui.remote.ssh import CommandResult, LinkError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 COMMAND_TIMEOUT_S = 60.0
 
@@ -263,3 +265,17 @@ async def roll_back(
         if not outcome.ok:
             break
     return undone
+
+
+async def read_every(names: Sequence[str], read: Callable[[str], Awaitable[T]]) -> list[T]:
+    """``read(name)`` for every node at once, in order; one LinkError naming every node that
+    could not be read (one unreachable node never hangs the others)."""
+    results = await asyncio.gather(*(read(n) for n in names), return_exceptions=True)
+    failed = [
+        f"{name}: {result}"
+        for name, result in zip(names, results, strict=True)
+        if isinstance(result, BaseException)
+    ]
+    if failed:
+        raise LinkError("cannot read every node: " + "; ".join(failed))
+    return [r for r in results if not isinstance(r, BaseException)]

@@ -6,12 +6,11 @@ never hangs the others) and builds the plan; ``execute(plan, progress)`` runs it
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from hbtui.remote.procedure import read_every
 from hbtui.remote.runner import CommandRunner
-from hbtui.remote.ssh import LinkError
 from hbtui.rename.execute import Progress, StepOutcome, execute_plan, read_rename_node
 from hbtui.rename.plan import RenameNode, RenamePlan, plan_rename
 
@@ -32,17 +31,10 @@ def wizard_backend(
     options = node_options or {}
 
     async def make_plan(old: str, new: str) -> RenamePlan:
-        names = list(runners)
-        reads = [read_rename_node(n, runners[n], **dict(options.get(n, {}))) for n in names]
-        results = await asyncio.gather(*reads, return_exceptions=True)
-        failed = [
-            f"{name}: {result}"
-            for name, result in zip(names, results, strict=True)
-            if isinstance(result, BaseException)
-        ]
-        if failed:
-            raise LinkError("cannot read every node: " + "; ".join(failed))
-        nodes = [r for r in results if isinstance(r, RenameNode)]
+        async def read(name: str) -> RenameNode:
+            return await read_rename_node(name, runners[name], **dict(options.get(name, {})))
+
+        nodes = await read_every(list(runners), read)
         return plan_rename(nodes, old, new, verify_s=verify_s)
 
     async def execute(plan: RenamePlan, progress: Progress) -> list[StepOutcome]:

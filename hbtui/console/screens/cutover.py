@@ -17,11 +17,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Button, Footer, RichLog, Static
 
 from hbtui.console.screens.confirm import ConfirmScreen
-from hbtui.console.screens.steps import outcome_lines, steps_text
+from hbtui.console.screens.steps import ProcedureScreen, outcome_lines
 
 if TYPE_CHECKING:  # the backend is injected: the console imports nothing that does I/O
     from hbtui.cutover.plan import CutoverPlan
@@ -36,7 +35,7 @@ RUN_TEXT = (
 )
 
 
-class CutoverScreen(Screen[None]):
+class CutoverScreen(ProcedureScreen):
     """See the module docstring."""
 
     CSS_PATH = Path(__file__).with_name("rename.tcss")  # the same layout as the rename wizard
@@ -46,13 +45,13 @@ class CutoverScreen(Screen[None]):
         Binding("escape", "close", "Close"),
     ]
 
+    RUN_ID = "cutover-run"
+    BUSY = "the move is running; wait for it to finish"
+
     def __init__(self, make_plan: MakeCutoverPlan, execute: ExecuteCutover) -> None:
-        super().__init__(id="cutover-screen")
+        super().__init__("cutover-screen")
         self.make_plan = make_plan
         self.execute = execute
-        self.plan: CutoverPlan | None = None
-        self.running = False
-        self.outcomes: list[StepOutcome] = []
         self.summary: str | None = None  # the last run's result (tests read it)
 
     def compose(self) -> ComposeResult:
@@ -67,15 +66,6 @@ class CutoverScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.action_plan()
-
-    @property
-    def log_view(self) -> RichLog:
-        """The output pane."""
-        return self.query_one("#rename-log", RichLog)
-
-    def _show_steps(self) -> None:
-        steps = self.plan.steps if self.plan is not None else ()
-        self.query_one("#rename-steps", Static).update(steps_text(steps, self.outcomes))
 
     @on(Button.Pressed, "#cutover-plan")
     def _plan_pressed(self) -> None:
@@ -98,14 +88,7 @@ class CutoverScreen(Screen[None]):
         except Exception as exc:  # a failed read is shown, never fatal
             self.log_view.write(Text(f"could not build the plan: {exc}", style="bold red"))
             return
-        self.plan, self.outcomes = plan, []
-        for line in plan.lines():
-            self.log_view.write(Text(line, style="bold red" if "PROBLEM" in line else ""))
-        ok = not plan.problems
-        self.query_one("#cutover-run", Button).disabled = not ok
-        if not ok:
-            self.log_view.write(Text("fix the problems above, then plan again", style="bold"))
-        self._show_steps()
+        self.show_plan(plan)
 
     def action_run(self) -> None:
         """Run the plan after an explicit yes."""
@@ -154,10 +137,3 @@ class CutoverScreen(Screen[None]):
         )
         self.log_view.write(Text(self.summary, style=style))
         self.plan = None  # the next run needs a fresh read of every node
-
-    def action_close(self) -> None:
-        """Back to the dashboard (refused while a run is in progress)."""
-        if self.running:
-            self.log_view.write(Text("the move is running; wait for it to finish", style="bold"))
-            return
-        self.dismiss(None)

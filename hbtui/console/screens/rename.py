@@ -21,11 +21,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, RichLog, Select, Static
 
 from hbtui.console.screens.confirm import ConfirmScreen
-from hbtui.console.screens.steps import outcome_lines, steps_text
+from hbtui.console.screens.steps import ProcedureScreen, outcome_lines
 
 if TYPE_CHECKING:  # the backend is injected: the console imports nothing that does I/O
     from hbtui.rename.execute import StepOutcome
@@ -39,7 +38,7 @@ RUN_TEXT = (
 )
 
 
-class RenameScreen(Screen[None]):
+class RenameScreen(ProcedureScreen):
     """See the module docstring."""
 
     class Renamed(Message):
@@ -57,14 +56,13 @@ class RenameScreen(Screen[None]):
         Binding("escape", "close", "Close"),
     ]
 
+    BUSY = "a rename is running; wait for it to finish"
+
     def __init__(self, nodes: Sequence[str], make_plan: MakePlan, execute: Execute) -> None:
-        super().__init__(id="rename-screen")
+        super().__init__("rename-screen")
         self.nodes = list(nodes)
         self.make_plan = make_plan
         self.execute = execute
-        self.plan: RenamePlan | None = None
-        self.running = False
-        self.outcomes: list[StepOutcome] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="rename-box"):
@@ -83,19 +81,10 @@ class RenameScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#rename-new", Input).focus()  # typing goes into the name
 
-    @property
-    def log_view(self) -> RichLog:
-        """The output pane."""
-        return self.query_one("#rename-log", RichLog)
-
     def _chosen(self) -> tuple[str, str]:
         old = self.query_one("#rename-node", Select).value
         new = self.query_one("#rename-new", Input).value.strip().lower()
         return (str(old) if old is not Select.BLANK else ""), new
-
-    def _show_steps(self) -> None:
-        steps = self.plan.steps if self.plan is not None else ()
-        self.query_one("#rename-steps", Static).update(steps_text(steps, self.outcomes))
 
     @on(Input.Submitted, "#rename-new")
     def _name_entered(self) -> None:
@@ -126,15 +115,7 @@ class RenameScreen(Screen[None]):
         except Exception as exc:  # a failed read is shown, never fatal
             self.log_view.write(Text(f"could not build the plan: {exc}", style="bold red"))
             return
-        self.plan, self.outcomes = plan, []
-        for line in plan.lines():
-            style = "bold red" if "PROBLEM" in line else None
-            self.log_view.write(Text(line, style=style or ""))
-        ok = not plan.problems
-        self.query_one("#rename-run", Button).disabled = not ok
-        if not ok:
-            self.log_view.write(Text("fix the problems above, then plan again", style="bold"))
-        self._show_steps()
+        self.show_plan(plan)
 
     def action_run(self) -> None:
         """Run the plan after an explicit yes."""
@@ -185,10 +166,3 @@ class RenameScreen(Screen[None]):
             chooser.value = plan.new
             self.plan = None  # the next run needs a plan over the new names
             self.post_message(self.Renamed(plan.old, plan.new))
-
-    def action_close(self) -> None:
-        """Back to the dashboard (refused while a run is in progress)."""
-        if self.running:
-            self.log_view.write(Text("a rename is running; wait for it to finish", style="bold"))
-            return
-        self.dismiss(None)

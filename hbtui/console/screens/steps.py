@@ -4,9 +4,11 @@ each with its state, and each finished step's commands with their output and ver
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual.screen import Screen
+from textual.widgets import Button, RichLog, Static
 
 if TYPE_CHECKING:  # the procedure runs elsewhere: the console only shows its outcomes
     from hbtui.remote.procedure import Step, StepOutcome
@@ -35,3 +37,45 @@ def steps_text(steps: Sequence[Step], outcomes: Iterable[StepOutcome]) -> Text:
 def outcome_lines(outcome: StepOutcome) -> list[str]:
     """A finished step's commands, their output and their verdicts."""
     return [line for command in (*outcome.actions, *outcome.checks) for line in command.lines()]
+
+
+class ProcedureScreen(Screen[None]):
+    """What the two wizard screens share: the output pane, the step list, a plan shown with
+    its problems (the run button only for a plan without), and no closing mid-run.
+    Subclasses compose ``#rename-steps``, ``#rename-log`` and a run button ``RUN_ID``."""
+
+    RUN_ID: ClassVar[str] = "rename-run"
+    BUSY: ClassVar[str] = "a run is in progress; wait for it to finish"
+
+    def __init__(self, screen_id: str) -> None:
+        super().__init__(id=screen_id)
+        self.plan: Any = None  # the plan shown (a RenamePlan or a CutoverPlan)
+        self.running = False
+        self.outcomes: list[StepOutcome] = []
+
+    @property
+    def log_view(self) -> RichLog:
+        """The output pane."""
+        return self.query_one("#rename-log", RichLog)
+
+    def _show_steps(self) -> None:
+        steps = self.plan.steps if self.plan is not None else ()
+        self.query_one("#rename-steps", Static).update(steps_text(steps, self.outcomes))
+
+    def show_plan(self, plan: Any) -> None:
+        """The dry run in the pane; the run button only when nothing forbids the plan."""
+        self.plan, self.outcomes = plan, []
+        for line in plan.lines():
+            self.log_view.write(Text(line, style="bold red" if "PROBLEM" in line else ""))
+        ok = not plan.problems
+        self.query_one(f"#{self.RUN_ID}", Button).disabled = not ok
+        if not ok:
+            self.log_view.write(Text("fix the problems above, then plan again", style="bold"))
+        self._show_steps()
+
+    def action_close(self) -> None:
+        """Back to the dashboard (refused while a run is in progress)."""
+        if self.running:
+            self.log_view.write(Text(self.BUSY, style="bold"))
+            return
+        self.dismiss(None)

@@ -8,7 +8,11 @@ hostile ``firstseq=1 lastseq=ffffffff`` costs nothing.
 
 Receiver side, ``RexmitScheduler``: seqs found missing (``Verdict.missing``) are asked
 for after a delay the caller draws (the real daemon uses a random 0..250 ms), then
-again every ``retry_ms`` up to ``max_tries`` times; arrivals and naks cancel them.
+again every ``retry_ms`` for ``FAST_TRIES`` tries, then at doubling intervals up to
+``max_retry_ms``, until the seq arrives or is nak'd (the origin no longer keeps it), or the
+node dies or restarts (``forget``). hbtui: asking only a few times lost for good a message
+whose every resend fell into a long loss (a standby's ``done``: the taker never acquired,
+nobody held the group once the loss ended). ``max_tries`` bounds the tries when given.
 Due requests are coalesced into ``firstseq..lastseq`` ranges per node.
 """
 
@@ -21,6 +25,8 @@ from hbtui.wire.message import Message
 
 HISTORY_SIZE = 500
 RESEND_INTERVAL_MS = 1000
+FAST_TRIES = 3  # tries at ``retry_ms`` before the interval doubles
+MAX_RETRY_MS = 4000
 MAX_REXMIT_DELAY_MS = 250
 
 
@@ -114,9 +120,15 @@ class _Pending:
 class RexmitScheduler:
     """When to ask which node for which missing seqs."""
 
-    def __init__(self, retry_ms: int = RESEND_INTERVAL_MS, max_tries: int = 3) -> None:
+    def __init__(
+        self,
+        retry_ms: int = RESEND_INTERVAL_MS,
+        max_tries: int | None = None,
+        max_retry_ms: int = MAX_RETRY_MS,
+    ) -> None:
         self.retry_ms = retry_ms
         self.max_tries = max_tries
+        self.max_retry_ms = max_retry_ms
         self._pending: dict[str, dict[int, _Pending]] = {}
 
     def on_missing(self, node: str, seqs: tuple[int, ...], now_ms: int, delay_ms: int) -> None:
@@ -141,6 +153,11 @@ class RexmitScheduler:
         """Seqs still being asked for, ascending."""
         return tuple(sorted(self._pending.get(node, {})))
 
+    def interval(self, tries: int) -> int:
+        """The wait after the ``tries``-th request: ``retry_ms``, then doubling to the cap."""
+        doubled = self.retry_ms * 2 ** max(0, tries - FAST_TRIES + 1)
+        return min(self.retry_ms if tries < FAST_TRIES else doubled, self.max_retry_ms)
+
     def next_deadline(self) -> int | None:
         """The earliest time ``due`` has something to return."""
         times = [p.due_ms for pending in self._pending.values() for p in pending.values()]
@@ -155,10 +172,10 @@ class RexmitScheduler:
             for seq in ready:
                 entry = pending[seq]
                 entry.tries += 1
-                if entry.tries >= self.max_tries:
+                if self.max_tries is not None and entry.tries >= self.max_tries:
                     del pending[seq]
                 else:
-                    entry.due_ms = now_ms + self.retry_ms
+                    entry.due_ms = now_ms + self.interval(entry.tries)
             out.extend(RexmitRequest(node, a, b) for a, b in _ranges(ready))
             if not pending:
                 del self._pending[node]

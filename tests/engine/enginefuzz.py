@@ -3,14 +3,15 @@
 Rules mix operator and machine events (start, kill -9, restart, graceful stop, standby,
 takeover) with faults: per-direction datagram loss, random delays (so reordering),
 duplicated datagrams and slow resource scripts. The ``heal`` rule ends every fault,
-lets in-flight datagrams and scripts finish, waits out the failure detection still due
-(a peer that is really down is declared dead at its deadline), then checks that exactly
-one running node holds each resource group two keepalives later. The same check ends
-every run (``teardown``). ``Cluster.run_until`` asserts that a tick never leaves a due
+lets in-flight datagrams and scripts finish, lets each node ask once more for what the
+loss made it miss (``rexmit_due``), waits out the failure detection still due (a peer
+that is really down is declared dead at its deadline), then checks that exactly one
+running node holds each resource group two keepalives later. The same check ends every
+run (``teardown``). ``Cluster.run_until`` asserts that a tick never leaves a due
 deadline; any exception from the engine fails the run. Restarts, faults and operator
-commands come at any moment; the exclusion that remains is that a loss rate applies both
-ways (see the network rule). Each bug found so far is fixed and pinned by a scenario in
-``test_engine_fuzz_regressions.py``.
+commands come at any moment. A loss rate applies both ways unless HBTUI_FUZZ_ONE_WAY=1
+(``bench/engine_fuzz.py --one-way``) gives each direction its own. Each bug found so far
+is fixed and pinned by a scenario in ``test_engine_fuzz_regressions.py``.
 
 Only public behaviour is compared: snapshot dict values and the simulated VIPs. A
 killed node is out of the count: kill -9 leaves its address up and the simulator has no
@@ -132,6 +133,17 @@ def detection_due(c: Cluster) -> int:
     return due
 
 
+def rexmit_due(c: Cluster) -> int:
+    """When every running node has asked once more for what the loss made it miss (it asks
+    until the gap is filled, at growing intervals)."""
+    due = c.clock.now
+    for name in running(c):
+        node = c[name].node
+        assert node is not None
+        due = max(due, node.rexmit.next_deadline() or due)
+    return due
+
+
 class ClusterMachine(RuleBasedStateMachine):
     """Two engines, faults and commands; see the module docstring."""
 
@@ -244,6 +256,7 @@ class ClusterMachine(RuleBasedStateMachine):
         last_packet = max((q[0] for q in c.queue), default=c.clock.now)
         last_script = max((late.when for late in c.late), default=c.clock.now)
         c.run_until(max(last_packet, last_script))
+        c.run_until(rexmit_due(c) + 2 * c.latency_ms)  # gaps of the loss asked for once more
         c.run_until(detection_due(c) + 2 * self.keepalive)
         holders: dict[str, list[str]] = {}
         for name in running(c):

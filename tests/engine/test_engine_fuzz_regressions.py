@@ -374,3 +374,22 @@ def test_a_takeover_at_initdead_behind_a_one_way_cut_heals_to_one_holder() -> No
     assert c.vip_holders() == ["server1"]
     quiet = [m for m in c["server1"].sent_types()[-10:] if m == "resource"]
     assert len(quiet) <= 1  # the repeated claim stops once the overlap is gone
+
+
+def test_a_standby_done_lost_through_a_long_loss_still_reaches_the_taker() -> None:
+    """Found by the one-way fuzz (seed 99): server1's ``ask_resources done`` and each resend
+    of it are lost for 6 s. The taker asked for the missing seq three times, a second apart,
+    then never again: after the loss it still waited for the ``done`` (server1 had released)
+    and nobody held the group, for good. It now asks until the seq arrives."""
+    c = both_up_until(20000)
+    lift = 26000
+    c.filters.append(
+        lambda src, dst, msg: not (
+            src == "server1" and msg.get("info") == "done" and c.clock.now < lift
+        )
+    )
+    c.command("server1", "standby")
+    c.run_until(lift)
+    assert c.vip_holders() == []  # released, the done not yet through
+    c.run_until(lift + 4000 + 2 * 1000)
+    assert c.vip_holders() == ["server2"]

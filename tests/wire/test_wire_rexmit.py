@@ -53,6 +53,24 @@ def test_scheduler_waits_the_delay_then_coalesces() -> None:
     assert s.next_deadline() is None and s.pending("server2") == ()
 
 
+def test_scheduler_asks_until_the_seq_arrives_at_doubling_intervals() -> None:
+    """A resend lost again and again (a long loss) is asked for until it arrives: three
+    times a second, then every 2 s, then every 4 s; never dropped while the node lives."""
+    s = RexmitScheduler()
+    s.on_missing("server2", (31,), now_ms=0, delay_ms=0)
+    asked = []
+    now = 0
+    for _ in range(8):
+        assert s.due(now) == [RexmitRequest("server2", 31, 31)]
+        asked.append(now)
+        deadline = s.next_deadline()
+        assert deadline is not None
+        now = deadline
+    assert asked == [0, 1000, 2000, 4000, 8000, 12000, 16000, 20000]
+    s.on_arrived("server2", 31)
+    assert s.next_deadline() is None
+
+
 def test_scheduler_forget() -> None:
     s = RexmitScheduler()
     s.on_missing("server2", (3,), now_ms=0, delay_ms=0)

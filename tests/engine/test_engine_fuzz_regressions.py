@@ -384,8 +384,8 @@ def test_a_standby_done_lost_through_a_long_loss_still_reaches_the_taker() -> No
     c = both_up_until(20000)
     lift = 26000
     c.filters.append(
-        lambda src, dst, msg: not (
-            src == "server1" and msg.get("info") == "done" and c.clock.now < lift
+        lambda src, dst, msg: (
+            not (src == "server1" and msg.get("info") == "done" and c.clock.now < lift)
         )
     )
     c.command("server1", "standby")

@@ -123,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
             reopen=None if args.no_peers else _reopener(args, picked.source),
             drill=DrillSetup(keep=keeper(Path(args.state_dir) / "drills")),
             cutover=_cutover(args, picked.source.node_name, peers),
+            postmortem=_postmortem(args, picked.source.node_name),
         )
         app.run()
     return 0
@@ -168,6 +169,23 @@ def _cutover(args: argparse.Namespace, us: str, peers: list[Any]) -> Any:
     }
     options[us] = {**options[us], "hbtui_program": (sys.executable, "-m", "hbtui.cli")}
     return cutover_backend(config, lambda: plan_migration(config, resolve_ipv4), runners, options)
+
+
+def _postmortem(args: argparse.Namespace, us: str) -> Any:
+    """``P``: the post-mortem of this node's ha-log (and ha-debug), read off the loop."""
+    from hbtui.commands.postmortem import report_of
+    from hbtui.config.loader import load_config
+
+    config, _problems = load_config(Path(args.config_dir), us, local_host=False, partial=True)
+    if config is None or config.ha_cf.logfile is None:
+        return None
+    logs = [p for p in (config.ha_cf.logfile, config.ha_cf.debugfile) if p is not None]
+
+    async def make_report() -> Any:
+        found = [p for p in logs if p.exists()] or logs[:1]  # a missing log is said by name
+        return await asyncio.to_thread(report_of, found, Path(args.config_dir), [])
+
+    return make_report
 
 
 def _reopener(args: argparse.Namespace, first: Any) -> Any:

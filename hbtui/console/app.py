@@ -29,6 +29,7 @@ from hbtui.console.commands import NodeCommands
 from hbtui.console.effects import effect
 from hbtui.console.messages import SourceUpdate
 from hbtui.console.model import ConsoleModel
+from hbtui.console.postmortem_app import PostmortemScreen
 from hbtui.console.screens.confirm import DELETE_UUID_TEXT, KILL_TEXT, ConfirmScreen
 from hbtui.console.screens.cutover import CutoverScreen
 from hbtui.console.screens.dashboard import Dashboard
@@ -47,17 +48,19 @@ from hbtui.stream.trace import TextSink
 
 if TYPE_CHECKING:  # the wizard's backend does I/O; the console only calls what it is given
     from hbtui.cutover.wizard import ExecuteCutover, MakeCutoverPlan
+    from hbtui.postmortem.model import Report
     from hbtui.rename.wizard import Execute, MakePlan
 
 RenameBackend = tuple["MakePlan", "Execute"]
 CutoverBackend = tuple["MakeCutoverPlan", "ExecuteCutover"]
+MakeReport = Callable[[], Awaitable["Report"]]  # this node's ha-log read into a post-mortem
 # after a rename: (this node's source, the other nodes' sources, the wizard over them)
 Reopened = tuple["NodeSource", Sequence["NodeSource"], RenameBackend | None]
 Reopen = Callable[[str, str], Awaitable[Reopened]]
 MODE_SHORT = {"demo": "demo node", "attached": "hbtui node", "embedded": "this console"}
 # keys that act on the focused node: off in the wizard, where letters are typed
 DASHBOARD_ONLY = frozenset(
-    {"node", "rename", "drill", "cutover", "focus_log", "next_node", "focus_index"}
+    {"node", "rename", "drill", "cutover", "postmortem", "focus_log", "next_node", "focus_index"}
 )
 # a peer's actions that ask first, showing the command that will run there
 PEER_CONFIRMED = {
@@ -118,6 +121,7 @@ class ConsoleApp(App[None]):
         Binding("h", "rename", "Rename"),
         Binding("D", "drill", "Drill", show=False),
         Binding("M", "cutover", "To Pacemaker", show=False),
+        Binding("P", "postmortem", "Post-mortem", show=False),
         Binding("tab", "next_node", "Next node", priority=True),
         *(Binding(str(n), f"focus_index({n})", f"Node {n}", show=False) for n in range(1, 10)),
     ]
@@ -139,6 +143,7 @@ class ConsoleApp(App[None]):
         confirm_actions: bool = True,
         drill: DrillSetup | None = None,
         cutover: CutoverBackend | None = None,
+        postmortem: MakeReport | None = None,
     ) -> None:
         """``confirm_actions=False`` (the demo only) skips the confirmations of actions
         that stop a node or move resources; never the default. ``drill``: where ``D``
@@ -149,6 +154,7 @@ class ConsoleApp(App[None]):
         self.confirm_actions = confirm_actions
         self.rename_backend = rename
         self.cutover_backend = cutover
+        self.make_report = postmortem
         self.reopen = reopen
         self.autostart = autostart
         self.record = record
@@ -266,7 +272,7 @@ class ConsoleApp(App[None]):
 
     def request_action(self, action: str) -> None:
         """Keys and palette land here (``focus_log``/``help``/``rename`` are not node actions)."""
-        if action in ("focus_log", "help", "rename", "drill", "cutover", "next_node"):
+        if action in ("focus_log", "help", "rename", "drill", "cutover", "postmortem", "next_node"):
             self.call_later(self.run_action, action)
             return
         self.action_node(action)
@@ -392,6 +398,23 @@ class ConsoleApp(App[None]):
             return
         make_plan, execute = self.cutover_backend
         self.push_screen(CutoverScreen(make_plan, execute))
+
+    def action_postmortem(self) -> None:
+        """``P``: the post-mortem of this node's ha-log (read by the given backend)."""
+        if self.make_report is None:
+            why = "not offered here: the console knows no ha-log of this node (ha.cf logfile)"
+            self._record("postmortem", Outcome(False, f"post-mortem: {why}"))
+            return
+        self._open_postmortem(self.make_report)
+
+    @work(exclusive=True, group="postmortem")
+    async def _open_postmortem(self, make_report: MakeReport) -> None:
+        try:
+            report = await make_report()
+        except Exception as exc:  # an unreadable log is said, never fatal
+            self._record("postmortem", Outcome(False, f"post-mortem: {exc}"))
+            return
+        self.push_screen(PostmortemScreen(report, closable=True))
 
     def action_drill(self) -> None:
         """``D``: a failover drill on the focused node (the dialog asks first)."""

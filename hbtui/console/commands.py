@@ -19,6 +19,10 @@ PALETTE: dict[str, tuple[str, str]] = {
     "takeover": ("Takeover on {node}", "ask for every resource (key t)"),
     "delete_uuid": ("Delete hb_uuid of {node}", "after a hostname change; node stopped (key u)"),
     "drill": ("Failover drill on {node}", "the group away and back, timed; asks first (key D)"),
+    "postmortem": (
+        "Post-mortem of this node's ha-log",
+        "failovers, failbacks, splits with their times and why (key P)",
+    ),
     "rename": ("Change a node's hostname (wizard)", "the HOWTO procedure, dry run first (key h)"),
     "cutover": (
         "Move this cluster to Corosync + Pacemaker",

@@ -14,6 +14,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from hbtui.postmortem.model import PHASES, Entry, Report
@@ -64,23 +65,24 @@ def findings_text(report: Report) -> Text:
     return text
 
 
-class PostmortemApp(App[None]):
-    """See the module docstring."""
+class PostmortemScreen(Screen[None]):
+    """The report's timeline, the chosen entry and the findings (see the module docstring);
+    ``hbtui postmortem`` shows it as an app, the console pushes it (``P``, escape closes)."""
 
-    TITLE = "hbtui postmortem"
-    CSS = """
+    DEFAULT_CSS = """
     #pm-summary { height: auto; max-height: 4; background: $panel; }
     #pm-table { height: 1fr; min-height: 5; }
     #pm-detail { height: 1fr; border: round $primary; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
         Binding("v", "switch", "Entry / findings"),
+        Binding("escape", "close", "Close", show=False),
     ]
 
-    def __init__(self, report: Report) -> None:
+    def __init__(self, report: Report, closable: bool = False) -> None:
         super().__init__()
         self.report = report
+        self.closable = closable  # pushed over the console: escape goes back to it
         self.showing = "entry"
 
     def compose(self) -> ComposeResult:
@@ -126,3 +128,22 @@ class PostmortemApp(App[None]):
         """``v``: entry details <-> findings."""
         self.showing = "findings" if self.showing == "entry" else "entry"
         self.show_detail(self.query_one(DataTable).cursor_row)
+
+    def action_close(self) -> None:
+        """Back to the console's dashboard (when opened from it)."""
+        if self.closable:
+            self.dismiss(None)
+
+
+class PostmortemApp(App[None]):
+    """``hbtui postmortem`` on a terminal: the screen alone, ``q`` quits."""
+
+    TITLE = "hbtui postmortem"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
+
+    def __init__(self, report: Report) -> None:
+        super().__init__()
+        self.report = report
+
+    def on_mount(self) -> None:
+        self.push_screen(PostmortemScreen(self.report))

@@ -48,3 +48,37 @@ async def test_keys_move_between_entries() -> None:
         await pilot.press("down", "down")
         await pilot.pause()
         assert "failback server2 → server1 [" in flat(screen_text(app))
+
+
+async def test_the_console_opens_this_nodes_postmortem_with_p() -> None:
+    """``P`` in the operator's console reads this node's ha-log through the backend it was
+    given and shows the same screen; escape goes back; without a log it says why."""
+    from hbtui.console.app import ConsoleApp
+    from hbtui.console.postmortem_app import PostmortemScreen
+    from hbtui.sources.demo_trace import trace
+    from hbtui.sources.replay import ReplaySource, initial_snapshot
+
+    async def make_report() -> Report:
+        return report_of(FAILOVER)
+
+    items = trace()
+    app = ConsoleApp(
+        ReplaySource(items, initial_snapshot(items)), poll_sockets=False, postmortem=make_report
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("P")
+        for _ in range(20):
+            if isinstance(app.screen, PostmortemScreen):
+                break
+            await pilot.pause()
+        assert isinstance(app.screen, PostmortemScreen)
+        assert "why: server1 stopped sending at 03:30:19" in flat(screen_text(app))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, PostmortemScreen)
+    bare = ConsoleApp(ReplaySource(items, initial_snapshot(items)), poll_sockets=False)
+    async with bare.run_test(size=(100, 30)) as pilot:
+        await pilot.press("P")
+        await pilot.pause()
+        assert not isinstance(bare.screen, PostmortemScreen)
+        assert any("post-mortem: not offered here" in line.text for line in bare.model.log)

@@ -22,6 +22,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("tab/1-9", "focus another node: its panes; the keys act on it"),
     ("h", "hostname change wizard (the HOWTO procedure; dry run first)"),
     ("D", "failover drill: the group away and back, timed; preflight, then asks"),
+    ("P", "post-mortem of this node's ha-log: each failover with its times and why"),
     ("M", "move the cluster to Corosync + Pacemaker: dry run, asks, rolled back on failure"),
     ("l", "focus the log filter (Esc leaves it)"),
     ("v", "small terminal: the next pane beside the nodes (resources, timeline, log, wire)"),

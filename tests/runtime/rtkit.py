@@ -98,13 +98,17 @@ def make_member(
     tmp: Path,
     key: bytes = KEY,
     runtime_options: dict[str, Any] | None = None,
+    edit: Callable[[ClusterConfig], ClusterConfig] | None = None,
     **timers: int,
 ) -> Member:
     """A runtime for ``name`` on ``lan`` with state and logs under ``tmp/name``
-    (``runtime_options``: extra ``NodeRuntime`` arguments; no start probe by default)."""
+    (``runtime_options``: extra ``NodeRuntime`` arguments; no start probe by default;
+    ``edit``: changes to the configuration the runtime is made with)."""
     base = tmp / name
     (base / "log").mkdir(parents=True, exist_ok=True)
     config = make_config(name, base / "etc", base / "log", key, **timers)
+    if edit is not None:
+        config = edit(config)
     vips, arp, scripts = FakeVipDriver(), FakeArpAnnouncer(), FakeScriptRunner()
     scripts.outputs[("failback.sh", "start")] = (0, ["starting the service"])
     runtime = NodeRuntime(

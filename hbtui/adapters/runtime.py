@@ -29,19 +29,21 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TextIO
 
+from hbtui import __version__
 from hbtui.adapters.fence import DEFAULT_FENCE_COMMAND, run_fence
 from hbtui.adapters.garp import ArpAnnouncer, GarpAnnouncer
 from hbtui.adapters.halog import HaLogFiles, format_log_line
 from hbtui.adapters.icmp import IcmpError, IcmpPinger
 from hbtui.adapters.mediasock import BcastMedium, McastMedium
 from hbtui.adapters.netlink import NetlinkVipDriver, VipDriver
+from hbtui.adapters.nodelog import NodeLog, logging_lines
 from hbtui.adapters.realtime import Realtime
 from hbtui.adapters.reload import merge_reload
 from hbtui.adapters.respawn import CLIENT_STOP_S, RespawnSupervisor
 from hbtui.adapters.scripts import ScriptRunner, SubprocessScriptRunner, heartbeat_env
 from hbtui.adapters.splitbrain import SplitBrainWatch, probe_targets
 from hbtui.adapters.state import StateDirLock, load_node_state
-from hbtui.adapters.syslog import SyslogSink, syslog_sink
+from hbtui.adapters.syslog import SyslogSink
 from hbtui.adapters.udp import (
     AnyMedium,
     DatagramCallback,
@@ -53,8 +55,10 @@ from hbtui.adapters.udp import (
 )
 from hbtui.bus import Bus, Subscription
 from hbtui.config.hbtui_conf import HbtuiSettings, load_settings
+from hbtui.config.logd_cf import log_plan
 from hbtui.config.model import ClusterConfig, HaCf
 from hbtui.engine import actions as act
+from hbtui.engine import hblog
 from hbtui.engine.events import NodeStateChanged, ScriptExited, ScriptOutput, ScriptStarted
 from hbtui.engine.holdstate import StopFailure
 from hbtui.engine.node import Command, Identity, Node
@@ -193,12 +197,17 @@ class NodeRuntime:
         )
         self.vip: VipDriver = vip_driver or NetlinkVipDriver()
         self.arp: ArpAnnouncer = arp or GarpAnnouncer()
-        cf = config.ha_cf  # agents log where the daemon would have them log (HA_LOGFILE ...)
-        facility = None if cf.logfacility in (None, "none") else cf.logfacility
-        env = heartbeat_env(config.config_dir, config.node_name, cf.logfile, cf.debugfile, facility)
+        # agents log where the node's lines go (HA_LOGFILE ..., logd.cf's with use_logd)
+        plan = log_plan(config)
+        env = heartbeat_env(
+            config.config_dir, config.node_name, plan.logfile, plan.debugfile, plan.facility
+        )
+        self.debug_level = config.ha_cf.debug  # SIGUSR1/SIGUSR2 move it (change_debug)
+        if self.debug_level > 0:
+            env["HA_debug"] = str(self.debug_level)
         self.scripts: ScriptRunner = scripts or SubprocessScriptRunner(extra_env=env)
         self.clients = RespawnSupervisor(
-            cf.respawn, env, self._log, self.now_ms, respawn_rule, client_stop_s
+            config.ha_cf.respawn, env, self._log, self.now_ms, respawn_rule, client_stop_s
         )
         self._closing: asyncio.Task[None] | None = None  # stopping the clients, then closing
         self.lock = StateDirLock(self.state_dir) if lock_state_dir else None
@@ -211,8 +220,7 @@ class NodeRuntime:
         self.scripts_running: dict[int, tuple[str, str, int, int]] = {}
         self.transport: Transport | None = None
         self.pinger: IcmpPinger | None = None  # ping nodes of ha.cf (adapters/icmp.py)
-        self.halog: HaLogFiles | None = None
-        self.syslog: SyslogSink | None = None
+        self.nodelog: NodeLog | None = None  # opened at start
         self.state = RuntimeState.NEW
         self.exit_reason = ""
         self.pid = os.getpid()
@@ -297,8 +305,11 @@ class NodeRuntime:
             if self.lock is not None:
                 self.lock.release()
             raise
-        self.halog = HaLogFiles(cf.logfile, cf.debugfile, self.echo_log)
-        self.syslog = syslog_sink(cf.logfacility)
+        plan = log_plan(self.config)
+        self.nodelog = NodeLog(plan, self.config.node_name, self.pid, self.echo_log)
+        for line in logging_lines(cf, plan):
+            self._log(line)
+        node.set_debug(self.debug_level)
         self.node = node
         self._enter(RuntimeState.RUNNING)
         gen = f"uuid {state.node_uuid.hex()} generation {state.generation}"
@@ -387,15 +398,45 @@ class NodeRuntime:
             with contextlib.suppress(Exception):
                 close()
         self._publish(RuntimeChanged(self.now_ms() if self._loop else 0, state.value, reason))
-        if self.halog is not None:
-            self.halog.close()
-        if self.syslog is not None:
-            self.syslog.close()
+        if self.nodelog is not None:
+            self.nodelog.close()
         if self.lock is not None:
             self.lock.release()
         if self._done is not None and not self._done.done():
             self._done.set_result(reason)
         self.bus.close()
+
+    @property
+    def halog(self) -> HaLogFiles | None:
+        """The log files open now (None before the start)."""
+        return self.nodelog.files if self.nodelog is not None else None
+
+    @property
+    def syslog(self) -> SyslogSink | None:
+        """The syslog sink (None before the start or without syslog)."""
+        return self.nodelog.syslog if self.nodelog is not None else None
+
+    def change_debug(self, step: int) -> int:
+        """SIGUSR1 (+1) and SIGUSR2 (-1): the debug level moves, never below 0, and the
+        node says so as the daemon does (a debug line, written whatever the level)."""
+        old, self.debug_level = self.debug_level, max(0, self.debug_level + step)
+        self._set_debug(self.debug_level)
+        text = f"debug now set to {self.debug_level} [pid {self.pid}]"
+        self._log(act.WriteLog(act.LogLevel.DEBUG, text))
+        if old == 0 and self.debug_level == 1:
+            self._log(act.WriteLog(act.LogLevel.INFO, f"hbtui: version {__version__}"))
+        return self.debug_level
+
+    def _set_debug(self, level: int) -> None:
+        """The level for the engine's lines and the scripts' ``HA_debug`` from now on."""
+        self.debug_level = level
+        if self.node is not None:
+            self.node.set_debug(level)
+        if isinstance(self.scripts, SubprocessScriptRunner):
+            if level > 0:
+                self.scripts.extra_env["HA_debug"] = str(level)
+            else:
+                self.scripts.extra_env.pop("HA_debug", None)
 
     async def wait_closed(self) -> str:
         """Wait until the node stopped (graceful stop complete or killed); the reason."""
@@ -449,6 +490,7 @@ class NodeRuntime:
             "received_bytes": stats.received_bytes,
             "send_errors": dict(stats.send_errors),
             "exit_reason": self.exit_reason,
+            "debug": self.debug_level,
         }
         snap["respawn"] = self.clients.describe()
         if self.split_brain is not None:
@@ -468,7 +510,10 @@ class NodeRuntime:
 
     def apply_config(self, new: ClusterConfig) -> list[str]:
         """SIGHUP: apply changed timers now; report other changes as needing a restart."""
+        old_debug = self.config.ha_cf.debug
         self.config, changes = merge_reload(self.config, new)
+        if self.config.ha_cf.debug != old_debug:  # a changed ``debug`` line wins over signals
+            self._set_debug(self.config.ha_cf.debug)
         if self.node is not None:
             self.node.set_timers(self.config)
             self.node.set_keys(self.config.authkeys)
@@ -671,12 +716,13 @@ class NodeRuntime:
             self._log(act.WriteLog(act.LogLevel.CRIT, f"self-fence: {argv} returned"))
 
     def _log(self, entry: act.WriteLog, publish: bool = True) -> None:
+        if not hblog.wanted(entry, self.debug_level):
+            return
         wall_s = time.time()
-        line = format_log_line(entry, wall_s, self.config.node_name, self.pid)
-        if self.halog is not None:
-            self.halog.write(line, entry.level is act.LogLevel.DEBUG)
-        if self.syslog is not None and entry.level is not act.LogLevel.DEBUG:
-            self.syslog.send(entry, self.pid, wall_s)
+        if self.nodelog is not None:
+            line = self.nodelog.write(entry, wall_s)
+        else:
+            line = format_log_line(entry, wall_s, self.config.node_name, self.pid)
         at_ms = self.now_ms() if self._loop is not None else int(time.monotonic() * 1000)
         item = LogLine(at_ms, entry.level.value, entry.source, entry.text, line)
         self.recent_log.append(item)

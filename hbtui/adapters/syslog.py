@@ -1,4 +1,5 @@
-"""ha.cf ``logfacility``: ha-log lines sent to syslog through ``/dev/log``, as Heartbeat does.
+"""ha.cf ``logfacility`` (or logd.cf's with ``use_logd``): ha-log lines sent to syslog through
+``/dev/log``, as Heartbeat (or ha_logd, whose ``syslogprefix`` becomes the tag) does.
 
 Each datagram is ``<PRI>Mon DD HH:MM:SS heartbeat: [pid]: LEVEL: text`` (RFC 3164, tag
 ``heartbeat``), PRI = facility * 8 + severity. The socket is non-blocking: a full or absent
@@ -31,26 +32,33 @@ SEVERITIES = {
 }
 
 
-def syslog_datagram(entry: WriteLog, facility: int, pid: int, wall_s: float) -> bytes:
-    """One RFC 3164 datagram with Heartbeat's tag and message layout."""
+def syslog_datagram(
+    entry: WriteLog, facility: int, pid: int, wall_s: float, prefix: str = ""
+) -> bytes:
+    """One RFC 3164 datagram with Heartbeat's tag and message layout; with ``prefix``
+    (ha_logd's ``syslogprefix``) that is the tag and the sender's stands before its pid."""
     pri = facility * 8 + SEVERITIES[entry.level]
     stamp = time.strftime("%b %d %H:%M:%S", time.localtime(wall_s))
     tag = entry.source.split("(")[0] or "heartbeat"
-    return f"<{pri}>{stamp} {tag}: [{pid}]: {entry.level.value}: {entry.text}".encode()
+    sender = ""
+    if prefix:
+        tag, sender = prefix, tag
+    return f"<{pri}>{stamp} {tag}: {sender}[{pid}]: {entry.level.value}: {entry.text}".encode()
 
 
 class SyslogSink:
     """Sends ha-log entries to a syslog socket; never blocks, reconnects when it went away."""
 
-    def __init__(self, facility_name: str, address: Path = DEV_LOG) -> None:
+    def __init__(self, facility_name: str, address: Path = DEV_LOG, prefix: str = "") -> None:
         self.facility = FACILITIES[facility_name.lower()]
         self.address = address
+        self.prefix = prefix
         self.dropped = 0
         self._sock: socket.socket | None = None
 
     def send(self, entry: WriteLog, pid: int, wall_s: float) -> None:
         """Send one entry; a missing or full syslog drops it."""
-        data = syslog_datagram(entry, self.facility, pid, wall_s)
+        data = syslog_datagram(entry, self.facility, pid, wall_s, self.prefix)
         for _ in range(2):
             try:
                 if self._sock is None:
@@ -80,8 +88,10 @@ class SyslogSink:
             self._sock = None
 
 
-def syslog_sink(facility: str | None, address: Path = DEV_LOG) -> SyslogSink | None:
+def syslog_sink(
+    facility: str | None, address: Path = DEV_LOG, prefix: str = ""
+) -> SyslogSink | None:
     """The sink for ha.cf's logfacility, or None when it is unset, ``none`` or unknown."""
     if facility is None or facility.lower() not in FACILITIES:
         return None
-    return SyslogSink(facility, address)
+    return SyslogSink(facility, address, prefix)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from hbtui.cli_common import add_common_options
+from hbtui.cli_common import DEFAULT_LOGD_CF, add_common_options, add_logd_cf_option
 from hbtui.commands.node_checks import no_log_warning
 from hbtui.config.hbtui_conf import load_settings
 from hbtui.config.lines import shown
@@ -22,6 +22,7 @@ from hbtui.engine.resources import VIP_RESOURCES
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``hbtui check``."""
     add_common_options(parser)
+    add_logd_cf_option(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -87,12 +88,19 @@ def _group_exists(name: str) -> bool:
     return True
 
 
-def check_config(config_dir: Path, node_name: str | None, *, as_json: bool, out: TextIO) -> int:
+def check_config(
+    config_dir: Path,
+    node_name: str | None,
+    *,
+    as_json: bool,
+    out: TextIO,
+    logd_cf: Path = Path(DEFAULT_LOGD_CF),
+) -> int:
     """Print every problem and the cluster summary to ``out``; 1 on any error, else 0."""
-    config, problems = load_config(config_dir, node_name, partial=True)
+    config, problems = load_config(config_dir, node_name, partial=True, logd_cf=logd_cf)
     no_log = no_log_warning(config) if config is not None else None
     if no_log is not None:  # as `hbtui node` says at start
-        problems = [*problems, Problem(Severity.WARNING, no_log, config_dir / "ha.cf")]
+        problems = [*problems, no_log]
     problems = [*problems, *settings_problems(config_dir, config)]
     ok = not any(p.severity is Severity.ERROR for p in problems)
     if as_json:
@@ -119,4 +127,10 @@ def check_config(config_dir: Path, node_name: str | None, *, as_json: bool, out:
 
 def run(args: argparse.Namespace) -> int:
     """Check ``--config-dir`` as this node (or ``--node-name``)."""
-    return check_config(Path(args.config_dir), args.node_name, as_json=args.json, out=sys.stdout)
+    return check_config(
+        Path(args.config_dir),
+        args.node_name,
+        as_json=args.json,
+        out=sys.stdout,
+        logd_cf=Path(args.logd_cf),
+    )

@@ -3,8 +3,9 @@
 A configuration with errors prints every problem and exits 1 having started nothing.
 SIGTERM/SIGINT = graceful stop (resources released, peer told, exit 0); SIGHUP = reread
 the configuration (timers applied, other changes logged as needing a restart; a broken
-configuration is refused and the old one kept). The state dir is locked so two nodes
-never share it; the control socket serves ``hbtui status`` and the console.
+configuration is refused and the old one kept); SIGUSR1/SIGUSR2 = debug level up/down. The
+state dir is locked so two nodes never share it; the control socket serves ``hbtui status``
+and the console.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from hbtui.adapters.sdnotify import Notifier
 from hbtui.adapters.state import StateDirLock, StateError
 from hbtui.adapters.stderrlog import quiet_echo
 from hbtui.adapters.udp import UdpError
-from hbtui.cli_common import add_common_options, add_control_socket_option
+from hbtui.cli_common import add_common_options, add_control_socket_option, add_logd_cf_option
 from hbtui.commands.node_checks import no_log_warning, privilege_problem, state_dir_problem
 from hbtui.commands.node_notify import report_to_systemd
 from hbtui.config.hbtui_conf import load_settings
@@ -42,6 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``hbtui node``."""
     add_common_options(parser)
     add_control_socket_option(parser)
+    add_logd_cf_option(parser)
     parser.add_argument(
         "--quiet",
         action="store_true",
@@ -55,7 +57,9 @@ def run(args: argparse.Namespace) -> int:
     if cannot is not None:  # first: without root the config (authkeys 600) is unreadable too
         print(f"hbtui node: {cannot}", file=sys.stderr)
         return 1
-    config, problems = load_config(Path(args.config_dir), args.node_name)
+    config, problems = load_config(
+        Path(args.config_dir), args.node_name, logd_cf=Path(args.logd_cf)
+    )
     for problem in problems:
         print(problem, file=sys.stderr)
     if config is None:
@@ -74,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     no_log = no_log_warning(config)
     if no_log is not None:
-        print(f"{Path(args.config_dir) / 'ha.cf'}: warning: {no_log}", file=sys.stderr)
+        print(no_log, file=sys.stderr)
     logging.basicConfig(
         level=logging.INFO, format="hbtui node: %(levelname)s: %(name)s: %(message)s"
     )
@@ -155,6 +159,8 @@ async def _serve(config: ClusterConfig, args: argparse.Namespace) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, on_stop_signal, sig.name)
     loop.add_signal_handler(signal.SIGHUP, lambda: _on_hangup(runtime, args, spawn, notifier))
+    loop.add_signal_handler(signal.SIGUSR1, runtime.change_debug, 1)  # as the daemon: more
+    loop.add_signal_handler(signal.SIGUSR2, runtime.change_debug, -1)  # and less debug
     if notifier.watchdog_s is not None:
         spawn(_watchdog(notifier, notifier.watchdog_s))
     spawn(report_to_systemd(runtime, notifier))  # READY=1 once active, STATUS= on changes
@@ -177,8 +183,8 @@ def _on_hangup(
     notifier: Notifier,
 ) -> None:
     """SIGHUP: reopen the log files at their paths (logrotate), then reread the configuration."""
-    if runtime.halog is not None:
-        runtime.halog.reopen()
+    if runtime.nodelog is not None:
+        runtime.nodelog.reopen()
     notifier.send("RELOADING=1")
 
     async def reload_then_ready() -> None:
@@ -202,7 +208,7 @@ async def _reload(runtime: NodeRuntime, args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     name = runtime.config.node_name
     new, problems = await loop.run_in_executor(
-        None, lambda: load_config(Path(args.config_dir), name)
+        None, lambda: load_config(Path(args.config_dir), name, logd_cf=Path(args.logd_cf))
     )
     if new is None:
         for problem in problems:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from hbtui.config.logd_cf import log_plan
 from hbtui.config.model import ClusterConfig
+from hbtui.config.problems import Problem, Severity
 
 CAP_NET_RAW = 13
 CAP_NET_ADMIN = 12
@@ -69,13 +71,19 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK)
 
 
-def no_log_warning(config: ClusterConfig) -> str | None:
-    """The warning when ha.cf names neither a log file nor a syslog facility."""
-    cf = config.ha_cf
-    facility = (cf.logfacility or "").lower()
-    if cf.logfile is None and cf.debugfile is None and facility in ("", "none"):
-        return (
-            "sets no logfile, debugfile or logfacility: the log goes to stderr only;"
-            " add `logfacility local0` or `logfile /var/log/ha-log`"
+def no_log_warning(config: ClusterConfig) -> Problem | None:
+    """The warning when the lines would reach no file and no syslog (stderr only)."""
+    plan = log_plan(config)
+    if not plan.silent:
+        return None
+    if plan.through_logd and config.logd is not None:
+        text = (
+            "sets no logfile or debugfile and logfacility none: ha_logd would write nowhere "
+            "and the log goes to stderr only; add `logfile /var/log/ha-log` here"
         )
-    return None
+        return Problem(Severity.WARNING, text, config.logd.path)
+    text = (
+        "sets no logfile, debugfile or logfacility: the log goes to stderr only;"
+        " add `logfacility local0` or `logfile /var/log/ha-log`"
+    )
+    return Problem(Severity.WARNING, text, config.ha_cf.path)

@@ -38,10 +38,8 @@ HARMLESS: dict[str, str] = {
     "coredumps": "the daemon sets its core-dump limit and directory; hbtui leaves the "
     "process limits to systemd (LimitCORE=)",
     "coreroot": "the daemon dumps core under this directory; hbtui leaves it to systemd",
-    "use_logd": "the daemon logs through ha_logd; hbtui writes logfile/debugfile and syslog "
-    "itself (the same lines)",
-    "conn_logd_time": "ha_logd reconnection interval: hbtui has no ha_logd",
-    "debug": "the daemon's debug level: hbtui writes every debug line to debugfile",
+    "conn_logd_time": "how often the daemon retries a lost ha_logd: hbtui writes where "
+    "logd.cf says itself, with no connection to retry",
     "log_badpack": "the daemon logs each bad packet; hbtui counts them (status, console) and "
     "logs the first of each reason and sender",
     "syslogmsgfmt": "syslog message format of the daemon: hbtui's syslog lines keep "
@@ -63,6 +61,8 @@ UNSUPPORTED = frozenset(
 )
 
 RTPRIO_MAX = 99  # Linux's highest SCHED_RR priority
+DEBUG_MAX = 255  # the daemon's highest debug level in ha.cf
+_ATOI = re.compile(r"\s*([+-]?[0-9]+)")
 _IFNAME = re.compile(r"[^\s/:]{1,15}")
 _DOTTED = re.compile(r"[0-9.]+")
 
@@ -362,16 +362,21 @@ def _logfacility(b: _Builder, line: ConfigLine) -> None:
     b.values["logfacility"] = value
 
 
-def _realtime(b: _Builder, line: ConfigLine) -> None:
+def _switch(b: _Builder, line: ConfigLine, on: str, off: str) -> None:
+    """A yes/no directive (the daemon's cl_str_to_boolean words), kept as ``on``/``off``."""
     value = b.one_arg(line)
     if value is None:
         return
-    word = value.lower()
+    name, word = line.tokens[0].lower(), value.lower()
     if word not in TRUE_WORDS and word not in FALSE_WORDS:
-        b.error(line, f"invalid realtime [{shown(value)}]: use on or off")
+        b.error(line, f"invalid {name} [{shown(value)}]: use {on} or {off}")
         return
-    b.note_set("realtime", line)
-    b.values["realtime"] = "on" if word in TRUE_WORDS else "off"
+    b.note_set(name, line)
+    b.values[name] = on if word in TRUE_WORDS else off
+
+
+def _realtime(b: _Builder, line: ConfigLine) -> None:
+    _switch(b, line, "on", "off")
 
 
 def _rtprio(b: _Builder, line: ConfigLine) -> None:
@@ -383,6 +388,52 @@ def _rtprio(b: _Builder, line: ConfigLine) -> None:
         return
     b.note_set("rtprio", line)
     b.values["rtprio"] = value
+
+
+def _debug(b: _Builder, line: ConfigLine) -> None:
+    """``debug N``: the daemon reads N as C's atoi does and refuses it outside 0..255."""
+    value = b.one_arg(line)
+    if value is None:
+        return
+    digits = _ATOI.match(value)
+    level = int(digits.group(1)) if digits else 0
+    if not 0 <= level <= DEBUG_MAX:
+        b.error(line, f"invalid debug level [{shown(value)}]: 0 to {DEBUG_MAX}")
+        return
+    if digits is None or digits.end() != len(value):
+        b.warn(
+            line,
+            f"debug [{shown(value)}] is not a number: Heartbeat reads it as {level} "
+            f"(so does hbtui); write 0 to {DEBUG_MAX}",
+        )
+    b.note_set("debug", line)
+    b.values["debug"] = str(level)
+
+
+def _use_logd(b: _Builder, line: ConfigLine) -> None:
+    _switch(b, line, "yes", "no")
+
+
+def _check_logging(b: _Builder) -> None:
+    """What the daemon says of ha.cf's logging once it is read (heartbeat's config.c)."""
+    line = b.lines.get("use_logd")
+    if line is None:
+        return
+    facility = b.values.get("logfacility", "none").lower()
+    direct: list[str] = [name for name in ("logfile", "debugfile") if name in b.values]
+    direct += ["logfacility"] if facility != "none" else []
+    if b.values["use_logd"] == "no" and not direct:
+        text = (
+            "No log entry found in ha.cf and use_logd is set to off: Heartbeat refuses to "
+            "start; set logfile, debugfile or logfacility, or use_logd yes"
+        )
+        b.problems.append(Problem(Severity.ERROR, text, b.path, line))
+    elif b.values["use_logd"] == "yes" and direct:
+        text = (
+            f"logd is enabled but {'/'.join(direct)} is still configured in ha.cf: the lines "
+            "go where logd.cf says, as ha_logd writes them (ha.cf's only if logd.cf is refused)"
+        )
+        b.problems.append(Problem(Severity.WARNING, text, b.path, line))
 
 
 Handler = Callable[[_Builder, ConfigLine], None]
@@ -410,6 +461,8 @@ HANDLERS: dict[str, Handler] = {
     "logfacility": _logfacility,
     "realtime": _realtime,
     "rtprio": _rtprio,
+    "debug": _debug,
+    "use_logd": _use_logd,
 }
 
 KNOWN_DIRECTIVES = frozenset(HANDLERS) | frozenset(HARMLESS) | UNSUPPORTED
@@ -472,6 +525,7 @@ def parse_ha_cf(
     ):
         severity = Severity.ERROR if is_error else Severity.WARNING
         b.problems.append(Problem(severity, text, b.path, number))
+    _check_logging(b)
     logfile = b.values.get("logfile")
     debugfile = b.values.get("debugfile")
     ha_cf = HaCf(
@@ -495,6 +549,8 @@ def parse_ha_cf(
         respawn=tuple(b.respawn),
         realtime=b.values.get("realtime", "on") == "on",
         rtprio=int(b.values["rtprio"]) if "rtprio" in b.values else None,
+        debug=int(b.values.get("debug", "0")),
+        use_logd=None if "use_logd" not in b.values else b.values["use_logd"] == "yes",
         lines=dict(b.lines),
         node_lines=dict(b.node_lines),
     )

@@ -9,7 +9,8 @@ from hbtui.config.authkeys import parse_authkeys
 from hbtui.config.ha_cf import DEFAULT_UDPPORT, parse_ha_cf, services_port
 from hbtui.config.haresources import INIT_D, parse_haresources
 from hbtui.config.lines import ConfigFile, read_config_file
-from hbtui.config.model import AuthKeys, ClusterConfig, HaCf, Haresources
+from hbtui.config.logd_cf import LOGD_CF, read_logd_cf
+from hbtui.config.model import AuthKeys, ClusterConfig, HaCf, Haresources, LogdCf
 from hbtui.config.problems import ConfigError, Problem, Severity
 from hbtui.config.respawncf import check_respawn
 from hbtui.config.validate import (
@@ -63,13 +64,15 @@ def load_config(
     init_d: Path = INIT_D,
     net_dir: Path = NET_DIR,
     services: Path = SERVICES,
+    logd_cf: Path = LOGD_CF,
 ) -> tuple[ClusterConfig | None, list[Problem]]:
     """Read ha.cf, haresources and authkeys in ``config_dir``; never raises.
 
     ``node_name`` defaults to ``uname -n`` lower-cased. ``local_host=False`` means the files
     belong to another machine: its interfaces are not checked and a missing resource script
     is only a warning. The config is None when any error was found, unless ``partial`` asks
-    for whatever could be built anyway (``hbtui check`` uses that to summarise).
+    for whatever could be built anyway (``hbtui check`` uses that to summarise). ``logd_cf``
+    (ha_logd's file) is read when ha.cf logs through ha_logd, on this host only.
     """
     config_dir = Path(config_dir)
     node = (node_name if node_name is not None else local_node_name()).strip().lower()
@@ -92,6 +95,11 @@ def load_config(
         found += check_respawn(ha_cf, local_host=local_host)
         problems += _sorted(found)
 
+    logd: LogdCf | None = None
+    if ha_cf is not None and ha_cf.uses_logd and local_host:
+        logd, found = read_logd_cf(logd_cf)
+        problems += _sorted(found)
+
     haresources: Haresources | None = None
     if (source := _read(config_dir / HARESOURCES, problems)) is not None:
         haresources, found = parse_haresources(source, config_dir, init_d)
@@ -110,7 +118,7 @@ def load_config(
     has_error = any(p.severity is Severity.ERROR for p in problems)
     if ha_cf is None or haresources is None or authkeys is None or (has_error and not partial):
         return None, problems
-    return ClusterConfig(config_dir, node, ha_cf, haresources, authkeys), problems
+    return ClusterConfig(config_dir, node, ha_cf, haresources, authkeys, logd), problems
 
 
 def read_config(

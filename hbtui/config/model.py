@@ -93,10 +93,21 @@ class HaCf:
     respawn: tuple[RespawnClient, ...] = ()  # every other ``respawn`` line, in order
     realtime: bool = True  # SCHED_RR and locked memory, as the daemon (its default: on)
     rtprio: int | None = None  # SCHED_RR priority; None: the lowest (1), as the daemon
+    debug: int = 0  # which debug lines are written (0: none); SIGUSR1/SIGUSR2 move it
+    use_logd: bool | None = None  # as written; None: not set (see ``uses_logd``)
     # directive -> line where it was set, for messages that need to point at it
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
     # node name -> line of ha.cf that declared it
     node_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def uses_logd(self) -> bool:
+        """Whether the daemon logs through ha_logd: ``use_logd yes``, or no ``use_logd`` and
+        no logfile, debugfile or logfacility (other than ``none``) in ha.cf."""
+        if self.use_logd is not None:
+            return self.use_logd
+        facility = (self.logfacility or "none").lower()
+        return self.logfile is None and self.debugfile is None and facility == "none"
 
     @property
     def ucast_media(self) -> tuple[Medium, ...]:
@@ -159,6 +170,31 @@ class AuthKeys:
         return self.keys[self.active]
 
 
+class LogdStatus(StrEnum):
+    """What became of ha_logd's configuration file."""
+
+    ABSENT = "absent"  # no file: ha_logd runs with its built-in defaults
+    READ = "read"
+    UNREADABLE = "unreadable"  # ha_logd says it cannot open it and keeps its defaults
+    REFUSED = "refused"  # a bad line: ha_logd does not start; Heartbeat logs by itself
+
+
+@dataclass(frozen=True, slots=True)
+class LogdCf:
+    """/etc/logd.cf after parsing, with ha_logd's defaults (cluster-glue's ha_logd.c) where
+    it is silent: no files, syslog facility daemon."""
+
+    path: Path
+    status: LogdStatus = LogdStatus.ABSENT
+    logfile: Path | None = None
+    debugfile: Path | None = None
+    logfacility: str | None = "daemon"  # None: ``logfacility none`` (no syslog)
+    entity: str = "logd"  # the tag of ha_logd's own lines
+    syslogprefix: str = ""  # when set: the syslog tag of every line, the sender after it
+    logmode: int = 0o644  # mode of the log files ha_logd creates
+    syslogmsgfmt: bool = True  # files in syslog's line format (else entity[pid]: date ...)
+
+
 @dataclass(frozen=True, slots=True)
 class ClusterConfig:
     """Everything a node needs from /etc/ha.d, plus who this node is."""
@@ -168,6 +204,7 @@ class ClusterConfig:
     ha_cf: HaCf
     haresources: Haresources
     authkeys: AuthKeys
+    logd: LogdCf | None = None  # read when ha.cf logs through ha_logd (and on this host)
 
     @property
     def peers(self) -> tuple[str, ...]:

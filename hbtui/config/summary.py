@@ -6,6 +6,7 @@ from typing import Any
 
 from hbtui.config.haresources import BUILTIN_RESOURCES
 from hbtui.config.lines import shown
+from hbtui.config.logd_cf import describe_plan, log_plan
 from hbtui.config.model import ClusterConfig, Medium
 from hbtui.config.timeparse import format_ms
 
@@ -61,6 +62,20 @@ def cluster_summary(config: ClusterConfig) -> dict[str, Any]:
             "index": config.authkeys.active,
             "method": config.authkeys.active_key.method.value,
         },
+        "logging": _logging(config),
+    }
+
+
+def _logging(config: ClusterConfig) -> dict[str, Any]:
+    plan = log_plan(config)
+    return {
+        "debug": config.ha_cf.debug,
+        "through_logd": plan.through_logd,
+        "settings_from": shown(plan.origin),
+        "logfile": shown(str(plan.logfile)) if plan.logfile else None,
+        "debugfile": shown(str(plan.debugfile)) if plan.debugfile else None,
+        "syslog_facility": plan.facility,
+        "syslogprefix": shown(plan.syslogprefix) or None,
     }
 
 
@@ -105,4 +120,5 @@ def summary_lines(config: ClusterConfig) -> list[str]:
         lines.append(f"resources: {shown(group.node)} owns {', '.join(parts) or 'nothing'}")
     key = config.authkeys.active_key
     lines.append(f"auth:      index {key.index}, method {key.method.value} (key not shown)")
+    lines.append(f"logging:   {describe_plan(log_plan(config), ha_cf.debug)}")
     return lines

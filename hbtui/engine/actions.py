@@ -83,12 +83,16 @@ class WriteLog:
     """One log line. ``text`` is what follows ``heartbeat: [pid]: LEVEL: `` in ha-log.
 
     ``source`` is the program name ha-log shows: ``heartbeat`` for daemon lines, or
-    ``ResourceManager`` / ``mach_down`` for the resource-script style lines.
+    ``ResourceManager`` / ``mach_down`` for the resource-script style lines. ``debug`` is
+    the ha.cf ``debug`` level from which the line is written (0: always), as the daemon's
+    ANYDEBUG (1), DEBUGDETAILS (2), DEBUGAUTH (3), DEBUGPKT (4) and DEBUGPKTCONT (5); it is
+    separate from ``level``: some lines written only at ``debug 1`` are ``info``.
     """
 
     level: LogLevel
     text: str
     source: str = "heartbeat"
+    debug: int = 0
 
 
 @dataclass(frozen=True, slots=True)

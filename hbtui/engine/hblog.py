@@ -11,6 +11,13 @@ from hbtui.engine.actions import LogLevel, WriteLog
 
 INFO, WARN, ERROR, CRIT = LogLevel.INFO, LogLevel.WARN, LogLevel.ERROR, LogLevel.CRIT
 LISTKEYS = "/usr/share/heartbeat/ResourceManager listkeys"
+# ha.cf ``debug`` levels from which the daemon writes a kind of line (cluster-glue's cl_log.h)
+ANYDEBUG, DEBUGDETAILS, DEBUGAUTH, DEBUGPKT, DEBUGPKTCONT = 1, 2, 3, 4, 5
+
+
+def wanted(entry: WriteLog, debug_level: int) -> bool:
+    """Whether a node at ``debug_level`` writes ``entry`` (its ``debug`` at most that)."""
+    return entry.debug <= debug_level
 
 
 def info(text: str, source: str = "heartbeat") -> WriteLog:
@@ -21,6 +28,51 @@ def info(text: str, source: str = "heartbeat") -> WriteLog:
 def warn(text: str) -> WriteLog:
     """A WARN line."""
     return WriteLog(WARN, text)
+
+
+def debug(text: str, at: int = ANYDEBUG) -> WriteLog:
+    """A debug line, written from ha.cf ``debug`` ``at`` on."""
+    return WriteLog(LogLevel.DEBUG, text, debug=at)
+
+
+def uuid_is(uuid_text: str) -> WriteLog:
+    return debug(f"uuid is:{uuid_text}")
+
+
+def status_seqno(seq: int, msgtime: int) -> WriteLog:
+    """After a "Status update" line."""
+    return debug(f"Status seqno: {seq} msgtime: {msgtime}")
+
+
+def got_reqnodes(node: str) -> WriteLog:
+    return debug(f"Get a reqnodes message from {node}")
+
+
+def sending_reqnodes(node: str) -> WriteLog:
+    return debug(f"sending reqnodes msg to node {node}")
+
+
+def rexmit_request(node: str, first: int, last: int) -> WriteLog:
+    return debug(f"rexmit request from node {node} for msg({first}-{last})")
+
+
+def retransmitting(seq: int) -> WriteLog:
+    """Written at ``debug 1`` but as an info line, as the daemon does."""
+    return WriteLog(INFO, f"Retransmitting pkt {seq}", debug=ANYDEBUG)
+
+
+def initiate_shutdown() -> WriteLog:
+    return debug("hb_initiate_shutdown() called.")
+
+
+def clustermsg(node: str) -> WriteLog:
+    """Every message kept from a peer (per packet)."""
+    return debug(f"process_clustermsg: node [{node}]", DEBUGDETAILS)
+
+
+def duplicate_packet() -> WriteLog:
+    """A packet dropped as a duplicate (per packet)."""
+    return debug("should_drop_message: Duplicate packet", DEBUGPKT)
 
 
 def local_status(st: str) -> WriteLog:

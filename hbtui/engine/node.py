@@ -8,6 +8,7 @@ The runtime arms one timer at ``next_deadline()`` and calls ``tick`` then.
 from __future__ import annotations
 
 import dataclasses
+import uuid
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,7 +22,6 @@ from hbtui.engine.actions import (
     Action,
     DelVip,
     Exit,
-    LogLevel,
     ScriptResult,
     SelfFence,
     Send,
@@ -67,6 +67,14 @@ class Identity:
 
     uuid: bytes
     generation: int
+
+
+def _hex(field: str | None) -> int:
+    """A hex field of a message (``ts``), 0 when absent or not hex."""
+    try:
+        return int(field or "0", 16)
+    except ValueError:
+        return 0
 
 
 def ack_trigger(node: str) -> int:
@@ -119,11 +127,18 @@ class Node:
         self.next_status_ms: int | None = None
         self.cleanup_ids: set[int] = set()
         self.logged_rejects: set[tuple[Reason, str]] = set()
+        self.debug_level = self.cf.debug  # ha.cf ``debug``; the runtime moves it on signals
 
     # -- plumbing ----------------------------------------------------------------------
 
     def _emit(self, item: Output) -> None:
+        if isinstance(item, WriteLog) and not hblog.wanted(item, self.debug_level):
+            return
         self._out.append(item)
+
+    def set_debug(self, level: int) -> None:
+        """The debug level from now on (SIGUSR1/SIGUSR2, a reread ha.cf)."""
+        self.debug_level = level
 
     def _send(self, draft: m.Draft, now_ms: int) -> None:
         _, datagram = self.stamper.stamp(draft, now_ms)
@@ -177,6 +192,8 @@ class Node:
         """Begin: remove VIPs we do not own yet (hbtui), then status init and up."""
         self.start_ms = self.members.start_ms = now_ms
         self.started = True
+        raw = self.identity.uuid
+        self._emit(hblog.uuid_is(str(uuid.UUID(bytes=raw)) if len(raw) == 16 else raw.hex()))
         if self.cf.auto_failback == AutoFailback.LEGACY:
             self._emit(hblog.warn("Deprecated 'legacy' auto_failback option selected."))
         present = set(present_vips)
@@ -326,6 +343,8 @@ class Node:
         reason = verdict.reason
         if reason is None or reason in (Reason.FROM_SELF, Reason.NOT_FOR_US):
             return
+        if reason is Reason.DUPLICATE_SEQ:
+            self._emit(hblog.duplicate_packet())
         claimed = verdict.node
         if reason in AUTH_REASONS:
             claimed = _claimed_src(datagram)
@@ -349,18 +368,20 @@ class Node:
         link: str | None = None,
     ) -> None:
         mtype = msg.type or ""
-        uuid = msg.get_bytes("srcuuid")
-        if uuid is not None:
-            self.stamper.learn_uuid(node, uuid)
+        self._emit(hblog.clustermsg(node))
+        srcuuid = msg.get_bytes("srcuuid")
+        if srcuuid is not None:
+            self.stamper.learn_uuid(node, srcuuid)
         seq = verdict.seq or 0
         if mtype == "resource" and node in self.owner.peers and self.owner.stale(node, seq):
             text = f"ignored a late {mtype} from {node} (seq {seq}): a newer one was applied"
-            self._emit(WriteLog(LogLevel.DEBUG, text))
+            self._emit(hblog.debug(text))  # hbtui
         elif mtype == "status":
             self._on_status(node, msg, seq, link or self.members.link_for(node, addr[0]), now_ms)
         elif mtype == "starting":
             self.owner.peer_starting(node, now_ms)
         elif mtype == "reqnodes":
+            self._emit(hblog.got_reqnodes(node))
             self._send(m.repnodes(node, self.cf.nodes), now_ms)
         elif mtype == "resource":
             stable = msg.get("isstable") == "1"
@@ -388,7 +409,10 @@ class Node:
             dt = 0
         st = msg.get("st") or "active"
         hbtui = msg.get(m.HBTUI_FIELD) is not None
+        changed = st != self.members.peers[node].status
         heard = self.members.on_status(node, st, dt, hbtui, seq, link, now_ms)
+        if changed:
+            self._emit(hblog.status_seqno(seq, _hex(msg.get("ts"))))
         if st == "active" and self.status is NodeStatus.ACTIVE:
             self.owner.announce_to(node, now_ms)
         if heard.came_back:
@@ -398,6 +422,7 @@ class Node:
             # one keepalive later (the failback waits for it)
             self._send(m.status(self.status.value, self.advertised_dt(now_ms)), now_ms)
         if heard.first:
+            self._emit(hblog.sending_reqnodes(node))
             self._send(m.reqnodes(node), now_ms)
         if self.status is not NodeStatus.ACTIVE:
             self._go_active(now_ms)
@@ -408,10 +433,12 @@ class Node:
             last = int(msg.get("lastseq") or "0", 16)
         except ValueError:
             return
+        self._emit(hblog.rexmit_request(node, first, last))
         for item in self.stamper.history.on_rexmit_request(first, last, now_ms):
             if isinstance(item, Nak):
                 self._send(m.draft_of(nak_message(node, item), node), now_ms)
             else:
+                self._emit(hblog.retransmitting(item.seq))
                 self._out.append(Send(item.datagram, None, "rexmit"))
 
     def command(self, cmd: Command | str, now_ms: int, arg: str = "all") -> list[Output]:
@@ -433,6 +460,7 @@ class Node:
             self._emit(WriteLog(hblog.CRIT, "operator asked to self-fence: rebooting"))
             self._emit(SelfFence("operator command"))
         elif cmd is Command.STOP:
+            self._emit(hblog.initiate_shutdown())
             self.owner.stop_command(now_ms)
         elif cmd is Command.STANDBY and not self.owner.standby_command(arg, now_ms):
             self._emit(hblog.warn(f"standby [{arg}] refused: no peer or a handshake running"))

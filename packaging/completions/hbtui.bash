@@ -9,11 +9,11 @@ _shtab_hbtui_subparsers=(console demo node status standby takeover check decode 
 
 _shtab_hbtui_console_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --mode --pacemaker-host --embedded --record --no-peers --peer-hbtui)
 _shtab_hbtui_demo_option_strings=(-h --help --headless --seconds)
-_shtab_hbtui_node_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --quiet)
+_shtab_hbtui_node_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --logd-cf --quiet)
 _shtab_hbtui_status_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --json --follow --metrics --check)
 _shtab_hbtui_standby_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket)
 _shtab_hbtui_takeover_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket)
-_shtab_hbtui_check_option_strings=(-h --help --config-dir --state-dir --node-name --json)
+_shtab_hbtui_check_option_strings=(-h --help --config-dir --state-dir --node-name --logd-cf --json)
 _shtab_hbtui_decode_option_strings=(-h --help --config-dir --state-dir --node-name --authkeys --json --port)
 _shtab_hbtui_report_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --since --until --output -o --no-peers --capture --peer-hbtui)
 _shtab_hbtui_resource_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --yes)

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -33,13 +34,24 @@ def _until(listener: socket.socket, word: bytes) -> bytes:
         assert message.startswith(b"STATUS="), message
 
 
+def _written(path: Path, words: str, timeout_s: float = 30.0) -> bool:
+    """Whether ``words`` reach ``path`` within ``timeout_s`` (a bounded poll)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if path.exists() and words in path.read_text():
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def test_ready_reloading_stopping_reach_the_notify_socket(tmp_path: Path) -> None:
     netns = f"hbtui-notify-{os.getpid()}"
     config = tmp_path / "ha.d"
     shutil.copytree(REPO / "hbtui" / "data" / "howto", config)
     (config / "authkeys").chmod(0o600)
     hacf = config / "ha.cf"
-    hacf.write_text(hacf.read_text().replace("/var/log/ha-log", str(tmp_path / "ha-log")))
+    text = hacf.read_text().replace("/var/log/ha-log", str(tmp_path / "ha-log"))
+    hacf.write_text(text.replace("/var/log/ha-debug", str(tmp_path / "ha-debug")))
     notify = tmp_path / "notify"
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
         listener.bind(str(notify))
@@ -61,9 +73,11 @@ def test_ready_reloading_stopping_reach_the_notify_socket(tmp_path: Path) -> Non
                 # READY once active (alone: after initdead, 10 s), with the state line
                 first = _until(listener, b"READY=1")
                 assert b"STATUS=server1 active; 192.168.10.10 on server1" in first
+                node.send_signal(signal.SIGUSR1)  # issue 15: debug up, as the daemon
                 node.send_signal(signal.SIGHUP)
                 assert _until(listener, b"RELOADING=1") == b"RELOADING=1"
                 assert _until(listener, b"READY=1") == b"READY=1"
+                assert _written(tmp_path / "ha-debug", "]: debug: debug now set to 1 [pid ")
                 node.send_signal(signal.SIGTERM)
                 assert _until(listener, b"STOPPING=1").startswith(b"STOPPING=1\n")
                 assert node.wait(120) == 0

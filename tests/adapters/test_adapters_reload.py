@@ -3,8 +3,11 @@ restart."""
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 from hbtui.adapters.reload import merge_reload
-from hbtui.config.model import AutoFailback
+from hbtui.config.model import AutoFailback, LogdCf, LogdStatus
 from tests.engine.enginesim import make_config
 
 
@@ -34,3 +37,17 @@ def test_authkeys_apply_at_once() -> None:
 def test_no_change() -> None:
     old = make_config("server1")
     assert merge_reload(old, make_config("server1")) == (old, [])
+
+
+def test_debug_applies_at_once_and_logd_cf_waits() -> None:
+    """issue 15: a changed ``debug`` is taken at once (the daemon restarts on a changed
+    ha.cf); a changed logd.cf waits, as ha_logd reads it when it starts."""
+    old = make_config("server1")
+    new = dataclasses.replace(
+        old,
+        ha_cf=dataclasses.replace(old.ha_cf, debug=2),
+        logd=LogdCf(Path("/etc/logd.cf"), LogdStatus.READ, logfacility="local1"),
+    )
+    merged, changes = merge_reload(old, new)
+    assert merged.ha_cf.debug == 2 and merged.logd is None
+    assert changes == ["debug 0 -> 2", "logd.cf changed: not applied until the node restarts"]

@@ -120,9 +120,12 @@ def test_check_runs_as_a_program(howto: Path) -> None:
     assert proc.stderr == ""
 
 
-def test_no_log_destination_is_a_warning(howto: Path, capsys: Capture) -> None:
-    """ha.cf without logfile, debugfile and logfacility: `hbtui check` says where the log
-    goes (stderr only), as `hbtui node` does at start."""
+def test_no_log_entry_means_logd_and_a_silent_logd_cf_is_a_warning(
+    howto: Path, capsys: Capture
+) -> None:
+    """issue 15: ha.cf without logfile, debugfile and logfacility logs through ha_logd, as the
+    daemon does: `hbtui check` says where the lines go (logd.cf's destinations, its defaults
+    when absent), and warns when that is nowhere (stderr only), as `hbtui node` does."""
     hacf = howto / "ha.cf"
     kept = [
         line
@@ -130,9 +133,55 @@ def test_no_log_destination_is_a_warning(howto: Path, capsys: Capture) -> None:
         if not line.startswith(("logfile", "debugfile", "logfacility"))
     ]
     hacf.write_text("\n".join(kept) + "\n")
-    status, out = check(capsys, "--config-dir", str(howto), "--node-name", "server1")
+    logd_cf = howto.parent / "logd.cf"
+    args = ("--config-dir", str(howto), "--node-name", "server1", "--logd-cf", str(logd_cf))
+    status, out = check(capsys, *args)
     assert status == 0
-    assert f"{hacf}: warning: sets no logfile, debugfile or logfacility" in out
+    assert (
+        f"logging:   syslog daemon; as ha_logd with ha_logd's defaults ({logd_cf} absent); "
+        "debug 0 (no debug lines)"
+    ) in out
+    logd_cf.write_text("logfacility none\n")
+    status, out = check(capsys, *args)
+    assert status == 0
+    assert f"{logd_cf}: warning: sets no logfile or debugfile and logfacility none" in out
+    assert "logging:   stderr only; as ha_logd with " in out
+
+
+def test_check_says_where_use_logd_sends_the_lines(howto: Path, capsys: Capture) -> None:
+    """use_logd yes: logd.cf's destinations, not ha.cf's; a bad logd.cf line names its file
+    and line, and then ha.cf's destinations are used (Heartbeat's own logging)."""
+    hacf = howto / "ha.cf"
+    hacf.write_text("use_logd yes\ndebug 2\n" + hacf.read_text())
+    logd_cf = howto.parent / "logd.cf"
+    logd_cf.write_text("logfile /srv/log/cluster.log\nlogfacility local3\n")
+    args = ("--config-dir", str(howto), "--node-name", "server1", "--logd-cf", str(logd_cf))
+    status, out = check(capsys, *args)
+    assert status == 0
+    assert f"{hacf}:1: warning: logd is enabled but logfile/debugfile/logfacility" in out
+    assert (
+        f"logging:   logfile /srv/log/cluster.log, syslog local3; as ha_logd with {logd_cf}; "
+        "debug 2\n"
+    ) in out
+    status, out = check(capsys, *args, "--json")
+    logging = json.loads(out)["cluster"]["logging"]
+    assert logging == {
+        "debug": 2,
+        "through_logd": True,
+        "settings_from": str(logd_cf),
+        "logfile": "/srv/log/cluster.log",
+        "debugfile": None,
+        "syslog_facility": "local3",
+        "syslogprefix": None,
+    }
+    logd_cf.write_text("logfile /srv/log/cluster.log\nlogfacilty local3\n")
+    status, out = check(capsys, *args)
+    assert status == 0
+    assert f"{logd_cf}:2: warning: Illegal directive [logfacilty]" in out
+    assert (
+        "logging:   logfile /var/log/ha-log, debugfile /var/log/ha-debug, syslog local0; "
+        f"ha_logd would not start, so from {hacf} ({logd_cf} refused); debug 2"
+    ) in out
 
 
 def test_check_reads_hbtui_conf_errors_and_long_stop_timeouts(howto: Path, capsys: Capture) -> None:

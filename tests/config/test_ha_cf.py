@@ -123,7 +123,7 @@ def test_unsupported_directive_is_a_warning(line: str) -> None:
 
 def test_a_directive_read_but_not_acted_on_says_what_the_daemon_would_do() -> None:
     """issue 16: never silence: each says what the real daemon does that hbtui does not."""
-    _, problems = parse(BASE + "coredumps true\nuse_logd no\nmemreserve 6500\n")
+    _, problems = parse(BASE + "coredumps true\nmsgfmt classic\nmemreserve 6500\n")
     assert [(p.severity, p.line) for p in problems] == [(Severity.WARNING, n) for n in (3, 4, 5)]
     assert "memreserve: the daemon grows its heap" in problems[2].message
 
@@ -391,3 +391,46 @@ def test_a_ucast_host_no_resolver_takes_is_an_error_naming_file_and_line() -> No
     [problem] = only(problems, Severity.ERROR)
     assert (problem.path, problem.line) == (PATH, 2)
     assert "not a valid host name" in problem.message and "serv" in problem.message
+
+
+def test_debug_level() -> None:
+    """issue 15: ``debug N`` as the daemon reads it (atoi, 0 to 255; 0 when unset)."""
+    assert parse(BASE)[0].debug == 0
+    cf, problems = parse(BASE + "debug 3\n")
+    assert cf.debug == 3 and problems == []
+    cf, problems = parse(BASE + "debug 2x\ndebug verbose\n")
+    assert cf.debug == 0
+    assert [(p.severity, p.line) for p in problems] == [
+        (Severity.WARNING, 3),
+        (Severity.WARNING, 4),
+        (Severity.WARNING, 4),  # set again
+    ]
+    assert "debug [2x] is not a number: Heartbeat reads it as 2" in problems[0].message
+    assert "debug [verbose] is not a number: Heartbeat reads it as 0" in problems[1].message
+    for bad in ("256", "-1"):
+        _, problems = parse(BASE + f"debug {bad}\n")
+        assert [(p.severity, p.line) for p in problems] == [(Severity.ERROR, 3)]
+        assert f"invalid debug level [{bad}]: 0 to 255" in problems[0].message
+
+
+def test_use_logd_and_what_the_daemon_says_of_it() -> None:
+    """use_logd yes/no; no log entry at all means logd; off without any entry is refused."""
+    cf, problems = parse(BASE)
+    assert cf.use_logd is None and cf.uses_logd and problems == []
+    cf, problems = parse(BASE + "logfacility none\n")
+    assert cf.uses_logd and problems == []  # 'none' is no log entry
+    cf, problems = parse(BASE + "logfile /var/log/ha-log\n")
+    assert not cf.uses_logd and problems == []
+    cf, problems = parse(BASE + "use_logd yes\n")
+    assert cf.use_logd is True and cf.uses_logd and problems == []
+    cf, problems = parse(BASE + "use_logd on\nlogfile /var/log/ha-log\nlogfacility local0\n")
+    assert cf.uses_logd
+    assert [(p.severity, p.line) for p in problems] == [(Severity.WARNING, 3)]
+    assert "logd is enabled but logfile/logfacility is still configured" in problems[0].message
+    cf, problems = parse(BASE + "use_logd no\n")
+    assert not cf.uses_logd
+    assert [(p.severity, p.line) for p in problems] == [(Severity.ERROR, 3)]
+    assert "No log entry found in ha.cf and use_logd is set to off" in problems[0].message
+    _, problems = parse(BASE + "use_logd sometimes\n")
+    assert [(p.severity, p.line) for p in problems] == [(Severity.ERROR, 3)]
+    assert "invalid use_logd [sometimes]: use yes or no" in problems[0].message

@@ -11,6 +11,7 @@ corosync start under load).
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import subprocess
 import sys
@@ -21,14 +22,16 @@ from pathlib import Path
 
 import pytest
 
+from hbtui.crm.actions import CrmAction, CrmVerb
 from hbtui.lab.commands import LabError
 from hbtui.lab.netns import Lab
 from hbtui.lab.pacemaker import PacemakerCluster, pacemaker_unavailable
 from hbtui.migrate.crm_status import ClusterView
+from hbtui.sources.pacemaker import PacemakerFeed
 
 from .conftest import lab_unavailable
 from .observe import wait_until
-from .pacemaker_console import console_watching
+from .pacemaker_console import NodeRunner, console_watching
 
 pytestmark = pytest.mark.lab
 
@@ -139,6 +142,28 @@ def test_migrated_howto_fails_over_and_back(lab_dir: Path, migrated: Path) -> No
         kinds = [(row[1], row[3]) for row in reversed(seen.transitions)]
         assert ("failover", "server1 → server2") in kinds, seen.transitions
         assert kinds[-1] == ("failback", "server2 → server1"), seen.transitions
+        the_console_keys_act_on_the_cluster(cluster)
+
+
+def act(cluster: PacemakerCluster, action: CrmAction) -> None:
+    """Run one console action's command on server2, as its key would after the yes."""
+    feed = PacemakerFeed(NodeRunner(cluster.lab["server2"]), "server2")
+    result = asyncio.run(feed.act(action))
+    assert result.ok, result.text
+
+
+def the_console_keys_act_on_the_cluster(cluster: PacemakerCluster) -> None:
+    """b (standby server1, then back) and m/c (move the group, clear the move) with the
+    commands the console runs; Pacemaker moves the group each time."""
+    group = "grp-IPaddr-192.168.10.10-24"
+    for action, node in (
+        (CrmAction(CrmVerb.STANDBY, "server1"), "server2"),
+        (CrmAction(CrmVerb.UNSTANDBY, "server1"), "server1"),
+        (CrmAction(CrmVerb.MOVE, group, "server2"), "server2"),
+        (CrmAction(CrmVerb.CLEAR, group), "server1"),
+    ):
+        act(cluster, action)
+        cluster.wait_view("server2", on(node, VIP_ID, SCRIPT_ID), FAILOVER_S, action.command())
 
 
 def fail_over_and_back(cluster: PacemakerCluster) -> None:

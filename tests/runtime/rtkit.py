@@ -102,16 +102,19 @@ def make_member(
     key: bytes = KEY,
     runtime_options: dict[str, Any] | None = None,
     ha_cf: dict[str, Any] | None = None,
+    edit: Callable[[ClusterConfig], ClusterConfig] | None = None,
     **timers: int,
 ) -> Member:
     """A runtime for ``name`` on ``lan`` with state and logs under ``tmp/name``
     (``runtime_options``: extra ``NodeRuntime`` arguments; no start probe by default;
-    ``ha_cf``: ``HaCf`` fields to change)."""
+    ``ha_cf``: ``HaCf`` fields to change; ``edit``: any other change to the configuration)."""
     base = tmp / name
     (base / "log").mkdir(parents=True, exist_ok=True)
     config = make_config(name, base / "etc", base / "log", key, **timers)
     if ha_cf:
         config = dataclasses.replace(config, ha_cf=dataclasses.replace(config.ha_cf, **ha_cf))
+    if edit is not None:
+        config = edit(config)
     vips, arp, scripts = FakeVipDriver(), FakeArpAnnouncer(), FakeScriptRunner()
     scripts.outputs[("failback.sh", "start")] = (0, ["starting the service"])
     runtime = NodeRuntime(

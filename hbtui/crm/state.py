@@ -76,7 +76,8 @@ class CrmFailure:
     def __str__(self) -> str:
         reason = f" ({self.reason})" if self.reason else ""
         where = f"{self.task} of {self.resource} on {self.node}"
-        return f"{where}: {self.status}{reason} at {self.when}"
+        when = f" at {self.when}" if self.when else ""
+        return f"{where}: {self.status}{reason}{when}"
 
 
 @dataclass(frozen=True, slots=True)

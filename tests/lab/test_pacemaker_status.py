@@ -71,7 +71,7 @@ def test_failed_actions() -> None:
         'exitcode="1" call="12" status="complete" task="start" interval="0"/></failures>'
     )
     view = parse_crm_mon(sample(failures=failures))
-    assert view.failed == ("start on failback.sh_start_0 at server2: complete",)
+    assert view.failed == ("start of failback.sh on server2: error",)
 
 
 def test_hbtui_status_answers_for_a_pacemaker_node(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from hbtui.config import pingcf
 from hbtui.config.lines import ConfigFile, ConfigLine, has_nul, shown, split_lines
-from hbtui.config.model import AutoFailback, HaCf, Medium, PingNode
+from hbtui.config.model import AutoFailback, HaCf, Medium, MsgFormat, PingNode
 from hbtui.config.problems import Problem, Severity
 from hbtui.config.timeparse import parse_time_ms
 
@@ -50,8 +50,6 @@ HARMLESS: dict[str, str] = {
     "locks what it has (mlockall, with realtime on) and grows on demand",
     "hbgenmethod": "how the daemon makes generations (file or time): hbtui keeps hb_generation "
     "in the state directory as the file method does",
-    "msgfmt": "the daemon's message format for sending: hbtui always sends netstring (what "
-    "3.0.6 sends by default) and reads both",
 }
 # Directives Heartbeat 3.0.6 accepts whose behaviour hbtui does not implement: warned.
 UNSUPPORTED = frozenset(
@@ -384,6 +382,22 @@ def _rtprio(b: _Builder, line: ConfigLine) -> None:
     b.values["rtprio"] = value
 
 
+def _msgfmt(b: _Builder, line: ConfigLine) -> None:
+    """``msgfmt classic|netstring``, spelled exactly so: the daemon compares with strcmp."""
+    value = b.one_arg(line)
+    if value is None:
+        return
+    if value not in tuple(MsgFormat):
+        b.error(
+            line,
+            f"invalid msgfmt [{shown(value)}]: use classic or netstring (in lower case; "
+            "Heartbeat refuses the file)",
+        )
+        return
+    b.note_set("msgfmt", line)
+    b.values["msgfmt"] = value
+
+
 Handler = Callable[[_Builder, ConfigLine], None]
 
 HANDLERS: dict[str, Handler] = {
@@ -409,6 +423,7 @@ HANDLERS: dict[str, Handler] = {
     "logfacility": _logfacility,
     "realtime": _realtime,
     "rtprio": _rtprio,
+    "msgfmt": _msgfmt,
 }
 
 KNOWN_DIRECTIVES = frozenset(HANDLERS) | frozenset(HARMLESS) | UNSUPPORTED
@@ -493,6 +508,7 @@ def parse_ha_cf(
         ipfail=b.ipfail_line is not None,
         realtime=b.values.get("realtime", "on") == "on",
         rtprio=int(b.values["rtprio"]) if "rtprio" in b.values else None,
+        msgfmt=MsgFormat(b.values.get("msgfmt", MsgFormat.CLASSIC)),
         lines=dict(b.lines),
         node_lines=dict(b.node_lines),
     )

@@ -15,6 +15,14 @@ class AutoFailback(StrEnum):
     LEGACY = "legacy"
 
 
+class MsgFormat(StrEnum):
+    """ha.cf ``msgfmt`` (docs/protocol.md §2): both send the netstring form with its trailer;
+    ``classic`` (the daemon's default) adds the legacy ``auth`` field, ``netstring`` does not."""
+
+    CLASSIC = "classic"
+    NETSTRING = "netstring"
+
+
 class AuthMethod(StrEnum):
     """authkeys methods that Heartbeat 3.0.6 ships."""
 
@@ -71,6 +79,7 @@ class HaCf:
     ipfail: bool = False  # a ``respawn USER .../ipfail`` line: hbtui does what it decides
     realtime: bool = True  # SCHED_RR and locked memory, as the daemon (its default: on)
     rtprio: int | None = None  # SCHED_RR priority; None: the lowest (1), as the daemon
+    msgfmt: MsgFormat = MsgFormat.CLASSIC  # the daemon's default
     # directive -> line where it was set, for messages that need to point at it
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
     # node name -> line of ha.cf that declared it

@@ -2,9 +2,11 @@
 
 INPUT is a pcap/pcapng capture (read by ``hbtui.wire.pcap``) or a raw datagram file
 (``.bin``: one UDP payload). Each message is printed with its time, addresses, type,
-main fields, and the verdict on both signatures (the trailer receivers check and the
-legacy ``auth`` field) with the keys of ``--authkeys``: ``ok``, ``bad signature``,
-``no key`` (index not configured, or no key file given) or ``missing``.
+main fields, and the verdict on its signatures with the keys of ``--authkeys``: ``ok``,
+``bad signature``, ``no key`` (index not configured, or no key file given) or
+``missing``. A netstring datagram shows both, the trailer receivers check and the legacy
+``auth`` field (absent under ``msgfmt netstring``); a classic text datagram is marked
+``classic`` and has only its ``auth`` field, which receivers check (docs/protocol.md §2).
 """
 
 from __future__ import annotations
@@ -102,17 +104,16 @@ def describe(payload: bytes, keys: AuthKeys | None) -> dict[str, Any]:
     """Decode one payload: type, fields, both signature verdicts, or the error."""
     out: dict[str, Any] = {"length": len(payload)}
     try:
-        if payload.startswith(classic.HEAD):
-            msg = classic.decode(payload)
-            out["format"] = "classic"
-            out["trailer"] = SignatureCheck.MISSING.value
-        else:
-            msg = packet.split(payload)[0]
-            out["format"] = "netstring"
-            out["trailer"] = packet.trailer_check(payload, keys).value
+        msg = packet.split(payload)[0]
     except WireError as exc:
         out["error"] = exc.reason
         return out
+    if payload.startswith(classic.HEAD):
+        out["format"] = "classic"
+        out["trailer"] = SignatureCheck.MISSING.value  # the form has none: auth is checked
+    else:
+        out["format"] = "netstring"
+        out["trailer"] = packet.trailer_check(payload, keys).value
     out["auth"] = packet.auth_field_check(msg, keys).value
     out["type"] = msg.type
     out["message"] = msg
@@ -143,7 +144,10 @@ def _line(record: dict[str, Any], info: dict[str, Any]) -> str:
     msg: Message = info["message"]
     parts = [where, msg.type or "?"]
     parts += [f"{name}={_value(msg, name)}" for name in MAIN_FIELDS if name in msg]
-    parts.append(_verdict("trailer", info["trailer"]))
+    if info["format"] == "classic":
+        parts.append("classic")
+    else:
+        parts.append(_verdict("trailer", info["trailer"]))
     parts.append(_verdict("auth", info["auth"]))
     return " ".join(parts)
 

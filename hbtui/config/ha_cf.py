@@ -11,7 +11,7 @@ from pathlib import Path
 
 from hbtui.config import pingcf, respawncf
 from hbtui.config.lines import ConfigFile, ConfigLine, has_nul, shown, split_lines
-from hbtui.config.model import AutoFailback, HaCf, Medium, PingNode, RespawnClient
+from hbtui.config.model import AutoFailback, HaCf, Medium, MsgFormat, PingNode, RespawnClient
 from hbtui.config.problems import Problem, Severity
 from hbtui.config.timeparse import parse_time_ms
 
@@ -48,8 +48,6 @@ HARMLESS: dict[str, str] = {
     "locks what it has (mlockall, with realtime on) and grows on demand",
     "hbgenmethod": "how the daemon makes generations (file or time): hbtui keeps hb_generation "
     "in the state directory as the file method does",
-    "msgfmt": "the daemon's message format for sending: hbtui always sends netstring (what "
-    "3.0.6 sends by default) and reads both",
 }
 # Directives Heartbeat 3.0.6 accepts whose behaviour hbtui does not implement: warned.
 UNSUPPORTED = frozenset(
@@ -436,6 +434,22 @@ def _check_logging(b: _Builder) -> None:
         b.problems.append(Problem(Severity.WARNING, text, b.path, line))
 
 
+def _msgfmt(b: _Builder, line: ConfigLine) -> None:
+    """``msgfmt classic|netstring``, spelled exactly so: the daemon compares with strcmp."""
+    value = b.one_arg(line)
+    if value is None:
+        return
+    if value not in tuple(MsgFormat):
+        b.error(
+            line,
+            f"invalid msgfmt [{shown(value)}]: use classic or netstring (in lower case; "
+            "Heartbeat refuses the file)",
+        )
+        return
+    b.note_set("msgfmt", line)
+    b.values["msgfmt"] = value
+
+
 Handler = Callable[[_Builder, ConfigLine], None]
 
 HANDLERS: dict[str, Handler] = {
@@ -463,6 +477,7 @@ HANDLERS: dict[str, Handler] = {
     "rtprio": _rtprio,
     "debug": _debug,
     "use_logd": _use_logd,
+    "msgfmt": _msgfmt,
 }
 
 KNOWN_DIRECTIVES = frozenset(HANDLERS) | frozenset(HARMLESS) | UNSUPPORTED
@@ -551,6 +566,7 @@ def parse_ha_cf(
         rtprio=int(b.values["rtprio"]) if "rtprio" in b.values else None,
         debug=int(b.values.get("debug", "0")),
         use_logd=None if "use_logd" not in b.values else b.values["use_logd"] == "yes",
+        msgfmt=MsgFormat(b.values.get("msgfmt", MsgFormat.CLASSIC)),
         lines=dict(b.lines),
         node_lines=dict(b.node_lines),
     )

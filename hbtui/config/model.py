@@ -15,6 +15,14 @@ class AutoFailback(StrEnum):
     LEGACY = "legacy"
 
 
+class MsgFormat(StrEnum):
+    """ha.cf ``msgfmt`` (docs/protocol.md §2): both send the netstring form with its trailer;
+    ``classic`` (the daemon's default) adds the legacy ``auth`` field, ``netstring`` does not."""
+
+    CLASSIC = "classic"
+    NETSTRING = "netstring"
+
+
 class AuthMethod(StrEnum):
     """authkeys methods that Heartbeat 3.0.6 ships."""
 
@@ -95,6 +103,7 @@ class HaCf:
     rtprio: int | None = None  # SCHED_RR priority; None: the lowest (1), as the daemon
     debug: int = 0  # which debug lines are written (0: none); SIGUSR1/SIGUSR2 move it
     use_logd: bool | None = None  # as written; None: not set (see ``uses_logd``)
+    msgfmt: MsgFormat = MsgFormat.CLASSIC  # the daemon's default
     # directive -> line where it was set, for messages that need to point at it
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
     # node name -> line of ha.cf that declared it

@@ -3,14 +3,15 @@
 A builder returns only the type-specific fields, in the order the real daemon sends
 them (docs/protocol.md §3); ``Stamper`` then adds ``destuuid`` (addressed messages),
 ``src srcuuid seq hg ts ld ttl`` (no ``seq``/``ld`` on ``NS_*``), signs with ``auth``
-plus the trailer, and records sequenced datagrams for retransmission.
+(ha.cf ``msgfmt classic``, the default) plus the trailer, and records sequenced datagrams
+for retransmission.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hbtui.config.model import AuthKeys
+from hbtui.config.model import AuthKeys, MsgFormat
 from hbtui.wire.message import Field, FieldType, Message
 from hbtui.wire.packet import seal
 from hbtui.wire.rexmit import SendHistory
@@ -150,12 +151,19 @@ class Stamper:
     """Adds the standard fields, numbers, signs and remembers what we send."""
 
     def __init__(
-        self, our_name: str, uuid: bytes, generation: int, keys: AuthKeys, wall_offset_ms: int
+        self,
+        our_name: str,
+        uuid: bytes,
+        generation: int,
+        keys: AuthKeys,
+        wall_offset_ms: int,
+        msgfmt: MsgFormat = MsgFormat.CLASSIC,
     ) -> None:
         self.our_name = our_name
         self.uuid = uuid
         self.generation = generation
         self.keys = keys
+        self.msgfmt = msgfmt
         self.wall_offset_ms = wall_offset_ms
         self.loadavg = "0.00 0.00 0.00 1/100 1"
         self.seq = 0
@@ -190,7 +198,7 @@ class Stamper:
             fields.append(Field("ld", self.loadavg.encode("latin-1")))
         fields.append(Field("ttl", TTL.encode()))
         msg = Message(tuple(fields))
-        datagram = seal(msg, self.keys)
+        datagram = seal(msg, self.keys, self.msgfmt)
         if seq:
             self.history.record(seq, datagram)
         return msg, datagram

@@ -105,7 +105,12 @@ class Node:
         self.start_ms = now_ms
         self._out: list[Output] = []
         self.stamper = m.Stamper(
-            self.us, identity.uuid, identity.generation, config.authkeys, wall_offset_ms
+            self.us,
+            identity.uuid,
+            identity.generation,
+            config.authkeys,
+            wall_offset_ms,
+            self.cf.msgfmt,
         )
         self.acceptor = Acceptor(self.us, self.cf.nodes, config.authkeys, identity.uuid)
         self.rexmit = RexmitScheduler()

@@ -1,10 +1,11 @@
 """The classic text format: ``>>>\\n`` ``name=value\\n``... ``<<<\\n``.
 
-Heartbeat uses it on local IPC and accepts it on input; 3.0.6 never sends it on the
-wire. String values are raw (they cannot hold a newline); every other type is written
-``(<type>)name=<base64>``. A STRUCT value is the base64 of the nested message in this
-same classic form (our choice: R1 traffic never carries one). Parsing is strict so that
-whatever decodes re-encodes to the identical bytes.
+Heartbeat uses it on local IPC and accepts it on input, authenticated by its ``auth``
+field (``hbtui.wire.packet``); 3.0.6 never sends it on the wire, daemons on cluster-glue
+up to 1.0.9 did (docs/protocol.md §2.2). String values are raw (they cannot hold a
+newline); every other type is written ``(<type>)name=<base64>``. A STRUCT value is the
+base64 of the nested message in this same classic form (our choice: R1 traffic never
+carries one). Parsing is strict so that whatever decodes re-encodes to the identical bytes.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ def decode(data: bytes, depth: int = 0) -> Message:
     """Decode one classic message (exactly, nothing after ``<<<\\n``)."""
     check_start(data, depth, HEAD)
     if not data.endswith(TAIL):
+        if b"\n" + TAIL in data:  # no field line holds it: bytes follow the end
+            raise WireError("unexpected bytes after <<<")
         raise WireError("datagram does not end with <<<", "truncated")
     body = data[4:-4]
     if not body:

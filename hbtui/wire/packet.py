@@ -1,17 +1,28 @@
-"""Whole datagrams: sign (``seal``) and verify (``unseal``) the netstring form.
+"""Whole datagrams: sign (``seal``) and verify (``unseal``) them, in either wire form.
 
-A datagram is the netstring body, whose last field ``auth`` carries the legacy
-signature, followed by the trailer ``<len>:<n> <hex>,`` signing the body bytes.
+Facts (Heartbeat 3.0.6 with cluster-glue 1.0.12, Debian's build; docs/protocol.md §2):
 
-Verification decision: the real 3.0.6 daemon checks the trailer with the method of the
-index named in the trailer but with its own *outbound* key. We verify with the key
-configured at that index (its own method and secret). With the usual single-key
-authkeys both are the same; ours also makes key rotation (two indexes configured while
-peers switch ``auth N``) work. The ``auth`` field is carried but, like the real daemon,
-not checked on receipt (the trailer covers it); ``auth_field_check`` reports on it.
+* Sending. The daemon always sends a cluster message in the netstring form followed by the
+  trailer ``<len>:<n> <hex>,`` that signs the body bytes: glue's wire encoder turns every
+  message that needs authentication into a netstring, whatever ``msgfmt`` says. ``msgfmt``
+  (ha.cf; ``classic`` by default) decides only whether the daemon first adds the legacy
+  ``auth`` field, computed over the message's classic lines: ``classic`` adds it (every
+  recorded vector has it), ``netstring`` leaves it out. ``seal`` does the same.
+* Receiving. A datagram starting ``###\\n`` is checked by its trailer alone; the ``auth``
+  field, if any, is carried but not checked (the trailer covers it). A datagram starting
+  ``>>>\\n`` is a classic text message: the daemon still accepts it, authenticated by its
+  ``auth`` field checked with the key of the index that field names. Daemons built on
+  cluster-glue up to 1.0.9 sent that form under ``msgfmt classic``, followed by the C
+  string's NUL (so one trailing NUL is allowed; nothing else is). ``seal_classic`` builds
+  one; the real 3.0.6 daemon accepts it and logs ``string2msg_ll: node [x] failed
+  authentication`` when it does not verify *(recorded, tests/lab/test_msgfmt.py)*.
 
-Classic text on the wire is refused: 3.0.6 never sends it, it is unsigned by the
-trailer, and accepting it would only widen what a hostile sender can try.
+Verification decision: for the trailer the real daemon takes the method of the index
+named there but its own *outbound* key. We verify with the key configured at that index
+(its own method and secret), as the daemon does for the ``auth`` field. With the usual
+single-key authkeys both are the same; ours also makes key rotation (two indexes
+configured while peers switch ``auth N``) work. ``trailer_check`` and
+``auth_field_check`` give the verdict on each signature for display (``hbtui decode``).
 """
 
 from __future__ import annotations
@@ -19,7 +30,7 @@ from __future__ import annotations
 import hmac
 from enum import StrEnum
 
-from hbtui.config.model import AuthKey, AuthKeys
+from hbtui.config.model import AuthKey, AuthKeys, MsgFormat
 from hbtui.wire import classic, netstring
 from hbtui.wire.auth import AUTH_FIELD, digest, legacy_auth_input
 from hbtui.wire.errors import DamageKind, WireError
@@ -70,21 +81,35 @@ def trailer(body: bytes, key: AuthKey) -> bytes:
     return b"%d:%s," % (len(inner), inner)
 
 
-def seal(msg: Message, keys: AuthKeys) -> bytes:
-    """Sign ``msg`` with the active key: add ``auth`` last, encode, append the trailer."""
+def seal(msg: Message, keys: AuthKeys, msgfmt: MsgFormat = MsgFormat.CLASSIC) -> bytes:
+    """Sign ``msg`` with the active key as the daemon sends it under ``msgfmt``: the
+    netstring body (with ``auth`` last for ``classic``), then the trailer."""
     key = keys.active_key
     msg = msg.without(AUTH_FIELD)
-    body = netstring.encode(msg.with_field(sign_field(msg, key)))
+    if msgfmt is MsgFormat.CLASSIC:
+        msg = msg.with_field(sign_field(msg, key))
+    body = netstring.encode(msg)
     return body + trailer(body, key)
 
 
+def seal_classic(msg: Message, keys: AuthKeys) -> bytes:
+    """``msg`` as a classic text datagram signed by its ``auth`` field, the form daemons on
+    cluster-glue up to 1.0.9 sent (with the NUL ending their C string)."""
+    msg = msg.without(AUTH_FIELD)
+    return classic.encode(msg.with_field(sign_field(msg, keys.active_key))) + b"\0"
+
+
 def split(data: bytes) -> tuple[Message, bytes, bytes]:
-    """Decode a datagram into (message, body bytes, trailer bytes), checking nothing."""
+    """Decode a datagram into (message, signed bytes, trailer bytes), checking nothing.
+
+    A classic datagram has no trailer: its signed part is the text itself (its ``auth``
+    field signs the fields)."""
     if len(data) > MAX_DATAGRAM:
         raise PacketRejected(Reason.OVERSIZED, f"{len(data)} bytes, the limit is {MAX_DATAGRAM}")
-    if data.startswith(classic.HEAD):
-        raise PacketRejected(Reason.CLASSIC_FORMAT, "classic text format is not accepted")
     try:
+        if data[:4] == classic.HEAD[: len(data)]:  # classic, or cut inside its header
+            text = data[:-1] if data.endswith(b"\0") else data
+            return classic.decode(text), text, b""
         msg, end = netstring.decode_prefix(data)
     except PacketRejected:
         raise
@@ -110,8 +135,8 @@ def parse_trailer(raw: bytes) -> tuple[int, str]:
     return int(index), hexdigest.decode("ascii")
 
 
-def _key_for(index: int, keys: AuthKeys) -> AuthKey:
-    key = keys.keys.get(index)
+def _key_for(index: int, keys: AuthKeys | None) -> AuthKey:
+    key = keys.keys.get(index) if keys is not None else None
     if key is None:
         raise PacketRejected(
             Reason.UNKNOWN_KEY_INDEX, f"signed with key {index}, which authkeys does not have"
@@ -120,8 +145,15 @@ def _key_for(index: int, keys: AuthKeys) -> AuthKey:
 
 
 def unseal(data: bytes, keys: AuthKeys) -> Message:
-    """Verify a datagram's trailer and return its message, or raise PacketRejected."""
+    """Verify a datagram (netstring: its trailer; classic: its ``auth`` field) and return
+    its message, or raise PacketRejected."""
     msg, body, raw_trailer = split(data)
+    if data.startswith(classic.HEAD):
+        try:
+            _check_auth_field(msg, keys)
+        except PacketRejected as exc:
+            raise PacketRejected(exc.reason, f"classic message: {exc.detail}") from None
+        return msg
     index, received = parse_trailer(raw_trailer)
     key = _key_for(index, keys)
     expected = digest(key.method, key.key, body)
@@ -131,6 +163,28 @@ def unseal(data: bytes, keys: AuthKeys) -> Message:
             f"signature does not match key {index} ({key.method.value})",
         )
     return msg
+
+
+def _check_auth_field(msg: Message, keys: AuthKeys | None) -> None:
+    """The ``auth`` field, ``"<n> <hex>"`` over the other fields' classic lines, checked
+    with the key at index n (how the daemon authenticates classic input); PacketRejected
+    when it is missing, malformed, of an unknown index or does not match."""
+    found = [f for f in msg if f.name == AUTH_FIELD]
+    if not found:
+        raise PacketRejected(Reason.MISSING_SIGNATURE, "no auth field")
+    value = found[0].value
+    if len(found) > 1 or found[0].type is not FieldType.STRING or not isinstance(value, bytes):
+        raise PacketRejected(Reason.BAD_SIGNATURE, "more than one auth field, or not a string")
+    index, space, received = value.partition(b" ")
+    if not space or not index.isdigit() or len(index) > 2 or not received.isalnum():
+        raise PacketRejected(Reason.BAD_SIGNATURE, f"malformed auth field {value[:80]!r}")
+    key = _key_for(int(index), keys)
+    expected = digest(key.method, key.key, legacy_auth_input(msg)).encode()
+    if not hmac.compare_digest(expected, received):
+        raise PacketRejected(
+            Reason.BAD_SIGNATURE,
+            f"auth field does not match key {key.index} ({key.method.value})",
+        )
 
 
 def trailer_check(data: bytes, keys: AuthKeys | None) -> SignatureCheck:
@@ -149,16 +203,16 @@ def trailer_check(data: bytes, keys: AuthKeys | None) -> SignatureCheck:
 
 
 def auth_field_check(msg: Message, keys: AuthKeys | None) -> SignatureCheck:
-    """The verdict on the legacy ``auth`` field (for display; receivers do not need it)."""
-    value = msg.get(AUTH_FIELD)
-    if value is None:
-        return SignatureCheck.MISSING
-    index, _, received = value.partition(" ")
-    if not index.isdigit() or not received:
-        return SignatureCheck.BAD
-    key = keys.keys.get(int(index)) if keys is not None else None
-    if key is None:
-        return SignatureCheck.NO_KEY
-    expected = digest(key.method, key.key, legacy_auth_input(msg))
-    ok = hmac.compare_digest(expected.encode(), received.encode("latin-1"))
-    return SignatureCheck.OK if ok else SignatureCheck.BAD
+    """The verdict on the ``auth`` field (what a receiver checks on classic input)."""
+    try:
+        _check_auth_field(msg, keys)
+    except PacketRejected as exc:
+        return _FIELD_VERDICTS[exc.reason]
+    return SignatureCheck.OK
+
+
+_FIELD_VERDICTS = {
+    Reason.MISSING_SIGNATURE: SignatureCheck.MISSING,
+    Reason.UNKNOWN_KEY_INDEX: SignatureCheck.NO_KEY,
+    Reason.BAD_SIGNATURE: SignatureCheck.BAD,
+}

@@ -11,7 +11,7 @@ class Reason(StrEnum):
     GARBAGE = "garbage"
     TRUNCATED = "truncated"
     OVERSIZED = "oversized"
-    CLASSIC_FORMAT = "classic_format"
+    CLASSIC_FORMAT = "classic_format"  # no longer given (issue 16); old snapshots decode
     MISSING_SIGNATURE = "missing_signature"
     UNKNOWN_KEY_INDEX = "unknown_key_index"
     BAD_SIGNATURE = "bad_signature"
@@ -35,8 +35,8 @@ _LABELS: dict[Reason, str] = {
     Reason.GARBAGE: "not a Heartbeat message",
     Reason.TRUNCATED: "truncated datagram",
     Reason.OVERSIZED: "datagram too large",
-    Reason.CLASSIC_FORMAT: "classic text format (never sent on the wire by 3.0.6)",
-    Reason.MISSING_SIGNATURE: "no signature trailer",
+    Reason.CLASSIC_FORMAT: "classic text format (refused before hbtui checked its auth field)",
+    Reason.MISSING_SIGNATURE: "unsigned (no trailer; classic form: no auth field)",
     Reason.UNKNOWN_KEY_INDEX: "signed with a key index we do not have",
     Reason.BAD_SIGNATURE: "signature does not match",
     Reason.MALFORMED: "missing or malformed src/seq/hg field",

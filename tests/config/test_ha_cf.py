@@ -9,7 +9,7 @@ import pytest
 from hbtui.config.ha_cf import parse_ha_cf, services_port
 from hbtui.config.lines import ConfigFile
 from hbtui.config.loader import load_config
-from hbtui.config.model import AutoFailback, HaCf
+from hbtui.config.model import AutoFailback, HaCf, MsgFormat
 from hbtui.config.problems import Problem, Severity
 from hbtui.config.validate import check_media, check_nodes, check_timers
 
@@ -123,7 +123,7 @@ def test_unsupported_directive_is_a_warning(line: str) -> None:
 
 def test_a_directive_read_but_not_acted_on_says_what_the_daemon_would_do() -> None:
     """issue 16: never silence: each says what the real daemon does that hbtui does not."""
-    _, problems = parse(BASE + "coredumps true\nmsgfmt classic\nmemreserve 6500\n")
+    _, problems = parse(BASE + "coredumps true\nlog_badpack true\nmemreserve 6500\n")
     assert [(p.severity, p.line) for p in problems] == [(Severity.WARNING, n) for n in (3, 4, 5)]
     assert "memreserve: the daemon grows its heap" in problems[2].message
 
@@ -138,6 +138,23 @@ def test_realtime_and_rtprio() -> None:
     assert [(p.severity, p.line) for p in problems] == [(Severity.ERROR, 3), (Severity.ERROR, 4)]
     assert "invalid realtime [maybe]: use on or off" in problems[0].message
     assert "invalid rtprio [100]: a SCHED_RR priority, 1 to 99" in problems[1].message
+
+
+def test_msgfmt() -> None:
+    """issue 16: classic (the daemon's default) or netstring, spelled exactly; used, so no
+    warning; anything else is an error, as the daemon refuses the file."""
+    cf, problems = parse(BASE)
+    assert cf.msgfmt is MsgFormat.CLASSIC and problems == []
+    for value in MsgFormat:
+        cf, problems = parse(BASE + f"msgfmt {value}\n")
+        assert cf.msgfmt is value and problems == []
+    cf, problems = parse(BASE + "msgfmt netstring\nmsgfmt classic\n")
+    assert cf.msgfmt is MsgFormat.CLASSIC
+    assert [(p.severity, p.line) for p in problems] == [(Severity.WARNING, 4)]
+    cf, problems = parse(BASE + "msgfmt Netstring\nmsgfmt\n")
+    assert cf.msgfmt is MsgFormat.CLASSIC
+    assert [(p.severity, p.line) for p in problems] == [(Severity.ERROR, 3), (Severity.ERROR, 4)]
+    assert "invalid msgfmt [Netstring]: use classic or netstring" in problems[0].message
 
 
 @pytest.mark.parametrize("value", ["on", "yes", "respawn", "true"])

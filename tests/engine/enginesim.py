@@ -27,6 +27,7 @@ from hbtui.config.model import (
     HaCf,
     Haresources,
     Medium,
+    MsgFormat,
     Resource,
     ResourceGroup,
 )
@@ -68,6 +69,7 @@ def make_config(
     etc: Path = ETC,
     logdir: Path | None = None,
     nodes: dict[str, str] = IPS,
+    msgfmt: MsgFormat = MsgFormat.CLASSIC,
 ) -> ClusterConfig:
     """The HOWTO cluster seen from ``node`` (ha-log and ha-debug in ``logdir`` if given);
     ``nodes`` (name -> address) adds nodes to the ``node`` line, server1 stays the home."""
@@ -77,7 +79,7 @@ def make_config(
     )
     ha_cf = HaCf(
         etc / "ha.cf", tuple(nodes), media, 694, keepalive, deadtime, warntime,
-        initdead, auto_failback, **logs,
+        initdead, auto_failback, **logs, msgfmt=msgfmt,
     )  # fmt: skip
     group = ResourceGroup(
         "server1",

@@ -2,7 +2,8 @@
 
 `complaints()` is what the interop tests assert empty on the real daemon's side: errors, critical
 lines, and the daemon's words for packets it did not like (duplicate, bad sequence/generation/
-timestamp, retransmissions, failed authentication, unknown node, message it cannot parse).
+timestamp, retransmissions, failed authentication of netstring or classic input, unknown node,
+message it cannot parse).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ PROTOCOL = re.compile(
     r"Duplicate packet|bad sequence number|bad generation number|bad timestamp|bad nak seq"
     r"|Retransmitting pkt|rexmit|netstring authentication failed|authtoken does not match"
     r"|bad node|not found bad message|Invalid message|cannot convert message|Dumping message"
-    r"|unknown message|Late heartbeat"
+    r"|unknown message|Late heartbeat|failed authentication|Bad/invalid auth token"
 )
 SEVERE = re.compile(r"\b(ERROR|CRIT|CRITICAL|EMERG)\b|WARN:")
 

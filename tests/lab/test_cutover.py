@@ -19,6 +19,7 @@ import pytest
 from hbtui.config.loader import load_config
 from hbtui.cutover.execute import CutoverOutcome, execute_cutover, read_cutover_node
 from hbtui.cutover.plan import CutoverPlan, plan_cutover
+from hbtui.lab.commands import LabError
 from hbtui.lab.netns import Lab
 from hbtui.lab.pacemaker import PacemakerNode, lab_stack, pacemaker_unavailable
 from hbtui.lab.runner import NodeRunner
@@ -30,7 +31,8 @@ from hbtui.remote.ssh import LinkState, PeerLink
 
 from .conftest import lab_unavailable
 from .haconfig import HaSetup
-from .observe import wait_for_vip
+from .hbtui_node import HbtuiByInitScript
+from .observe import wait_for_vip, wait_until
 from .ssh_peer import HBTUI_PROGRAM, peer_target, skip_without_sshd
 
 pytestmark = pytest.mark.lab
@@ -51,6 +53,19 @@ def said(step: StepOutcome) -> None:
         print(f"[cutover] {step.number}. {step.step.key}: {'ok' if step.ok else 'FAILED'}")
         for failure in step.failures:
             print("\n".join(f"[cutover]    {line}" for line in failure.lines()))
+
+
+def quiet(lab: Lab) -> bool:
+    """Both hbtui nodes active with nothing moving: what the plan's health check wants."""
+    for node in lab:
+        try:
+            snap = HbtuiByInitScript(node).snapshot()
+        except LabError:
+            return False
+        runtime = snap.get("runtime", {})
+        if snap.get("status") != "active" or snap.get("busy") or runtime.get("scripts_running"):
+            return False
+    return True
 
 
 def running_hbtui(lab: Lab) -> list[str]:
@@ -106,6 +121,7 @@ async def test_hbtui_cluster_moves_to_pacemaker_after_a_rolled_back_attempt(
             done = node.run([INIT, "start"], timeout=40)
             assert done.returncode == 0, done.stdout + done.stderr
         wait_for_vip(lab["server1"], VIP, timeout=30)
+        wait_until(lambda: quiet(lab), 30, "both hbtui nodes quiet")
         link = PeerLink(peer_target(lab["server2"], tmp_path / "ssh"))
         link.start()
         try:
@@ -118,6 +134,8 @@ async def test_hbtui_cluster_moves_to_pacemaker_after_a_rolled_back_attempt(
             assert sorted(running_hbtui(lab)) == ["server1", "server2"]
             wait_for_vip(lab["server1"], VIP, timeout=30)
             assert lab.vip_holders(VIP) == ["server1"]
+            # the restarted nodes are still acquiring: the next plan would be refused
+            wait_until(lambda: quiet(lab), 30, "both hbtui nodes quiet after the rollback")
             for node in lab:
                 assert not (node.directory / "etc-corosync" / "corosync.conf").exists()
                 assert not (node.directory / "etc-corosync" / "authkey").exists()

@@ -200,7 +200,7 @@ def test_forget_resets_tracking(acceptor: Acceptor) -> None:
         (b"", Reason.TRUNCATED),
         (b"##", Reason.TRUNCATED),
         (b"hello", Reason.GARBAGE),
-        (b">>>\nt=status\n<<<\n", Reason.CLASSIC_FORMAT),
+        (b">>>\nt=status\n<<<\n", Reason.MISSING_SIGNATURE),
         (b"###\n11:(0)t=status,%%%\n", Reason.MISSING_SIGNATURE),
         (b"###\n11:(0)t=status,%%%\n42:1 abc,", Reason.TRUNCATED),
         (b"###\n11:(0)t=status,%%%\n4:1 abc,", Reason.GARBAGE),

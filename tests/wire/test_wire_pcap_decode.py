@@ -153,3 +153,26 @@ def test_real_daemon_crc_and_md5_captures_verify(method: AuthMethod, secret: byt
     if method is AuthMethod.CRC:  # %lx: some digests are shorter than 8 digits
         lengths = {len(packet.parse_trailer(packet.split(d.payload)[2])[1]) for d in datagrams}
         assert min(lengths) < 8
+
+
+def test_decode_classic_and_msgfmt_netstring_datagrams(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Issue 16: a classic text datagram shows ``classic`` and the verdict on its ``auth``
+    field (the one receivers check); a ``msgfmt netstring`` datagram has no auth field."""
+    keys = tmp_path / "authkeys"
+    keys.write_text("auth 1\n1 sha1 PutYourSuperSecretKeyHere\n")
+    msg = packet.split((VECTORS / "03-status-active-server1.bin").read_bytes())[0]
+    good = tmp_path / "classic.bin"
+    good.write_bytes(packet.seal_classic(msg, make_keys()))
+    bad = tmp_path / "tampered.bin"
+    bad.write_bytes(good.read_bytes().replace(b"st=active", b"st=standby"))
+    bare = VECTORS / "msgfmt-netstring-status-active-server1.bin"
+    assert main(["decode", "--authkeys", str(keys), str(good), str(bad), str(bare)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith(" src=server1 st=active dt=1388 seq=21 hg=6b05ff3b classic auth=ok")
+    assert out[1].endswith(" st=standby dt=1388 seq=21 hg=6b05ff3b classic auth: bad signature")
+    assert out[2].endswith("seq=6 hg=6b147d8f trailer=ok auth=missing")
+    assert main(["decode", "--json", str(good)]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert (record["format"], record["auth"], record["length"]) == ("classic", "no key", 208)

@@ -17,12 +17,15 @@ from wirevec import (
     EXPECTED_FILES,
     HA_LOGS,
     INIT_SCRIPT_OUTPUTS,
+    MSGFMT_NETSTRING,
     PCAPS,
     STATE_FILES,
     VECTORS,
     datagram_vectors,
+    described_fields,
     ha_logs,
     make_keys,
+    msgfmt_netstring_vectors,
     secret_for,
 )
 
@@ -39,7 +42,6 @@ DAEMON_LINE = re.compile(r"^\w{3} [ \d]\d \d\d:\d\d:\d\d \S+ heartbeat: \[\d+\]:
 SCRIPT_LINE = re.compile(r"^\d{4}/\d\d/\d\d_\d\d:\d\d:\d\d  \S+\(\S+\)\[\d+\]:\s+(?:(\w+): )?")
 # ha-log-f: the daemon dumps a rejected packet after its ERROR line, one netstring per line
 PACKET_DUMP = re.compile(r"^(\d+:\(\d\)|42:1 )")
-FIELD = re.compile(r"^  \((\d)\) ([^=]+)=(.*)$")
 HOWTO = Path(__file__).resolve().parents[2] / "hbtui" / "data" / "howto"
 
 
@@ -47,6 +49,8 @@ def test_the_folder_holds_every_recorded_file() -> None:
     names = [p.name for p in VECTORS.iterdir()]
     assert len(names) == EXPECTED_FILES
     assert len(datagram_vectors()) == DATAGRAMS
+    assert len(msgfmt_netstring_vectors()) == MSGFMT_NETSTRING
+    assert len(list(VECTORS.glob("msgfmt-netstring-*.txt"))) == MSGFMT_NETSTRING
     assert len(list(VECTORS.glob("[0-9][0-9]-*.txt"))) == DATAGRAMS
     assert len(ha_logs()) == HA_LOGS
     assert len(list(VECTORS.glob("initscript-*.txt"))) == INIT_SCRIPT_OUTPUTS
@@ -54,18 +58,9 @@ def test_the_folder_holds_every_recorded_file() -> None:
     assert len(list(VECTORS.glob("*.pcap"))) == PCAPS
 
 
-def described_fields(text: str) -> list[tuple[FieldType, str, str]]:
-    """The ``(type) name=value`` lines of a ``.txt`` description, in wire order."""
-    fields = []
-    for line in text.splitlines():
-        if m := FIELD.match(line):
-            fields.append((FieldType(int(m.group(1))), m.group(2), m.group(3)))
-    return fields
-
-
-@pytest.mark.parametrize("path", datagram_vectors(), ids=lambda p: p.stem[:2])
-def test_description_matches_what_hbtui_decodes(path: Path) -> None:
-    """Field order, types and values, the length and both signature verdicts."""
+def decoded_as_described(path: Path) -> str:
+    """Check field order, types, values and the length of a datagram against its ``.txt``
+    description; return the description."""
     data = path.read_bytes()
     text = path.with_suffix(".txt").read_text()
     assert f"length:    {len(data)} bytes" in text
@@ -85,10 +80,29 @@ def test_description_matches_what_hbtui_decodes(path: Path) -> None:
             assert theirs.startswith(ours), name
         else:
             assert theirs == ours, name
+    return text
+
+
+@pytest.mark.parametrize("path", datagram_vectors(), ids=lambda p: p.stem[:2])
+def test_description_matches_what_hbtui_decodes(path: Path) -> None:
+    """Field order, types and values, the length and both signature verdicts."""
+    text = decoded_as_described(path)
+    data = path.read_bytes()
     assert "trailer HMAC-SHA1=True, auth= field HMAC-SHA1=True" in text
     keys = make_keys(secret_for(path.name))
     assert packet.trailer_check(data, keys) is SignatureCheck.OK
     assert packet.auth_field_check(packet.unseal(data, keys), keys) is SignatureCheck.OK
+
+
+@pytest.mark.parametrize("path", msgfmt_netstring_vectors(), ids=lambda p: p.stem[17:])
+def test_msgfmt_netstring_descriptions_match(path: Path) -> None:
+    """A daemon configured ``msgfmt netstring``: the trailer alone, no ``auth`` field."""
+    text = decoded_as_described(path)
+    assert "trailer HMAC-SHA1=True, no auth= field" in text
+    data = path.read_bytes()
+    assert packet.trailer_check(data, make_keys()) is SignatureCheck.OK
+    msg = packet.unseal(data, make_keys())
+    assert packet.auth_field_check(msg, make_keys()) is SignatureCheck.MISSING
 
 
 @pytest.mark.parametrize("path", ha_logs(), ids=lambda p: p.stem[7:])

@@ -7,20 +7,24 @@ fails a test instead of shrinking a parametrisation.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hbtui.config.model import AuthKey, AuthKeys, AuthMethod
+from hbtui.wire.message import FieldType
 
 VECTORS = Path(__file__).resolve().parent / "vectors"
 SECRET = b"PutYourSuperSecretKeyHere"
 WRONG_KEY_VECTOR = "23-status-wrongkey-server2.bin"
 WRONG_KEY_SECRET = b"SomethingElseEntirely"
 DATAGRAMS = 24  # NN-*.bin, each with its NN-*.txt description
+MSGFMT_NETSTRING = 2  # msgfmt-netstring-*.bin (a daemon configured so), with a .txt each
 HA_LOGS = 17
 INIT_SCRIPT_OUTPUTS = 3
 STATE_FILES = 6
 PCAPS = 3
-EXPECTED_FILES = 2 * DATAGRAMS + HA_LOGS + INIT_SCRIPT_OUTPUTS + STATE_FILES + PCAPS + 1
+DESCRIBED = 2 * (DATAGRAMS + MSGFMT_NETSTRING)  # each datagram with its .txt
+EXPECTED_FILES = DESCRIBED + HA_LOGS + INIT_SCRIPT_OUTPUTS + STATE_FILES + PCAPS + 1
 
 
 def make_keys(
@@ -38,6 +42,23 @@ def secret_for(name: str) -> bytes:
 def datagram_vectors() -> list[Path]:
     """The recorded datagrams (``NN-*.bin``)."""
     return sorted(VECTORS.glob("[0-9][0-9]-*.bin"))
+
+
+def msgfmt_netstring_vectors() -> list[Path]:
+    """Datagrams of a daemon configured ``msgfmt netstring`` (no ``auth`` field)."""
+    return sorted(VECTORS.glob("msgfmt-netstring-*.bin"))
+
+
+FIELD = re.compile(r"^  \((\d)\) ([^=]+)=(.*)$")
+
+
+def described_fields(text: str) -> list[tuple[FieldType, str, str]]:
+    """The ``(type) name=value`` lines of a ``.txt`` description, in wire order."""
+    fields = []
+    for line in text.splitlines():
+        if m := FIELD.match(line):
+            fields.append((FieldType(int(m.group(1))), m.group(2), m.group(3)))
+    return fields
 
 
 def ha_logs() -> list[Path]:

@@ -61,7 +61,7 @@ class ClusterStack:
     kind: ServiceKind
     start: tuple[Argv, ...]
     stop: tuple[Argv, ...]
-    running: Argv  # exit 0 once this node is a member of the cluster
+    running: Argv  # crm_mon's XML: says a DC is elected once the cluster can take a CIB
     stopped: Argv  # exit 0 once nothing of the stack runs
     at_boot: tuple[Argv, ...] = ()  # enable the stack, disable heartbeat/hbtui
     at_boot_undo: tuple[Argv, ...] = ()

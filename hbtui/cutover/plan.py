@@ -28,6 +28,7 @@ STOP_S = 60.0
 START_S = 90.0  # corosync up, then pacemakerd and the DC election (dc-deadtime)
 VERIFY_S = 120.0
 ANY = Expect(exit_ok=None)
+DC_ELECTED = Expect(contains='<current_dc present="true"')  # in crm_mon --output-as=xml
 CIB_NAME = "cib.xml"
 
 
@@ -220,7 +221,9 @@ def plan_cutover(
             "start",
             f"Start Corosync + Pacemaker on ALL nodes ({names})",
             tuple(Command(n.name, argv) for n in nodes for argv in n.stack.start),
-            tuple(Command(n.name, n.stack.running) for n in nodes),
+            # a DC elected: before it, pacemakerd answers but the CIB may not (cibadmin
+            # --replace then failed in CI with "Transport endpoint is not connected")
+            tuple(Command(n.name, n.stack.running, expect=DC_ELECTED) for n in nodes),
             "The stack did not come up: read /var/log/corosync/corosync.log and "
             "/var/log/pacemaker/pacemaker.log; the undo stops it and starts Heartbeat again.",
             wait_s=start_s,

@@ -95,7 +95,8 @@ class FakeRunner:
             return (1 if m.stack else 0), ""
         if argv[0] == "crm_mon":
             names = " ".join(f'<node name="{x}" id="{i}"/>' for i, x in enumerate(c.machines, 1))
-            return (0, names) if m.stack else (102, "")
+            dc = '<current_dc present="true" name="server1"/>' if up else ""
+            return (0, dc + names) if m.stack else (102, "")
         if argv[0] == "cibadmin":
             c.cib_loaded = argv[1] == "--replace"
             return (0 if m.stack else 1), ""

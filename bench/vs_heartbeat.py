@@ -21,6 +21,11 @@ initdead 10), ``fast`` (200 ms / 600 ms / 1 s / 5 s) and ``vrrp`` (200 ms / 400 
 Address events come from a watcher process inside the namespace (hbtui.adapters.netlink);
 CLOCK_MONOTONIC is shared with the namespaces. The table gives medians (min-max) per pair and
 the ratio hbtui/heartbeat; goals from issue 8 beside them.
+
+Two more rows per pair of real daemons and of hbtui nodes (``--only`` names ``links`` and
+``ping``, both in the default): failover and failback over two links with one cut
+(``bench/two_links.py``), and a ping node cut from the owner and back (``bench/ping_move.py``,
+ipfail).
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from addrwatch import WATCHER, seconds  # noqa: E402
+from ping_move import measure as ping_measure  # noqa: E402
+from two_links import measure as links_measure  # noqa: E402
 
 from hbtui.lab.commands import LabError, clean_env, read_line_until, run  # noqa: E402
 from hbtui.lab.netns import Lab  # noqa: E402
@@ -57,6 +64,7 @@ from tests.lab.haconfig import HaSetup  # noqa: E402
 from tests.lab.hbtui_node import HbtuiNode  # noqa: E402
 from tests.lab.observe import capture, wait_until  # noqa: E402
 
+EXTRAS = {"links": links_measure, "ping": ping_measure}
 TIMER_SETS = {
     "howto": HaSetup(),
     "fast": HaSetup().with_timers("200ms", "600ms", "1", "5"),
@@ -345,7 +353,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5, help="power cuts per pair and timer set")
     parser.add_argument("--quick", action="store_true", help="idle window 15 s")
     parser.add_argument("--window", type=float, help="idle window in seconds (default 60)")
-    parser.add_argument("--only", default=",".join(TIMER_SETS), help="timer sets, comma list")
+    parser.add_argument(
+        "--only",
+        default=",".join([*TIMER_SETS, *EXTRAS]),
+        help="timer sets and extra rows (links, ping), comma list",
+    )
     parser.add_argument("--pairs", default=",".join(PAIRS), help="pairs, comma list")
     args = parser.parse_args()
     reason = lab_unavailable() or RealHeartbeat.available()
@@ -355,8 +367,17 @@ def main() -> int:
     window = args.window if args.window is not None else (15.0 if args.quick else 60.0)
     results: dict[str, dict[str, Figures]] = {}
     began = time.monotonic()
+    extras: dict[str, dict[str, dict[str, list[float]]]] = {}
     with tempfile.TemporaryDirectory(prefix="hbtui-vs-") as tmp:
-        for timers in args.only.split(","):
+        for name in [n for n in args.only.split(",") if n in EXTRAS]:
+            print(f"{name} ...", flush=True)
+            measure = EXTRAS[name]
+            runs = min(args.runs, 3)
+            extras[name] = {
+                pair: measure(kind, runs, Path(tmp) / f"{name}-{pair}")
+                for pair, kind in (("heartbeat", RealHeartbeat), ("hbtui", HbtuiNode))
+            }
+        for timers in [n for n in args.only.split(",") if n not in EXTRAS]:
             results[timers] = {}
             for pair in args.pairs.split(","):
                 print(f"{pair} / {timers} ...", flush=True)
@@ -364,7 +385,23 @@ def main() -> int:
                 results[timers][pair] = bench_pair(pair, timers, setup, args.runs, window, work)
     print(f"\nvs_heartbeat: {machine()}; took {time.monotonic() - began:.0f} s")
     print(render(results, args.runs, window))
+    if extras:
+        print(render_extras(extras))
     return 0
+
+
+def render_extras(extras: dict[str, dict[str, dict[str, list[float]]]]) -> str:
+    """The two-link and ping-node rows: medians (min-max) and hbtui/heartbeat."""
+    out = ["", "| HOWTO timers | heartbeat | hbtui | hbtui/hb |", "|---|---|---|---|"]
+    titles = {"links": "two links, eth1 cut on server1", "ping": "ping node cut from server1"}
+    for name, pairs in extras.items():
+        for what in pairs["hbtui"]:
+            hb, ours = pairs["heartbeat"][what], pairs["hbtui"][what]
+            out.append(
+                f"| {titles[name]}: {what} | {cell(hb)} | {cell(ours)} | "
+                f"{ratio(med(ours), med(hb))} |"
+            )
+    return "\n".join(out)
 
 
 if __name__ == "__main__":

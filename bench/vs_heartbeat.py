@@ -22,10 +22,8 @@ Address events come from a watcher process inside the namespace (hbtui.adapters.
 CLOCK_MONOTONIC is shared with the namespaces. The table gives medians (min-max) per pair and
 the ratio hbtui/heartbeat; goals from issue 8 beside them.
 
-Two more rows per pair of real daemons and of hbtui nodes (``--only`` names ``links`` and
-``ping``, both in the default): failover and failback over two links with one cut
-(``bench/two_links.py``), and a ping node cut from the owner and back (``bench/ping_move.py``,
-ipfail).
+Two more rows per pair of real daemons and of hbtui nodes (``--only`` names ``links``, in the
+default): failover and failback over two links with one cut (``bench/two_links.py``).
 """
 
 from __future__ import annotations
@@ -50,7 +48,6 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from addrwatch import WATCHER, seconds  # noqa: E402
-from ping_move import measure as ping_measure  # noqa: E402
 from two_links import measure as links_measure  # noqa: E402
 
 from hbtui.lab.commands import LabError, clean_env, read_line_until, run  # noqa: E402
@@ -64,7 +61,7 @@ from tests.lab.haconfig import HaSetup  # noqa: E402
 from tests.lab.hbtui_node import HbtuiNode  # noqa: E402
 from tests.lab.observe import capture, wait_until  # noqa: E402
 
-EXTRAS = {"links": links_measure, "ping": ping_measure}
+EXTRAS = {"links": links_measure}
 TIMER_SETS = {
     "howto": HaSetup(),
     "fast": HaSetup().with_timers("200ms", "600ms", "1", "5"),
@@ -356,7 +353,7 @@ def main() -> int:
     parser.add_argument(
         "--only",
         default=",".join([*TIMER_SETS, *EXTRAS]),
-        help="timer sets and extra rows (links, ping), comma list",
+        help="timer sets and extra rows (links), comma list",
     )
     parser.add_argument("--pairs", default=",".join(PAIRS), help="pairs, comma list")
     args = parser.parse_args()
@@ -393,7 +390,7 @@ def main() -> int:
 def render_extras(extras: dict[str, dict[str, dict[str, list[float]]]]) -> str:
     """The two-link and ping-node rows: medians (min-max) and hbtui/heartbeat."""
     out = ["", "| HOWTO timers | heartbeat | hbtui | hbtui/hb |", "|---|---|---|---|"]
-    titles = {"links": "two links, eth1 cut on server1", "ping": "ping node cut from server1"}
+    titles = {"links": "two links, eth1 cut on server1"}
     for name, pairs in extras.items():
         for what in pairs["hbtui"]:
             hb, ours = pairs["heartbeat"][what], pairs["hbtui"][what]

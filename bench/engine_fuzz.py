@@ -1,6 +1,6 @@
 """Run the engine state-machine fuzz (tests/engine/enginefuzz.py) for longer than CI does.
 
-    python3 bench/engine_fuzz.py [--examples 5000] [--steps 100] [--seed N] [--one-way]
+    python3 bench/engine_fuzz.py [--examples 5000] [--steps 100] [--seed N] [--both-ways]
 
 Prints the seed, the runs per second (every machine run, shrinking included) and, on a
 failure, Hypothesis' shrunk program of rules; exits 1 then. The same seed gives the same
@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "engine")]
 
-if "--one-way" in sys.argv:  # before enginefuzz reads it at import
-    os.environ["HBTUI_FUZZ_ONE_WAY"] = "1"
+if "--both-ways" in sys.argv:  # before enginefuzz reads it at import
+    os.environ["HBTUI_FUZZ_ONE_WAY"] = "0"
 
 from enginefuzz import ClusterMachine  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
@@ -44,12 +44,10 @@ def main() -> int:
     ap.add_argument("--examples", type=int, default=5000)
     ap.add_argument("--steps", type=int, default=100, help="rules per run at most")
     ap.add_argument("--seed", type=int, default=None, help="default: a random one")
-    ap.add_argument(
-        "--one-way", action="store_true", help="a loss rate per direction (CI: one for both)"
-    )
+    ap.add_argument("--both-ways", action="store_true", help="one loss rate for both directions")
     args = ap.parse_args()
     seed = random.randrange(2**32) if args.seed is None else args.seed
-    way = "one loss rate per direction" if args.one_way else "one loss rate both ways"
+    way = "one loss rate both ways" if args.both_ways else "one loss rate per direction"
     print(f"seed {seed}, {args.examples} examples of up to {args.steps} steps, {way}", flush=True)
     machine = use_seed(seed)(CountedMachine)
     config = settings(

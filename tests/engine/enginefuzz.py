@@ -9,8 +9,8 @@ that is really down is declared dead at its deadline), then checks that exactly 
 running node holds each resource group two keepalives later. The same check ends every
 run (``teardown``). ``Cluster.run_until`` asserts that a tick never leaves a due
 deadline; any exception from the engine fails the run. Restarts, faults and operator
-commands come at any moment. A loss rate applies both ways unless HBTUI_FUZZ_ONE_WAY=1
-(``bench/engine_fuzz.py --one-way``) gives each direction its own. Each bug found so far
+commands come at any moment, and each direction has its own loss rate (HBTUI_FUZZ_ONE_WAY=0,
+``bench/engine_fuzz.py --both-ways``: one rate for both). Each bug found so far
 is fixed and pinned by a scenario in ``test_engine_fuzz_regressions.py``.
 
 Only public behaviour is compared: snapshot dict values and the simulated VIPs. A
@@ -48,7 +48,7 @@ LOSS = (0.0, 0.05, 0.3, 1.0)  # chance that one datagram in a direction is lost
 COMMAND_ARGS = ("all", "foreign", "local", "failback")
 SEEDS = st.integers(0, 2**32 - 1)
 HANDSHAKE = ("ask_resources", "hb_takeover")
-ONE_WAY = os.environ.get("HBTUI_FUZZ_ONE_WAY") == "1"  # lift the both-ways exclusion
+ONE_WAY = os.environ.get("HBTUI_FUZZ_ONE_WAY", "1") == "1"  # 0: one loss rate both ways
 
 
 class Faults:
@@ -201,7 +201,7 @@ class ClusterMachine(RuleBasedStateMachine):
         f = self.faults
         f.rng.seed(seed)
         f.loss = dict.fromkeys(f.loss, loss)
-        if ONE_WAY:  # server2 -> server1 gets its own rate (bench/engine_fuzz.py --one-way)
+        if ONE_WAY:  # server2 -> server1 gets its own rate (HBTUI_FUZZ_ONE_WAY=0: the same)
             f.loss[("server2", "server1")] = back
         f.max_delay_ms = self.scaled(max_delay) if max_delay else 0
         f.duplicate = duplicate

@@ -186,8 +186,8 @@ class ClusterMachine(RuleBasedStateMachine):
         self.c.run_for(self.scaled(ms) if ms else 0)
 
     # Faults begin at any moment (the "settled" exclusion went with the stale-claim and
-    # job-end fixes of test_engine_fuzz_regressions). Exclusion kept: one loss rate for
-    # both directions (random losses still differ per datagram).
+    # job-end fixes of test_engine_fuzz_regressions), each direction with its own loss rate
+    # (the both-ways exclusion went with the repeated claim and the persistent rexmit).
     @rule(
         loss=st.sampled_from(LOSS),
         back=st.sampled_from(LOSS),

@@ -25,7 +25,7 @@ from hbtui.cutover.execute import CutoverOutcome, execute_cutover, read_cutover_
 from hbtui.cutover.plan import CutoverNode, plan_cutover
 from hbtui.migrate.corosync import AUTHKEY_BYTES
 from hbtui.migrate.plan import Migration
-from hbtui.remote.procedure import Progress, StepOutcome
+from hbtui.remote.procedure import Progress, StepOutcome, read_every
 from hbtui.remote.runner import CommandRunner, LocalRunner
 from hbtui.remote.ssh import LinkError, PeerLink, PeerTarget
 from hbtui.stream.link import LinkState
@@ -67,20 +67,20 @@ async def _connect(peers: list[str]) -> tuple[dict[str, PeerLink], list[str]]:
 async def _read(
     config: ClusterConfig, runners: Mapping[str, CommandRunner], hbtui_program: tuple[str, ...]
 ) -> tuple[list[CutoverNode], list[str]]:
-    nodes, problems = [], []
-    for name in config.ha_cf.nodes:
-        try:
-            node = await read_cutover_node(
-                name,
-                runners[name],
-                config_dir=PurePosixPath(config.config_dir),
-                hbtui_program=hbtui_program if name != config.node_name else THIS_HBTUI,
-            )
-        except LinkError as exc:
-            problems.append(f"{name}: {exc}")
-            continue
-        nodes.append(node)
-    return nodes, problems
+    """Every node of ha.cf at once (``read_every``, as the console's wizard reads them); the
+    nodes, or none and the one line naming each node that could not be read."""
+
+    async def read(name: str) -> CutoverNode:
+        program = hbtui_program if name != config.node_name else THIS_HBTUI
+        config_dir = PurePosixPath(config.config_dir)
+        return await read_cutover_node(
+            name, runners[name], config_dir=config_dir, hbtui_program=program
+        )
+
+    try:
+        return await read_every(list(config.ha_cf.nodes), read), []
+    except LinkError as exc:
+        return [], [str(exc)]
 
 
 def _confirmed(out: TextIO, assume_yes: bool) -> bool:

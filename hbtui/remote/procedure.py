@@ -228,6 +228,25 @@ def step_lines(steps: Sequence[Step]) -> list[str]:
     return out
 
 
+async def _run_sequence(
+    steps: Sequence[Step],
+    runners: Mapping[str, CommandRunner],
+    progress: Progress | None,
+    poll_s: float,
+    what: str,
+    *,
+    undoing: bool,
+) -> list[StepOutcome]:
+    """``steps`` in order, stopping after the first that does not hold (the last outcome)."""
+    done: list[StepOutcome] = []
+    for number, step in enumerate(steps, start=1):
+        outcome = await _run_step(step, number, runners, progress, poll_s, what, undoing=undoing)
+        done.append(outcome)
+        if not outcome.ok:
+            break
+    return done
+
+
 async def run_steps(
     steps: Sequence[Step],
     runners: Mapping[str, CommandRunner],
@@ -237,13 +256,7 @@ async def run_steps(
     what: str = "procedure",
 ) -> list[StepOutcome]:
     """Run ``steps`` in order, stopping at the first that fails (the last outcome)."""
-    done: list[StepOutcome] = []
-    for number, step in enumerate(steps, start=1):
-        outcome = await _run_step(step, number, runners, progress, poll_s, what, undoing=False)
-        done.append(outcome)
-        if not outcome.ok:
-            break
-    return done
+    return await _run_sequence(steps, runners, progress, poll_s, what, undoing=False)
 
 
 async def roll_back(
@@ -257,14 +270,8 @@ async def roll_back(
     """Undo the steps of ``done`` (the failed one included), newest first, each with all its
     commands tried. It stops at an undo whose checks do not hold: the next one may depend on
     it (Heartbeat must not start again while Pacemaker may still run the VIP)."""
-    undone: list[StepOutcome] = []
     steps = [undo for o in reversed(done) if (undo := o.step.undo()) is not None]
-    for number, step in enumerate(steps, start=1):
-        outcome = await _run_step(step, number, runners, progress, poll_s, what, undoing=True)
-        undone.append(outcome)
-        if not outcome.ok:
-            break
-    return undone
+    return await _run_sequence(steps, runners, progress, poll_s, what, undoing=True)
 
 
 async def read_every(names: Sequence[str], read: Callable[[str], Awaitable[T]]) -> list[T]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -46,6 +46,7 @@ class CutoverScreen(ProcedureScreen):
     ]
 
     RUN_ID = "cutover-run"
+    PLAN_ID = "cutover-plan"
     BUSY = "the move is running; wait for it to finish"
 
     def __init__(self, make_plan: MakeCutoverPlan, execute: ExecuteCutover) -> None:
@@ -66,19 +67,6 @@ class CutoverScreen(ProcedureScreen):
 
     def on_mount(self) -> None:
         self.action_plan()
-
-    @on(Button.Pressed, "#cutover-plan")
-    def _plan_pressed(self) -> None:
-        self.action_plan()
-
-    @on(Button.Pressed, "#cutover-run")
-    def _run_pressed(self) -> None:
-        self.action_run()
-
-    def action_plan(self) -> None:
-        """Read every node and show the plan (changes nothing)."""
-        if not self.running:
-            self._build_plan()
 
     @work(exclusive=True, group="cutover")
     async def _build_plan(self) -> None:

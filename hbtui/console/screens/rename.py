@@ -90,19 +90,6 @@ class RenameScreen(ProcedureScreen):
     def _name_entered(self) -> None:
         self.action_plan()
 
-    @on(Button.Pressed, "#rename-plan")
-    def _plan_pressed(self) -> None:
-        self.action_plan()
-
-    @on(Button.Pressed, "#rename-run")
-    def _run_pressed(self) -> None:
-        self.action_run()
-
-    def action_plan(self) -> None:
-        """Build and show the plan (changes nothing)."""
-        if not self.running:
-            self._build_plan()
-
     @work(exclusive=True, group="rename")
     async def _build_plan(self) -> None:
         old, new = self._chosen()

@@ -45,6 +45,7 @@ class ProcedureScreen(Screen[None]):
     Subclasses compose ``#rename-steps``, ``#rename-log`` and a run button ``RUN_ID``."""
 
     RUN_ID: ClassVar[str] = "rename-run"
+    PLAN_ID: ClassVar[str] = "rename-plan"
     BUSY: ClassVar[str] = "a run is in progress; wait for it to finish"
 
     def __init__(self, screen_id: str) -> None:
@@ -61,6 +62,26 @@ class ProcedureScreen(Screen[None]):
     def _show_steps(self) -> None:
         steps = self.plan.steps if self.plan is not None else ()
         self.query_one("#rename-steps", Static).update(steps_text(steps, self.outcomes))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """The form's Plan and Run buttons, as ``p`` and ``ctrl+r``."""
+        if event.button.id == self.PLAN_ID:
+            self.action_plan()
+        elif event.button.id == self.RUN_ID:
+            self.action_run()
+
+    def action_plan(self) -> None:
+        """Read the nodes and show the plan (changes nothing; not while a run goes on)."""
+        if not self.running:
+            self._build_plan()
+
+    def _build_plan(self) -> Any:
+        """Read the nodes and show the plan (a worker in each wizard)."""
+        raise NotImplementedError
+
+    def action_run(self) -> None:
+        """Run the plan after an explicit yes (each wizard asks its own question)."""
+        raise NotImplementedError
 
     def show_plan(self, plan: Any) -> None:
         """The dry run in the pane; the run button only when nothing forbids the plan."""

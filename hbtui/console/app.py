@@ -3,13 +3,13 @@
 One async worker per node reads its source and folds each item into that node's
 ``ConsoleModel``; the focused node's changes go to the dashboard as ``SourceUpdate``s
 (keepalive bursts coalesce), the others redraw the other-nodes pane (tab / 1-9 switch). Keys and the
-command palette call ``request_action``; destructive ones ask first (``ConfirmScreen``),
-and every action writes what it did and its result into the log pane. ``D`` opens the
-failover drill (``DrillScreen``) over a ``Relay`` of the focused source, which this app
-feeds with the items it reads; where reports go is given (``DrillSetup``).
-When the hostname wizard completes, ``reopen(old, new)`` (given by whoever built the app)
-returns the sources for the new config, and the app swaps them in: the renamed node shows
-under its new name (pane, keys, wizard).
+command palette call ``request_action``, and every action writes what it did and its result
+into the log pane (``log_outcome``). What a key opens lives beside this module, one job
+each: ``actions_node`` (a node action, asked first when destructive), ``actions_wizards``
+(``h`` and ``M``), ``actions_drill`` (``D``, over a ``Relay`` this app feeds with the items
+it reads), ``actions_postmortem`` (``P``) and ``reopen`` (after the hostname wizard,
+``reopen(old, new)``, given by whoever built the app, returns the sources for the new
+config, and the renamed node shows under its new name).
 """
 
 from __future__ import annotations
@@ -24,16 +24,19 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
+from hbtui.console.actions_drill import open_drill
+from hbtui.console.actions_node import node_action
+from hbtui.console.actions_postmortem import open_postmortem
+from hbtui.console.actions_wizards import open_cutover, open_rename
 from hbtui.console.clock import clock_of
 from hbtui.console.commands import NodeCommands
 from hbtui.console.effects import effect
 from hbtui.console.messages import SourceUpdate
 from hbtui.console.model import ConsoleModel
-from hbtui.console.postmortem_app import PostmortemScreen
-from hbtui.console.screens.confirm import DELETE_UUID_TEXT, KILL_TEXT, ConfirmScreen
-from hbtui.console.screens.cutover import CutoverScreen
+from hbtui.console.reopen import reopen_sources
+from hbtui.console.screens.confirm import ConfirmScreen
 from hbtui.console.screens.dashboard import Dashboard
-from hbtui.console.screens.drill import DrillScreen, refusal
+from hbtui.console.screens.drill import DrillScreen
 from hbtui.console.screens.help import HelpScreen
 from hbtui.console.screens.rename import RenameScreen
 from hbtui.console.widgets.link import unreachable
@@ -62,36 +65,10 @@ MODE_SHORT = {"demo": "demo node", "attached": "hbtui node", "embedded": "this c
 DASHBOARD_ONLY = frozenset(
     {"node", "rename", "drill", "cutover", "postmortem", "focus_log", "next_node", "focus_index"}
 )
-# a peer's actions that ask first, showing the command that will run there
-PEER_CONFIRMED = {
-    "stop": ("Stop {node}?", "Stop"),
-    "restart": ("Restart {node}?", "Restart"),
-    "delete_uuid": ("Delete hb_uuid of {node}?", "Delete"),
-    "standby": ("Standby {node}?", "Standby"),
-    "takeover": ("Takeover on {node}?", "Takeover"),
-}
-# actions that stop a node or move resources: each asks first, saying what will happen
-MOVES = {
-    "stop": ("Stop {node}?", "Stop"),
-    "restart": ("Restart {node}?", "Restart"),
-    "standby": ("Standby {node}?", "Standby"),
-    "takeover": ("Takeover on {node}?", "Takeover"),
-}
 NO_NODE_HERE = (
     "no node runs here: this console shows the configuration and the other nodes; "
     "press r to start a node here (it asks first, saying what will happen)"
 )
-
-
-def _peer_command(source: NodeSource, action: str) -> str | None:
-    """What ``action`` runs on a peer over SSH (None: not a peer, or not connected yet)."""
-    actions = getattr(getattr(source, "session", None), "actions", None)
-    if actions is None:
-        return None
-    try:
-        return str(actions.describe(action))
-    except ValueError:
-        return None
 
 
 def _zone(source: NodeSource) -> str:
@@ -189,14 +166,15 @@ class ConsoleApp(App[None]):
 
     async def on_mount(self) -> None:
         await self.push_screen(self.dashboard)
-        self._show_header()
+        self.show_header()
         self.read_source()
         if self.autostart and not self.source.is_running():
             self.run_node_action("start")
         elif self.source.mode == "embedded" and not self.source.is_running():
-            self._record("console", Outcome(True, NO_NODE_HERE))
+            self.log_outcome("console", Outcome(True, NO_NODE_HERE))
 
-    def _show_header(self) -> None:
+    def show_header(self) -> None:
+        """The mode header: the focused node, its mode, running or not, link, time zone."""
         src = self.source
         session = getattr(src, "session", None)
         mode = "peer" if session is not None else src.mode
@@ -260,7 +238,7 @@ class ConsoleApp(App[None]):
                 self.dashboard.others_changed()
             return
         if isinstance(item, SnapshotTaken | NodeStateChanged):
-            self._show_header()  # running / stopped, when the node says so itself
+            self.show_header()  # running / stopped, when the node says so itself
         if isinstance(item, SnapshotTaken):
             self.dashboard.call_after_refresh(self.dashboard.redraw_all)
         else:
@@ -280,63 +258,27 @@ class ConsoleApp(App[None]):
     def action_node(self, action: str) -> None:
         """A node action on the focused node, confirmed first when it stops a node or
         moves resources (the text says what will happen)."""
-        src, node = self.source, self.focused_node
-        if action == "start" and src.is_running():
-            action = "restart"
-        remote = _peer_command(src, action)
-        if remote is not None and action in PEER_CONFIRMED:
-            title, verb = PEER_CONFIRMED[action]
-            text = f"Runs on {node}, through its own service manager, over SSH:\n\n  {remote}"
-            if action in MOVES:
-                text = effect(action, self.model, node) + "\n\n" + text
-            if action == "delete_uuid":
-                text += "\n\n" + DELETE_UUID_TEXT.format(node=node, path="its hb_uuid")
-            self._ask(title.format(node=node), text, verb, action, node)
-        elif action == "kill" and not src.read_only:
-            self._ask(f"Kill {node}?", KILL_TEXT.format(node=node), "Kill", action, node)
-        elif action == "delete_uuid" and not src.read_only and not src.is_running():
-            state_dir = getattr(src, "state_dir", None)
-            path = f"{state_dir}/hb_uuid" if state_dir else "hb_uuid in the state directory"
-            text = DELETE_UUID_TEXT.format(node=node, path=path)
-            self._ask(f"Delete hb_uuid of {node}?", text, "Delete", action, node)
-        elif action == "start" and src.mode == "embedded" and self.confirm_actions:
-            text = effect("start_here", self.model, node)
-            self._ask(f"Start a node here as {node}?", text, "Start", action, node)
-        elif action in MOVES and not src.read_only and self.confirm_actions:
-            title, verb = MOVES[action]
-            self._ask(title.format(node=node), effect(action, self.model, node), verb, action, node)
-        else:
-            self.run_node_action(action, node)
-
-    def _ask(self, title: str, text: str, verb: str, action: str, node: str) -> None:
-        self.push_screen(
-            ConfirmScreen(title, text, verb), lambda yes: self._confirmed(yes, action, node)
-        )
-
-    def _confirmed(self, yes: bool | None, action: str, node: str) -> None:
-        if yes:
-            self.run_node_action(action, node)
-        else:
-            self._record(action, Outcome(True, "cancelled, nothing done"), node)
+        node_action(self, action)
 
     @work(group="actions")
     async def run_node_action(self, action: str, node: str | None = None) -> None:
         """Perform ``action`` on ``node`` (the focused one) and log what happened."""
         node = node or self.focused_node
         src = self.sources[node]
-        self._record(action, Outcome(True, "requested"), node)
+        self.log_outcome(action, Outcome(True, "requested"), node)
         if action == "restart":
             outcome = await perform(src, "stop")
-            self._record("stop", outcome, node)
+            self.log_outcome("stop", outcome, node)
             if outcome.ok:
                 outcome = await perform(src, "start")
             action = "start"
         else:
             outcome = await perform(src, action)
-        self._record(action, outcome, node)
-        self._show_header()
+        self.log_outcome(action, outcome, node)
+        self.show_header()
 
-    def _record(self, action: str, outcome: Outcome, node: str | None = None) -> None:
+    def log_outcome(self, action: str, outcome: Outcome, node: str | None = None) -> None:
+        """Write what ``action`` did on ``node`` (the focused one) into its log pane."""
         node = node or self.focused_node
         src = self.sources[node]
         self._deliver(ActionDone(src.now_ms(), node, action, outcome.ok, outcome.text), node)
@@ -346,7 +288,7 @@ class ConsoleApp(App[None]):
         if name in self.sources and name != self.focused_node:
             self.focused_node = name
             self.dashboard.show_model(self.model, self.source.now_ms)
-            self._show_header()
+            self.show_header()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Node keys only on the dashboard; node switching only with several nodes."""
@@ -375,116 +317,27 @@ class ConsoleApp(App[None]):
         """Focus the log filter."""
         self.dashboard.query_one("#log-filter").focus()
 
-    def _not_offered(self, action: str, what: str) -> None:
-        """A wizard needs the SSH links to every node of ha.cf; say so in the log pane."""
-        why = (
-            "not offered here: it runs commands on every node of ha.cf over SSH "
-            "(hbtui console on a cluster node, without --no-peers)"
-        )
-        self._record(action, Outcome(False, f"{what}: {why}"))
-
     def action_rename(self) -> None:
         """``h``: the guided hostname change (needs a way to run commands on every node)."""
-        if self.rename_backend is None:
-            self._not_offered("rename", "hostname change wizard")
-            return
-        make_plan, execute = self.rename_backend
-        self.push_screen(RenameScreen(list(self.sources), make_plan, execute))
+        open_rename(self)
 
     def action_cutover(self) -> None:
         """``M``: move the cluster to Corosync + Pacemaker (reads every node over SSH)."""
-        if self.cutover_backend is None:
-            self._not_offered("cutover", "move to Pacemaker")
-            return
-        make_plan, execute = self.cutover_backend
-        self.push_screen(CutoverScreen(make_plan, execute))
+        open_cutover(self)
 
     def action_postmortem(self) -> None:
         """``P``: the post-mortem of this node's ha-log (read by the given backend)."""
-        if self.make_report is None:
-            why = "not offered here: the console knows no ha-log of this node (ha.cf logfile)"
-            self._record("postmortem", Outcome(False, f"post-mortem: {why}"))
-            return
-        self._open_postmortem(self.make_report)
-
-    @work(exclusive=True, group="postmortem")
-    async def _open_postmortem(self, make_report: MakeReport) -> None:
-        try:
-            report = await make_report()
-        except Exception as exc:  # an unreadable log is said, never fatal
-            self._record("postmortem", Outcome(False, f"post-mortem: {exc}"))
-            return
-        self.push_screen(PostmortemScreen(report, closable=True))
+        open_postmortem(self)
 
     def action_drill(self) -> None:
         """``D``: a failover drill on the focused node (the dialog asks first)."""
-        src, node = self.source, self.focused_node
-        why = refusal(src)
-        if why is not None:
-            self._record("drill", Outcome(False, f"failover drill: refused, {why}"))
-            return
-        relay = Relay(src)
-        self.drill_relay = (node, relay)
-
-        def started() -> str:
-            return codec.rfc3339(src.wall_ms(src.now_ms()) / 1000)
-
-        def done(outcome: Outcome | None) -> None:
-            relay.close()
-            self.drill_relay = None
-            if outcome is not None:
-                self._record("drill", outcome, node)
-
-        self.push_screen(DrillScreen(node, relay, started, self.drill_setup), done)
+        open_drill(self)
 
     @on(RenameScreen.Renamed)
     def _renamed(self, message: RenameScreen.Renamed) -> None:
-        self.reopen_sources(message.old, message.new)
-
-    @work(group="reopen", exclusive=True)
-    async def reopen_sources(self, old: str, new: str) -> None:
-        """After ``old`` became ``new``: read every node again, under the new config."""
-        node = self.primary if old == self.primary else None
-        if self.reopen is None:
-            text = f"{old} is now {new}; restart the console to see it under its new name"
-            self._record("rename", Outcome(True, text), node)
-            return
-        try:
-            primary, others, backend = await self.reopen(old, new)
-        except Exception as exc:  # shown, never fatal: the old sources stay
-            self._record("rename", Outcome(False, f"could not reopen the nodes: {exc}"), node)
-            return
-        await self._swap_sources(primary, others, renamed=(old, new))
-        self.rename_backend = backend
-        text = f"{old} is now {new}: every node reopened from the new config"
-        self._record("rename", Outcome(True, text), self.primary)
-
-    async def _swap_sources(
-        self, primary: NodeSource, others: Sequence[NodeSource], renamed: tuple[str, str]
-    ) -> None:
-        """Close the sources that go, read the new ones, keep the focus on the same node."""
-        kept = {id(primary), *(id(o) for o in others)}
-        for name, src in self.sources.items():
-            self.workers.cancel_group(self, f"source-{name}")
-            if id(src) not in kept:
-                await src.close()
-        old, new = renamed
-        focused = new if self.focused_node == old else self.focused_node
-        self.primary = primary.node_name
-        self.sources = {primary.node_name: primary}
-        for other in others:
-            self.sources[other.node_name] = other
-        models = self.models  # a node that keeps its name keeps its log and history
-        self.models = {
-            name: models.get(name) or ConsoleModel(name, clock_of(src))
-            for name, src in self.sources.items()
-        }
-        for model in self.models.values():  # the old name is no member any more
-            model.forget_node(old)
-        self.focused_node = focused if focused in self.sources else self.primary
-        self.dashboard.show_model(self.model, self.source.now_ms)
-        self._show_header()
-        self.read_source()
+        """The wizard renamed a node: every node is read again under the new config."""
+        reopen = reopen_sources(self, message.old, message.new)
+        self.run_worker(reopen, group="reopen", exclusive=True)
 
     def action_next_view(self) -> None:
         """``v``: in the compact layout, the next pane beside the nodes."""
@@ -507,12 +360,13 @@ class ConsoleApp(App[None]):
 
     async def _quit(self, yes: bool | None) -> None:
         if not yes:
-            self._record("quit", Outcome(True, "cancelled: the node keeps running"), self.primary)
+            kept = Outcome(True, "cancelled: the node keeps running")
+            self.log_outcome("quit", kept, self.primary)
             return
         primary = self.sources[self.primary]
         if self.stop_on_quit and primary.is_running():
             stopping = Outcome(True, "stopping the embedded node before quitting")
-            self._record("stop", stopping, self.primary)
+            self.log_outcome("stop", stopping, self.primary)
             await perform(primary, "stop")
         for src in self.sources.values():
             await src.close()

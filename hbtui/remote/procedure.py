@@ -77,6 +77,7 @@ class Step:
     wait_s: float = 0.0  # checks are retried until they pass or this bound passes
     rollback: tuple[Command, ...] = ()  # run newest step first, every command tried
     rollback_checks: tuple[Command, ...] = ()  # what must hold once it is undone
+    undoing: bool = False  # this step undoes another (built by ``undo``)
 
     def undo(self) -> Step | None:
         """The step that undoes this one (None: nothing to undo)."""
@@ -89,6 +90,7 @@ class Step:
             self.rollback_checks,
             "the rollback did not complete: finish it by hand (the commands are above)",
             wait_s=self.wait_s,
+            undoing=True,
         )
 
 

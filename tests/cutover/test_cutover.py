@@ -118,6 +118,8 @@ async def test_heartbeat_is_not_started_while_the_stack_may_still_run(howto: Pat
     outcome = await execute_cutover(plan, runners, poll_s=0.001)
     assert not outcome.ok and not outcome.rolled_back
     assert [o.step.key for o in outcome.undone] == ["undo-load", "undo-start"]
+    assert all(o.step.undoing for o in outcome.undone)
+    assert not any(o.step.undoing for o in outcome.done)
     assert "ROLLBACK INCOMPLETE (undo-start)" in outcome.summary()
     assert not any(m.heartbeat for m in cluster.machines.values())
     assert not any(

@@ -1,6 +1,7 @@
 """The console's move to Pacemaker (``M``, ``CutoverScreen``) under Pilot, over the simulated
 cluster: the plan read at once, the run after an explicit yes, a rollback said as such, and
-the screen at 80x24."""
+the screen at 80x24. The tests wait on the screen's own messages (``Planned``, ``Ended``),
+each bounded by a timeout."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from textual import on
 from textual.app import App
-from textual.pilot import Pilot
 from textual.widgets import Button, RichLog
 
 from hbtui.console.screens.confirm import ConfirmScreen
@@ -32,6 +33,8 @@ class MoveApp(App[None]):
         super().__init__()
         self.howto, self.fail = howto, fail
         self.cluster: FakeCluster | None = None
+        self.planned = asyncio.Event()  # set by the screen's messages
+        self.ended = asyncio.Event()
 
     async def make_plan(self) -> CutoverPlan:
         plan, self.cluster = howto_plan(self.howto)
@@ -46,16 +49,19 @@ class MoveApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(CutoverScreen(self.make_plan, self.execute))
 
+    @on(CutoverScreen.Planned)
+    def _planned(self) -> None:
+        self.planned.set()
 
-async def until(pilot: Pilot[None], check: object, what: str) -> None:
-    """Wait (bounded) for ``check()``, letting the app process its messages."""
+    @on(CutoverScreen.Ended)
+    def _ended(self) -> None:
+        self.ended.set()
 
-    async def loop() -> None:
-        while not check():  # type: ignore[operator]
-            await pilot.pause()
 
+async def posted(event: asyncio.Event, what: str) -> None:
+    """Wait (bounded) for the screen's message that ``what`` is over."""
     try:
-        await asyncio.wait_for(loop(), WAIT_S)
+        await asyncio.wait_for(event.wait(), WAIT_S)
     except TimeoutError:
         raise AssertionError(f"not within {WAIT_S} s: {what}") from None
 
@@ -82,16 +88,21 @@ async def test_the_plan_then_the_run_after_a_yes(
 ) -> None:
     app = MoveApp(howto, fail)
     async with app.run_test(size=(100, 32)) as pilot:
-        await until(pilot, lambda: screen(app).plan is not None, "the plan")
+        await posted(app.planned, "the plan")
+        plan = screen(app).plan
+        assert plan is not None
         assert "check server1$ crm_resource --locate" in log_text(app)
         assert not app.screen.query_one("#cutover-run", Button).disabled
-        await pilot.press("ctrl+r")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press("ctrl+r")  # returns once the app and the screen took the key in
+        assert isinstance(app.screen, ConfirmScreen)
         assert app.screen.title_text == "Move to Pacemaker now?"
         await pilot.press("y")
-        await until(pilot, lambda: screen(app).summary is not None, "the result")
+        await posted(app.ended, "the result")
         assert said in (screen(app).summary or "")
         assert said in log_text(app)
+        # the step list keeps the plan's own steps: an undo step (by its flag) only logs
+        outcomes = screen(app).outcomes
+        assert outcomes and all(o.step is plan.steps[o.number - 1] for o in outcomes)
 
 
 async def test_the_screen_fits_80x24_and_a_problem_disables_the_run(howto: Path) -> None:
@@ -103,7 +114,8 @@ async def test_the_screen_fits_80x24_and_a_problem_disables_the_run(howto: Path)
 
     app.make_plan = broken  # type: ignore[method-assign]
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: screen(app).plan is not None, "the plan")
+        await posted(app.planned, "the plan")
+        await pilot.pause()  # the layout after the plan, before its region is read
         run = app.screen.query_one("#cutover-run", Button)
         assert run.disabled
         assert run.region.right <= 80 and run.region.bottom <= 24  # on screen

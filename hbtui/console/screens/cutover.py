@@ -4,7 +4,8 @@ Like the hostname wizard, the screen runs nothing itself: ``make_plan()`` reads 
 and plans the move, ``execute(plan, progress)`` runs it with its rollback; both come from
 ``hbtui.cutover.wizard.cutover_backend``. The plan is read when the screen opens (``p``
 reads it again); ``ctrl+r`` runs it after an explicit yes. The result says whether the
-cluster now runs on Pacemaker, was rolled back to Heartbeat/hbtui, or needs a hand.
+cluster now runs on Pacemaker, was rolled back to Heartbeat/hbtui, or needs a hand. The
+screen posts ``Planned`` once a read ends and ``Ended`` once a run ends.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Button, Footer, RichLog, Static
 
 from hbtui.console.screens.confirm import ConfirmScreen
@@ -37,6 +39,20 @@ RUN_TEXT = (
 
 class CutoverScreen(ProcedureScreen):
     """See the module docstring."""
+
+    class Planned(Message):
+        """A read of every node ended: ``plan`` is shown, or None when it failed."""
+
+        def __init__(self, plan: CutoverPlan | None) -> None:
+            super().__init__()
+            self.plan = plan
+
+    class Ended(Message):
+        """A run ended: ``summary`` says moved, rolled back or needing a hand (None: aborted)."""
+
+        def __init__(self, summary: str | None) -> None:
+            super().__init__()
+            self.summary = summary
 
     CSS_PATH = Path(__file__).with_name("rename.tcss")  # the same layout as the rename wizard
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -75,8 +91,10 @@ class CutoverScreen(ProcedureScreen):
             plan = await self.make_plan()
         except Exception as exc:  # a failed read is shown, never fatal
             self.log_view.write(Text(f"could not build the plan: {exc}", style="bold red"))
+            self.post_message(self.Planned(None))
             return
         self.show_plan(plan)
+        self.post_message(self.Planned(plan))
 
     def action_run(self) -> None:
         """Run the plan after an explicit yes."""
@@ -94,7 +112,7 @@ class CutoverScreen(ProcedureScreen):
         self.app.push_screen(ConfirmScreen("Move to Pacemaker now?", text, "Move"), answered)
 
     def _progress(self, outcome: StepOutcome) -> None:
-        undoing = outcome.step.key.startswith("undo-")
+        undoing = outcome.step.undoing
         if not undoing:
             self.outcomes = [o for o in self.outcomes if o.number != outcome.number] + [outcome]
         if not outcome.done:
@@ -114,6 +132,7 @@ class CutoverScreen(ProcedureScreen):
             outcome = await self.execute(plan, self._progress)
         except Exception as exc:
             self.log_view.write(Text(f"move aborted: {exc}", style="bold red"))
+            self.post_message(self.Ended(None))  # handled after ``running`` is cleared
             return
         finally:
             self.running = False
@@ -125,3 +144,4 @@ class CutoverScreen(ProcedureScreen):
         )
         self.log_view.write(Text(self.summary, style=style))
         self.plan = None  # the next run needs a fresh read of every node
+        self.post_message(self.Ended(self.summary))

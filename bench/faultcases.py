@@ -20,6 +20,7 @@ from pathlib import Path
 from vs_heartbeat import settle
 
 from hbtui.lab.commands import LabError
+from hbtui.lab.node import Node
 from tests.faults.test_faults_restarts import PHASE_SH, PHASES
 from tests.faults.test_faults_start import BAD_SH
 from tests.faults.test_faults_stop import SLOW_SH
@@ -125,48 +126,37 @@ def deaths(run: Run) -> int:
 # -- network ---------------------------------------------------------------------------------
 
 
+def cut_for(run: Run, cut: Callable[[Node], None], seconds: float) -> None:
+    """Settled pair; `cut(server2)` for `seconds`, then heal; wait for one holder."""
+    up_and_settled(run)
+    two = run[TWO].node
+    run.begin = time.monotonic()
+    cut(two)
+    try:
+        time.sleep(seconds)
+    finally:
+        restore_traffic(two)
+    run.ended = time.monotonic()
+    run.one_holder(40)
+    run.note(f'"is dead" lines: {deaths(run)}')
+
+
 def loss(percent: int) -> Callable[[Run], None]:
     def act(run: Run) -> None:
-        up_and_settled(run)
-        two = run[TWO].node
-        run.begin = time.monotonic()
-        drop_traffic(two, percent, udp_port=run.cluster.setup.udpport)
-        try:
-            time.sleep(20 if run.quick else 60)
-        finally:
-            restore_traffic(two)
-        run.ended = time.monotonic()
-        run.one_holder(30)
-        run.note(f'"is dead" lines: {deaths(run)}')
+        port = run.cluster.setup.udpport
+        cut_for(run, lambda two: drop_traffic(two, percent, port), 20 if run.quick else 60)
 
     return act
 
 
 def partition(run: Run) -> None:
-    up_and_settled(run)
-    two = run[TWO].node
-    run.begin = time.monotonic()
-    drop_traffic(two, 100, udp_port=run.cluster.setup.udpport)
-    try:
-        time.sleep(12)
-    finally:
-        restore_traffic(two)
-    run.ended = time.monotonic()
-    run.one_holder(40)
+    cut_for(run, lambda two: drop_traffic(two, 100, run.cluster.setup.udpport), 12)
 
 
 def one_way(run: Run) -> None:
     """server1's datagrams stop reaching server2 (server2's still reach server1)."""
-    up_and_settled(run)
-    two, setup = run[TWO].node, run.cluster.setup
-    run.begin = time.monotonic()
-    drop_from(two, setup.node_ip(ONE), setup.udpport)
-    try:
-        time.sleep(12)
-    finally:
-        restore_traffic(two)
-    run.ended = time.monotonic()
-    run.one_holder(40)
+    setup = run.cluster.setup
+    cut_for(run, lambda two: drop_from(two, setup.node_ip(ONE), setup.udpport), 12)
 
 
 # -- kill -9 of the taker --------------------------------------------------------------------

@@ -128,18 +128,23 @@ def cell(out: Outcome, ended: bool) -> str:
 
 
 def verdict(hb: Outcome, ours: Outcome) -> str:
-    """Safety first (both), then service (none), then the settle time."""
+    """Safety first (both), then service (none), then the settle time; 0.1 s counts as equal."""
     if hb.error or ours.error:
         return "-"
     said = []
     for label, a, b in (("both", hb.both, ours.both), ("none", hb.none, ours.none)):
         if a > 0.05 or b > 0.05:
-            said.append(f"{label} {b / a:.2f}" if a > 0.05 else f"{label} hbtui only")
+            said.append(f"{label} {b / a:.2f}" if a > 0.05 else f"{label}: heartbeat 0")
     if hb.settled and ours.settled is not None:
         said.append(f"->1 {ours.settled / hb.settled:.2f}")
-    better = (ours.both, ours.none) < (hb.both - 0.1, hb.none - 0.1)
-    worse = (ours.both, ours.none) > (hb.both + 0.1, hb.none + 0.1)
-    word = "hbtui better" if better else "hbtui worse" if worse else "same"
+    word = "same"
+    never = float("inf")
+    hb_settled = never if hb.settled is None else hb.settled
+    our_settled = never if ours.settled is None else ours.settled
+    for a, b in ((hb.both, ours.both), (hb.none, ours.none), (hb_settled, our_settled)):
+        if a != b and abs(a - b) > 0.1:
+            word = "hbtui better" if b < a else "hbtui worse"
+            break
     return f"{word}: {', '.join(said)}" if said else word
 
 

@@ -16,13 +16,18 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from hbtui.lab.commands import run
 from hbtui.lab.netns import Lab
 from tests.lab.cluster import Cluster
 from tests.lab.conftest import lab_unavailable
 from tests.lab.haconfig import HaSetup
 from tests.lab.hbtui_node import HbtuiNode
-from tests.lab.observe import drop_traffic, restore_traffic, wait_for_vip, wait_until
+from tests.lab.observe import (
+    drop_from,
+    drop_traffic,
+    restore_traffic,
+    wait_for_vip,
+    wait_until,
+)
 
 pytestmark = pytest.mark.lab
 
@@ -149,20 +154,13 @@ def test_a_one_way_partition_leaves_one_holder(cluster: Cluster) -> None:
     """server1's datagrams stop reaching server2 (server2's still reach server1)."""
     settled(cluster)
     server2 = cluster.lab["server2"]
-    rules = (
-        "table inet hbtui_oneway {\n  chain input { type filter hook input priority 0;"
-        f" policy accept; ip saddr {SETUP.node_ip('server1')} udp dport {SETUP.udpport}"
-        " drop; }\n}\n"
-    )
-    argv = ["nsenter", f"--net=/run/netns/{server2.netns}", "nft", "-f", "-"]
     sampler = Sampler(cluster.lab)
     began = time.monotonic()
-    run(argv, input_text=rules)
+    drop_from(server2, SETUP.node_ip("server1"), SETUP.udpport)
     try:
         time.sleep(12)
     finally:
-        run(["nsenter", f"--net=/run/netns/{server2.netns}", "nft", "delete", "table", "inet",
-             "hbtui_oneway"], check=False)  # fmt: skip
+        restore_traffic(server2)
     ended = time.monotonic()
     after = one_holder_after(sampler, cluster, ended)
     time.sleep(2 * KEEPALIVE_S)

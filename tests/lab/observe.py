@@ -97,6 +97,17 @@ def drop_traffic(node: Node, percent: int = 100, udp_port: int | None = None) ->
     run(argv, input_text=drop_rules(percent, udp_port))
 
 
+def drop_from(node: Node, source_ip: str, udp_port: int) -> None:
+    """One-way cut: `node` stops receiving udp/`udp_port` from `source_ip` (it still sends),
+    until `restore_traffic`."""
+    restore_traffic(node)
+    rules = (
+        f"table inet {NFT_TABLE} {{\n  chain input {{ type filter hook input priority 0;"
+        f" policy accept; ip saddr {source_ip} udp dport {int(udp_port)} drop; }}\n}}\n"
+    )
+    run(["nsenter", f"--net=/run/netns/{node.netns}", "nft", "-f", "-"], input_text=rules)
+
+
 def restore_traffic(node: Node) -> None:
     """Remove the lab's nftables table from `node` (no error when there is none)."""
     argv = ["nsenter", f"--net=/run/netns/{node.netns}", "nft", "delete", "table", "inet"]

@@ -13,6 +13,19 @@ from hbtui.lab.node import Address, Node, parse_addresses
 from . import conftest
 from .haconfig import HaSetup, parse_failback_log
 from .halog import complaints, protocol_complaints
+from .holds import (
+    ADDR,
+    UP,
+    Mark,
+    Span,
+    acquisitions,
+    both,
+    final,
+    longest,
+    nobody,
+    settled_after,
+    spans,
+)
 from .observe import drop_rules
 
 REPO = Path(__file__).resolve().parents[2]
@@ -103,3 +116,42 @@ def test_complaints_on_recorded_logs() -> None:
 def test_skip_reason_without_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
     assert "needs root" in (conftest.lab_unavailable.__wrapped__() or "")
+
+
+def test_holds_measure_double_and_empty_holds_from_address_events() -> None:
+    marks = [
+        Mark(1.0, "server1", ADDR, True),
+        Mark(5.0, "server2", ADDR, True),  # both from 5 to 7
+        Mark(7.0, "server1", ADDR, False),
+        Mark(8.0, "server2", ADDR, False),  # nobody from 8 to 9.5
+        Mark(9.5, "server1", ADDR, True),
+    ]
+    found = spans(["server1", "server2"], marks, 0.0, 12.0)
+    assert longest(found, both) == 2.0
+    assert longest(found, nobody) == 1.5  # 0-1 and 8-9.5
+    assert settled_after(found, 7.5) == 0.0 and settled_after(found, 5.5) == 1.5
+    assert settled_after(found, 8.5) == 1.0
+    assert final(found) == ["server1"]
+    assert acquisitions(marks, 0.0, 12.0) == 3
+
+
+def test_holds_a_crashed_nodes_address_is_no_claim() -> None:
+    marks = [
+        Mark(0.5, "server1", ADDR, True),
+        Mark(2.0, "server1", UP, False),  # killed with the VIP on it
+        Mark(3.0, "server2", ADDR, True),
+        Mark(6.0, "server1", UP, True),  # started again: its stale VIP counts until removed
+        Mark(6.2, "server1", ADDR, False),
+    ]
+    found = spans(["server1", "server2"], marks, 1.0, 10.0)
+    assert longest(found, both) == pytest.approx(0.2)
+    assert longest(found, nobody) == 1.0  # 2-3: the dead node's address held nothing
+    assert settled_after(found, 6.0) == pytest.approx(0.2)
+    assert final(found) == ["server2"]
+
+
+def test_holds_never_settled_and_marks_outside_the_window() -> None:
+    marks = [Mark(0.0, "a", ADDR, True), Mark(0.0, "b", ADDR, True), Mark(20.0, "b", ADDR, False)]
+    found = spans(["a", "b"], marks, 1.0, 10.0)
+    assert found == [Span(1.0, 10.0, frozenset({"a", "b"}))]
+    assert settled_after(found, 2.0) is None and longest(found, both) == 9.0

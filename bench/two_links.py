@@ -1,6 +1,6 @@
 """Failover over two links with one of them cut, hbtui against the real daemon (root only).
 
-    sudo python3 bench/two_links.py [--runs 3]
+    sudo python3 bench/two_links.py [--runs 3] [--work DIR]
 
 Two nodes with ``bcast eth0`` and ``ucast eth1`` (a veth between them, as
 tests/lab/test_media.py builds it), HOWTO timers. For each pair (two real Heartbeat 3.0.6
@@ -12,24 +12,21 @@ ratio hbtui/heartbeat.
 
 from __future__ import annotations
 
-import argparse
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from paircompare import compare  # noqa: E402
+
 from hbtui.lab.netns import Lab  # noqa: E402
-from tests.lab.cluster import Cluster, LabNodeProcess, RealHeartbeat  # noqa: E402
-from tests.lab.conftest import lab_unavailable  # noqa: E402
-from tests.lab.hbtui_node import HbtuiNode  # noqa: E402
+from tests.lab.cluster import Cluster, LabNodeProcess  # noqa: E402
 from tests.lab.observe import wait_for_vip, wait_until  # noqa: E402
 from tests.lab.test_media import TWO_LINKS, VIP, cut_eth1, second_link  # noqa: E402
 
-PAIRS: dict[str, type[LabNodeProcess]] = {"heartbeat": RealHeartbeat, "hbtui": HbtuiNode}
+TITLE = "two links (bcast eth0 + ucast eth1), eth1 cut on server1; HOWTO timers"
 
 
 def measure(kind: type[LabNodeProcess], runs: int, base: Path) -> dict[str, list[float]]:
@@ -56,29 +53,12 @@ def measure(kind: type[LabNodeProcess], runs: int, base: Path) -> dict[str, list
     return found
 
 
-def shown(values: list[float]) -> str:
-    return f"{statistics.median(values):.3f} ({min(values):.3f}-{max(values):.3f})"
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-    reason = lab_unavailable() or RealHeartbeat.available()
-    if reason:
-        print(f"cannot run: {reason}", file=sys.stderr)
-        return 1
-    results = {}
-    with tempfile.TemporaryDirectory(prefix="hbtui-two-links-") as tmp:
-        for name, kind in PAIRS.items():
-            results[name] = measure(kind, args.runs, Path(tmp) / name)
-    print("two links (bcast eth0 + ucast eth1), eth1 cut on server1; HOWTO timers")
-    print(f"{'':<10} {'heartbeat':>22} {'hbtui':>22} {'hbtui/hb':>9}")
-    for what in ("failover", "failback"):
-        hb, ours = results["heartbeat"][what], results["hbtui"][what]
-        ratio = statistics.median(ours) / statistics.median(hb)
-        print(f"{what:<10} {shown(hb):>22} {shown(ours):>22} {ratio:>9.2f}")
-    return 0
+    return compare(
+        measure,
+        "two links (bcast eth0 + ucast eth1), eth1 cut on server1; HOWTO timers",
+        __doc__ or "",
+    )
 
 
 if __name__ == "__main__":

@@ -22,8 +22,10 @@ Address events come from a watcher process inside the namespace (hbtui.adapters.
 CLOCK_MONOTONIC is shared with the namespaces. The table gives medians (min-max) per pair and
 the ratio hbtui/heartbeat; goals from issue 8 beside them.
 
-Two more rows per pair of real daemons and of hbtui nodes (``--only`` names ``links``, in the
-default): failover and failback over two links with one cut (``bench/two_links.py``).
+Four more rows per pair of real daemons and of hbtui nodes (``--only`` names ``links`` and
+``ping``, both in the default): failover and failback over two links with one cut
+(``bench/two_links.py``), and a ping node cut from the owner and back, ipfail moving the
+resources (``bench/ping_move.py``).
 """
 
 from __future__ import annotations
@@ -33,12 +35,11 @@ import contextlib
 import itertools
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,10 +48,11 @@ import psutil
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from addrwatch import WATCHER, seconds  # noqa: E402
+from addrwatch import seconds, vip_watch  # noqa: E402
+from ping_move import measure as ping_measure  # noqa: E402
 from two_links import measure as links_measure  # noqa: E402
 
-from hbtui.lab.commands import LabError, clean_env, read_line_until, run  # noqa: E402
+from hbtui.lab.commands import LabError, run  # noqa: E402
 from hbtui.lab.netns import Lab  # noqa: E402
 from hbtui.wire.errors import WireError  # noqa: E402
 from hbtui.wire.packet import split  # noqa: E402
@@ -61,7 +63,7 @@ from tests.lab.haconfig import HaSetup  # noqa: E402
 from tests.lab.hbtui_node import HbtuiNode  # noqa: E402
 from tests.lab.observe import capture, wait_until  # noqa: E402
 
-EXTRAS = {"links": links_measure}
+EXTRAS = {"links": links_measure, "ping": ping_measure}
 TIMER_SETS = {
     "howto": HaSetup(),
     "fast": HaSetup().with_timers("200ms", "600ms", "1", "5"),
@@ -87,32 +89,6 @@ class Figures:
     jitter_ms: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     cpu_pct: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     error: str = ""
-
-
-@contextlib.contextmanager
-def vip_watch(netns: str, ip: str, timeout: float) -> Iterator[Callable[[], float]]:
-    """A netlink watcher in `netns`; the block gets a function returning the VIP's add time."""
-    argv = ["ip", "netns", "exec", netns, sys.executable, "-c", WATCHER, ip]
-    env = clean_env({"PYTHONPATH": str(REPO)})
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=env, cwd="/")
-    assert proc.stdout is not None
-    stdout = proc.stdout
-    try:
-        if read_line_until(stdout, time.monotonic() + 10) != "ready\n":
-            raise LabError("address watcher did not start")
-
-        def added() -> float:
-            line = read_line_until(stdout, time.monotonic() + timeout)
-            if not line:
-                raise LabError(f"{ip} did not come up in {netns} within {timeout} s")
-            return float(line)
-
-        yield added
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            proc.kill()
-        proc.wait(timeout=5)
-        stdout.close()
 
 
 def service_pids(member: LabNodeProcess) -> list[int]:
@@ -353,7 +329,7 @@ def main() -> int:
     parser.add_argument(
         "--only",
         default=",".join([*TIMER_SETS, *EXTRAS]),
-        help="timer sets and extra rows (links), comma list",
+        help="timer sets and extra rows (links, ping), comma list",
     )
     parser.add_argument("--pairs", default=",".join(PAIRS), help="pairs, comma list")
     args = parser.parse_args()
@@ -368,12 +344,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="hbtui-vs-") as tmp:
         for name in [n for n in args.only.split(",") if n in EXTRAS]:
             print(f"{name} ...", flush=True)
-            measure = EXTRAS[name]
-            runs = min(args.runs, 3)
-            extras[name] = {
-                pair: measure(kind, runs, Path(tmp) / f"{name}-{pair}")
-                for pair, kind in (("heartbeat", RealHeartbeat), ("hbtui", HbtuiNode))
-            }
+            extras[name] = extra_rows(name, min(args.runs, 3), Path(tmp))
         for timers in [n for n in args.only.split(",") if n not in EXTRAS]:
             results[timers] = {}
             for pair in args.pairs.split(","):
@@ -387,13 +358,29 @@ def main() -> int:
     return 0
 
 
+def extra_rows(name: str, runs: int, work: Path) -> dict[str, dict[str, list[float]]]:
+    """One extra (`EXTRAS`) for two real daemons and two hbtui nodes; a pair that fails is
+    said and left empty (its cells show -), the other still runs."""
+    found: dict[str, dict[str, list[float]]] = {}
+    for pair, kind in (("heartbeat", RealHeartbeat), ("hbtui", HbtuiNode)):
+        try:
+            found[pair] = EXTRAS[name](kind, runs, work / f"{name}-{pair}")
+        except (LabError, TimeoutError, AssertionError) as exc:
+            print(f"  {name} {pair}: stopped: {str(exc).splitlines()[0][:120]}", flush=True)
+            found[pair] = {}
+    return found
+
+
 def render_extras(extras: dict[str, dict[str, dict[str, list[float]]]]) -> str:
     """The two-link and ping-node rows: medians (min-max) and hbtui/heartbeat."""
     out = ["", "| HOWTO timers | heartbeat | hbtui | hbtui/hb |", "|---|---|---|---|"]
-    titles = {"links": "two links, eth1 cut on server1"}
+    titles = {
+        "links": "two links, eth1 cut on server1",
+        "ping": "ping node gw cut from server1 (ipfail)",
+    }
     for name, pairs in extras.items():
-        for what in pairs["hbtui"]:
-            hb, ours = pairs["heartbeat"][what], pairs["hbtui"][what]
+        for what in dict.fromkeys([*pairs["heartbeat"], *pairs["hbtui"]]):
+            hb, ours = pairs["heartbeat"].get(what, []), pairs["hbtui"].get(what, [])
             out.append(
                 f"| {titles[name]}: {what} | {cell(hb)} | {cell(ours)} | "
                 f"{ratio(med(ours), med(hb))} |"

@@ -42,7 +42,7 @@ from hbtui.adapters.reload import merge_reload
 from hbtui.adapters.respawn import CLIENT_STOP_S, RespawnSupervisor
 from hbtui.adapters.scripts import ScriptRunner, SubprocessScriptRunner, heartbeat_env
 from hbtui.adapters.splitbrain import SplitBrainWatch, probe_targets
-from hbtui.adapters.state import StateDirLock, load_node_state
+from hbtui.adapters.state import StateDirLock, StateError, load_node_state, save_hostcache
 from hbtui.adapters.syslog import SyslogSink
 from hbtui.adapters.udp import (
     AnyMedium,
@@ -232,6 +232,7 @@ class NodeRuntime:
         self._counted_ms: int | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._vip_lock = asyncio.Lock()
+        self._hostcache_lock = asyncio.Lock()
         self._done: asyncio.Future[str] | None = None
         # the last ha-log lines, also those from before the loop or the control socket
         # existed: a console following a node that just (re)started sees its start
@@ -289,6 +290,7 @@ class NodeRuntime:
                 ucast_ips=ips,
                 stop_failure=self.stop_failure,
                 probe_at_start=self.probe_at_start,
+                known_nodes=[(e.name, e.node_uuid) for e in state.hostcache],
             )
             node.set_loadavg(read_loadavg())
             self._loadavg_at = now
@@ -553,6 +555,8 @@ class NodeRuntime:
             elif isinstance(item, act.StopClients):
                 self._stop_clients_then(outputs[index + 1 :])
                 break
+            elif isinstance(item, act.WriteHostcache):
+                self._spawn(self._write_hostcache(item), "hostcache")
             elif isinstance(item, act.Ping):
                 if self.pinger is not None:
                     self.pinger.send(item.hosts)
@@ -651,6 +655,14 @@ class NodeRuntime:
     def _answer(self, call: Callable[[int], list[Any]]) -> None:
         if self.node is not None and self.state in (RuntimeState.RUNNING, RuntimeState.STOPPING):
             self._run(call(self.now_ms()))
+
+    async def _write_hostcache(self, a: act.WriteHostcache) -> None:
+        """Rewrite the host cache off the event loop, one write at a time, in order."""
+        async with self._hostcache_lock:
+            try:
+                await asyncio.to_thread(save_hostcache, self.state_dir, a.nodes)
+            except StateError as exc:
+                self._log(act.WriteLog(act.LogLevel.ERROR, str(exc)))
 
     async def _add_vip(self, a: act.AddVip) -> None:
         async with self._vip_lock:  # VIP operations run one at a time, in order

@@ -190,6 +190,12 @@ def write_hostcache(path: Path, entries: Iterable[HostCacheEntry]) -> None:
         raise StateError(f"cannot write {path}: {exc.strerror}") from exc
 
 
+def save_hostcache(state_dir: Path, nodes: Iterable[tuple[str, bytes]]) -> None:
+    """``WriteHostcache``: every member with its uuid (``autojoin other|any``)."""
+    entries = [HostCacheEntry(name, raw) for name, raw in nodes]
+    write_hostcache(state_dir / HOSTCACHE_FILE, entries)
+
+
 def ensure_delhostcache(state_dir: Path) -> None:
     """Create an empty ``delhostcache`` when missing (the real daemon always has one)."""
     path = state_dir / DELHOSTCACHE_FILE

@@ -116,6 +116,8 @@ def render(snap: dict[str, Any]) -> list[str]:
             extra = " (this node, stopping: releasing its resources)"
         if not info.get("self") and info.get("auth_failures_in_window"):
             extra = f" ({info['auth_failures_in_window']} packets failed authentication)"
+        if info.get("joined"):
+            extra += " (joined: autojoin, no node line; holds no resources)"
         lines.append(f"nodestatus {name}: {info.get('status')}{extra}")
         lines.extend(link_lines(name, info))
     lines.extend(ping_lines(snap))

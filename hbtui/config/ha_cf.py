@@ -330,13 +330,16 @@ def _autojoin(b: _Builder, line: ConfigLine) -> None:
         b.error(line, f"Invalid autojoin directive [{shown(value)}]: use none, other or any")
         return
     if word != "none":
-        whom = "any machine" if word == "any" else "any machine but this one"
+        whom = "any host" if word == "any" else "any host but this one, which must be listed,"
         b.warn(
             line,
-            f"autojoin {word}: the real daemon lets {whom} that signs with the key join "
-            "without a 'node' line (and, with haresources, take part in takeovers: a rogue or "
-            "mistaken host can grab the VIP); hbtui keeps to the node list (autojoin none), "
-            "so such a node is rejected and counted (unknown sender)",
+            f"autojoin {word}: {whom} that signs with the authkeys key joins without a 'node' "
+            "line and is counted as a member (remembered in hostcache): a wrong host given the "
+            "key (a clone, a test machine) becomes a member too; joined nodes hold no "
+            "haresources group and never take one over. The real Heartbeat 3.0.6 refuses to "
+            "start with autojoin and haresources ('R1 style resource management conflicts "
+            "with autojoin set'): real daemons in this cluster keep autojoin none and list "
+            "every node",
         )
     b.note_set("autojoin", line)
     b.values["autojoin"] = word

@@ -71,10 +71,11 @@ def check_timers(ha_cf: HaCf) -> list[Problem]:
 def check_nodes(ha_cf: HaCf, node_name: str) -> list[Problem]:
     """A node list exists and names this machine (Heartbeat refuses to start otherwise)."""
     path = ha_cf.path
-    if not ha_cf.nodes:
+    adds_itself = ha_cf.autojoin == "any"  # the daemon adds this node (engine/autojoin.py)
+    if not ha_cf.nodes and not adds_itself:
         return [Problem(Severity.ERROR, "no nodes defined: add 'node NAME1 NAME2'", path)]
     found: list[Problem] = []
-    if node_name not in ha_cf.nodes:
+    if node_name not in ha_cf.nodes and not adds_itself:
         first = min(ha_cf.node_lines.values()) if ha_cf.node_lines else None
         listed = " ".join(ha_cf.nodes)
         found.append(

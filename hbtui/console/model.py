@@ -300,6 +300,10 @@ class ConsoleModel:
             view.standby = False
         return {"nodes"}
 
+    def _on_NodeJoined(self, item: ev.NodeJoined) -> set[str]:
+        self.node(item.node)  # autojoin: a member from now on; its status follows
+        return {"nodes"}
+
     def _on_PeerRestarted(self, item: ev.PeerRestarted) -> set[str]:
         self.node(item.node).generation = item.new_generation
         return {"nodes"}

@@ -128,7 +128,26 @@ class StopClients:
     children between "All HA resources relinquished." and "shutdown complete.")."""
 
 
-Action = Send | AddVip | DelVip | RunScript | WriteLog | Exit | SelfFence | Ping | StopClients
+@dataclass(frozen=True, slots=True)
+class WriteHostcache:
+    """Rewrite ``hostcache`` in the state directory: one ``(name, 16-byte uuid)`` per node
+    (a uuid of zeros: not heard yet). Only with ``autojoin other|any`` (docs/protocol.md §8.1)."""
+
+    nodes: tuple[tuple[str, bytes], ...]
+
+
+Action = (
+    Send
+    | AddVip
+    | DelVip
+    | RunScript
+    | WriteLog
+    | Exit
+    | SelfFence
+    | Ping
+    | StopClients
+    | WriteHostcache
+)
 
 
 @dataclass(frozen=True, slots=True)

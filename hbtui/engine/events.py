@@ -70,6 +70,17 @@ class PeerDead:
 
 
 @dataclass(frozen=True, slots=True)
+class NodeJoined:
+    """``autojoin other|any``: an authenticated packet from ``node``, a name the node list
+    lacks, made it a member (``sender`` is where that packet came from)."""
+
+    at_ms: int
+    node: str
+    sender: tuple[str, int]
+    uuid: str | None  # hex of its srcuuid, when the packet had one
+
+
+@dataclass(frozen=True, slots=True)
 class PacketRejected:
     """A datagram did not reach the membership logic."""
 
@@ -211,6 +222,7 @@ Event = (
     | PeerRestarted
     | PeerLate
     | PeerDead
+    | NodeJoined
     | PacketRejected
     | AuthMismatchAlive
     | VipAdded

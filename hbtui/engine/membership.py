@@ -109,6 +109,16 @@ class Membership:
         }
         self.set_key(config.authkeys)
 
+    def add_peer(self, node: str, now_ms: int | None = None) -> None:
+        """A member beyond the node list (``autojoin``): one that joined at ``now_ms`` is
+        dead if no status follows within deadtime; one from the host cache (``now_ms``
+        None) is treated as a listed peer not heard yet (dead at initdead)."""
+        if node in self.peers:
+            return
+        p = PeerLive(node, self.deadtime_ms, links={d: LinkLive() for d in self.devices})
+        p.last_status_ms = now_ms
+        self.peers[node] = p
+
     def set_key(self, keys: AuthKeys) -> None:
         """The key we sign with, named in the "keys differ" guard's line."""
         key = keys.active_key

@@ -26,9 +26,18 @@ from hbtui.engine.actions import (
     SelfFence,
     Send,
     VipResult,
+    WriteHostcache,
     WriteLog,
 )
-from hbtui.engine.events import Event, NodeStateChanged, PacketRejected, PeerDead, PeerRestarted
+from hbtui.engine.autojoin import NULL_UUID, Joiner
+from hbtui.engine.events import (
+    Event,
+    NodeJoined,
+    NodeStateChanged,
+    PacketRejected,
+    PeerDead,
+    PeerRestarted,
+)
 from hbtui.engine.holdstate import Phase, StopFailure
 from hbtui.engine.membership import Membership
 from hbtui.engine.ownership import Ownership
@@ -46,6 +55,8 @@ DT_STARTUP_EXTRA_MS = 2000  # advertised dt is deadtime + this ...
 DT_STARTUP_PERIOD_MS = 5000  # ... for this long after start (docs/protocol.md §6)
 REXMIT_DELAY_MS = MAX_REXMIT_DELAY_MS // 2  # the real daemon draws 0..250 ms at random
 AUTH_REASONS = (Reason.BAD_SIGNATURE, Reason.UNKNOWN_KEY_INDEX)
+# what a node that joined (autojoin) sends about haresources: not for us (engine/autojoin.py)
+RESOURCE_TYPES = ("resource", "ask_resources", "hb_takeover", "starting")
 
 Output = Action | Event
 
@@ -96,7 +107,10 @@ class Node:
         ucast_ips: Iterable[str] | None = None,
         stop_failure: StopFailure = StopFailure.HOLD,
         probe_at_start: bool = False,
+        known_nodes: Iterable[tuple[str, bytes]] = (),
     ) -> None:
+        """``known_nodes``: the host cache's (name, uuid) pairs; with ``autojoin other|any``
+        the names the node list lacks are members again (engine/autojoin.py)."""
         self.config = config
         self.cf = config.ha_cf
         self.us = config.node_name
@@ -133,6 +147,11 @@ class Node:
         self.cleanup_ids: set[int] = set()
         self.logged_rejects: set[tuple[Reason, str]] = set()
         self.debug_level = self.cf.debug  # ha.cf ``debug``; the runtime moves it on signals
+        self.joiner = Joiner(self.cf.autojoin, self.cf.nodes, self.us)
+        self.refused_joins: set[tuple[str, str]] = set()
+        for name, raw in known_nodes if self.joiner.enabled else ():
+            if self.joiner.refusal(name) is None:
+                self._admit(name, raw if raw != NULL_UUID else None, None)
 
     # -- plumbing ----------------------------------------------------------------------
 
@@ -159,8 +178,9 @@ class Node:
         return owner.phase is Phase.STABLE and owner.standby is None and not self.runner.busy
 
     def _giveup(self, rsc_type: str, now_ms: int) -> bool:
-        """ipfail's giveup: the standby ``hb_standby`` would ask for."""
-        return self.owner.standby_command(rsc_type, now_ms)
+        """ipfail's giveup: the standby ``hb_standby`` would ask for (none from a node that
+        added itself: it holds nothing)."""
+        return not self.joiner.self_added and self.owner.standby_command(rsc_type, now_ms)
 
     def set_timers(self, config: ClusterConfig) -> None:
         """SIGHUP: ``config``'s timers from now on (the caller keeps everything else the same)."""
@@ -185,6 +205,48 @@ class Node:
         extra = DT_STARTUP_EXTRA_MS if now_ms - self.start_ms < DT_STARTUP_PERIOD_MS else 0
         return self.cf.deadtime_ms + extra
 
+    def _admit(self, name: str, raw_uuid: bytes | None, now_ms: int | None) -> None:
+        """Make ``name`` a member beyond the node list (joined at ``now_ms``, or from the
+        host cache when None)."""
+        self.joiner.add(name)
+        self.acceptor.add_node(name)
+        self.members.add_peer(name, now_ms)
+        if raw_uuid is not None:
+            self.stamper.learn_uuid(name, raw_uuid)
+
+    def _rsc(self, node: str) -> bool:
+        """Whether ``node`` and this node share haresources: both on the node list. A joined
+        node, or this node when it added itself (``autojoin any``), takes no part."""
+        return node in self.owner.peers and not self.joiner.self_added
+
+    def _write_hostcache(self) -> None:
+        """Every member with the uuid last heard (ours for us), as the daemon keeps it."""
+        ours = {self.us: self.identity.uuid}
+        nodes = tuple(
+            (n, ours.get(n) or self.stamper.uuid_of(n) or NULL_UUID) for n in self.joiner.nodes()
+        )
+        self._emit(WriteHostcache(nodes))
+
+    def _join(self, msg: Message, addr: tuple[str, int], now_ms: int) -> bool:
+        """An authenticated packet from a name the node list lacks: with ``autojoin
+        other|any`` it joins (the packet is consumed); False leaves it rejected."""
+        name = msg.get("src") or ""
+        raw = msg.get_bytes("srcuuid")
+        refusal = self.joiner.refusal(name)
+        holder = next((n for n, u in self.stamper.uuids.items() if u == raw and n != name), None)
+        if refusal is None and raw is not None and holder is not None:
+            refusal = f"its uuid is {holder}'s (a renamed node?)"  # hbtui
+        if refusal is not None:
+            if (refusal, name) not in self.refused_joins and refusal != "already a member":
+                self.refused_joins.add((refusal, name))  # hbtui: once per name and reason
+                self._emit(hblog.warn(f"autojoin: node [{name[:64]}] not added: {refusal}"))
+            return False
+        self._admit(name, raw, now_ms)
+        self._emit(hblog.info(f"process_clustermsg: Adding new node [{name}] to configuration."))
+        self._emit(NodeJoined(now_ms, name, addr, raw.hex() if raw is not None else None))
+        self._write_hostcache()
+        return True
+
     def _set_status(self, st: NodeStatus, why: str, now_ms: int) -> None:
         """Step to ``st`` (``NodeStatusError`` off the table of ``engine/status.py``)."""
         new = next_status(self.status, st)
@@ -201,6 +263,10 @@ class Node:
         self._emit(hblog.uuid_is(str(uuid.UUID(bytes=raw)) if len(raw) == 16 else raw.hex()))
         if self.cf.auto_failback == AutoFailback.LEGACY:
             self._emit(hblog.warn("Deprecated 'legacy' auto_failback option selected."))
+        if self.joiner.self_added:
+            self._emit(hblog.info(f"Current node [{self.us}] added to configuration."))
+        if self.joiner.enabled:
+            self._write_hostcache()
         present = set(present_vips)
         for group in self.config.haresources.groups:
             for res in group.resources:
@@ -275,24 +341,29 @@ class Node:
             # the recording has it, docs/protocol.md §7.3). An unstable ``none`` first
             # would let a peer starting in this same ms acquire its groups as well.
             takeover = any(
-                not self.owner.peers[n].gave_up and self.owner.taker_for(n) == self.us for n in dead
+                self._rsc(n)
+                and not self.owner.peers[n].gave_up
+                and self.owner.taker_for(n) == self.us
+                for n in dead
             )
             self._go_active(now_ms, announce=not takeover)
         for node in dead:
             peer = self.members.peers[node]
             last = peer.last_status_ms
             links_were_up = self.members.mark_dead(node, "deadtime", now_ms)
-            gave_up = self.owner.peers[node].gave_up
+            rsc = self._rsc(node)
+            gave_up = rsc and self.owner.peers[node].gave_up
             self._emit(PeerDead(now_ms, node, last, peer.dt_ms, gave_up))
             self.rexmit.forget(node)
             if gave_up:
                 self._emit(hblog.gave_up(node))
-            elif self.owner.phase is not Phase.SHUTDOWN:
+            elif rsc and self.owner.phase is not Phase.SHUTDOWN:
                 for line in hblog.no_stonith(node):
                     self._emit(line)
             for link in links_were_up:
                 self._emit(hblog.link_dead(node, link))
-            self.owner.peer_dead(node, now_ms)
+            if rsc:
+                self.owner.peer_dead(node, now_ms)
         for node, link in self.members.dead_links(now_ms):
             self._emit(hblog.link_dead(node, link))
 
@@ -308,6 +379,13 @@ class Node:
         if not self.started or self.exited:
             return []
         verdict = self.acceptor.accept(datagram, addr)
+        if (
+            verdict.reason is Reason.UNKNOWN_SENDER
+            and verdict.message is not None
+            and self.joiner.enabled
+            and self._join(verdict.message, addr, now_ms)
+        ):
+            return self._flush()
         node = verdict.node
         if node is not None and node != self.us:
             self._track(node, verdict, now_ms)
@@ -319,7 +397,7 @@ class Node:
             self._rejected(datagram, addr, verdict, now_ms)
         else:
             self._dispatch(node, verdict, verdict.message, addr, now_ms, link)
-            if verdict.gap_filled and node in self.owner.peers:
+            if verdict.gap_filled and self._rsc(node):
                 self.owner.caught_up(node, now_ms)
         self._evaluate(now_ms)
         return self._flush()
@@ -331,7 +409,8 @@ class Node:
             self._emit(hblog.restart(node))
             self._emit(PeerRestarted(now_ms, node, verdict.previous_generation, verdict.generation))
             self.members.restarted(node)
-            self.owner.peer_restarted(node, now_ms)
+            if self._rsc(node):
+                self.owner.peer_restarted(node, now_ms)
             self.rexmit.forget(node)
         if verdict.missing:
             last, seq = verdict.missing[0] - 1, verdict.missing[-1] + 1
@@ -378,7 +457,12 @@ class Node:
         if srcuuid is not None:
             self.stamper.learn_uuid(node, srcuuid)
         seq = verdict.seq or 0
-        if mtype == "resource" and node in self.owner.peers and self.owner.stale(node, seq):
+        if mtype in RESOURCE_TYPES and not self._rsc(node):
+            text = f"ignored {mtype} from {node}: a joined node takes no part in haresources"
+            self._emit(hblog.debug(text))  # hbtui
+            if mtype == "resource" and node in self.owner.peers:  # we added ourselves
+                self.owner.note_hold(node, msg.get("rsc_hold") or "none", msg.get("info"))
+        elif mtype == "resource" and self.owner.stale(node, seq):
             text = f"ignored a late {mtype} from {node} (seq {seq}): a newer one was applied"
             self._emit(hblog.debug(text))  # hbtui
         elif mtype == "status":
@@ -387,7 +471,7 @@ class Node:
             self.owner.peer_starting(node, now_ms)
         elif mtype == "reqnodes":
             self._emit(hblog.got_reqnodes(node))
-            self._send(m.repnodes(node, self.cf.nodes), now_ms)
+            self._send(m.repnodes(node, self.joiner.nodes()), now_ms)
         elif mtype == "resource":
             stable = msg.get("isstable") == "1"
             hold = msg.get("rsc_hold") or "none"
@@ -399,7 +483,8 @@ class Node:
             self.owner.on_takeover_request(node, msg.get("rsc_hold") or "all", now_ms)
         elif mtype == "shutdone":
             self.members.set_status(node, msg.get("st") or "dead", "shutdone", now_ms)
-            self.owner.on_shutdone(node, now_ms)
+            if self._rsc(node):
+                self.owner.on_shutdone(node, now_ms)
         elif mtype == "NS_rexmit":
             self._answer_rexmit(node, msg, now_ms)
         if mtype in IPFAIL_TYPES or mtype == "resource":
@@ -418,9 +503,10 @@ class Node:
         heard = self.members.on_status(node, st, dt, hbtui, seq, link, now_ms)
         if changed:
             self._emit(hblog.status_seqno(seq, _hex(msg.get("ts"))))
-        if st == "active" and self.status is NodeStatus.ACTIVE:
+        rsc = self._rsc(node)
+        if rsc and st == "active" and self.status is NodeStatus.ACTIVE:
             self.owner.announce_to(node, now_ms)
-        if heard.came_back:
+        if rsc and heard.came_back:
             self.owner.peer_returned(node, now_ms)
         if heard.first and self.status is NodeStatus.ACTIVE:
             # a (re)started peer goes active on our first status: send it now, not up to
@@ -467,6 +553,9 @@ class Node:
         elif cmd is Command.STOP:
             self._emit(hblog.initiate_shutdown())
             self.owner.stop_command(now_ms)
+        elif cmd in (Command.STANDBY, Command.TAKEOVER) and self.joiner.self_added:
+            text = f"{cmd} [{arg}] refused: this node is not on the node line (autojoin any)"
+            self._emit(hblog.warn(text))  # hbtui: it holds no haresources group
         elif cmd is Command.STANDBY and not self.owner.standby_command(arg, now_ms):
             self._emit(hblog.warn(f"standby [{arg}] refused: no peer or a handshake running"))
         elif cmd is Command.TAKEOVER and not self.owner.takeover_command(arg, now_ms):

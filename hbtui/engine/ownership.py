@@ -311,25 +311,33 @@ class Ownership:
         state = self.peers[peer]
         if state.gave_up:
             return
+        self.note_hold(peer, rsc_hold, info)
         if info == "shutdown":
             # it is releasing; its groups are free only at its ``shutdone`` (as the real
-            # daemon takes over: acquiring here started them while the giver still ran them).
-            # hbtui: a rsc_hold other than none says what it still runs (a restart of ours
-            # met its slow or failed stop): keep it so ``evaluate`` waits.
+            # daemon takes over: acquiring here started them while the giver still ran them)
             state.stable = False
-            if rsc_hold != "none":
-                state.hold = rsc_hold
             return
-        if info == "mach_down":
-            # names the groups it just took over, on top of what it held: not its whole hold
-            state.hold = merged_hold(state.hold, rsc_hold)
-        else:
-            state.hold = rsc_hold
         state.stable = stable or info == "mach_down"
         if stable:
             self.emit(hblog.info("remote resource transition completed."))
             self._maybe_offer(peer, now)
             self._home_wins(peer, now)
+
+    def note_hold(self, peer: str, rsc_hold: str, info: str | None) -> None:
+        """What a ``resource`` message from ``peer`` says it holds; nothing more is done
+        here (a node that added itself with ``autojoin any`` only notes it, to show who
+        holds what)."""
+        state = self.peers[peer]
+        if info == "shutdown":
+            # hbtui: a rsc_hold other than none says what it still runs (a restart of ours
+            # met its slow or failed stop): keep it so ``evaluate`` waits
+            if rsc_hold != "none":
+                state.hold = rsc_hold
+        elif info == "mach_down":
+            # names the groups it just took over, on top of what it held: not its whole hold
+            state.hold = merged_hold(state.hold, rsc_hold)
+        else:
+            state.hold = rsc_hold
 
     def _home_wins(self, peer: str, now_ms: int) -> None:
         """hbtui: ``peer`` says, stable, that it runs its own groups while we hold them too
@@ -542,7 +550,10 @@ class Ownership:
         return self.us
 
     def _we_take_over(self, gone: str) -> bool:
-        """Whether this node is ``gone``'s taker; the others say who is."""
+        """Whether this node is ``gone``'s taker; the others say who is. A node missing
+        from the node list (``autojoin any``) takes nothing over (engine/autojoin.py)."""
+        if self.us not in self.config.ha_cf.nodes:
+            return False
         taker = self.taker_for(gone)
         if taker != self.us:
             text = f"{taker} takes over {gone}'s resources (first alive in the node list)"

@@ -66,6 +66,7 @@ class PeerSnapshot:
     uuid: str | None  # hex, None before it spoke
     generation: int | None
     rsc_hold: str | None  # None before it announced
+    joined: bool = False  # a member by autojoin, not by the node list
 
     @property
     def name(self) -> str:
@@ -75,6 +76,7 @@ class PeerSnapshot:
     def to_dict(self) -> dict[str, Any]:
         """The peer's entry of ``nodes``."""
         live = self.live
+        joined = {"joined": True} if self.joined else {}  # only then: old snapshots unchanged
         return {
             "self": False,
             "status": live.status,
@@ -90,6 +92,7 @@ class PeerSnapshot:
             "rsc_hold": self.rsc_hold,
             "auth_failures_in_window": live.auth_failures_in_window,
             "links": {link.name: link.to_dict() for link in live.links},
+            **joined,
         }
 
     @classmethod
@@ -104,7 +107,8 @@ class PeerSnapshot:
             d["deadtime_ms"], d["deadline_ms"], d["remaining_ms"], d["auth_failures_in_window"],
             links,
         )  # fmt: skip
-        return cls(live, d["uuid"], d["generation"], d["rsc_hold"])
+        joined = bool(d.get("joined", False))  # optional: snapshots from before autojoin
+        return cls(live, d["uuid"], d["generation"], d["rsc_hold"], joined)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,7 +271,9 @@ def assemble(node: Node, now_ms: int | None) -> NodeSnapshot:
     for live in node.members.describe(now_ms):
         uuid = node.stamper.uuid_of(live.name)
         generation = node.acceptor.generation(live.name)
-        peers.append(PeerSnapshot(live, uuid.hex() if uuid else None, generation, holds[live.name]))
+        hold = holds.get(live.name)
+        joined = live.name in node.joiner.joined
+        peers.append(PeerSnapshot(live, uuid.hex() if uuid else None, generation, hold, joined))
     counters = sorted(node.acceptor.counters.items())
     return NodeSnapshot(
         node=node.us,

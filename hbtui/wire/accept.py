@@ -114,6 +114,10 @@ class Acceptor:
         track = self._tracks.get(node)
         return tuple(sorted(track.missing)) if track else ()
 
+    def add_node(self, node: str) -> None:
+        """``node`` is a member from now on (``autojoin``): rule 2 lets it through."""
+        self.nodes = self.nodes | {node}
+
     def forget(self, node: str) -> None:
         """Drop what we know about ``node`` (declared dead, deleted, renamed)."""
         self._tracks.pop(node, None)

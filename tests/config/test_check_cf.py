@@ -242,3 +242,13 @@ def test_three_nodes_say_who_takes_over_and_one_home_is_required(
     assert status == 1
     line = len(first.splitlines()) + 1
     assert f"{haresources}:{line}: error: group of server3 beside groups of server1" in out
+
+
+def test_autojoin_is_used_and_its_risk_explained(howto: Path, capsys: Capture) -> None:
+    text = (howto / "ha.cf").read_text().replace("autojoin none", "autojoin any")
+    assert "autojoin any" in text
+    (howto / "ha.cf").write_text(text)
+    status, out = check(capsys, "--config-dir", str(howto), "--node-name", "server1")
+    assert status == 0
+    assert "warning: autojoin any: any host that signs with the authkeys key joins" in out
+    assert "a wrong host given the key" in out

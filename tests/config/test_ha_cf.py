@@ -451,3 +451,32 @@ def test_use_logd_and_what_the_daemon_says_of_it() -> None:
     _, problems = parse(BASE + "use_logd sometimes\n")
     assert [(p.severity, p.line) for p in problems] == [(Severity.ERROR, 3)]
     assert "invalid use_logd [sometimes]: use yes or no" in problems[0].message
+
+
+@pytest.mark.parametrize("mode", ["other", "any"])
+def test_autojoin_is_used_with_a_warning_that_explains_the_risk(mode: str) -> None:
+    ha_cf, problems = parse(BASE + f"autojoin {mode}\n")
+    assert ha_cf.autojoin == mode
+    ((problem,),) = [[p for p in problems if p.line == 3]]
+    assert problem.severity is Severity.WARNING
+    text = problem.message
+    assert "signs with the authkeys key joins" in text and "counted as a member" in text
+    assert "a wrong host given the key" in text and "becomes a member too" in text
+    assert "hold no haresources group" in text
+    assert "R1 style resource management conflicts with autojoin set" in text
+    assert ("but this one, which must be listed" in text) is (mode == "other")
+
+
+def test_autojoin_none_says_nothing() -> None:
+    ha_cf, problems = parse(BASE + "autojoin none\n")
+    assert ha_cf.autojoin == "none" and problems == []
+
+
+def test_autojoin_any_lets_this_node_be_missing_from_the_node_list() -> None:
+    listed, _ = parse(BASE + "autojoin any\n")
+    assert check_nodes(listed, "server3") == []
+    other, _ = parse(BASE + "autojoin other\n")
+    (problem,) = check_nodes(other, "server3")
+    assert problem.message.startswith("Current node [server3] not in configuration!")
+    nobody, _ = parse("ucast eth0 10.0.0.1\nautojoin any\n")
+    assert check_nodes(nobody, "server1") == []

@@ -271,3 +271,10 @@ def test_a_peers_links_reach_its_card() -> None:
     one = {"link": "eth0", "links": {"eth0": {"status": "up"}}}
     m.apply(SnapshotTaken(20, {"node": "server1", "nodes": {"server2": one}}))
     assert link_text(m.nodes["server2"]) == "  link eth0"
+
+
+def test_a_node_that_joins_gets_a_card() -> None:
+    """autojoin (docs/protocol.md §8.1): the node list grows with the joined node."""
+    m = ConsoleModel("server1", str)
+    assert m.apply(ev.NodeJoined(10, "server3", ("192.168.10.3", 694), None)) == {"nodes"}
+    assert "server3" in m.nodes

@@ -40,6 +40,7 @@ from hbtui.engine.actions import RunScript
 from hbtui.wire.packet import split
 
 NAMES = ("server1", "server2")
+ALL = (*NAMES, "server3")  # the network's directions: a third node may join (autojoin)
 TIMERS = {
     "howto": {"keepalive": 1000, "deadtime": 5000, "warntime": 3000, "initdead": 10000},
     "fast": {"keepalive": 200, "deadtime": 1000, "warntime": 500, "initdead": 3000},
@@ -65,7 +66,7 @@ class Faults:
 
     def clear_network(self) -> None:
         """No loss, delay or duplicate from now on (datagrams in flight keep their time)."""
-        self.loss = dict.fromkeys(((a, b) for a in NAMES for b in NAMES if a != b), 0.0)
+        self.loss = dict.fromkeys(((a, b) for a in ALL for b in ALL if a != b), 0.0)
         self.max_delay_ms = 0
         self.duplicate = 0.0
 
@@ -86,7 +87,7 @@ class Faults:
 
 
 def running(c: Cluster) -> list[str]:
-    return [n for n in NAMES if c[n].node is not None]
+    return [n for n in c.members if c[n].node is not None]
 
 
 def other(name: str) -> str:
@@ -262,15 +263,20 @@ class ClusterMachine(RuleBasedStateMachine):
         for name in running(c):
             for key in held_groups(c, name):
                 holders.setdefault(key, []).append(name)
-        if not running(c):
+        candidates = self.candidates()
+        if not candidates:
             return
-        node = c[running(c)[0]].node
+        node = c[candidates[0]].node
         assert node is not None
         for group in node.snapshot()["groups"]:
             who = holders.get(group["key"], [])
             assert len(who) == 1, (
                 f"group {group['key']} held by {who} at {c.clock.now} ms (running: {running(c)})"
             )
+
+    def candidates(self) -> list[str]:
+        """The running nodes one of which must hold each group (all of them here)."""
+        return running(self.c)
 
     def teardown(self) -> None:
         self.heal_and_check()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -48,13 +49,27 @@ def lab_dir(tmp_path: Path) -> Path:
     return tmp_path / "lab"
 
 
-@pytest.fixture
-def lab(lab_dir: Path) -> Iterator[Lab]:
-    """A two-node lab (server1 192.168.10.1, server2 192.168.10.2), torn down after the test."""
+@contextlib.contextmanager
+def lab_of(names: list[str], lab_dir: Path) -> Iterator[Lab]:
+    """A lab of ``names`` (192.168.10.1, .2, ... in that order); skips where none can run."""
     reason = lab_unavailable()
     if reason:
         pytest.skip(reason)
-    with Lab(["server1", "server2"], base_dir=lab_dir) as made:
+    with Lab(names, base_dir=lab_dir) as made:
+        yield made
+
+
+@pytest.fixture
+def lab(lab_dir: Path) -> Iterator[Lab]:
+    """A two-node lab (server1 192.168.10.1, server2 192.168.10.2), torn down after the test."""
+    with lab_of(["server1", "server2"], lab_dir) as made:
+        yield made
+
+
+@pytest.fixture
+def lab3(lab_dir: Path) -> Iterator[Lab]:
+    """A three-node lab (server1, server2, server3 at .1 .2 .3), torn down after the test."""
+    with lab_of(["server1", "server2", "server3"], lab_dir) as made:
         yield made
 
 

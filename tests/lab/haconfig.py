@@ -32,6 +32,7 @@ class HaSetup:
     initdead: str = "10"
     udpport: int = 694
     auto_failback: str = "on"
+    autojoin: str = "none"
     auth_index: int = 1
     auth_method: str = "sha1"
     auth_key: str = "PutYourSuperSecretKeyHere"
@@ -67,7 +68,7 @@ class HaSetup:
             "logfile /var/log/ha-log",
             "debugfile /var/log/ha-debug",
             "logfacility local0",
-            "autojoin none",
+            f"autojoin {self.autojoin}",
             *(self.media or (f"ucast eth0 {self.node_ip(name)}" for name in self.nodes)),
             f"udpport {self.udpport}",
             f"keepalive {self.keepalive}",

@@ -20,7 +20,7 @@ from hbtui.lab.netns import Lab
 from hbtui.lab.node import Node
 
 from .cluster import Cluster, LabNodeProcess, RealHeartbeat
-from .conftest import lab_unavailable
+from .conftest import lab_of
 from .haconfig import HaSetup
 from .halog import protocol_complaints
 from .hbtui_node import HbtuiNode
@@ -56,10 +56,7 @@ class PingTarget(LabNodeProcess):
 @pytest.fixture
 def lab3(lab_dir: Path) -> Iterator[Lab]:
     """server1, server2 and the ping node gw (192.168.10.3)."""
-    reason = lab_unavailable()
-    if reason:
-        pytest.skip(reason)
-    with Lab(["server1", "server2", "gw"], base_dir=lab_dir) as made:
+    with lab_of(["server1", "server2", "gw"], lab_dir) as made:
         yield made
 
 

@@ -11,15 +11,12 @@ when server1 returns (auto_failback on).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from hbtui.lab.netns import Lab
 
 from .cluster import Cluster, RealHeartbeat
-from .conftest import lab_unavailable
 from .haconfig import HaSetup
 from .hbtui_node import HbtuiNode
 from .observe import wait_for_vip, wait_until
@@ -31,16 +28,6 @@ NAMES = ("server1", "server2", "server3")
 SETUP = HaSetup(nodes=NAMES)
 VIP = SETUP.vip_ip
 DEADTIME_S, KEEPALIVE_S = 5.0, 1.0
-
-
-@pytest.fixture
-def lab3(lab_dir: Path) -> Iterator[Lab]:
-    """A three-node lab, torn down after the test."""
-    reason = lab_unavailable()
-    if reason:
-        pytest.skip(reason)
-    with Lab(list(NAMES), base_dir=lab_dir) as made:
-        yield made
 
 
 def test_three_hbtui_nodes_give_a_dead_owners_group_to_one_node(lab3: Lab) -> None:

@@ -11,7 +11,9 @@ holder and back (``standby`` when this node holds it, else ``takeover``), timing
 move until the snapshot shows every address on the target and nothing running. The
 first anomaly (a script failing or timing out, a stop failure, a node declared dead, a
 command refused, a move not done within ``timeout_s``, the operator's ``stop``) ends it,
-and the group is put back where it was. Every wait is bounded by ``timeout_s``.
+and the group is put back where it was. Every wait is bounded by ``timeout_s``. The
+ha-log lines the stream carried (``LogLine``) give each move its per-phase times
+(``hbtui.drill.halog.phases``) where they date them.
 """
 
 from __future__ import annotations

@@ -41,6 +41,7 @@ from hbtui.stream.items import LogLine, SourceItem
 from hbtui.stream.source import Outcome
 
 RECENT_LINES = 3000  # how much of the ha-log the preflight reads for recent trouble
+POLL_EVERY_S = 0.2  # cl_status rounds no closer than this (each is 4+ API clients)
 STATUS_TIMEOUT_S = 5.0
 MOVE_TIMEOUT_S = 30.0
 _INET = re.compile(r"\binet (\d+\.\d+\.\d+\.\d+)/")
@@ -56,14 +57,18 @@ class DaemonTarget:
         nodes: Sequence[str],
         vips: Sequence[dict[str, Any]],
         logfile: PurePath | None,
+        poll_every_s: float = POLL_EVERY_S,
     ) -> None:
-        """``vips``: haresources' addresses (``config_extras``' ``configured_vips``)."""
+        """``vips``: haresources' addresses (``config_extras``' ``configured_vips``);
+        ``poll_every_s``: the least time between two snapshots' cl_status rounds."""
         self.runner, self.node, self.logfile = runner, node, logfile
         self.nodes = tuple(nodes)
         self.vips = [dict(v) for v in vips]
         self.log = DaemonLog(node)
         self._trouble: list[str] | None = None  # read once, at the first snapshot
         self._asked = False  # a standby or takeover given, its end not yet logged
+        self.poll_every_s = poll_every_s
+        self._polled = -poll_every_s  # monotonic seconds of the last cl_status round
 
     def now_ms(self) -> int:
         return int(time.monotonic() * 1000)
@@ -85,6 +90,10 @@ class DaemonTarget:
 
     async def snapshot(self) -> dict[str, Any]:
         """The node as a drill reads it (empty: heartbeat does not run there)."""
+        wait = self._polled + self.poll_every_s - time.monotonic()
+        if wait > 0:  # spare the daemon's API: the drill polls every 50 ms
+            await asyncio.sleep(wait)
+        self._polled = time.monotonic()
         running, _ = await self._out(*commands.cl_status("hbstatus"))
         if not running:
             return {}
@@ -120,7 +129,7 @@ class DaemonTarget:
         }
 
     async def _hold(self, argv: commands.Argv) -> Outcome:
-        self._asked = True
+        self._asked = self.logfile is not None  # without a log: cl_status and the VIP only
         try:
             done = await self.runner.run(argv, timeout=MOVE_TIMEOUT_S)
         except LinkError as exc:

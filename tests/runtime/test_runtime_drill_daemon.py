@@ -108,7 +108,8 @@ class FakeDaemon:
 
 def target(daemon: FakeDaemon) -> DaemonTarget:
     vips = [{"resource": f"IPaddr::{VIP}/24", "ip": VIP}]
-    return DaemonTarget(daemon, "server1", ("server1", "server2"), vips, Path("/var/log/ha-log"))
+    nodes = ("server1", "server2")
+    return DaemonTarget(daemon, "server1", nodes, vips, Path("/var/log/ha-log"), poll_every_s=0)
 
 
 async def test_the_snapshot_says_who_holds_the_vip_from_cl_status_and_the_interface() -> None:
@@ -171,6 +172,16 @@ async def test_a_move_waits_for_the_log_to_say_the_peer_finished() -> None:
     assert report.result == "aborted"
     assert report.anomaly == "away: not done within 3 s"
     assert report.moves[-1].name == "restore" and daemon.holder == "server1"
+
+
+async def test_without_a_logfile_the_vip_and_cl_status_alone_end_a_move() -> None:
+    daemon = FakeDaemon()
+    node = target(daemon)
+    node.logfile = None  # ha.cf logs to syslog only: no lines to wait for
+    report = plan(await node.snapshot(), STARTED)
+    await Drill(node, report, clock=FakeClock(), timeout_s=3).run()
+    assert report.result == "passed" and report.scripts == []
+    assert [m.phases for m in report.moves] == [{}, {}]
 
 
 async def test_a_script_failure_in_the_log_aborts_and_the_group_is_put_back() -> None:

@@ -1,4 +1,4 @@
-"""``hbtui drill``: a failover drill on the live cluster, from this node's control socket.
+"""``hbtui drill``: a failover drill on the live cluster, from this node.
 
 Preflight (this node active, the peer alive, the addresses on one node, no failed stop,
 split brain, running script or handshake), then the group moves away from its holder and
@@ -9,7 +9,10 @@ declared dead, a move not done within ``--timeout``) ends the drill and the grou
 back where it was. The report (Markdown printed and kept, JSON kept) goes under
 ``--reports-dir`` (``drills/`` in the state dir); the previous drill's times stand beside
 this one's. The sequence is ``hbtui.drill.driver`` (the console's ``D`` runs the same),
-here over the control socket through ``AttachedSource``.
+here over the control socket through ``AttachedSource`` for an hbtui node, or for the
+real heartbeat daemon (``--daemon heartbeat``, or found running when no hbtui node
+answers) through ``DaemonTarget``: hb_standby / hb_takeover, cl_status, the addresses
+on the interfaces and its ha-log (scripts, per-phase times, recent trouble).
 
 Exit status: 0 passed, 1 aborted (or the node refused), 2 refused by the preflight,
 3 no node runs here.
@@ -22,17 +25,26 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hbtui.cli_common import add_common_options, add_control_socket_option
 from hbtui.control.client import ControlError, NoNodeRunning, request
-from hbtui.drill.driver import Drill, KeepDrill, plan
+from hbtui.drill.driver import Drill, DrillTarget, KeepDrill, plan
 from hbtui.drill.report import DrillReport
 from hbtui.sources.attach import AttachedSource
+from hbtui.sources.pick import find_heartbeat
 from hbtui.stream.codec import rfc3339
 
+if TYPE_CHECKING:
+    from hbtui.sources.daemon_target import DaemonTarget
+
 EXIT_PASSED, EXIT_ABORTED, EXIT_REFUSED, EXIT_NO_NODE = 0, 1, 2, 3
+MakeTarget = Callable[[], DrillTarget]
+
+
+DAEMONS = ("auto", "hbtui", "heartbeat")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,17 +55,55 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="seconds each move may take (default 120)")  # fmt: skip
     parser.add_argument("--reports-dir",
                         help="where reports are kept (default: --state-dir/drills)")  # fmt: skip
+    parser.add_argument("--daemon", choices=DAEMONS, default="auto",
+                        help="the node's daemon: hbtui (its control socket) or heartbeat (the "
+                        "real daemon: hb_standby/hb_takeover, cl_status, its ha-log); auto: "
+                        "hbtui when its control socket answers, else heartbeat when it runs "
+                        "(default auto)")  # fmt: skip
     parser.epilog = "exit status: 0 passed; 1 aborted; 2 refused by the preflight; 3 no node runs"
 
 
-async def drive(path: Path, snap: dict[str, Any], report: DrillReport, timeout_s: float) -> None:
-    """The drill (``hbtui.drill.driver``) over the control socket, as the console's attach
-    mode reads it."""
-    source = AttachedSource(path, snap)
+async def drive(make: MakeTarget, report: DrillReport, timeout_s: float) -> None:
+    """The drill (``hbtui.drill.driver``) on the target ``make`` gives, closed after."""
+    target = make()  # on the running loop
     try:
-        await Drill(source, report, timeout_s=timeout_s).run()
+        await Drill(target, report, timeout_s=timeout_s).run()
     finally:
-        await source.close()
+        close = getattr(target, "close", None)
+        if close is not None:
+            await close()
+
+
+def daemon_target(args: argparse.Namespace) -> DaemonTarget:
+    """The real heartbeat daemon on this node, as the console's watch mode reads it."""
+    from hbtui.config.loader import load_config
+    from hbtui.sources.loader_watch import watch_source
+
+    config_dir = Path(args.config_dir)
+    config, _ = load_config(config_dir, args.node_name, partial=True)
+    return watch_source(config_dir, config, args.node_name, 0).drill_target()
+
+
+def target_and_snapshot(args: argparse.Namespace) -> tuple[MakeTarget, dict[str, Any]] | int:
+    """The node to drill and its first snapshot, or the exit status when there is none."""
+    path = Path(args.control_socket)
+    if args.daemon != "heartbeat":
+        try:
+            snap = request(path, "snapshot")
+            return (lambda: AttachedSource(path, snap)), snap
+        except NoNodeRunning as exc:
+            if args.daemon == "hbtui" or find_heartbeat() is None:
+                print(f"hbtui drill: {exc}; no heartbeat daemon runs here", file=sys.stderr)
+                return EXIT_NO_NODE
+        except ControlError as exc:
+            print(f"hbtui drill: {exc}", file=sys.stderr)
+            return EXIT_ABORTED
+    target = daemon_target(args)
+    snap = asyncio.run(target.snapshot())
+    if not snap:
+        print("hbtui drill: heartbeat does not run here (cl_status hbstatus)", file=sys.stderr)
+        return EXIT_NO_NODE
+    return (lambda: target), snap
 
 
 def previous_report(directory: Path) -> dict[str, Any] | None:
@@ -90,18 +140,13 @@ def keeper(directory: Path) -> KeepDrill:
 
 def run(args: argparse.Namespace) -> int:
     """Preflight, drill, report."""
-    path = Path(args.control_socket)
-    try:
-        snap = request(path, "snapshot")
-    except NoNodeRunning as exc:
-        print(f"hbtui drill: {exc}", file=sys.stderr)
-        return EXIT_NO_NODE
-    except ControlError as exc:
-        print(f"hbtui drill: {exc}", file=sys.stderr)
-        return EXIT_ABORTED
+    found = target_and_snapshot(args)
+    if isinstance(found, int):
+        return found
+    make, snap = found
     report = plan(snap, rfc3339(time.time()))
     if not report.refused:
-        asyncio.run(drive(path, snap, report, args.timeout))
+        asyncio.run(drive(make, report, args.timeout))
     directory = Path(args.reports_dir or Path(args.state_dir) / "drills")
     markdown = report.to_markdown(previous_report(directory))
     print(markdown, end="")

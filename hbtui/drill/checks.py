@@ -45,6 +45,7 @@ def preflight(snap: Mapping[str, Any]) -> list[str]:
         found.append("a split brain is reported")
     if runtime.get("scripts_running"):
         found.append("resource scripts are running")
+    found += [str(why) for why in snap.get("trouble", [])]  # the real daemon's recent ha-log
     return found
 
 

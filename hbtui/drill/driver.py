@@ -11,7 +11,9 @@ holder and back (``standby`` when this node holds it, else ``takeover``), timing
 move until the snapshot shows every address on the target and nothing running. The
 first anomaly (a script failing or timing out, a stop failure, a node declared dead, a
 command refused, a move not done within ``timeout_s``, the operator's ``stop``) ends it,
-and the group is put back where it was. Every wait is bounded by ``timeout_s``.
+and the group is put back where it was. Every wait is bounded by ``timeout_s``. The
+ha-log lines the stream carried (``LogLine``) give each move its per-phase times
+(``hbtui.drill.halog.phases``) where they date them.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from hbtui.drill.checks import anomaly, holder, peers, preflight
+from hbtui.drill.halog import phases
 from hbtui.drill.report import DrillReport, Move, ScriptRun
 from hbtui.stream import codec
 from hbtui.stream.items import SourceItem
@@ -37,7 +40,8 @@ T = TypeVar("T")
 
 
 class DrillTarget(Protocol):
-    """What a drill needs of a node (a ``NodeSource`` has all of it)."""
+    """What a drill needs of a node (a ``NodeSource`` has all of it, and so has
+    ``hbtui.sources.daemon_target.DaemonTarget`` for the real heartbeat daemon)."""
 
     async def snapshot(self) -> dict[str, Any]:
         """The node's snapshot now (empty: it does not answer)."""
@@ -49,6 +53,13 @@ class DrillTarget(Protocol):
     def events(self) -> AsyncIterator[SourceItem]:
         """Every item from now on."""
         ...
+
+
+class LogFed(DrillTarget, Protocol):
+    """A target whose events someone else reads: ``read`` turns each item handed over
+    into the items it stands for (an ha-log line: itself and what it says)."""
+
+    def read(self, item: SourceItem) -> list[SourceItem]: ...
 
 
 class Clock(Protocol):
@@ -101,28 +112,39 @@ def settled(snap: Mapping[str, Any]) -> bool:
 
 class Relay:
     """A ``DrillTarget`` over a source whose events someone else reads: that reader hands
-    each item to ``feed``; only items fed after ``events()`` began are kept."""
+    each item to ``feed``; only items fed after ``events()`` began are kept. A source
+    that only watches the real daemon offers ``drill_target()`` (a ``LogFed``): its
+    snapshot and moves are used, and each item fed goes through its ``read``."""
 
     def __init__(self, source: NodeSource) -> None:
         self.source = source
+        make = getattr(source, "drill_target", None)
+        self.inner: LogFed | None = make() if make is not None else None
         self._queue = ItemQueue()
         self._open = False
 
     def feed(self, item: SourceItem) -> None:
         if self._open:
-            self._queue.put(item)
+            for each in self.inner.read(item) if self.inner is not None else [item]:
+                self._queue.put(each)
 
     def close(self) -> None:
         self._open = False
         self._queue.close()
 
     async def snapshot(self) -> dict[str, Any]:
+        if self.inner is not None:
+            return await self.inner.snapshot()
         return await self.source.snapshot()
 
     async def standby(self) -> Outcome:
+        if self.inner is not None:
+            return await self.inner.standby()
         return await perform(self.source, "standby")
 
     async def takeover(self) -> Outcome:
+        if self.inner is not None:
+            return await self.inner.takeover()
         return await perform(self.source, "takeover")
 
     async def events(self) -> AsyncIterator[SourceItem]:
@@ -153,6 +175,7 @@ class Drill:
         self._seen: str | None = None  # the first anomaly the stream showed, not yet taken
         self._stopped: str | None = None
         self._scripts: dict[int, ScriptRun] = {}
+        self._lines: list[str] = []  # the node's ha-log lines during the drill
 
     def elapsed(self) -> float:
         """Seconds into the current move."""
@@ -178,7 +201,9 @@ class Drill:
     def _note(self, item: Mapping[str, Any]) -> str | None:
         """Keep script runs; the anomaly this item is, if any."""
         kind, rid = item.get("type"), item.get("request_id")
-        if kind == "ScriptStarted" and isinstance(rid, int):
+        if kind == "LogLine":
+            self._lines.append(str(item.get("text")))
+        elif kind == "ScriptStarted" and isinstance(rid, int):
             argv = item.get("argv") or ["?"]
             run = ScriptRun(str(item.get("resource")), str(argv[-1]))
             self._scripts[rid] = run
@@ -266,6 +291,14 @@ class Drill:
             command = "takeover" if original == me else "standby"
             await self.move(Move("restore", command, original), watch=False)
 
+    def _date_phases(self) -> None:
+        """Each move's per-phase times, where the node's ha-log lines date them."""
+        moves = self.report.moves
+        found = phases(self.report.node, self._lines, [m.to_node for m in moves])
+        for move, times in zip(moves, found, strict=True):
+            if times is not None:
+                move.logged_at, move.phases = times
+
     async def run(self) -> DrillReport:
         """Away and back; put the group back where it was when something went wrong."""
         follower = asyncio.ensure_future(self._follow())
@@ -277,6 +310,7 @@ class Drill:
             follower.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await follower
+            self._date_phases()
             self.current = None
             self._changed()
         return self.report

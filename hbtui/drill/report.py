@@ -17,6 +17,8 @@ class Move:
     to_node: str
     seconds: float | None = None  # None: it did not complete
     ok: bool = False
+    logged_at: str | None = None  # the node's ha-log clock when the move began (HH:MM:SS)
+    phases: dict[str, float] = field(default_factory=dict)  # phase -> seconds after that
 
 
 @dataclass
@@ -25,7 +27,7 @@ class ScriptRun:
 
     resource: str
     op: str
-    rc: int | None = None
+    rc: int | None = None  # None: no exit logged
     timed_out: bool = False
     output: list[str] = field(default_factory=list)
 
@@ -72,10 +74,23 @@ class DrillReport:
                 lines.append(f"| {move.name} | {move.command} | {move.to_node} | {took} | "
                              f"{'-' if last is None else f'{last:.2f} s'} |")  # fmt: skip
             lines.append("")
+        lines += self._phase_lines()
         if self.scripts:
             lines += [f"Scripts run on {self.node} (the peer's are in its ha-log):", ""]
             for run in self.scripts:
                 said = "timed out" if run.timed_out else f"exit {run.rc}"
+                said = "no exit logged" if run.rc is None and not run.timed_out else said
                 lines.append(f"- `{run.resource} {run.op}`: {said}")
                 lines += [f"  - {text}" for text in run.output]
         return "\n".join(lines) + "\n"
+
+    def _phase_lines(self) -> list[str]:
+        """Each move's phases as its node's ha-log dates them (none: the log gave none)."""
+        timed = [m for m in self.moves if m.logged_at]
+        if not timed:
+            return []
+        lines = [f"Phases in {self.node}'s ha-log (seconds after the move's first line):", ""]
+        for move in timed:
+            steps = ", ".join(f"{name} +{secs:g} s" for name, secs in move.phases.items())
+            lines.append(f"- {move.name} (from {move.logged_at}): {steps or 'no phase dated'}")
+        return [*lines, ""]

@@ -1,14 +1,15 @@
 """Running argv somewhere: the Protocol the rename executor and detection use, and a local one.
 
 :class:`hbtui.remote.ssh.PeerLink` satisfies :class:`CommandRunner` for a peer;
-:class:`LocalRunner` runs argv on this machine directly (no shell).
+:class:`LocalRunner` runs argv on this machine directly (no shell). Both also stream a
+long-running command's lines (:class:`StreamRunner`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Protocol
 
 from hbtui.remote.ssh import CommandResult, LinkError
@@ -21,6 +22,14 @@ class CommandRunner(Protocol):
         self, argv: Sequence[str], *, input_text: str | None = None, timeout: float = 30.0
     ) -> CommandResult:
         """Run argv to completion (bounded by ``timeout``)."""
+        ...
+
+
+class StreamRunner(CommandRunner, Protocol):
+    """A runner that also streams a long-running command's output (a log follower)."""
+
+    def stream(self, argv: Sequence[str]) -> AsyncIterator[str]:
+        """The command's stdout line by line (newline stripped), until it ends."""
         ...
 
 
@@ -52,3 +61,19 @@ class LocalRunner:
         return CommandResult(
             tuple(argv), proc.returncode, out.decode(errors="replace"), err.decode(errors="replace")
         )
+
+    async def stream(self, argv: Sequence[str]) -> AsyncIterator[str]:
+        """The command's stdout line by line (newline stripped), until it ends; the
+        command is killed when the reader stops early (or is cancelled)."""
+        devnull = asyncio.subprocess.DEVNULL
+        proc = await asyncio.create_subprocess_exec(
+            *argv, stdin=devnull, stdout=asyncio.subprocess.PIPE, stderr=devnull
+        )
+        assert proc.stdout is not None
+        try:
+            while line := await proc.stdout.readline():
+                yield line.decode(errors="replace").rstrip("\n")
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+            await proc.wait()

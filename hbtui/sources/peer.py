@@ -12,15 +12,19 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from datetime import tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hbtui.engine.events import NodeStateChanged
+from hbtui.remote.detect import PeerDaemon
 from hbtui.remote.session import PeerSession
 from hbtui.sources.attach import convert
 from hbtui.stream.halog import level_of, status_changes
 from hbtui.stream.items import LogLine, SnapshotTaken, SourceItem
 from hbtui.stream.queue import ItemQueue
 from hbtui.stream.source import Outcome, SourceMode
+
+if TYPE_CHECKING:
+    from hbtui.sources.daemon_target import DaemonTarget
 
 # Fields holding a point on the sender's monotonic clock (durations are left alone).
 CLOCK_FIELDS = frozenset(
@@ -120,6 +124,16 @@ class PeerSource:
 
     async def snapshot(self) -> dict[str, Any]:
         return dict(self._snapshot)
+
+    def drill_target(self) -> DaemonTarget | None:
+        """A real daemon on the peer, for a failover drill (``D``) with its own tools over
+        the link (None: the peer runs hbtui, or nothing was read from it yet)."""
+        facts = self.session.facts
+        if facts is None or facts.daemon is not PeerDaemon.HEARTBEAT:
+            return None
+        from hbtui.sources.daemon_target import peer_target
+
+        return peer_target(self.session.link, self.node_name, facts.config_texts)
 
     async def _act(self, action: str) -> Outcome:
         if self.session.actions is not None:

@@ -6,11 +6,12 @@ inotify, so the thread checks every ``TAIL_INTERVAL_S``); node statuses come fro
 X: status Y", "node X: is dead", "Local status now set to: 'Y'"); every burst of new
 lines is followed by one fresh snapshot (cl_status, and whether each VIP is on this
 machine). Keepalives are not visible from outside the daemon. Every action is refused:
-the daemon belongs to its init script. With ``probe_every_s`` (hbtui.conf's
-``split_brain_probe``, as for ``hbtui node``) it ARP-probes each VIP of ``probe_on`` that
-often, as root
-(adapters/splitbrain.py): another machine answering for a VIP held here, or two others, is
-logged, put in the snapshot (``runtime.split_brain``) and shown as the console's banner.
+the daemon belongs to its init script; only a failover drill (``D``) moves the group,
+with the daemon's own hb_standby / hb_takeover (``drill_target``). With
+``probe_every_s`` (hbtui.conf's ``split_brain_probe``, as for ``hbtui node``) it
+ARP-probes each VIP of ``probe_on`` that often, as root (adapters/splitbrain.py): another
+machine answering for a VIP held here, or two others, is logged, put in the snapshot
+(``runtime.split_brain``) and shown as the console's banner.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hbtui.adapters.splitbrain import SplitBrainWatch
 from hbtui.adapters.udpport import local_addresses
@@ -32,6 +33,9 @@ from hbtui.stream.halog import level_of, status_changes
 from hbtui.stream.items import LogLine, SnapshotTaken, SourceItem
 from hbtui.stream.queue import ItemQueue
 from hbtui.stream.source import Outcome, SourceMode
+
+if TYPE_CHECKING:
+    from hbtui.sources.daemon_target import DaemonTarget
 
 TAIL_INTERVAL_S = 0.25
 BACKLOG_LINES = 200
@@ -218,6 +222,15 @@ class WatchSource:
             if words and words[0] in NODE_STATUSES:  # cl_status exits 1 for a dead node
                 out[name] = words[0]
         return out
+
+    def drill_target(self) -> DaemonTarget:
+        """The daemon's own tools for a failover drill (``D``): hb_standby / hb_takeover
+        and cl_status, run here; the lines this source tails are handed to its ``read``."""
+        from hbtui.remote.runner import LocalRunner
+        from hbtui.sources.daemon_target import DaemonTarget
+
+        vips = self.extras.get("configured_vips", [])
+        return DaemonTarget(LocalRunner(), self.node_name, self.nodes, vips, self.logfile)
 
     async def _refuse(self) -> Outcome:
         return Outcome(False, "read-only: this console only watches the real heartbeat daemon")

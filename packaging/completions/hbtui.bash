@@ -21,7 +21,7 @@ _shtab_hbtui_advise_option_strings=(-h --help --config-dir --state-dir --node-na
 _shtab_hbtui_install_service_option_strings=(-h --help --config-dir --state-dir --node-name --unit-dir --logrotate-dir --program --print)
 _shtab_hbtui_migrate_option_strings=(-h --help --config-dir --state-dir --node-name --to --format --out --cluster-name --token --dc-deadtime --rehearse --cutover --yes --peer-hbtui --ring0)
 _shtab_hbtui_postmortem_option_strings=(-h --help --config-dir --pcap --json --text)
-_shtab_hbtui_drill_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --timeout --reports-dir)
+_shtab_hbtui_drill_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --timeout --reports-dir --daemon)
 _shtab_hbtui_option_strings=(-h --help --version)
 
 
@@ -31,6 +31,7 @@ _shtab_hbtui_status_pos_0_choices=(hbstatus listnodes nodestatus rscstatus)
 _shtab_hbtui_resource_pos_0_choices=(retry-stop cleared self-fence)
 _shtab_hbtui_migrate___to_choices=(pacemaker)
 _shtab_hbtui_migrate___format_choices=(xml pcs crm corosync)
+_shtab_hbtui_drill___daemon_choices=(auto hbtui heartbeat)
 _shtab_hbtui_pos_0_choices=(console demo node status standby takeover check decode report resource advise install-service migrate postmortem drill)
 
 _shtab_hbtui_console__h_nargs=0

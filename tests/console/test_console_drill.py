@@ -195,7 +195,13 @@ def test_which_sources_can_drill() -> None:
     assert refusal(Source()) is None  # type: ignore[arg-type]
     watch = Source()
     watch.mode, watch.read_only = "watch", True
-    assert "only watches the real heartbeat daemon" in (refusal(watch) or "")  # type: ignore[arg-type]
+    assert "only watches" in (refusal(watch) or "")  # type: ignore[arg-type]
+    watch.drill_target = lambda: object()  # type: ignore[attr-defined]
+    assert refusal(watch) is None  # type: ignore[arg-type]  # the real daemon's own tools
     peer = Source()
     peer.session = object()  # type: ignore[attr-defined]
     assert refusal(peer) == "server1 is a peer over SSH: run the drill on that node"  # type: ignore[arg-type]
+    peer.drill_target = lambda: None  # type: ignore[attr-defined]  # an hbtui peer
+    assert refusal(peer) == "server1 is a peer over SSH: run the drill on that node"  # type: ignore[arg-type]
+    peer.drill_target = lambda: object()  # type: ignore[attr-defined]  # a real daemon there
+    assert refusal(peer) is None  # type: ignore[arg-type]

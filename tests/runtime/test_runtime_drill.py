@@ -17,7 +17,7 @@ from hbtui.commands import drill
 
 async def run_drill(tmp_path: Path) -> int:
     args = argparse.Namespace(control_socket=str(tmp_path / "c.sock"), timeout=20.0,
-                              reports_dir=str(tmp_path / "drills"))  # fmt: skip
+                              reports_dir=str(tmp_path / "drills"), daemon="auto")  # fmt: skip
     return await asyncio.get_running_loop().run_in_executor(None, drill.run, args)
 
 

@@ -22,7 +22,8 @@ from hbtui.drill.driver import Drill, DrillSetup, DrillTarget, plan
 from hbtui.drill.report import DrillReport
 from hbtui.stream.source import MODE_SHORT_TITLES, NodeSource, Outcome
 
-DRILL_MODES = ("embedded", "attached", "demo")  # sources that can move a group
+# sources that can move a group (watch: with the real daemon's hb_standby / hb_takeover)
+DRILL_MODES = ("embedded", "attached", "demo", "watch")
 
 CONFIRM_TEXT = (
     "The group ({vips}) is on {holder}. The drill moves it to {other} ({away} on {node}) "
@@ -34,13 +35,14 @@ CONFIRM_TEXT = (
 
 
 def refusal(source: NodeSource) -> str | None:
-    """Why the console cannot drill ``source`` (None: it can try; the preflight decides)."""
-    if source.read_only:
-        return (
-            "this console only watches the real heartbeat daemon; a drill needs an hbtui "
-            "node (hbtui drill on it)"
-        )
-    if getattr(source, "session", None) is not None:
+    """Why the console cannot drill ``source`` (None: it can try; the preflight decides).
+    A source watching the real daemon, here or on a peer over SSH, drills it with the
+    daemon's own tools (its ``drill_target()``)."""
+    make = getattr(source, "drill_target", None)
+    daemon = make is not None and make() is not None
+    if source.read_only and not daemon:
+        return "this console only watches; nothing can move here"
+    if getattr(source, "session", None) is not None and not daemon:
         return f"{source.node_name} is a peer over SSH: run the drill on that node"
     if source.mode not in DRILL_MODES:
         return f"nothing can move in a {MODE_SHORT_TITLES.get(source.mode, source.mode)}"

@@ -660,6 +660,11 @@ class Ownership:
             self.send(m.ask_resources(sb.rsc_type, "done"), now_ms)
             keys = tuple(g.key for g in job.groups)
             self.emit(Failback(now_ms, keys, self.us, sb.peer, "released"))
+            if self.phase is Phase.WAITING:
+                # a standby before our initial acquisition decided it: the peer takes
+                # what we gave (initdead must not acquire it back behind its back)
+                self.initial_done = True
+                self.phase = Phase.STABLE
         elif (
             job.kind is JobKind.TAKE
             and self.standby is not None

@@ -34,6 +34,13 @@ def make_keys(
     return AuthKeys(Path("authkeys"), index, {index: AuthKey(index, method, secret)})
 
 
+def authkeys_file(folder: Path) -> Path:
+    """An authkeys file in ``folder`` with the HOWTO's key (for ``hbtui decode --authkeys``)."""
+    path = folder / "authkeys"
+    path.write_text(f"auth 1\n1 sha1 {SECRET.decode()}\n")
+    return path
+
+
 def secret_for(name: str) -> bytes:
     """The key that signed a vector file."""
     return WRONG_KEY_SECRET if name == WRONG_KEY_VECTOR else SECRET
@@ -59,6 +66,11 @@ def described_fields(text: str) -> list[tuple[FieldType, str, str]]:
         if m := FIELD.match(line):
             fields.append((FieldType(int(m.group(1))), m.group(2), m.group(3)))
     return fields
+
+
+def compressed_vectors() -> list[Path]:
+    """Datagrams a daemon sent compressed (``traditional_compression yes``)."""
+    return sorted(VECTORS.glob("compressed-*.bin"))
 
 
 def ha_logs() -> list[Path]:

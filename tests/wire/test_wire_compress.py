@@ -66,12 +66,12 @@ def test_the_daemons_compressed_datagram_expands(path: Path) -> None:
     assert [f.name for f in wrapped] == [PAYLOAD_FIELD, ALGORITHM_FIELD]
     assert wrapped.get(ALGORITHM_FIELD) == "zlib"
     msg = packet.unseal(data, KEYS)
-    assert msg.type == "repnodes" and msg.get("src") == "server1" and "auth" in msg
+    assert msg.type == "repnodes" and msg.get("src") == "server2" and "auth" in msg
     # the payload is the classic text with its NUL (msgfmt classic), as zlib's compress()
     payload = wrapped.get_bytes(PAYLOAD_FIELD)
     assert payload is not None and zlib.decompress(payload) == classic.encode(msg) + b"\0"
     assert packet.seal(msg, KEYS, MsgFormat.CLASSIC, ON) == data  # hbtui sends the same bytes
-    verdict = Acceptor("server2", ("server1", "server2"), KEYS).accept(data, PEER)
+    verdict = Acceptor("server1", ("server1", "server2"), KEYS).accept(data, PEER)
     assert verdict.ok and verdict.message == msg
 
 

@@ -19,11 +19,12 @@ WRONG_KEY_VECTOR = "23-status-wrongkey-server2.bin"
 WRONG_KEY_SECRET = b"SomethingElseEntirely"
 DATAGRAMS = 24  # NN-*.bin, each with its NN-*.txt description
 MSGFMT_NETSTRING = 2  # msgfmt-netstring-*.bin (a daemon configured so), with a .txt each
+COMPRESSED = 1  # compressed-*.bin (traditional_compression yes), with a .txt each
 HA_LOGS = 17
 INIT_SCRIPT_OUTPUTS = 3
 STATE_FILES = 6
 PCAPS = 3
-DESCRIBED = 2 * (DATAGRAMS + MSGFMT_NETSTRING)  # each datagram with its .txt
+DESCRIBED = 2 * (DATAGRAMS + MSGFMT_NETSTRING + COMPRESSED)  # each datagram with its .txt
 EXPECTED_FILES = DESCRIBED + HA_LOGS + INIT_SCRIPT_OUTPUTS + STATE_FILES + PCAPS + 1
 
 

@@ -2,7 +2,9 @@
 
     python3 bench/fuzz_codec.py [--cases 1000000] [--seed 1] [--workers N]
 
-Seeds: the recorded vectors (datagrams, bodies, classic re-encodings). Each case gets
+Seeds: the recorded vectors (datagrams, bodies, classic re-encodings, and each sealed
+compressed, zlib and bz2 in turn, so that re-signed mutants reach the decompressors;
+docs/protocol.md §2.4). Each case gets
 one to four edits (bit flips, byte sets, inserts, deletes, truncation, inserted digits,
 duplicated runs) and goes through netstring.decode, classic.decode, packet.unseal and
 Acceptor.accept. Prints cases/s and the number of non-WireError exceptions (must be 0);
@@ -20,7 +22,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hbtui.config.model import AuthKey, AuthKeys, AuthMethod
+from hbtui.config.model import (
+    AuthKey,
+    AuthKeys,
+    AuthMethod,
+    Compression,
+    CompressionName,
+    MsgFormat,
+)
 from hbtui.wire import classic, netstring, packet
 from hbtui.wire.accept import Acceptor
 from hbtui.wire.errors import WireError
@@ -33,10 +42,11 @@ NODES = ("server1", "server2")
 def seeds() -> list[bytes]:
     """Datagrams, bare bodies and classic forms of every vector."""
     out = []
-    for path in sorted(VECTORS.glob("*.bin")):
+    for i, path in enumerate(sorted(VECTORS.glob("*.bin"))):
         data = path.read_bytes()
         msg, body, _ = packet.split(data)
-        out += [data, body, classic.encode(msg)]
+        squeeze = Compression(list(CompressionName)[i % 2], 1, traditional=True)
+        out += [data, body, classic.encode(msg), packet.seal(msg, KEYS, MsgFormat.CLASSIC, squeeze)]
     return out
 
 

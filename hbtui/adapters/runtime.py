@@ -262,7 +262,10 @@ class NodeRuntime:
         if self.lock is not None:
             self.lock.acquire()
         try:
-            state = await self._loop.run_in_executor(None, load_node_state, self.state_dir)
+            uuid_name = self.config.node_name if cf.uuid_from_name else None
+            state = await self._loop.run_in_executor(
+                None, load_node_state, self.state_dir, time.time, uuid_name
+            )
             settings = await self._loop.run_in_executor(None, load_settings, self.config.config_dir)
             if self.stop_failure is None:
                 self.stop_failure = StopFailure(settings.stop_failure)

@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from hbtui.adapters.uuidname import uuid_from_name
+
 log = logging.getLogger(__name__)
 
 UUID_FILE = "hb_uuid"
@@ -268,10 +270,18 @@ class NodeState:
     hostcache: tuple[HostCacheEntry, ...]
 
 
-def load_node_state(state_dir: Path, wall_clock: Callable[[], float] = time.time) -> NodeState:
-    """The start-up sequence: uuid, next generation, host caches (the dir must be locked)."""
+def load_node_state(
+    state_dir: Path, wall_clock: Callable[[], float] = time.time, uuid_name: str | None = None
+) -> NodeState:
+    """The start-up sequence: uuid, next generation, host caches (the dir must be locked).
+
+    With ``uuid_name`` (ha.cf ``uuidfrom nodename``) the uuid is derived from that name and
+    hb_uuid is neither read nor written, as the daemon does."""
     state_dir.mkdir(parents=True, exist_ok=True)
-    node_uuid, created = load_or_create_uuid(state_dir)
+    if uuid_name is not None:
+        node_uuid, created = uuid_from_name(uuid_name), False
+    else:
+        node_uuid, created = load_or_create_uuid(state_dir)
     generation = next_generation(state_dir, wall_clock)
     hostcache = tuple(read_hostcache(state_dir / HOSTCACHE_FILE))
     ensure_delhostcache(state_dir)

@@ -7,6 +7,7 @@ main fields, and the verdict on its signatures with the keys of ``--authkeys``: 
 ``missing``. A netstring datagram shows both, the trailer receivers check and the legacy
 ``auth`` field (absent under ``msgfmt netstring``); a classic text datagram is marked
 ``classic`` and has only its ``auth`` field, which receivers check (docs/protocol.md §2).
+A compressed datagram (§2.4) is shown expanded and marked ``compressed=<algorithm>``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from hbtui.config.authkeys import parse_authkeys
 from hbtui.config.lines import read_config_file
 from hbtui.config.model import AuthKeys
 from hbtui.config.problems import Severity
-from hbtui.wire import classic, packet
+from hbtui.wire import classic, compress, packet
 from hbtui.wire.errors import WireError
 from hbtui.wire.message import Message
 from hbtui.wire.packet import SignatureCheck
@@ -114,6 +115,13 @@ def describe(payload: bytes, keys: AuthKeys | None) -> dict[str, Any]:
     else:
         out["format"] = "netstring"
         out["trailer"] = packet.trailer_check(payload, keys).value
+    if compress.is_compressed(msg):
+        out["compressed"] = msg.get(compress.ALGORITHM_FIELD)
+        try:
+            msg = packet.expanded(msg)
+        except packet.PacketRejected as exc:
+            out["error"] = exc.detail
+            return out
     out["auth"] = packet.auth_field_check(msg, keys).value
     out["type"] = msg.type
     out["message"] = msg
@@ -144,6 +152,8 @@ def _line(record: dict[str, Any], info: dict[str, Any]) -> str:
     msg: Message = info["message"]
     parts = [where, msg.type or "?"]
     parts += [f"{name}={_value(msg, name)}" for name in MAIN_FIELDS if name in msg]
+    if "compressed" in info:
+        parts.append(f"compressed={_text((info['compressed'] or '?').encode())}")
     if info["format"] == "classic":
         parts.append("classic")
     else:

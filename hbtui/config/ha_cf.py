@@ -9,9 +9,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hbtui.config import pingcf, respawncf
+from hbtui.config import pingcf, respawncf, tuningcf
 from hbtui.config.lines import ConfigFile, ConfigLine, has_nul, shown, split_lines
-from hbtui.config.model import AutoFailback, HaCf, Medium, MsgFormat, PingNode, RespawnClient
+from hbtui.config.model import (
+    AutoFailback,
+    Compression,
+    CompressionName,
+    HaCf,
+    Medium,
+    MsgFormat,
+    PingNode,
+    RespawnClient,
+)
 from hbtui.config.problems import Problem, Severity
 from hbtui.config.timeparse import parse_time_ms
 
@@ -52,9 +61,8 @@ HARMLESS: dict[str, str] = {
 # Directives Heartbeat 3.0.6 accepts whose behaviour hbtui does not implement: warned.
 UNSUPPORTED = frozenset(
     {"baud", "serial", "ping6", "hbaping", "apiauth"}
-    | {"stonith", "stonith_host", "watchdog", "mcast6", "ucast6", "hopfudge"}
-    | {"uuidfrom", "compression", "compression_threshold", "traditional_compression"}
-    | {"max_rexmit_delay", "quorum_server", "record_config_changes", "record_pengine_inputs"}
+    | {"stonith", "stonith_host", "watchdog", "mcast6", "ucast6"}
+    | {"quorum_server", "record_config_changes", "record_pengine_inputs"}
     | {"enable_config_writes", "use_apphbd", "cluster", "nice_failback", "udp"}
 )
 
@@ -453,6 +461,19 @@ def _msgfmt(b: _Builder, line: ConfigLine) -> None:
     b.values["msgfmt"] = value
 
 
+def _traditional_compression(b: _Builder, line: ConfigLine) -> None:
+    _switch(b, line, "yes", "no")
+
+
+def _compression(b: _Builder) -> Compression:
+    """ha.cf's compression directives, with the daemon's defaults (zlib, 2 KB, no)."""
+    return Compression(
+        algorithm=CompressionName(b.values.get("compression", CompressionName.ZLIB)),
+        threshold=int(b.values.get("compression_threshold", "2")) * 1024,
+        traditional=b.values.get("traditional_compression", "no") == "yes",
+    )
+
+
 Handler = Callable[[_Builder, ConfigLine], None]
 
 HANDLERS: dict[str, Handler] = {
@@ -481,6 +502,12 @@ HANDLERS: dict[str, Handler] = {
     "debug": _debug,
     "use_logd": _use_logd,
     "msgfmt": _msgfmt,
+    "compression": tuningcf.compression,
+    "compression_threshold": tuningcf.compression_threshold,
+    "traditional_compression": _traditional_compression,
+    "max_rexmit_delay": tuningcf.max_rexmit_delay,
+    "hopfudge": tuningcf.hopfudge,
+    "uuidfrom": tuningcf.uuidfrom,
 }
 
 KNOWN_DIRECTIVES = frozenset(HANDLERS) | frozenset(HARMLESS) | UNSUPPORTED
@@ -570,6 +597,10 @@ def parse_ha_cf(
         debug=int(b.values.get("debug", "0")),
         use_logd=None if "use_logd" not in b.values else b.values["use_logd"] == "yes",
         msgfmt=MsgFormat(b.values.get("msgfmt", MsgFormat.CLASSIC)),
+        compression=_compression(b),
+        max_rexmit_delay_ms=int(b.values.get("max_rexmit_delay", "250")),
+        hopfudge=int(b.values.get("hopfudge", "1")),
+        uuid_from_name=b.values.get("uuidfrom") == "nodename",
         lines=dict(b.lines),
         node_lines=dict(b.node_lines),
     )

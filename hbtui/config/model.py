@@ -23,6 +23,27 @@ class MsgFormat(StrEnum):
     NETSTRING = "netstring"
 
 
+class CompressionName(StrEnum):
+    """ha.cf ``compression``: the compression plugins cluster-glue ships."""
+
+    ZLIB = "zlib"
+    BZ2 = "bz2"
+
+
+@dataclass(frozen=True, slots=True)
+class Compression:
+    """ha.cf ``compression``, ``compression_threshold`` (kept in bytes) and
+    ``traditional_compression``, with the daemon's defaults (docs/protocol.md §2.4)."""
+
+    algorithm: CompressionName = CompressionName.ZLIB
+    threshold: int = 2 * 1024
+    traditional: bool = False
+
+    def wants(self, wire_length: int) -> bool:
+        """Whether the daemon sends a message this long (unsigned form) compressed."""
+        return self.traditional and wire_length > self.threshold
+
+
 class AuthMethod(StrEnum):
     """authkeys methods that Heartbeat 3.0.6 ships."""
 
@@ -104,6 +125,10 @@ class HaCf:
     debug: int = 0  # which debug lines are written (0: none); SIGUSR1/SIGUSR2 move it
     use_logd: bool | None = None  # as written; None: not set (see ``uses_logd``)
     msgfmt: MsgFormat = MsgFormat.CLASSIC  # the daemon's default
+    compression: Compression = Compression()
+    max_rexmit_delay_ms: int = 250  # the daemon's default
+    hopfudge: int = 1  # the daemon's default: messages carry ttl = nodes + hopfudge
+    uuid_from_name: bool = False  # ``uuidfrom nodename``: no hb_uuid, derived from the name
     # directive -> line where it was set, for messages that need to point at it
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
     # node name -> line of ha.cf that declared it

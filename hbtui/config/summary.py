@@ -63,7 +63,33 @@ def cluster_summary(config: ClusterConfig) -> dict[str, Any]:
             "method": config.authkeys.active_key.method.value,
         },
         "logging": _logging(config),
+        "wire": _wire(config),
     }
+
+
+def _wire(config: ClusterConfig) -> dict[str, Any]:
+    """msgfmt, compression and the uuid source (ha.cf; docs/protocol.md §2, §8)."""
+    cf = config.ha_cf
+    return {
+        "msgfmt": cf.msgfmt.value,
+        "compression": cf.compression.algorithm.value,
+        "compression_threshold_kb": cf.compression.threshold // 1024,
+        "traditional_compression": cf.compression.traditional,
+        "uuidfrom": "nodename" if cf.uuid_from_name else "file",
+    }
+
+
+def _wire_text(config: ClusterConfig) -> str:
+    """One line: what goes on the wire and where the uuid comes from."""
+    cf = config.ha_cf
+    c = cf.compression
+    sent = (
+        f"messages over {c.threshold // 1024} KB sent {c.algorithm.value}-compressed"
+        if c.traditional
+        else "sent uncompressed"
+    )
+    uuid = "uuid from the node name" if cf.uuid_from_name else "uuid from hb_uuid"
+    return f"wire:      msgfmt {cf.msgfmt.value}; {sent}; {uuid}"
 
 
 def _logging(config: ClusterConfig) -> dict[str, Any]:
@@ -121,4 +147,5 @@ def summary_lines(config: ClusterConfig) -> list[str]:
     key = config.authkeys.active_key
     lines.append(f"auth:      index {key.index}, method {key.method.value} (key not shown)")
     lines.append(f"logging:   {describe_plan(log_plan(config), ha_cf.debug)}")
+    lines.append(_wire_text(config))
     return lines

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hbtui.config.model import AuthKeys, MsgFormat
+from hbtui.config.model import AuthKeys, Compression, MsgFormat
 from hbtui.wire.message import Field, FieldType, Message
 from hbtui.wire.packet import seal
 from hbtui.wire.rexmit import SendHistory
 
 HBTUI_FIELD = "hbtui"  # our extra status field: peers that send it are hbtui nodes
 HBTUI_PROTOCOL = "1"  # its value: the version of hbtui's own additions
-TTL = "3"
+TTL = "3"  # two nodes + hopfudge 1 (the daemon: nodes and ping nodes + hopfudge)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,12 +158,16 @@ class Stamper:
         keys: AuthKeys,
         wall_offset_ms: int,
         msgfmt: MsgFormat = MsgFormat.CLASSIC,
+        compression: Compression | None = None,
+        ttl: str = TTL,
     ) -> None:
         self.our_name = our_name
         self.uuid = uuid
         self.generation = generation
         self.keys = keys
         self.msgfmt = msgfmt
+        self.compression = compression
+        self.ttl = ttl.encode()
         self.wall_offset_ms = wall_offset_ms
         self.loadavg = "0.00 0.00 0.00 1/100 1"
         self.seq = 0
@@ -196,9 +200,9 @@ class Stamper:
         fields.append(Field("ts", f"{epoch:x}".encode()))
         if not control:
             fields.append(Field("ld", self.loadavg.encode("latin-1")))
-        fields.append(Field("ttl", TTL.encode()))
+        fields.append(Field("ttl", self.ttl))
         msg = Message(tuple(fields))
-        datagram = seal(msg, self.keys, self.msgfmt)
+        datagram = seal(msg, self.keys, self.msgfmt, self.compression)
         if seq:
             self.history.record(seq, datagram)
         return msg, datagram

@@ -49,11 +49,10 @@ from hbtui.wire.accept import Acceptor, Reason, Verdict
 from hbtui.wire.message import Message
 from hbtui.wire.packet import PacketRejected as WirePacketRejected
 from hbtui.wire.packet import split
-from hbtui.wire.rexmit import MAX_REXMIT_DELAY_MS, Nak, RexmitScheduler, nak_message
+from hbtui.wire.rexmit import Nak, RexmitScheduler, nak_message
 
 DT_STARTUP_EXTRA_MS = 2000  # advertised dt is deadtime + this ...
 DT_STARTUP_PERIOD_MS = 5000  # ... for this long after start (docs/protocol.md §6)
-REXMIT_DELAY_MS = MAX_REXMIT_DELAY_MS // 2  # the real daemon draws 0..250 ms at random
 AUTH_REASONS = (Reason.BAD_SIGNATURE, Reason.UNKNOWN_KEY_INDEX)
 # what a node that joined (autojoin) sends about haresources: not for us (engine/autojoin.py)
 RESOURCE_TYPES = ("resource", "ask_resources", "hb_takeover", "starting")
@@ -125,6 +124,8 @@ class Node:
             config.authkeys,
             wall_offset_ms,
             self.cf.msgfmt,
+            self.cf.compression,
+            str(len(self.cf.nodes) + len(self.cf.ping_nodes) + self.cf.hopfudge),
         )
         self.acceptor = Acceptor(self.us, self.cf.nodes, config.authkeys, identity.uuid)
         self.rexmit = RexmitScheduler()
@@ -415,7 +416,9 @@ class Node:
         if verdict.missing:
             last, seq = verdict.missing[0] - 1, verdict.missing[-1] + 1
             self._emit(hblog.lost(node, last, seq))
-            self.rexmit.on_missing(node, verdict.missing, now_ms, REXMIT_DELAY_MS)
+            # half max_rexmit_delay: the daemon draws its wait at random (docs/protocol.md §5.5)
+            delay = self.cf.max_rexmit_delay_ms // 2
+            self.rexmit.on_missing(node, verdict.missing, now_ms, delay)
         if verdict.seq is not None:
             self.rexmit.on_arrived(node, verdict.seq)
         if verdict.gap_filled:

@@ -30,8 +30,8 @@ from __future__ import annotations
 import hmac
 from enum import StrEnum
 
-from hbtui.config.model import AuthKey, AuthKeys, MsgFormat
-from hbtui.wire import classic, netstring
+from hbtui.config.model import AuthKey, AuthKeys, Compression, MsgFormat
+from hbtui.wire import classic, compress, netstring
 from hbtui.wire.auth import AUTH_FIELD, digest, legacy_auth_input
 from hbtui.wire.errors import DamageKind, WireError
 from hbtui.wire.limits import MAX_DATAGRAM
@@ -81,14 +81,26 @@ def trailer(body: bytes, key: AuthKey) -> bytes:
     return b"%d:%s," % (len(inner), inner)
 
 
-def seal(msg: Message, keys: AuthKeys, msgfmt: MsgFormat = MsgFormat.CLASSIC) -> bytes:
+def seal(
+    msg: Message,
+    keys: AuthKeys,
+    msgfmt: MsgFormat = MsgFormat.CLASSIC,
+    compression: Compression | None = None,
+) -> bytes:
     """Sign ``msg`` with the active key as the daemon sends it under ``msgfmt``: the
-    netstring body (with ``auth`` last for ``classic``), then the trailer."""
+    netstring body (with ``auth`` last for ``classic``), then the trailer. When ha.cf's
+    ``compression`` wants it, the body is the compressed wrapper of the message instead (§2.4)."""
     key = keys.active_key
     msg = msg.without(AUTH_FIELD)
     if msgfmt is MsgFormat.CLASSIC:
         msg = msg.with_field(sign_field(msg, key))
     body = netstring.encode(msg)
+    if compression is not None and compression.traditional:
+        # the daemon measures the form the message would take unsigned: classic text with
+        # its NUL under msgfmt classic, the netstring body under netstring
+        inner = classic.encode(msg) + b"\0" if msgfmt is MsgFormat.CLASSIC else body
+        if compression.wants(len(inner)):
+            body = netstring.encode(compress.pack(inner, compression.algorithm))
     return body + trailer(body, key)
 
 
@@ -146,14 +158,14 @@ def _key_for(index: int, keys: AuthKeys | None) -> AuthKey:
 
 def unseal(data: bytes, keys: AuthKeys) -> Message:
     """Verify a datagram (netstring: its trailer; classic: its ``auth`` field) and return
-    its message, or raise PacketRejected."""
+    its message, expanded if it came compressed, or raise PacketRejected."""
     msg, body, raw_trailer = split(data)
     if data.startswith(classic.HEAD):
         try:
             _check_auth_field(msg, keys)
         except PacketRejected as exc:
             raise PacketRejected(exc.reason, f"classic message: {exc.detail}") from None
-        return msg
+        return expanded(msg)
     index, received = parse_trailer(raw_trailer)
     key = _key_for(index, keys)
     expected = digest(key.method, key.key, body)
@@ -162,7 +174,19 @@ def unseal(data: bytes, keys: AuthKeys) -> Message:
             Reason.BAD_SIGNATURE,
             f"signature does not match key {index} ({key.method.value})",
         )
-    return msg
+    return expanded(msg)
+
+
+def expanded(msg: Message) -> Message:
+    """``msg``, or the message it carries compressed; PacketRejected if that fails. The
+    carried message's own ``auth`` field is not checked: the wrapper's signature covers it,
+    and the daemon does not check it either."""
+    if not compress.is_compressed(msg):
+        return msg
+    try:
+        return compress.expand(msg)
+    except WireError as exc:
+        raise PacketRejected(Reason(exc.kind), f"compressed message: {exc.reason}") from exc
 
 
 def _check_auth_field(msg: Message, keys: AuthKeys | None) -> None:

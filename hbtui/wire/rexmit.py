@@ -27,7 +27,6 @@ HISTORY_SIZE = 500
 RESEND_INTERVAL_MS = 1000
 FAST_TRIES = 3  # tries at ``retry_ms`` before the interval doubles
 MAX_RETRY_MS = 4000
-MAX_REXMIT_DELAY_MS = 250
 
 
 @dataclass(frozen=True, slots=True)

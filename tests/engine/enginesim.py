@@ -24,6 +24,7 @@ from hbtui.config.model import (
     AuthMethod,
     AutoFailback,
     ClusterConfig,
+    Compression,
     HaCf,
     Haresources,
     Medium,
@@ -70,6 +71,8 @@ def make_config(
     logdir: Path | None = None,
     nodes: dict[str, str] = IPS,
     msgfmt: MsgFormat = MsgFormat.CLASSIC,
+    compression: Compression | None = None,
+    hopfudge: int = 1,
 ) -> ClusterConfig:
     """The HOWTO cluster seen from ``node`` (ha-log and ha-debug in ``logdir`` if given);
     ``nodes`` (name -> address) adds nodes to the ``node`` line, server1 stays the home."""
@@ -79,7 +82,8 @@ def make_config(
     )
     ha_cf = HaCf(
         etc / "ha.cf", tuple(nodes), media, 694, keepalive, deadtime, warntime,
-        initdead, auto_failback, **logs, msgfmt=msgfmt,
+        initdead, auto_failback, **logs, msgfmt=msgfmt, compression=compression or Compression(),
+        hopfudge=hopfudge,
     )  # fmt: skip
     group = ResourceGroup(
         "server1",

@@ -13,8 +13,9 @@ import random
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from wirevec import datagram_vectors, make_keys
+from wirevec import compressed_vectors, datagram_vectors, make_keys
 
+from hbtui.config.model import Compression, CompressionName, MsgFormat
 from hbtui.wire import classic, netstring, packet
 from hbtui.wire.accept import Acceptor
 from hbtui.wire.errors import WireError
@@ -26,6 +27,13 @@ BODIES = [packet.split(s)[1] for s in SEEDS]
 # them with the NUL that older daemons sent after the text
 CLASSICS = [classic.encode(packet.split(s)[0]) + b"\0" * (i % 2) for i, s in enumerate(SEEDS)]
 KEYS = make_keys()
+# compressed datagrams (docs/protocol.md §2.4): the recorded ones, and every vector sealed
+# compressed with zlib and bz2; re-signed mutants reach the decompressors
+_SQUEEZE = [Compression(name, 1, traditional=True) for name in CompressionName]
+COMPRESSED = [p.read_bytes() for p in compressed_vectors()] + [
+    packet.seal(packet.split(s)[0], KEYS, MsgFormat.CLASSIC, _SQUEEZE[i % 2])
+    for i, s in enumerate(SEEDS)
+]
 PEER = ("192.168.10.2", 694)
 RESEALED = Acceptor("server1", ("server1", "server2", "server3"), KEYS)
 
@@ -34,9 +42,10 @@ RESEALED = Acceptor("server1", ("server1", "server2", "server3"), KEYS)
 EXPLICIT = 3_000
 BATCH = 14
 BATCH_EXAMPLES = 3_000  # per seed family: datagrams, bodies, classic
+COMPRESSED_EXAMPLES = 1_000  # the compressed family: slower (each mutant decompresses)
 RAW = 3_000
 GENERATED = 1_500
-FUZZ_TOTAL = EXPLICIT + 3 * BATCH_EXAMPLES * BATCH + RAW + GENERATED
+FUZZ_TOTAL = EXPLICIT + (3 * BATCH_EXAMPLES + COMPRESSED_EXAMPLES) * BATCH + RAW + GENERATED
 assert FUZZ_TOTAL >= 100_000
 
 FAST = {
@@ -125,11 +134,13 @@ def test_mutated_inputs(data: bytes) -> None:
     check_all(data)
 
 
-@pytest.mark.parametrize("family", ["datagrams", "bodies", "classic"])
+@pytest.mark.parametrize("family", ["datagrams", "bodies", "classic", "compressed"])
 def test_mutation_batches(family: str) -> None:
-    seeds = {"datagrams": SEEDS, "bodies": BODIES, "classic": CLASSICS}[family]
+    families = {"datagrams": SEEDS, "bodies": BODIES, "classic": CLASSICS}
+    seeds = {**families, "compressed": COMPRESSED}[family]
+    examples = COMPRESSED_EXAMPLES if family == "compressed" else BATCH_EXAMPLES
 
-    @settings(max_examples=BATCH_EXAMPLES, **FAST)  # type: ignore[arg-type]
+    @settings(max_examples=examples, **FAST)  # type: ignore[arg-type]
     @given(st.integers(min_value=0, max_value=2**32))
     def run(seed: int) -> None:
         for data in batch(seeds, seed):

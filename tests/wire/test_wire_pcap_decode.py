@@ -7,7 +7,7 @@ import struct
 from pathlib import Path
 
 import pytest
-from wirevec import VECTORS, WRONG_KEY_VECTOR, datagram_vectors, make_keys
+from wirevec import VECTORS, WRONG_KEY_VECTOR, authkeys_file, datagram_vectors, make_keys
 
 from hbtui.cli import main
 from hbtui.config.model import AuthMethod
@@ -83,8 +83,7 @@ def test_capture_replay_is_accepted_by_both_nodes() -> None:
 
 
 def test_decode_capture_right_key(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    keys = tmp_path / "authkeys"
-    keys.write_text("auth 1\n1 sha1 PutYourSuperSecretKeyHere\n")
+    keys = authkeys_file(tmp_path)
     assert main(["decode", "--authkeys", str(keys), str(CAPTURE)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 115
@@ -117,8 +116,7 @@ def test_decode_raw_files_and_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_decode_wrong_key_vector_and_garbage(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    keys = tmp_path / "authkeys"
-    keys.write_text("auth 1\n1 sha1 PutYourSuperSecretKeyHere\n")
+    keys = authkeys_file(tmp_path)
     junk = tmp_path / "junk.bin"
     junk.write_bytes(b"###\n99:(0)t=")
     wrong = str(VECTORS / WRONG_KEY_VECTOR)
@@ -160,8 +158,7 @@ def test_decode_classic_and_msgfmt_netstring_datagrams(
 ) -> None:
     """Issue 16: a classic text datagram shows ``classic`` and the verdict on its ``auth``
     field (the one receivers check); a ``msgfmt netstring`` datagram has no auth field."""
-    keys = tmp_path / "authkeys"
-    keys.write_text("auth 1\n1 sha1 PutYourSuperSecretKeyHere\n")
+    keys = authkeys_file(tmp_path)
     msg = packet.split((VECTORS / "03-status-active-server1.bin").read_bytes())[0]
     good = tmp_path / "classic.bin"
     good.write_bytes(packet.seal_classic(msg, make_keys()))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from wirevec import (
+    COMPRESSED,
     DATAGRAMS,
     EXPECTED_FILES,
     HA_LOGS,
@@ -21,6 +22,7 @@ from wirevec import (
     PCAPS,
     STATE_FILES,
     VECTORS,
+    compressed_vectors,
     datagram_vectors,
     described_fields,
     ha_logs,
@@ -50,6 +52,8 @@ def test_the_folder_holds_every_recorded_file() -> None:
     assert len(names) == EXPECTED_FILES
     assert len(datagram_vectors()) == DATAGRAMS
     assert len(msgfmt_netstring_vectors()) == MSGFMT_NETSTRING
+    assert len(compressed_vectors()) == COMPRESSED
+    assert len(list(VECTORS.glob("compressed-*.txt"))) == COMPRESSED
     assert len(list(VECTORS.glob("msgfmt-netstring-*.txt"))) == MSGFMT_NETSTRING
     assert len(list(VECTORS.glob("[0-9][0-9]-*.txt"))) == DATAGRAMS
     assert len(ha_logs()) == HA_LOGS
@@ -103,6 +107,18 @@ def test_msgfmt_netstring_descriptions_match(path: Path) -> None:
     assert packet.trailer_check(data, make_keys()) is SignatureCheck.OK
     msg = packet.unseal(data, make_keys())
     assert packet.auth_field_check(msg, make_keys()) is SignatureCheck.MISSING
+
+
+@pytest.mark.parametrize("path", compressed_vectors(), ids=lambda p: p.stem)
+def test_compressed_descriptions_match(path: Path) -> None:
+    """The wrapper's two fields as described; the expanded message's fields after them."""
+    text = decoded_as_described(path)
+    assert "trailer HMAC-SHA1=True, inner auth= field HMAC-SHA1=True" in text
+    msg = packet.unseal(path.read_bytes(), make_keys())
+    inner = text.split("with its NUL:\n", 1)[1]
+    assert [line.split("=", 1)[0].split(") ")[1] for line in inner.splitlines()] == [
+        f.name for f in msg
+    ]
 
 
 @pytest.mark.parametrize("path", ha_logs(), ids=lambda p: p.stem[7:])

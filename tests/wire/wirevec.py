@@ -19,11 +19,12 @@ WRONG_KEY_VECTOR = "23-status-wrongkey-server2.bin"
 WRONG_KEY_SECRET = b"SomethingElseEntirely"
 DATAGRAMS = 24  # NN-*.bin, each with its NN-*.txt description
 MSGFMT_NETSTRING = 2  # msgfmt-netstring-*.bin (a daemon configured so), with a .txt each
+COMPRESSED = 1  # compressed-*.bin (traditional_compression yes), with a .txt each
 HA_LOGS = 17
 INIT_SCRIPT_OUTPUTS = 3
 STATE_FILES = 6
 PCAPS = 3
-DESCRIBED = 2 * (DATAGRAMS + MSGFMT_NETSTRING)  # each datagram with its .txt
+DESCRIBED = 2 * (DATAGRAMS + MSGFMT_NETSTRING + COMPRESSED)  # each datagram with its .txt
 EXPECTED_FILES = DESCRIBED + HA_LOGS + INIT_SCRIPT_OUTPUTS + STATE_FILES + PCAPS + 1
 
 
@@ -32,6 +33,13 @@ def make_keys(
 ) -> AuthKeys:
     """An AuthKeys with a single active key."""
     return AuthKeys(Path("authkeys"), index, {index: AuthKey(index, method, secret)})
+
+
+def authkeys_file(folder: Path) -> Path:
+    """An authkeys file in ``folder`` with the HOWTO's key (for ``hbtui decode --authkeys``)."""
+    path = folder / "authkeys"
+    path.write_text(f"auth 1\n1 sha1 {SECRET.decode()}\n")
+    return path
 
 
 def secret_for(name: str) -> bytes:
@@ -59,6 +67,11 @@ def described_fields(text: str) -> list[tuple[FieldType, str, str]]:
         if m := FIELD.match(line):
             fields.append((FieldType(int(m.group(1))), m.group(2), m.group(3)))
     return fields
+
+
+def compressed_vectors() -> list[Path]:
+    """Datagrams a daemon sent compressed (``traditional_compression yes``)."""
+    return sorted(VECTORS.glob("compressed-*.bin"))
 
 
 def ha_logs() -> list[Path]:

@@ -58,13 +58,38 @@ HARMLESS: dict[str, str] = {
     "hbgenmethod": "how the daemon makes generations (file or time): hbtui keeps hb_generation "
     "in the state directory as the file method does",
 }
-# Directives Heartbeat 3.0.6 accepts whose behaviour hbtui does not implement: warned.
-UNSUPPORTED = frozenset(
-    {"baud", "serial", "ping6", "hbaping", "apiauth"}
-    | {"stonith", "stonith_host", "watchdog", "mcast6", "ucast6"}
-    | {"quorum_server", "record_config_changes", "record_pengine_inputs"}
-    | {"enable_config_writes", "use_apphbd", "cluster", "nice_failback", "udp"}
-)
+# Directives Heartbeat 3.0.6 accepts whose behaviour hbtui does not implement: warned with
+# what the real daemon would do that hbtui does not.
+_CRM_ONLY = "a Pacemaker (crm) setting: the daemon uses it only with crm on, which hbtui refuses"
+UNSUPPORTED: dict[str, str] = {
+    "baud": "the daemon also sends heartbeats over serial lines at this speed; hbtui has no "
+    "serial media (a second network link, bcast or ucast on another NIC, stands in)",
+    "serial": "the daemon also sends heartbeats over this serial port; hbtui has no serial "
+    "media, so this path is lost (add a second network link: bcast or ucast on another NIC)",
+    "ping6": "the daemon pings this IPv6 node; hbtui counts only IPv4 ping and ping_group nodes",
+    "hbaping": "the daemon uses a Fibre Channel HBA as a ping node; hbtui never counts it",
+    "apiauth": "the daemon limits which users may use its client API; hbtui has no client "
+    "API (its ipfail is built in and needs no line)",
+    "stonith": "the daemon fences (power-cycles) a dead peer through STONITH before it takes "
+    "over; hbtui takes over without fencing, as the daemon does with no stonith line",
+    "stonith_host": "the daemon fences (power-cycles) a dead peer through STONITH before it "
+    "takes over; hbtui takes over without fencing, as the daemon does with no stonith line",
+    "watchdog": "the daemon feeds this kernel watchdog, so a hung daemon reboots the machine; "
+    "hbtui does not (under systemd, WatchdogSec= restarts a hung node: hbtui install-service)",
+    "mcast6": "the daemon sends heartbeats to this IPv6 multicast group; hbtui's media are "
+    "IPv4 only, so this link is not used",
+    "ucast6": "the daemon sends heartbeats to this IPv6 peer; hbtui's media are IPv4 only, "
+    "so this link is not used",
+    "quorum_server": _CRM_ONLY,
+    "record_config_changes": _CRM_ONLY,
+    "record_pengine_inputs": _CRM_ONLY,
+    "enable_config_writes": _CRM_ONLY,
+    "cluster": "the cluster's name, which the daemon hands to its crm and ccm clients; "
+    "hbtui has neither",
+    "use_apphbd": "the daemon also registers with apphbd, which restarts it when it hangs; "
+    "hbtui does not (under systemd, WatchdogSec= does: hbtui install-service)",
+    "udp": "the daemon's old name of bcast; hbtui does not read it (write 'bcast DEV')",
+}
 
 RTPRIO_MAX = 99  # Linux's highest SCHED_RR priority
 DEBUG_MAX = 255  # the daemon's highest debug level in ha.cf
@@ -311,6 +336,26 @@ def _auto_failback(b: _Builder, line: ConfigLine) -> None:
     b.auto_failback = choice
 
 
+def _nice_failback(b: _Builder, line: ConfigLine) -> None:
+    """The obsolete directive, read as the daemon reads it: whatever its value, it becomes
+    ``auto_failback off`` after an ``auto_failback on|off`` line, else ``legacy``."""
+    value = b.one_arg(line)
+    if value is None:
+        return
+    if value.lower() not in TRUE_WORDS | FALSE_WORDS:
+        b.error(line, f"invalid nice_failback [{shown(value)}]: use on or off")
+        return
+    boolean_before = b.auto_failback is not AutoFailback.LEGACY  # the daemon's nice_failback flag
+    choice = AutoFailback.OFF if boolean_before else AutoFailback.LEGACY
+    b.warn(
+        line,
+        f"nice_failback is obsolete: the daemon reads this line as 'auto_failback "
+        f"{choice.value}' (whatever its value) and so does hbtui; write auto_failback on|off",
+    )
+    b.note_set("auto_failback", line)
+    b.auto_failback = choice
+
+
 def _crm(b: _Builder, line: ConfigLine) -> None:
     value = b.one_arg(line)
     if value is None:
@@ -491,6 +536,7 @@ HANDLERS: dict[str, Handler] = {
     "mcast": _mcast,
     "udpport": _udpport,
     "auto_failback": _auto_failback,
+    "nice_failback": _nice_failback,
     "crm": _crm,
     "pacemaker": _crm,
     "autojoin": _autojoin,
@@ -510,7 +556,7 @@ HANDLERS: dict[str, Handler] = {
     "uuidfrom": tuningcf.uuidfrom,
 }
 
-KNOWN_DIRECTIVES = frozenset(HANDLERS) | frozenset(HARMLESS) | UNSUPPORTED
+KNOWN_DIRECTIVES = frozenset(HANDLERS) | frozenset(HARMLESS) | frozenset(UNSUPPORTED)
 
 
 def default_initdead_ms(deadtime_ms: int) -> int:
@@ -542,7 +588,7 @@ def _read_line(b: _Builder, line: ConfigLine) -> None:
     if handler is not None:
         handler(b, line)
     elif name in UNSUPPORTED:
-        b.warn(line, f"'{name}' is a Heartbeat directive hbtui does not implement; ignored")
+        b.warn(line, f"{name} is not implemented, ignored: {UNSUPPORTED[name]}")
     elif name in HARMLESS:
         b.warn(line, f"{name}: {HARMLESS[name]}")
     else:

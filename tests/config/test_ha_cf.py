@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hbtui.config.ha_cf import parse_ha_cf, services_port
+from hbtui.config.ha_cf import UNSUPPORTED, parse_ha_cf, services_port
 from hbtui.config.lines import ConfigFile
 from hbtui.config.loader import load_config
 from hbtui.config.model import AutoFailback, HaCf, MsgFormat
@@ -114,11 +114,51 @@ def test_typo_directive_names_its_line() -> None:
     assert str(problems[0]).startswith("/etc/ha.d/ha.cf:3: error: ")
 
 
-@pytest.mark.parametrize("line", ["ping6 fe80::1", "baud 19200"])
-def test_unsupported_directive_is_a_warning(line: str) -> None:
+@pytest.mark.parametrize(
+    ("line", "what_differs"),
+    [
+        ("ping6 fe80::1", "only IPv4 ping"),
+        ("baud 19200", "no serial media"),
+        ("stonith_host * ssh server1", "without fencing"),
+        ("watchdog /dev/watchdog", "a hung daemon reboots the machine"),
+        ("ucast6 eth0 fe80::2", "IPv4 only"),
+    ],
+)
+def test_unsupported_directive_says_what_differs(line: str, what_differs: str) -> None:
     _, problems = parse(BASE + line + "\n")
     assert [(p.severity, p.line) for p in problems] == [(Severity.WARNING, 3)]
-    assert "does not implement" in problems[0].message
+    assert problems[0].message.startswith(f"{line.split()[0]} is not implemented, ignored: ")
+    assert what_differs in problems[0].message
+
+
+def test_every_unsupported_directive_says_what_the_daemon_does() -> None:
+    for name, why in UNSUPPORTED.items():
+        assert len(why) > 40 and "daemon" in why, name
+
+
+@pytest.mark.parametrize(
+    ("lines", "read_as"),
+    [
+        ("nice_failback on\n", AutoFailback.LEGACY),
+        ("nice_failback off\n", AutoFailback.LEGACY),
+        ("auto_failback on\nnice_failback on\n", AutoFailback.OFF),
+        ("auto_failback legacy\nnice_failback on\n", AutoFailback.LEGACY),
+    ],
+)
+def test_nice_failback_is_read_as_the_daemon_reads_it(lines: str, read_as: AutoFailback) -> None:
+    """Heartbeat 3.0.6: whatever its value, ``auto_failback off`` after an on|off line,
+    else ``legacy`` (and an ERROR saying the flag is obsolete)."""
+    ha_cf, problems = parse(BASE + lines)
+    assert ha_cf.auto_failback is read_as
+    nice = [p for p in problems if "nice_failback is obsolete" in p.message]
+    assert len(nice) == 1 and nice[0].severity is Severity.WARNING
+    assert f"'auto_failback {read_as.value}'" in nice[0].message
+
+
+def test_nice_failback_takes_a_boolean() -> None:
+    _, problems = parse(BASE + "nice_failback maybe\n")
+    assert [(p.severity, p.line) for p in problems] == [(Severity.ERROR, 3)]
+    assert "invalid nice_failback [maybe]" in problems[0].message
 
 
 def test_a_directive_read_but_not_acted_on_says_what_the_daemon_would_do() -> None:

@@ -41,7 +41,7 @@ def test_the_daemons_defaults() -> None:
 
 
 def test_every_tuning_directive_is_used() -> None:
-    assert not set(TUNING) & UNSUPPORTED
+    assert not set(TUNING) & UNSUPPORTED.keys()
     cf, problems = parse(
         "compression bz2\ncompression_threshold 1\ntraditional_compression yes\n"
         "max_rexmit_delay 400\nhopfudge 3\nuuidfrom nodename\n"

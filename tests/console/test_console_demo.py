@@ -146,7 +146,11 @@ async def test_the_demo_wizard_renames_server2_to_server3_and_back() -> None:
         cluster.start_all()
         await asyncio.to_thread(demo_command.wait_answering, cluster, 20.0)
         server2 = cluster["server2"]
-        old_uuid = (server2.state_dir / "hb_uuid").read_bytes()
+        uuid_file = server2.state_dir / "hb_uuid"
+        deadline = time.monotonic() + 10  # seen missing once right after the node answered
+        while not uuid_file.exists() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        old_uuid = uuid_file.read_bytes()
         app = demo_app(cluster)
         async with app.run_test(size=(140, 44)) as pilot:
             for old, new in (("server2", "server3"), ("server3", "server2")):

@@ -210,3 +210,15 @@ def diff_configs(a: NodeConfig, b: NodeConfig) -> list[Difference]:
 def breaking(differences: list[Difference]) -> list[Difference]:
     """Only the differences that break the cluster."""
     return [d for d in differences if d.impact is Impact.BREAKS]
+
+
+def by_impact(
+    node: str, texts: Mapping[str, str], peer: str, peer_texts: Mapping[str, str]
+) -> dict[str, list[str]]:
+    """``{"breaks": [...], "differs": [...]}``, each difference as its line (a drill
+    snapshot's ``configs``: ``hbtui.drill.checks``)."""
+    found: dict[str, list[str]] = {"breaks": [], "differs": []}
+    ours, theirs = parse_node_config(node, texts), parse_node_config(peer, peer_texts)
+    for d in diff_configs(ours, theirs):
+        found["breaks" if d.impact is Impact.BREAKS else "differs"].append(d.line(node, peer))
+    return found

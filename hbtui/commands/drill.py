@@ -84,12 +84,30 @@ def daemon_target(args: argparse.Namespace) -> DaemonTarget:
     return watch_source(config_dir, config, args.node_name, 0).drill_target()
 
 
+def node_trouble(args: argparse.Namespace, node: str) -> list[str] | None:
+    """Recent trouble in the hbtui node's ha-log (ha.cf ``logfile``); None: not read."""
+    from hbtui.config.loader import load_config
+    from hbtui.drill.halog import trouble
+    from hbtui.sources.daemon_target import RECENT_LINES
+
+    try:
+        config, _ = load_config(Path(args.config_dir), args.node_name, partial=True)
+        logfile = config.ha_cf.logfile if config is not None else None
+        if logfile is None:
+            return None
+        lines = Path(logfile).read_text(errors="replace").splitlines()[-RECENT_LINES:]
+    except (OSError, ValueError):
+        return None
+    return trouble(node, lines)
+
+
 def target_and_snapshot(args: argparse.Namespace) -> tuple[MakeTarget, dict[str, Any]] | int:
     """The node to drill and its first snapshot, or the exit status when there is none."""
     path = Path(args.control_socket)
     if args.daemon != "heartbeat":
         try:
             snap = request(path, "snapshot")
+            snap.setdefault("trouble", node_trouble(args, str(snap.get("node") or "")))
             return (lambda: AttachedSource(path, snap)), snap
         except NoNodeRunning as exc:
             if args.daemon == "hbtui" or find_heartbeat() is None:

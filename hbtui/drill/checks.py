@@ -45,8 +45,23 @@ def preflight(snap: Mapping[str, Any]) -> list[str]:
         found.append("a split brain is reported")
     if runtime.get("scripts_running"):
         found.append("resource scripts are running")
-    found += [str(why) for why in snap.get("trouble", [])]  # the real daemon's recent ha-log
+    found += [str(why) for why in snap.get("trouble") or []]  # recent trouble in the ha-log
+    found += [str(why) for why in (snap.get("configs") or {}).get("breaks", [])]
     return found
+
+
+def notes(snap: Mapping[str, Any], peer: str) -> list[str]:
+    """What the preflight could not check, and harmless config differences (``configs``
+    from ``hbtui.configdiff.by_impact``; absent: the peer's files were not read)."""
+    said = []
+    if snap.get("trouble") is None:
+        said.append("flapping not checked (the ha-log could not be read)")
+    configs = snap.get("configs")
+    if configs is None:
+        said.append(f"configs not compared (no link to {peer})")
+    else:
+        said += [f"note: {why}" for why in configs.get("differs", [])]
+    return said
 
 
 def anomaly(item: Mapping[str, Any]) -> str | None:

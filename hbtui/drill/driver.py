@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from hbtui.drill.checks import anomaly, holder, peers, preflight
+from hbtui.drill.checks import anomaly, holder, notes, peers, preflight
 from hbtui.drill.halog import phases
 from hbtui.drill.report import DrillReport, Move, ScriptRun
 from hbtui.stream import codec
@@ -100,8 +100,9 @@ class TargetLost(Exception):
 def plan(snap: Mapping[str, Any], started: str) -> DrillReport:
     """The drill about to start on the node of ``snap``, refused when the preflight says so."""
     others = list(peers(snap))
-    return DrillReport(started, str(snap.get("node") or "?"), others[0] if others else "none",
-                       holder(snap) or "nobody", refused=preflight(snap))  # fmt: skip
+    peer = others[0] if others else "none"
+    return DrillReport(started, str(snap.get("node") or "?"), peer, holder(snap) or "nobody",
+                       refused=preflight(snap), notes=notes(snap, peer))  # fmt: skip
 
 
 def settled(snap: Mapping[str, Any]) -> bool:

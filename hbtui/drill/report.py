@@ -44,6 +44,7 @@ class DrillReport:
     scripts: list[ScriptRun] = field(default_factory=list)
     anomaly: str | None = None
     refused: list[str] = field(default_factory=list)  # preflight findings
+    notes: list[str] = field(default_factory=list)  # what the preflight did not check, or noted
 
     @property
     def result(self) -> str:
@@ -63,6 +64,8 @@ class DrillReport:
                  f"Result: **{self.result}**", ""]  # fmt: skip
         if self.refused:
             lines += ["Not started:", *(f"- {why}" for why in self.refused), ""]
+        if self.notes:
+            lines += ["Preflight notes:", *(f"- {why}" for why in self.notes), ""]
         if self.anomaly:
             lines += [f"Stopped at: {self.anomaly}", ""]
         before = {m["name"]: m.get("seconds") for m in (previous or {}).get("moves", [])}

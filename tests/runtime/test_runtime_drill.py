@@ -17,7 +17,8 @@ from hbtui.commands import drill
 
 async def run_drill(tmp_path: Path) -> int:
     args = argparse.Namespace(control_socket=str(tmp_path / "c.sock"), timeout=20.0,
-                              reports_dir=str(tmp_path / "drills"), daemon="auto")  # fmt: skip
+                              reports_dir=str(tmp_path / "drills"), daemon="auto",
+                              config_dir=str(tmp_path / "etc"), node_name=None)  # fmt: skip
     return await asyncio.get_running_loop().run_in_executor(None, drill.run, args)
 
 
@@ -64,3 +65,13 @@ async def test_the_preflight_refuses_with_the_peer_dead(
         assert VIP in one.vips.addresses  # nothing was done
     out = capsys.readouterr().out
     assert "Result: **refused**" in out and "- server2 is dead: it could not take the group" in out
+
+
+async def test_the_report_says_what_the_preflight_did_not_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with served(tmp_path, peer=False):
+        await run_drill(tmp_path)
+    out = capsys.readouterr().out
+    assert "- flapping not checked (the ha-log could not be read)" in out
+    assert "- configs not compared (no link to server2)" in out

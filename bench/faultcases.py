@@ -368,7 +368,7 @@ CASES: dict[str, Case] = {
         f"kill-{key}": Case(
             f"kill -9 of the taker {phase}",
             kill_taker(phase),
-            r"does not hold it|should not be|Non-idle",
+            r"does not hold it|should not be|Non-idle|before we own it",
             PROBED,
         )
         for key, phase in zip(("before-vip", "before-scripts", "arp"), PHASES, strict=True)

@@ -25,6 +25,7 @@ import asyncio
 import json
 import sys
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -95,7 +96,8 @@ def node_trouble(args: argparse.Namespace, node: str) -> list[str] | None:
         logfile = config.ha_cf.logfile if config is not None else None
         if logfile is None:
             return None
-        lines = Path(logfile).read_text(errors="replace").splitlines()[-RECENT_LINES:]
+        with Path(logfile).open(errors="replace") as log:
+            lines = [line.rstrip("\n") for line in deque(log, maxlen=RECENT_LINES)]
     except (OSError, ValueError):
         return None
     return trouble(node, lines)

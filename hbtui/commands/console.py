@@ -91,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
     from hbtui.commands.drill import keeper
     from hbtui.console.app import ConsoleApp
     from hbtui.drill.driver import DrillSetup
+    from hbtui.sources.drill_reads import preflight_reads
     from hbtui.sources.pick import pick_source
 
     picked = pick_source(
@@ -121,12 +122,26 @@ def run(args: argparse.Namespace) -> int:
             record=record,
             rename=rename,
             reopen=None if args.no_peers else _reopener(args, picked.source),
-            drill=DrillSetup(keep=keeper(Path(args.state_dir) / "drills")),
+            drill=DrillSetup(
+                keep=keeper(Path(args.state_dir) / "drills"),
+                reads=preflight_reads(lambda: runners_of(app), PurePosixPath(args.config_dir)),
+            ),
             cutover=_cutover(args, picked.source.node_name, peers),
             postmortem=_postmortem(args, picked.source.node_name),
         )
         app.run()
     return 0
+
+
+def runners_of(app: Any) -> dict[str, Any]:
+    """A runner per node the console shows: this machine's, or the peer's SSH link."""
+    from hbtui.remote.runner import LocalRunner
+    from hbtui.sources.peer import PeerSource
+
+    return {
+        name: src.session.link if isinstance(src, PeerSource) else LocalRunner()
+        for name, src in app.sources.items()
+    }
 
 
 def _peers(args: argparse.Namespace, us: str) -> tuple[list[Any], Any]:

@@ -12,7 +12,10 @@ this one's. The sequence is ``hbtui.drill.driver`` (the console's ``D`` runs the
 here over the control socket through ``AttachedSource`` for an hbtui node, or for the
 real heartbeat daemon (``--daemon heartbeat``, or found running when no hbtui node
 answers) through ``DaemonTarget``: hb_standby / hb_takeover, cl_status, the addresses
-on the interfaces and its ha-log (scripts, per-phase times, recent trouble).
+on the interfaces and its ha-log (scripts, per-phase times, recent trouble). The
+preflight also compares this node's ha.cf, haresources and authkeys with the peer's,
+read over SSH (``hbtui.sources.drill_reads``; a breaking difference refuses the drill,
+an unread file is a note), and reads this node's ha-log for recent trouble.
 
 Exit status: 0 passed, 1 aborted (or the node refused), 2 refused by the preflight,
 3 no node runs here.
@@ -25,13 +28,13 @@ import asyncio
 import json
 import sys
 import time
-from collections import deque
 from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, Protocol
 
 from hbtui.cli_common import add_common_options, add_control_socket_option
 from hbtui.control.client import ControlError, NoNodeRunning, request
+from hbtui.drill.checks import peers
 from hbtui.drill.driver import Drill, DrillTarget, KeepDrill, plan
 from hbtui.drill.report import DrillReport
 from hbtui.sources.attach import AttachedSource
@@ -42,7 +45,16 @@ if TYPE_CHECKING:
     from hbtui.sources.daemon_target import DaemonTarget
 
 EXIT_PASSED, EXIT_ABORTED, EXIT_REFUSED, EXIT_NO_NODE = 0, 1, 2, 3
-MakeTarget = Callable[[], DrillTarget]
+LINK_S = 10.0  # the SSH link to the peer, tried once
+
+
+class OwnedTarget(DrillTarget, Protocol):
+    """A drill target this command opened, and so closes."""
+
+    async def close(self) -> None: ...
+
+
+MakeTarget = Callable[[], OwnedTarget]
 
 
 DAEMONS = ("auto", "hbtui", "heartbeat")
@@ -61,6 +73,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "real daemon: hb_standby/hb_takeover, cl_status, its ha-log); auto: "
                         "hbtui when its control socket answers, else heartbeat when it runs "
                         "(default auto)")  # fmt: skip
+    parser.add_argument("--peer", metavar="HOST",
+                        help="the peer's address for SSH, to compare its ha.cf, haresources "
+                        "and authkeys with this node's (default: its node name, as "
+                        "ssh_config maps it)")  # fmt: skip
+    parser.add_argument("--no-peer", action="store_true",
+                        help="do not read the peer's configs (the report says they were "
+                        "not compared)")  # fmt: skip
     parser.epilog = "exit status: 0 passed; 1 aborted; 2 refused by the preflight; 3 no node runs"
 
 
@@ -70,9 +89,7 @@ async def drive(make: MakeTarget, report: DrillReport, timeout_s: float) -> None
     try:
         await Drill(target, report, timeout_s=timeout_s).run()
     finally:
-        close = getattr(target, "close", None)
-        if close is not None:
-            await close()
+        await target.close()
 
 
 def daemon_target(args: argparse.Namespace) -> DaemonTarget:
@@ -85,22 +102,30 @@ def daemon_target(args: argparse.Namespace) -> DaemonTarget:
     return watch_source(config_dir, config, args.node_name, 0).drill_target()
 
 
-def node_trouble(args: argparse.Namespace, node: str) -> list[str] | None:
-    """Recent trouble in the hbtui node's ha-log (ha.cf ``logfile``); None: not read."""
-    from hbtui.config.loader import load_config
-    from hbtui.drill.halog import trouble
-    from hbtui.sources.daemon_target import RECENT_LINES
+async def read_more(args: argparse.Namespace, snap: dict[str, Any]) -> dict[str, Any]:
+    """``snap`` with both nodes' configs compared and this node's ha-log read for trouble
+    (``hbtui.sources.drill_reads``): this node's files here, the peer's over SSH (by its
+    node name, or ``--peer``; none with ``--no-peer``), the link tried once, bounded."""
+    from hbtui.remote.runner import CommandRunner, LocalRunner
+    from hbtui.remote.ssh import LinkError, PeerLink, PeerTarget
+    from hbtui.sources.drill_reads import with_reads
 
+    node, others = str(snap.get("node") or ""), list(peers(snap))
+    runners: dict[str, CommandRunner] = {node: LocalRunner()}
+    link = None
+    if len(others) == 1 and not args.no_peer:
+        link = PeerLink(PeerTarget(node=others[0], host=args.peer, connect_timeout_s=LINK_S))
+        try:
+            await link.connect_once()
+            runners[others[0]] = link
+        except LinkError as exc:
+            why = f"configs not compared (no SSH link to {link.target.address}: {exc})"
+            snap = {**snap, "configs": {"unread": [why]}}
     try:
-        config, _ = load_config(Path(args.config_dir), args.node_name, partial=True)
-        logfile = config.ha_cf.logfile if config is not None else None
-        if logfile is None:
-            return None
-        with Path(logfile).open(errors="replace") as log:
-            lines = [line.rstrip("\n") for line in deque(log, maxlen=RECENT_LINES)]
-    except (OSError, ValueError):
-        return None
-    return trouble(node, lines)
+        return await with_reads(snap, runners, PurePosixPath(args.config_dir))
+    finally:
+        if link is not None:
+            await link.close()
 
 
 def target_and_snapshot(args: argparse.Namespace) -> tuple[MakeTarget, dict[str, Any]] | int:
@@ -109,7 +134,6 @@ def target_and_snapshot(args: argparse.Namespace) -> tuple[MakeTarget, dict[str,
     if args.daemon != "heartbeat":
         try:
             snap = request(path, "snapshot")
-            snap.setdefault("trouble", node_trouble(args, str(snap.get("node") or "")))
             return (lambda: AttachedSource(path, snap)), snap
         except NoNodeRunning as exc:
             if args.daemon == "hbtui" or find_heartbeat() is None:
@@ -164,6 +188,7 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(found, int):
         return found
     make, snap = found
+    snap = asyncio.run(read_more(args, snap))
     report = plan(snap, rfc3339(time.time()))
     if not report.refused:
         asyncio.run(drive(make, report, args.timeout))

@@ -52,14 +52,17 @@ def preflight(snap: Mapping[str, Any]) -> list[str]:
 
 def notes(snap: Mapping[str, Any], peer: str) -> list[str]:
     """What the preflight could not check, and harmless config differences (``configs``
-    from ``hbtui.configdiff.by_impact``; absent: the peer's files were not read)."""
+    from ``hbtui.configdiff.by_impact``, with ``unread``: the files not compared; absent:
+    the peer's files were not read; ``trouble_unread``: why the ha-log was not read)."""
     said = []
     if snap.get("trouble") is None:
-        said.append("flapping not checked (the ha-log could not be read)")
+        why = snap.get("trouble_unread") or "the ha-log could not be read"
+        said.append(f"flapping not checked ({why})")
     configs = snap.get("configs")
     if configs is None:
         said.append(f"configs not compared (no link to {peer})")
     else:
+        said += [str(why) for why in configs.get("unread", [])]
         said += [f"note: {why}" for why in configs.get("differs", [])]
     return said
 

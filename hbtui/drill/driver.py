@@ -81,16 +81,21 @@ class LoopClock:
 
 # keeps a finished report (Markdown and JSON beside the last drill's); where it went
 KeepDrill = Callable[[DrillReport], Awaitable[str]]
+# the snapshot with what the preflight reads besides it (``configs``, ``trouble``)
+ReadMore = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
 class DrillSetup:
     """How a console runs drills: where reports go (None: not kept), the move timeout,
-    the clock (None: the loop's)."""
+    the clock (None: the loop's), what the preflight reads besides the snapshot (both
+    nodes' configs and the node's ha-log: ``hbtui.sources.drill_reads``; None: nothing,
+    and the report says so)."""
 
     keep: KeepDrill | None = None
     timeout_s: float = TIMEOUT_S
     clock: Clock | None = None
+    reads: ReadMore | None = None
 
 
 class TargetLost(Exception):

@@ -171,6 +171,9 @@ class DaemonTarget:
             for item in self.read(LogLine(self.now_ms(), level_of(text), text)):
                 yield item
 
+    async def close(self) -> None:
+        """Nothing to release: each read is its own command (the runner is the caller's)."""
+
 
 def peer_target(runner: StreamRunner, node: str, texts: dict[str, str]) -> DaemonTarget | None:
     """The real daemon on a peer, from its config files as read over the link (ha.cf's

@@ -21,7 +21,7 @@ _shtab_hbtui_advise_option_strings=(-h --help --config-dir --state-dir --node-na
 _shtab_hbtui_install_service_option_strings=(-h --help --config-dir --state-dir --node-name --unit-dir --logrotate-dir --program --print)
 _shtab_hbtui_migrate_option_strings=(-h --help --config-dir --state-dir --node-name --to --format --out --cluster-name --token --dc-deadtime --rehearse --cutover --yes --peer-hbtui --ring0)
 _shtab_hbtui_postmortem_option_strings=(-h --help --config-dir --pcap --json --text)
-_shtab_hbtui_drill_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --timeout --reports-dir --daemon)
+_shtab_hbtui_drill_option_strings=(-h --help --config-dir --state-dir --node-name --control-socket --timeout --reports-dir --daemon --peer --no-peer)
 _shtab_hbtui_option_strings=(-h --help --version)
 
 
@@ -88,6 +88,7 @@ _shtab_hbtui_postmortem___json_nargs=0
 _shtab_hbtui_postmortem___text_nargs=0
 _shtab_hbtui_drill__h_nargs=0
 _shtab_hbtui_drill___help_nargs=0
+_shtab_hbtui_drill___no_peer_nargs=0
 _shtab_hbtui_pos_0_nargs=A...
 _shtab_hbtui__h_nargs=0
 _shtab_hbtui___help_nargs=0

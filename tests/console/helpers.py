@@ -61,11 +61,16 @@ def wire_text(app: ConsoleApp) -> str:
 
 
 def drill_dialog(cluster: FakeCluster, timeout_s: float = 120.0) -> DrillScreen:
-    """The drill dialog on a fake cluster and its clock; the report is said kept in
+    """The drill dialog on a fake cluster and its clock; the preflight reads agreeing
+    configs but for the log file's name (a note); the report is said kept in
     /var/lib/heartbeat/drills and written nowhere."""
 
     async def keep(report: Any) -> str:
         return "/var/lib/heartbeat/drills/drill-20261126T033000_000Z.md"
 
-    setup = DrillSetup(keep=keep, timeout_s=timeout_s, clock=cluster.clock)
+    async def reads(snap: dict[str, Any]) -> dict[str, Any]:  # as read over the SSH link
+        differs = ["DIFFERS ha.cf logfile: server2 /var/log/ha-log, server1 /var/log/ha.log"]
+        return {**snap, "trouble": [], "configs": {"breaks": [], "differs": differs}}
+
+    setup = DrillSetup(keep=keep, timeout_s=timeout_s, clock=cluster.clock, reads=reads)
     return DrillScreen(cluster.me, cluster, lambda: "2026-11-26T03:30:00.000Z", setup)

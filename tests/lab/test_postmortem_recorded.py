@@ -4,7 +4,8 @@ daemons, and two hbtui nodes, in the namespace lab; server1 is killed with SIGKI
 The report must hold one failover from server1 to server2 whose ``declared_dead`` is within
 1 s of the ``node server1: is dead`` log line and whose ``vip_added`` is within the log's
 resolution of the moment netlink saw the VIP on server2 (1 s for the real daemon's
-second-resolution lines; hbtui logs "added <ip> on <dev>" in the same format).
+second-resolution lines; hbtui logs "added <ip> on <dev>" in the same format). On hbtui's
+log, server1 then returns and is killed again: the drill's preflight reads two failovers.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from hbtui.drill.halog import trouble
 from hbtui.lab.netns import Lab
 
 from .cluster import Cluster, LabNodeProcess, RealHeartbeat
@@ -115,3 +117,19 @@ def test_postmortem_of_a_recorded_kill_reports_the_failover_at_its_times(
     vip_error = at("vip_added") - taken
     print(f"[lab postmortem {kind}] vip_added - netlink: {vip_error * 1000:.0f} ms")
     assert -RESOLUTION_S[kind] - 0.05 <= vip_error <= 0.05, (entry, taken)
+    if kind == "hbtui":  # the real daemon's wording: tests/runtime/test_runtime_drill_daemon
+        flap_again(cluster, lab)
+
+
+def flap_again(cluster: Cluster, lab: Lab) -> None:
+    """server1 back (the group fails back), then killed again: server2's ha-log, as hbtui
+    wrote it, is a flapping cluster the drill's preflight refuses (two failovers)."""
+    assert trouble("server2", cluster["server2"].log_text().splitlines()) == []
+    cluster["server1"].start()
+    wait_for_vip(lab["server1"], VIP, present=True, timeout=25)  # auto_failback on
+    wait_for_vip(lab["server2"], VIP, present=False, timeout=10)
+    cluster["server1"].crash()
+    wait_for_vip(lab["server2"], VIP, present=True, timeout=15)
+    wait_until(lambda: cluster["server2"].log_text().count(DONE) >= 2, 10, "second mach_down")
+    found = trouble("server2", cluster["server2"].log_text().splitlines())
+    assert any("failed over 2 times" in why for why in found), found

@@ -18,7 +18,8 @@ from hbtui.commands import drill
 async def run_drill(tmp_path: Path) -> int:
     args = argparse.Namespace(control_socket=str(tmp_path / "c.sock"), timeout=20.0,
                               reports_dir=str(tmp_path / "drills"), daemon="auto",
-                              config_dir=str(tmp_path / "etc"), node_name=None)  # fmt: skip
+                              config_dir=str(tmp_path / "etc"), node_name=None, peer=None,
+                              no_peer=True)  # fmt: skip
     return await asyncio.get_running_loop().run_in_executor(None, drill.run, args)
 
 
@@ -73,5 +74,5 @@ async def test_the_report_says_what_the_preflight_did_not_check(
     async with served(tmp_path, peer=False):
         await run_drill(tmp_path)
     out = capsys.readouterr().out
-    assert "- flapping not checked (the ha-log could not be read)" in out
+    assert f"- flapping not checked ({tmp_path / 'etc' / 'ha.cf'}: missing)" in out
     assert "- configs not compared (no link to server2)" in out

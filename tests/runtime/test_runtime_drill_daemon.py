@@ -290,7 +290,7 @@ def cli_args(tmp_path: Path, daemon: str) -> argparse.Namespace:
     return argparse.Namespace(control_socket=str(tmp_path / "c.sock"), timeout=20.0,
                               reports_dir=str(tmp_path / "drills"), daemon=daemon,
                               state_dir=str(tmp_path), config_dir=str(tmp_path),
-                              node_name="server1")  # fmt: skip
+                              node_name="server1", peer=None, no_peer=True)  # fmt: skip
 
 
 def test_the_cli_with_no_node_and_no_daemon_says_so(

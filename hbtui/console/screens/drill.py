@@ -130,6 +130,8 @@ class DrillScreen(ModalScreen[Outcome]):
         try:
             snap = await self.target.snapshot()
             silent = "" if snap else "it gave no snapshot (not running?)"
+            if snap and self.setup.reads is not None:
+                snap = await self.setup.reads(snap)  # both nodes' configs, the ha-log
         except Exception as exc:  # said in the dialog, never fatal
             snap, silent = {}, str(exc)
         self.report = report = plan(snap, self.started())
@@ -147,7 +149,9 @@ class DrillScreen(ModalScreen[Outcome]):
         text = CONFIRM_TEXT.format(vips=vips, holder=report.holder, other=other, node=me,
                                    away=away, back=back, timeout=self.setup.timeout_s)  # fmt: skip
         where = "kept in the state directory" if self.setup.keep else "not kept (no state dir)"
-        self._show("confirm", f"{text} The report is {where}.")
+        noted = "".join(f"\n  - {note}" for note in report.notes)
+        noted = f"\nThe preflight notes:{noted}" if noted else ""
+        self._show("confirm", f"{text} The report is {where}.{noted}")
 
     def action_run(self) -> None:
         if self.state == "confirm" and self.report is not None:

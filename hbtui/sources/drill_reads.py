@@ -1,0 +1,135 @@
+"""What a drill's preflight reads besides the node's snapshot: both nodes' ha.cf,
+haresources and authkeys, compared by impact (``hbtui.configdiff.by_impact``: a breaking
+difference refuses the drill), and the drilled node's ha-log tail for recent trouble
+(``hbtui.drill.halog.trouble``), each through that node's runner: this machine's, or the
+SSH link to the peer. ``hbtui drill`` and the console's ``D`` both call ``with_reads``.
+
+What could not be read is said, never taken as agreement: a file unread on either side
+is left out of the comparison and named in ``configs["unread"]`` (the report's notes);
+a missing file is compared as missing (it breaks the cluster).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from pathlib import PurePosixPath
+from typing import Any
+
+from hbtui.configdiff import by_impact, parse_node_config
+from hbtui.drill.checks import peers
+from hbtui.drill.driver import ReadMore
+from hbtui.drill.halog import trouble
+from hbtui.remote import commands
+from hbtui.remote.runner import CommandRunner
+from hbtui.remote.ssh import LinkError
+from hbtui.sources.daemon_target import RECENT_LINES
+
+READ_TIMEOUT_S = 10.0
+MISSING = "No such file or directory"
+
+Runners = Callable[[], Mapping[str, CommandRunner]]
+
+
+async def _read(runner: CommandRunner, argv: commands.Argv) -> tuple[str | None, str]:
+    """The command's output, or None and why it gave none."""
+    try:
+        done = await runner.run(argv, timeout=READ_TIMEOUT_S)
+    except LinkError as exc:
+        return None, str(exc)
+    if not done.ok:
+        return None, done.stderr.strip() or f"exit status {done.exit_status}"
+    return done.stdout, ""
+
+
+async def config_texts(
+    runner: CommandRunner, config_dir: PurePosixPath
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The node's config files by name (a missing one absent), and why each file that
+    could not be read (other than missing) was not."""
+    names = commands.CONFIG_FILES
+    reads = [_read(runner, commands.config_file(name, config_dir)) for name in names]
+    texts, unread = {}, {}
+    for name, (text, why) in zip(names, await asyncio.gather(*reads), strict=True):
+        if text is not None:
+            texts[name] = text
+        elif MISSING not in why:
+            unread[name] = why
+    return texts, unread
+
+
+def compare(
+    node: str,
+    ours: tuple[dict[str, str], dict[str, str]],
+    peer: str,
+    theirs: tuple[dict[str, str], dict[str, str]],
+) -> dict[str, list[str]]:
+    """``by_impact`` of the files read on both nodes; ``unread`` names the others."""
+    (our_texts, our_unread), (their_texts, their_unread) = ours, theirs
+    skipped = set(our_unread) | set(their_unread)
+    found = by_impact(
+        node, {n: t for n, t in our_texts.items() if n not in skipped},
+        peer, {n: t for n, t in their_texts.items() if n not in skipped},
+    )  # fmt: skip
+    found["unread"] = []
+    for who, unread in ((node, our_unread), (peer, their_unread)):
+        by_reason: dict[str, list[str]] = {}
+        for name, why in unread.items():  # ha.cf, haresources, authkeys in that order
+            by_reason.setdefault(why, []).append(name)
+        found["unread"] += [
+            f"{', '.join(n)} not compared ({who}: {why})" for why, n in by_reason.items()
+        ]
+    return found
+
+
+async def recent_trouble(
+    runner: CommandRunner, node: str, ha_cf_text: str
+) -> tuple[list[str] | None, str]:
+    """Recent trouble in the node's ha-log (ha.cf ``logfile``); None and why when unread."""
+    ha_cf = parse_node_config(node, {"ha.cf": ha_cf_text}).ha_cf
+    if ha_cf is None or ha_cf.logfile is None:
+        return None, "ha.cf names no logfile" if ha_cf is not None else "ha.cf is not valid"
+    path = str(ha_cf.logfile)
+    text, why = await _read(runner, ("tail", "-n", str(RECENT_LINES), "--", path))
+    if text is None:
+        return None, f"{path}: {why}"
+    return trouble(node, text.splitlines()), ""
+
+
+async def with_reads(
+    snap: dict[str, Any], runners: Mapping[str, CommandRunner], config_dir: PurePosixPath
+) -> dict[str, Any]:
+    """``snap`` with ``configs`` (both nodes' files compared; absent when the peer has no
+    runner) and ``trouble`` (when the snapshot has none) read through ``runners``."""
+    node, others = str(snap.get("node") or ""), list(peers(snap))
+    runner = runners.get(node)
+    if runner is None or len(others) != 1:
+        return snap  # the preflight refuses a cluster that is not two nodes
+    peer = others[0]
+    peer_runner = runners.get(peer)
+    reads = [config_texts(runner, config_dir)]
+    if peer_runner is not None:
+        reads.append(config_texts(peer_runner, config_dir))
+    read = await asyncio.gather(*reads)
+    out = dict(snap)
+    if peer_runner is not None:
+        out["configs"] = compare(node, read[0], peer, read[1])
+    if out.get("trouble") is None:
+        (texts, unread), why = read[0], ""
+        if "ha.cf" in texts:
+            out["trouble"], why = await recent_trouble(runner, node, texts["ha.cf"])
+        else:
+            why = f"{config_dir / 'ha.cf'}: {unread.get('ha.cf', 'missing')}"
+        if why:
+            out["trouble_unread"] = why
+    return out
+
+
+def preflight_reads(runners: Runners, config_dir: PurePosixPath) -> ReadMore:
+    """``with_reads`` over the runners ``runners()`` gives at each drill (the console's
+    nodes change with a rename)."""
+
+    async def reads(snap: dict[str, Any]) -> dict[str, Any]:
+        return await with_reads(snap, runners(), config_dir)
+
+    return reads

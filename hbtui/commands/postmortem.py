@@ -6,7 +6,9 @@ failover, failback, standby, stop, split brain and heal with its per-phase times
 late heartbeats, resource script calls and problems: in the console on a terminal, as text
 otherwise (``--text``), or ``--json`` (one object per timeline entry).
 ``--config-dir`` adds the deadtime (for "last heard") and the active key; ``--pcap`` a capture
-of udp/694 that puts both nodes' lines on one clock and dates the last packet of a dead node.
+of udp/694 that puts both nodes' lines on one clock and dates the last packet of a dead node
+(with ``--config-dir``, every captured packet is checked against authkeys: a sender whose
+packets fail is a "keys differ" problem).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import sys
 from pathlib import Path
 
 from hbtui.config.loader import load_config
+from hbtui.config.model import AuthKeys
 from hbtui.config.problems import Severity
 from hbtui.postmortem.capture import read_capture
 from hbtui.postmortem.files import PostmortemError, expand, read_log
@@ -30,7 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config-dir",
         default=None,
-        help="the cluster's /etc/ha.d (optional: gives deadtime and the active key)",
+        help="the cluster's /etc/ha.d (optional: gives deadtime and the active key; with "
+        "--pcap each packet is checked against its authkeys)",
     )
     parser.add_argument(
         "--pcap",
@@ -50,8 +54,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def settings_from(config_dir: Path) -> Settings:
-    """Timers, nodes and the active key of a config dir; PostmortemError naming the file."""
+def settings_from(config_dir: Path) -> tuple[Settings, AuthKeys]:
+    """Timers, nodes and the active key of a config dir, and its authkeys (each captured
+    datagram's verdict); PostmortemError naming the file."""
     config, problems = load_config(config_dir, local_host=False, partial=True)
     if config is None:
         errors = [p for p in problems if p.severity is Severity.ERROR] or problems
@@ -59,15 +64,16 @@ def settings_from(config_dir: Path) -> Settings:
     cf, keys = config.ha_cf, config.authkeys
     active = keys.keys.get(keys.active)
     key = f"key {active.index} ({active.method.value})" if active else None
-    return Settings(cf.deadtime_ms / 1000, cf.warntime_ms / 1000, key, cf.nodes)
+    return Settings(cf.deadtime_ms / 1000, cf.warntime_ms / 1000, key, cf.nodes), keys
 
 
 def report_of(inputs: list[Path], config_dir: Path | None, pcaps: list[Path]) -> Report:
-    """The post-mortem of these log files or directories (and captures); PostmortemError
-    naming the first unusable file. ``hbtui postmortem`` and ``hbtui report`` use it."""
-    settings = settings_from(config_dir) if config_dir else Settings()
+    """The post-mortem of these log files or directories (and captures: with the config
+    dir, every datagram checked against its authkeys); PostmortemError naming the first
+    unusable file. ``hbtui postmortem`` and ``hbtui report`` use it."""
+    settings, keys = settings_from(config_dir) if config_dir else (Settings(), None)
     paths = expand(inputs)
-    capture = read_capture(pcaps) if pcaps else None
+    capture = read_capture(pcaps, keys) if pcaps else None
     return analyse([read_log(p, settings.nodes) for p in paths], settings, capture)
 
 

@@ -7,6 +7,10 @@ a second ``ts`` drops and the wire delay: the median over the node's statuses, l
 second, estimates how far the node's clock is behind the capture's (within half a second).
 Log lines of a node whose clock is off by half a second or more are moved onto the
 capture's clock, so the two nodes' lines compare.
+
+With the cluster's authkeys (``--config-dir``) every Heartbeat datagram also gets the
+verdict a receiver would give it (``hbtui.wire.packet.unseal``): a sender whose packets
+fail authentication is named with the key, when it began and how many failed.
 """
 
 from __future__ import annotations
@@ -14,25 +18,49 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from hbtui.config.model import AuthKeys
 from hbtui.postmortem.files import NodeLog, PostmortemError
 from hbtui.wire.errors import WireError
-from hbtui.wire.packet import split
+from hbtui.wire.packet import PacketRejected, split, unseal
 from hbtui.wire.pcap import read_datagrams
 
 ALIGN_FROM_S = 0.5  # a smaller offset is within what the estimate can tell
 
 
+@dataclass
+class KeyVerdicts:
+    """One sender's datagrams checked against the authkeys: how many passed, how many
+    failed, the first and last failure (capture time) and the first failure's reason."""
+
+    passed: int = 0
+    failed: int = 0
+    first_failed: datetime | None = None
+    last_failed: datetime | None = None
+    why: str = ""
+
+    def count(self, at: datetime, rejected: PacketRejected | None) -> None:
+        if rejected is None:
+            self.passed += 1
+            return
+        self.failed += 1
+        self.first_failed = self.first_failed or at
+        self.last_failed = at
+        self.why = self.why or rejected.detail
+
+
 @dataclass(frozen=True)
 class Capture:
     """Per node: (capture time, local and naive like log stamps; sender's ``ts``) of each
-    status it sent, once per (generation, seq), in capture order."""
+    status it sent, once per (generation, seq), in capture order; with keys, each sender's
+    ``KeyVerdicts`` (empty: not checked)."""
 
     statuses: dict[str, list[tuple[datetime, int]]]
     files: tuple[str, ...]
+    verdicts: dict[str, KeyVerdicts] = field(default_factory=dict)
 
     def last_status_before(self, node: str, at: datetime) -> datetime | None:
         """When ``node``'s last status before ``at`` crossed the wire (None: none)."""
@@ -40,10 +68,20 @@ class Capture:
         return earlier[-1] if earlier else None
 
 
-def read_capture(paths: Iterable[Path]) -> Capture:
-    """The statuses of pcap/pcapng files; PostmortemError naming a file that is unusable."""
+def _verdict(payload: bytes, keys: AuthKeys) -> PacketRejected | None:
+    try:
+        unseal(payload, keys)
+    except PacketRejected as exc:
+        return exc
+    return None
+
+
+def read_capture(paths: Iterable[Path], keys: AuthKeys | None = None) -> Capture:
+    """The statuses of pcap/pcapng files (and, with ``keys``, every datagram's verdict);
+    PostmortemError naming a file that is unusable."""
     seen: set[tuple[str, str, str]] = set()
     statuses: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    verdicts: dict[str, KeyVerdicts] = defaultdict(KeyVerdicts)
     names = []
     for path in paths:
         names.append(str(path))
@@ -56,10 +94,15 @@ def read_capture(paths: Iterable[Path]) -> Capture:
         for dg in datagrams:
             try:
                 msg, _, _ = split(dg.payload)
-                src, hg, seq, ts = msg.get("src"), msg.get("hg"), msg.get("seq"), msg.get("ts")
+            except WireError:
+                continue  # not a Heartbeat datagram
+            src, hg, seq, ts = msg.get("src"), msg.get("hg"), msg.get("seq"), msg.get("ts")
+            if keys is not None and src:
+                verdicts[src].count(datetime.fromtimestamp(dg.time), _verdict(dg.payload, keys))
+            try:
                 stamp = int(ts or "", 16)
-            except (WireError, ValueError):
-                continue  # not a Heartbeat datagram, or one without a usable ts
+            except ValueError:
+                continue  # no usable ts
             if msg.type != "status" or not src or (src, str(hg), str(seq)) in seen:
                 continue
             seen.add((src, str(hg), str(seq)))
@@ -73,6 +116,7 @@ def read_capture(paths: Iterable[Path]) -> Capture:
             for node, items in statuses.items()
         },
         tuple(names),
+        dict(verdicts),
     )
 
 

@@ -237,6 +237,21 @@ def _key_problems(walks: dict[str, NodeWalk], s: Settings) -> list[Problem]:
     return problems
 
 
+def _wire_key_problems(capture: Capture) -> list[Problem]:
+    """Senders whose datagrams in the capture fail authentication with the authkeys given."""
+    problems = []
+    for src, v in sorted(capture.verdicts.items()):
+        if not v.failed or v.first_failed is None or v.last_failed is None:
+            continue
+        text = (
+            f"keys differ: {src}'s packets fail authentication in the capture ({v.why}) since "
+            f"{hms(v.first_failed)}: {v.failed} of {v.failed + v.passed} until "
+            f"{hms(v.last_failed)}"
+        )
+        problems.append(Problem(v.first_failed, "keys_differ", text, ", ".join(capture.files)))
+    return problems
+
+
 def _loops(walks: dict[str, NodeWalk], entries: list[Entry]) -> list[Problem]:
     problems = []
     starts: dict[str, list[datetime]] = {}
@@ -335,6 +350,8 @@ def analyse(
     entries = sorted([*entries, *brains], key=lambda e: e.at)
     problems = [p for w in walks.values() for p in w.problems]
     problems += _key_problems(walks, s) + _loops(walks, entries)
+    if capture is not None:
+        problems += _wire_key_problems(capture)
     problems += [
         Problem(
             b.at,

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from hbtui.cli import main
+from hbtui.commands.postmortem import report_of
 from hbtui.engine import hblog
 from hbtui.postmortem.capture import clock_offsets, read_capture
 from hbtui.postmortem.files import PostmortemError, read_log
@@ -114,3 +115,51 @@ def test_a_capture_without_heartbeat_packets_is_an_error_naming_it(tmp_path: Pat
     junk.write_bytes(b"not a capture")
     with pytest.raises(PostmortemError, match=r"junk\.pcap"):
         read_capture([junk])
+
+
+HOWTO = Path(__file__).resolve().parents[2] / "hbtui" / "data" / "howto"
+COLD_START = VECTORS / "capture-a-cold-start.pcap"  # two real daemons, the HOWTO's key
+
+
+def config_dir(tmp_path: Path, key_line: str) -> Path:
+    """The HOWTO's /etc/ha.d with ``key_line`` as authkeys' key 1."""
+    etc = tmp_path / "ha.d"
+    etc.mkdir()
+    for name in ("ha.cf", "haresources"):
+        (etc / name).write_text((HOWTO / name).read_text())
+    (etc / "authkeys").write_text(f"auth 1\n{key_line}\n")
+    (etc / "authkeys").chmod(0o600)
+    return etc
+
+
+def key_problems(tmp_path: Path, key_line: str, pcap_path: Path) -> list[str]:
+    log = tmp_path / "ha-log-a-cold-start-server1.txt"
+    log.write_text((VECTORS / log.name).read_text())
+    report = report_of([log], config_dir(tmp_path, key_line), [pcap_path])
+    return [p.text for p in report.problems if p.kind == "keys_differ"]
+
+
+def test_the_real_daemons_packets_pass_with_their_key(tmp_path: Path) -> None:
+    assert key_problems(tmp_path, "1 sha1 PutYourSuperSecretKeyHere", COLD_START) == []
+
+
+def test_packets_signed_with_another_key_are_named_per_sender(tmp_path: Path) -> None:
+    found = key_problems(tmp_path, "1 sha1 NotTheKeyTheyUsed", COLD_START)
+    assert [text.split("'")[0] for text in found] == [
+        "keys differ: server1",
+        "keys differ: server2",
+    ]
+    assert all("signature does not match key 1 (sha1)" in text for text in found), found
+
+
+def test_only_the_wrong_key_sender_is_named(tmp_path: Path) -> None:
+    """The daemon's own status signed with the wrong key (vector 23) among good ones."""
+    good = (VECTORS / "04-status-active-server2.bin").read_bytes()
+    wrong = (VECTORS / "23-status-wrongkey-server2.bin").read_bytes()
+    ours = (VECTORS / "03-status-active-server1.bin").read_bytes()
+    t0 = T0.timestamp()
+    mixed = tmp_path / "mixed.pcap"
+    mixed.write_bytes(pcap([(t0, ours), (t0 + 0.5, good), (t0 + 1.25, wrong), (t0 + 2.25, wrong)]))
+    (text,) = key_problems(tmp_path, "1 sha1 PutYourSuperSecretKeyHere", mixed)
+    assert text.startswith("keys differ: server2's packets fail authentication in the capture")
+    assert "since 10:41:01.250: 2 of 3 until 10:41:02.250" in text, text

@@ -10,10 +10,12 @@ focused source (whose events the console already reads). Time comes from a ``Clo
 holder and back (``standby`` when this node holds it, else ``takeover``), timing each
 move until the snapshot shows every address on the target and nothing running. The
 first anomaly (a script failing or timing out, a stop failure, a node declared dead, a
-command refused, a move not done within ``timeout_s``, the operator's ``stop``) ends it,
-and the group is put back where it was. Every wait is bounded by ``timeout_s``. The
-ha-log lines the stream carried (``LogLine``) give each move its per-phase times
-(``hbtui.drill.halog.phases``) where they date them.
+split brain in the stream or in a snapshot polled, a command refused, a move not done
+within ``timeout_s``, the operator's ``stop``) ends it, and the group is put back where
+it was, unless a split brain is still under way then: a move would make it worse, so the
+report says so and where the group is (``not_restored``). Every wait is bounded by
+``timeout_s``. The ha-log lines the stream carried (``LogLine``) give each move its
+per-phase times (``hbtui.drill.halog.phases``) where they date them.
 """
 
 from __future__ import annotations
@@ -24,7 +26,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from hbtui.drill.checks import anomaly, holder, notes, peers, preflight
+from hbtui.drill.checks import (
+    anomaly,
+    holder,
+    notes,
+    peers,
+    preflight,
+    settled,
+    split_in,
+    split_in_snapshot,
+)
 from hbtui.drill.halog import phases
 from hbtui.drill.report import DrillReport, Move, ScriptRun
 from hbtui.stream import codec
@@ -110,12 +121,6 @@ def plan(snap: Mapping[str, Any], started: str) -> DrillReport:
                        refused=preflight(snap), notes=notes(snap, peer))  # fmt: skip
 
 
-def settled(snap: Mapping[str, Any]) -> bool:
-    """No takeover, standby or resource script under way."""
-    running = snap.get("runtime", {}).get("scripts_running")
-    return not snap.get("busy") and snap.get("standby") is None and not running
-
-
 class Relay:
     """A ``DrillTarget`` over a source whose events someone else reads: that reader hands
     each item to ``feed``; only items fed after ``events()`` began are kept. A source
@@ -180,6 +185,7 @@ class Drill:
         self._heard = False
         self._seen: str | None = None  # the first anomaly the stream showed, not yet taken
         self._stopped: str | None = None
+        self._split: str | None = None  # the split brain under way, as last seen
         self._scripts: dict[int, ScriptRun] = {}
         self._lines: list[str] = []  # the node's ha-log lines during the drill
 
@@ -205,8 +211,11 @@ class Drill:
                 self._seen = why
 
     def _note(self, item: Mapping[str, Any]) -> str | None:
-        """Keep script runs; the anomaly this item is, if any."""
+        """Keep script runs and the split brain; the anomaly this item is, if any."""
         kind, rid = item.get("type"), item.get("request_id")
+        split = split_in(item)
+        if split is not None:
+            self._split = split or None
         if kind == "LogLine":
             self._lines.append(str(item.get("text")))
         elif kind == "ScriptStarted" and isinstance(rid, int):
@@ -242,6 +251,11 @@ class Drill:
         snap = await self._ask("snapshot", self.target.snapshot())
         if not snap:
             raise TargetLost("it gave no snapshot (not running?)")
+        split = split_in_snapshot(snap)
+        if split is not None:
+            self._split = split or None
+        if split and self._seen is None:
+            self._seen = f"split brain: {split}"
         return snap
 
     async def move(self, move: Move, watch: bool = True) -> bool:
@@ -293,7 +307,15 @@ class Drill:
             await self.move(back)
         if self.report.anomaly is None:
             return
-        if holder(await self._quiet()) != original:  # a move asked for goes on: let it end
+        quiet = await self._quiet()  # a move asked for goes on: let it end
+        if self._split is not None:
+            where = f"on {on}" if (on := holder(quiet)) else "not on one node"
+            self.report.not_restored = (
+                f"a split brain is under way ({self._split}): the group was not moved "
+                f"again (it is {where}); resolve the split brain first"
+            )
+            return
+        if holder(quiet) != original:
             command = "takeover" if original == me else "standby"
             await self.move(Move("restore", command, original), watch=False)
 

@@ -43,6 +43,7 @@ class DrillReport:
     moves: list[Move] = field(default_factory=list)
     scripts: list[ScriptRun] = field(default_factory=list)
     anomaly: str | None = None
+    not_restored: str | None = None  # why the group was not put back after the anomaly
     refused: list[str] = field(default_factory=list)  # preflight findings
     notes: list[str] = field(default_factory=list)  # what the preflight did not check, or noted
 
@@ -68,6 +69,8 @@ class DrillReport:
             lines += ["Preflight notes:", *(f"- {why}" for why in self.notes), ""]
         if self.anomaly:
             lines += [f"Stopped at: {self.anomaly}", ""]
+        if self.not_restored:
+            lines += [f"Not put back: {self.not_restored}", ""]
         before = {m["name"]: m.get("seconds") for m in (previous or {}).get("moves", [])}
         if self.moves:
             lines += ["| move | command | to | took | last drill |", "|---|---|---|---|---|"]

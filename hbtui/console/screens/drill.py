@@ -29,8 +29,8 @@ CONFIRM_TEXT = (
     "The group ({vips}) is on {holder}. The drill moves it to {other} ({away} on {node}) "
     "and back ({back}), timing each move until every address is on the target and no "
     "script runs. At the first anomaly (a script failing or timing out, a stop failure, "
-    "a node declared dead, a move over {timeout:g} s) it stops and puts the group back on "
-    "{holder}."
+    "a node declared dead, a split brain, a move over {timeout:g} s) it stops and puts the "
+    "group back on {holder} (not during a split brain: it says where the group is)."
 )
 
 
@@ -177,7 +177,9 @@ class DrillScreen(ModalScreen[Outcome]):
                 kept = f"report not kept: {exc}"
         self.outcome = Outcome(report.result == "passed", summary(report, kept))
         result = "Passed." if report.result == "passed" else f"Aborted at {report.anomaly}."
-        if report.anomaly and report.moves and report.moves[-1].name == "restore":
+        if report.not_restored:
+            result += f" NOT put back: {report.not_restored}."
+        elif report.anomaly and report.moves and report.moves[-1].name == "restore":
             back = "put back" if report.moves[-1].ok else "NOT put back"
             result += f" The group was {back} on {report.holder}."
         self._show("done", f"{result}\n{kept}")

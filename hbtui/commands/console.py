@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     from hbtui.commands.drill import keeper
     from hbtui.console.app import ConsoleApp
     from hbtui.drill.driver import DrillSetup
-    from hbtui.sources.drill_reads import preflight_reads
+    from hbtui.sources.drill_reads import after_reads, preflight_reads
     from hbtui.sources.pick import pick_source
 
     picked = pick_source(
@@ -125,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
             drill=DrillSetup(
                 keep=keeper(Path(args.state_dir) / "drills"),
                 reads=preflight_reads(lambda: runners_of(app), PurePosixPath(args.config_dir)),
+                peer_scripts=after_reads(lambda: runners_of(app), PurePosixPath(args.config_dir)),
             ),
             cutover=_cutover(args, picked.source.node_name, peers),
             postmortem=_postmortem(args, picked.source.node_name),

@@ -37,7 +37,7 @@ from hbtui.drill.checks import (
     split_in_snapshot,
 )
 from hbtui.drill.halog import phases
-from hbtui.drill.report import DrillReport, Move, ScriptRun
+from hbtui.drill.report import DrillReport, Move, ScriptLog
 from hbtui.stream import codec
 from hbtui.stream.items import SourceItem
 from hbtui.stream.queue import ItemQueue
@@ -94,6 +94,9 @@ class LoopClock:
 KeepDrill = Callable[[DrillReport], Awaitable[str]]
 # the snapshot with what the preflight reads besides it (``configs``, ``trouble``)
 ReadMore = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+# after the drill: the peer's script runs from its ha-log into the report (``peer_scripts``,
+# or ``peer_unread``: why not)
+ReadAfter = Callable[[DrillReport], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -101,12 +104,14 @@ class DrillSetup:
     """How a console runs drills: where reports go (None: not kept), the move timeout,
     the clock (None: the loop's), what the preflight reads besides the snapshot (both
     nodes' configs and the node's ha-log: ``hbtui.sources.drill_reads``; None: nothing,
-    and the report says so)."""
+    and the report says so), and what is read after the drill (the peer's scripts from
+    its ha-log; None: not read, and the report says so)."""
 
     keep: KeepDrill | None = None
     timeout_s: float = TIMEOUT_S
     clock: Clock | None = None
     reads: ReadMore | None = None
+    peer_scripts: ReadAfter | None = None
 
 
 class TargetLost(Exception):
@@ -118,7 +123,8 @@ def plan(snap: Mapping[str, Any], started: str) -> DrillReport:
     others = list(peers(snap))
     peer = others[0] if others else "none"
     return DrillReport(started, str(snap.get("node") or "?"), peer, holder(snap) or "nobody",
-                       refused=preflight(snap), notes=notes(snap, peer))  # fmt: skip
+                       refused=preflight(snap), notes=notes(snap, peer),
+                       peer_unread=f"no link to {peer}")  # fmt: skip
 
 
 class Relay:
@@ -186,7 +192,7 @@ class Drill:
         self._seen: str | None = None  # the first anomaly the stream showed, not yet taken
         self._stopped: str | None = None
         self._split: str | None = None  # the split brain under way, as last seen
-        self._scripts: dict[int, ScriptRun] = {}
+        self._scripts = ScriptLog(report.scripts)
         self._lines: list[str] = []  # the node's ha-log lines during the drill
 
     def elapsed(self) -> float:
@@ -212,22 +218,12 @@ class Drill:
 
     def _note(self, item: Mapping[str, Any]) -> str | None:
         """Keep script runs and the split brain; the anomaly this item is, if any."""
-        kind, rid = item.get("type"), item.get("request_id")
         split = split_in(item)
         if split is not None:
             self._split = split or None
-        if kind == "LogLine":
+        if item.get("type") == "LogLine":
             self._lines.append(str(item.get("text")))
-        elif kind == "ScriptStarted" and isinstance(rid, int):
-            argv = item.get("argv") or ["?"]
-            run = ScriptRun(str(item.get("resource")), str(argv[-1]))
-            self._scripts[rid] = run
-            self.report.scripts.append(run)
-        elif kind == "ScriptOutput" and rid in self._scripts:
-            self._scripts[rid].output.append(str(item.get("line")))
-        elif kind == "ScriptExited" and rid in self._scripts:
-            run = self._scripts[rid]
-            run.rc, run.timed_out = item.get("rc"), bool(item.get("timed_out"))
+        self._scripts.note(item)
         return anomaly(item)
 
     def _anomaly(self, move: Move) -> bool:

@@ -2,7 +2,8 @@
 
 The screen runs ``hbtui.drill.driver`` (the sequence ``hbtui drill`` runs) over the
 target it is given (the app's ``Relay`` of the focused source) and keeps the report
-through the ``DrillSetup.keep`` it is given: it opens no file itself. It dismisses with
+through the ``DrillSetup.keep`` it is given, after ``DrillSetup.peer_scripts`` read the
+peer's script calls into it: it opens no file itself. It dismisses with
 the ``Outcome`` the app writes into the log pane.
 """
 
@@ -169,6 +170,11 @@ class DrillScreen(ModalScreen[Outcome]):
         self.drill = Drill(self.target, report, timeout_s=self.setup.timeout_s,
                            clock=self.setup.clock, on_change=self._progress)  # fmt: skip
         await self.drill.run()
+        if self.setup.peer_scripts is not None:
+            try:
+                await self.setup.peer_scripts(report)  # the peer's scripts, its ha-log
+            except Exception as exc:  # said in the report, never fatal
+                report.peer_unread = f"{report.peer}: {exc}"
         kept = "report not kept (no state dir)"
         if self.setup.keep is not None:
             try:

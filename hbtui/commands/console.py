@@ -134,13 +134,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def runners_of(app: Any) -> dict[str, Any]:
-    """A runner per node the console shows: this machine's, or the peer's SSH link."""
+def runners_of(app: Any, local: Any = None) -> dict[str, Any]:
+    """A runner per node the console shows: this machine's (``local``, by default a
+    ``LocalRunner``), or the peer's SSH link."""
     from hbtui.remote.runner import LocalRunner
     from hbtui.sources.peer import PeerSource
 
+    here = local if local is not None else LocalRunner()
     return {
-        name: src.session.link if isinstance(src, PeerSource) else LocalRunner()
+        name: src.session.link if isinstance(src, PeerSource) else here
         for name, src in app.sources.items()
     }
 

@@ -34,7 +34,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from hbtui.cli_common import add_common_options, add_control_socket_option
 from hbtui.control.client import ControlError, NoNodeRunning, request
@@ -108,9 +108,17 @@ def daemon_target(args: argparse.Namespace) -> DaemonTarget:
     return watch_source(config_dir, config, args.node_name, 0).drill_target()
 
 
+class Runners(NamedTuple):
+    """A runner per node (the peer's: its link), the link to close, why there is none."""
+
+    runners: dict[str, CommandRunner]
+    link: PeerLink | None
+    unlinked: str
+
+
 async def peer_runners(
     args: argparse.Namespace, snap: dict[str, Any]
-) -> tuple[dict[str, CommandRunner], PeerLink | None, dict[str, Any]]:
+) -> tuple[Runners, dict[str, Any]]:
     """This node's runner and the peer's SSH link (by its node name, or ``--peer``; none
     with ``--no-peer``), tried once, bounded; the snapshot says when it failed."""
     from hbtui.remote.runner import LocalRunner
@@ -119,16 +127,19 @@ async def peer_runners(
     node, others = str(snap.get("node") or ""), list(peers(snap))
     runners: dict[str, CommandRunner] = {node: LocalRunner()}
     if len(others) != 1 or args.no_peer:
-        return runners, None, snap
+        return Runners(runners, None, "--no-peer" if args.no_peer else ""), snap
     link = PeerLink(PeerTarget(node=others[0], host=args.peer, connect_timeout_s=LINK_S))
     try:
         await link.connect_once()
     except LinkError as exc:
         await link.close()
-        why = f"configs not compared (no SSH link to {link.target.address}: {exc})"
-        return runners, None, {**snap, "configs": {"unread": [why]}}
+        why = f"no SSH link to {link.target.address}: {exc}"
+        return Runners(runners, None, why), {
+            **snap,
+            "configs": {"unread": [f"configs not compared ({why})"]},
+        }
     runners[others[0]] = link
-    return runners, link, snap
+    return Runners(runners, link, ""), snap
 
 
 async def session(args: argparse.Namespace, make: MakeTarget, snap: dict[str, Any]) -> DrillReport:
@@ -139,7 +150,7 @@ async def session(args: argparse.Namespace, make: MakeTarget, snap: dict[str, An
     from hbtui.sources.drill_reads import read_peer_scripts, with_reads
 
     config_dir = PurePosixPath(args.config_dir)
-    runners, link, snap = await peer_runners(args, snap)
+    (runners, link, unlinked), snap = await peer_runners(args, snap)
     try:
         report = plan(await with_reads(snap, runners, config_dir), rfc3339(time.time()))
         if report.refused:
@@ -149,6 +160,7 @@ async def session(args: argparse.Namespace, make: MakeTarget, snap: dict[str, An
             await read_peer_scripts(report, runners, config_dir)
         except (LinkError, OSError) as exc:
             report.peer_unread = f"{report.peer}: {exc}"
+        report.peer_unread = unlinked or report.peer_unread
         return report
     finally:
         if link is not None:

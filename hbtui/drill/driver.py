@@ -122,9 +122,10 @@ def plan(snap: Mapping[str, Any], started: str) -> DrillReport:
     """The drill about to start on the node of ``snap``, refused when the preflight says so."""
     others = list(peers(snap))
     peer = others[0] if others else "none"
+    refused = preflight(snap)
+    unread = None if refused else f"no link to {peer}"  # until the peer's scripts are read
     return DrillReport(started, str(snap.get("node") or "?"), peer, holder(snap) or "nobody",
-                       refused=preflight(snap), notes=notes(snap, peer),
-                       peer_unread=f"no link to {peer}")  # fmt: skip
+                       refused=refused, notes=notes(snap, peer), peer_unread=unread)  # fmt: skip
 
 
 class Relay:

@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 from test_runtime_drill_preflight import DeadLink, NodeDirRunner, node_dir
 
 from hbtui.adapters.halog import format_log_line
+from hbtui.drill.driver import plan
 from hbtui.drill.halog import script_runs
 from hbtui.drill.report import DrillReport, Move
 from hbtui.engine import hblog
@@ -115,3 +116,10 @@ def test_a_lost_link_is_said(tmp_path: Path) -> None:
     asyncio.run(read_peer_scripts(done, {"server2": DeadLink()}, ETC))
     assert done.peer_unread == "server2: /etc/ha.d/ha.cf: connection lost"
     assert json.loads(done.to_json())["peer_scripts"] is None
+
+
+def test_a_refused_drill_reads_nothing_and_says_nothing_of_the_peers_scripts() -> None:
+    snap = {"node": "server1", "status": "active", "nodes": {"server2": {"status": "dead"}}}
+    refused = plan(snap, "now")
+    assert refused.result == "refused" and refused.peer_unread is None
+    assert "Scripts run on server2" not in refused.to_markdown()

@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     from hbtui.commands.drill import keeper
     from hbtui.console.app import ConsoleApp
     from hbtui.drill.driver import DrillSetup
-    from hbtui.sources.drill_reads import preflight_reads
+    from hbtui.sources.drill_reads import after_reads, preflight_reads
     from hbtui.sources.pick import pick_source
 
     picked = pick_source(
@@ -125,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
             drill=DrillSetup(
                 keep=keeper(Path(args.state_dir) / "drills"),
                 reads=preflight_reads(lambda: runners_of(app), PurePosixPath(args.config_dir)),
+                peer_scripts=after_reads(lambda: runners_of(app), PurePosixPath(args.config_dir)),
             ),
             cutover=_cutover(args, picked.source.node_name, peers),
             postmortem=_postmortem(args, picked.source.node_name),
@@ -133,13 +134,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def runners_of(app: Any) -> dict[str, Any]:
-    """A runner per node the console shows: this machine's, or the peer's SSH link."""
+def runners_of(app: Any, local: Any = None) -> dict[str, Any]:
+    """A runner per node the console shows: this machine's (``local``, by default a
+    ``LocalRunner``), or the peer's SSH link."""
     from hbtui.remote.runner import LocalRunner
     from hbtui.sources.peer import PeerSource
 
+    here = local if local is not None else LocalRunner()
     return {
-        name: src.session.link if isinstance(src, PeerSource) else LocalRunner()
+        name: src.session.link if isinstance(src, PeerSource) else here
         for name, src in app.sources.items()
     }
 

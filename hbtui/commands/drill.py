@@ -15,7 +15,11 @@ answers) through ``DaemonTarget``: hb_standby / hb_takeover, cl_status, the addr
 on the interfaces and its ha-log (scripts, per-phase times, recent trouble). The
 preflight also compares this node's ha.cf, haresources and authkeys with the peer's,
 read over SSH (``hbtui.sources.drill_reads``; a breaking difference refuses the drill,
-an unread file is a note), and reads this node's ha-log for recent trouble.
+an unread file is a note), and reads this node's ha-log for recent trouble. After the
+drill the peer's resource-script calls of the drill's window are read from its ha-log
+over the same link, for the report beside this node's (without a link the report says
+they were not read). A split brain during the drill ends it too; while it goes on the
+group is not moved again (the report says where it is).
 
 Exit status: 0 passed, 1 aborted (or the node refused), 2 refused by the preflight,
 3 no node runs here.
@@ -30,7 +34,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from hbtui.cli_common import add_common_options, add_control_socket_option
 from hbtui.control.client import ControlError, NoNodeRunning, request
@@ -42,6 +46,8 @@ from hbtui.sources.pick import find_heartbeat
 from hbtui.stream.codec import rfc3339
 
 if TYPE_CHECKING:
+    from hbtui.remote.runner import CommandRunner
+    from hbtui.remote.ssh import PeerLink
     from hbtui.sources.daemon_target import DaemonTarget
 
 EXIT_PASSED, EXIT_ABORTED, EXIT_REFUSED, EXIT_NO_NODE = 0, 1, 2, 3
@@ -102,27 +108,60 @@ def daemon_target(args: argparse.Namespace) -> DaemonTarget:
     return watch_source(config_dir, config, args.node_name, 0).drill_target()
 
 
-async def read_more(args: argparse.Namespace, snap: dict[str, Any]) -> dict[str, Any]:
-    """``snap`` with both nodes' configs compared and this node's ha-log read for trouble
-    (``hbtui.sources.drill_reads``): this node's files here, the peer's over SSH (by its
-    node name, or ``--peer``; none with ``--no-peer``), the link tried once, bounded."""
-    from hbtui.remote.runner import CommandRunner, LocalRunner
+class Runners(NamedTuple):
+    """A runner per node (the peer's: its link), the link to close, why there is none."""
+
+    runners: dict[str, CommandRunner]
+    link: PeerLink | None
+    unlinked: str
+
+
+async def peer_runners(
+    args: argparse.Namespace, snap: dict[str, Any]
+) -> tuple[Runners, dict[str, Any]]:
+    """This node's runner and the peer's SSH link (by its node name, or ``--peer``; none
+    with ``--no-peer``), tried once, bounded; the snapshot says when it failed."""
+    from hbtui.remote.runner import LocalRunner
     from hbtui.remote.ssh import LinkError, PeerLink, PeerTarget
-    from hbtui.sources.drill_reads import with_reads
 
     node, others = str(snap.get("node") or ""), list(peers(snap))
     runners: dict[str, CommandRunner] = {node: LocalRunner()}
-    link = None
-    if len(others) == 1 and not args.no_peer:
-        link = PeerLink(PeerTarget(node=others[0], host=args.peer, connect_timeout_s=LINK_S))
-        try:
-            await link.connect_once()
-            runners[others[0]] = link
-        except LinkError as exc:
-            why = f"configs not compared (no SSH link to {link.target.address}: {exc})"
-            snap = {**snap, "configs": {"unread": [why]}}
+    if len(others) != 1 or args.no_peer:
+        return Runners(runners, None, "--no-peer" if args.no_peer else ""), snap
+    link = PeerLink(PeerTarget(node=others[0], host=args.peer, connect_timeout_s=LINK_S))
     try:
-        return await with_reads(snap, runners, PurePosixPath(args.config_dir))
+        await link.connect_once()
+    except LinkError as exc:
+        await link.close()
+        why = f"no SSH link to {link.target.address}: {exc}"
+        return Runners(runners, None, why), {
+            **snap,
+            "configs": {"unread": [f"configs not compared ({why})"]},
+        }
+    runners[others[0]] = link
+    return Runners(runners, link, ""), snap
+
+
+async def session(args: argparse.Namespace, make: MakeTarget, snap: dict[str, Any]) -> DrillReport:
+    """Preflight (``snap`` with both nodes' configs compared and this node's ha-log read
+    for trouble: ``hbtui.sources.drill_reads``), the drill unless refused, then the
+    peer's scripts from its ha-log, all over one SSH link to the peer."""
+    from hbtui.remote.ssh import LinkError
+    from hbtui.sources.drill_reads import read_peer_scripts, with_reads
+
+    config_dir = PurePosixPath(args.config_dir)
+    (runners, link, unlinked), snap = await peer_runners(args, snap)
+    try:
+        report = plan(await with_reads(snap, runners, config_dir), rfc3339(time.time()))
+        if report.refused:
+            return report
+        await drive(make, report, args.timeout)
+        try:
+            await read_peer_scripts(report, runners, config_dir)
+        except (LinkError, OSError) as exc:
+            report.peer_unread = f"{report.peer}: {exc}"
+        report.peer_unread = unlinked or report.peer_unread
+        return report
     finally:
         if link is not None:
             await link.close()
@@ -188,10 +227,7 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(found, int):
         return found
     make, snap = found
-    snap = asyncio.run(read_more(args, snap))
-    report = plan(snap, rfc3339(time.time()))
-    if not report.refused:
-        asyncio.run(drive(make, report, args.timeout))
+    report = asyncio.run(session(args, make, snap))
     directory = Path(args.reports_dir or Path(args.state_dir) / "drills")
     markdown = report.to_markdown(previous_report(directory))
     print(markdown, end="")

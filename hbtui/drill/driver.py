@@ -10,10 +10,12 @@ focused source (whose events the console already reads). Time comes from a ``Clo
 holder and back (``standby`` when this node holds it, else ``takeover``), timing each
 move until the snapshot shows every address on the target and nothing running. The
 first anomaly (a script failing or timing out, a stop failure, a node declared dead, a
-command refused, a move not done within ``timeout_s``, the operator's ``stop``) ends it,
-and the group is put back where it was. Every wait is bounded by ``timeout_s``. The
-ha-log lines the stream carried (``LogLine``) give each move its per-phase times
-(``hbtui.drill.halog.phases``) where they date them.
+split brain in the stream or in a snapshot polled, a command refused, a move not done
+within ``timeout_s``, the operator's ``stop``) ends it, and the group is put back where
+it was, unless a split brain is still under way then: a move would make it worse, so the
+report says so and where the group is (``not_restored``). Every wait is bounded by
+``timeout_s``. The ha-log lines the stream carried (``LogLine``) give each move its
+per-phase times (``hbtui.drill.halog.phases``) where they date them.
 """
 
 from __future__ import annotations
@@ -24,9 +26,18 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from hbtui.drill.checks import anomaly, holder, notes, peers, preflight
+from hbtui.drill.checks import (
+    anomaly,
+    holder,
+    notes,
+    peers,
+    preflight,
+    settled,
+    split_in,
+    split_in_snapshot,
+)
 from hbtui.drill.halog import phases
-from hbtui.drill.report import DrillReport, Move, ScriptRun
+from hbtui.drill.report import DrillReport, Move, ScriptLog
 from hbtui.stream import codec
 from hbtui.stream.items import SourceItem
 from hbtui.stream.queue import ItemQueue
@@ -83,6 +94,9 @@ class LoopClock:
 KeepDrill = Callable[[DrillReport], Awaitable[str]]
 # the snapshot with what the preflight reads besides it (``configs``, ``trouble``)
 ReadMore = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+# after the drill: the peer's script runs from its ha-log into the report (``peer_scripts``,
+# or ``peer_unread``: why not)
+ReadAfter = Callable[[DrillReport], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -90,12 +104,14 @@ class DrillSetup:
     """How a console runs drills: where reports go (None: not kept), the move timeout,
     the clock (None: the loop's), what the preflight reads besides the snapshot (both
     nodes' configs and the node's ha-log: ``hbtui.sources.drill_reads``; None: nothing,
-    and the report says so)."""
+    and the report says so), and what is read after the drill (the peer's scripts from
+    its ha-log; None: not read, and the report says so)."""
 
     keep: KeepDrill | None = None
     timeout_s: float = TIMEOUT_S
     clock: Clock | None = None
     reads: ReadMore | None = None
+    peer_scripts: ReadAfter | None = None
 
 
 class TargetLost(Exception):
@@ -106,14 +122,10 @@ def plan(snap: Mapping[str, Any], started: str) -> DrillReport:
     """The drill about to start on the node of ``snap``, refused when the preflight says so."""
     others = list(peers(snap))
     peer = others[0] if others else "none"
+    refused = preflight(snap)
+    unread = None if refused else f"no link to {peer}"  # until the peer's scripts are read
     return DrillReport(started, str(snap.get("node") or "?"), peer, holder(snap) or "nobody",
-                       refused=preflight(snap), notes=notes(snap, peer))  # fmt: skip
-
-
-def settled(snap: Mapping[str, Any]) -> bool:
-    """No takeover, standby or resource script under way."""
-    running = snap.get("runtime", {}).get("scripts_running")
-    return not snap.get("busy") and snap.get("standby") is None and not running
+                       refused=refused, notes=notes(snap, peer), peer_unread=unread)  # fmt: skip
 
 
 class Relay:
@@ -180,7 +192,8 @@ class Drill:
         self._heard = False
         self._seen: str | None = None  # the first anomaly the stream showed, not yet taken
         self._stopped: str | None = None
-        self._scripts: dict[int, ScriptRun] = {}
+        self._split: str | None = None  # the split brain under way, as last seen
+        self._scripts = ScriptLog(report.scripts)
         self._lines: list[str] = []  # the node's ha-log lines during the drill
 
     def elapsed(self) -> float:
@@ -205,20 +218,13 @@ class Drill:
                 self._seen = why
 
     def _note(self, item: Mapping[str, Any]) -> str | None:
-        """Keep script runs; the anomaly this item is, if any."""
-        kind, rid = item.get("type"), item.get("request_id")
-        if kind == "LogLine":
+        """Keep script runs and the split brain; the anomaly this item is, if any."""
+        split = split_in(item)
+        if split is not None:
+            self._split = split or None
+        if item.get("type") == "LogLine":
             self._lines.append(str(item.get("text")))
-        elif kind == "ScriptStarted" and isinstance(rid, int):
-            argv = item.get("argv") or ["?"]
-            run = ScriptRun(str(item.get("resource")), str(argv[-1]))
-            self._scripts[rid] = run
-            self.report.scripts.append(run)
-        elif kind == "ScriptOutput" and rid in self._scripts:
-            self._scripts[rid].output.append(str(item.get("line")))
-        elif kind == "ScriptExited" and rid in self._scripts:
-            run = self._scripts[rid]
-            run.rc, run.timed_out = item.get("rc"), bool(item.get("timed_out"))
+        self._scripts.note(item)
         return anomaly(item)
 
     def _anomaly(self, move: Move) -> bool:
@@ -242,6 +248,11 @@ class Drill:
         snap = await self._ask("snapshot", self.target.snapshot())
         if not snap:
             raise TargetLost("it gave no snapshot (not running?)")
+        split = split_in_snapshot(snap)
+        if split is not None:
+            self._split = split or None
+        if split and self._seen is None:
+            self._seen = f"split brain: {split}"
         return snap
 
     async def move(self, move: Move, watch: bool = True) -> bool:
@@ -293,7 +304,15 @@ class Drill:
             await self.move(back)
         if self.report.anomaly is None:
             return
-        if holder(await self._quiet()) != original:  # a move asked for goes on: let it end
+        quiet = await self._quiet()  # a move asked for goes on: let it end
+        if self._split is not None:
+            where = f"on {on}" if (on := holder(quiet)) else "not on one node"
+            self.report.not_restored = (
+                f"a split brain is under way ({self._split}): the group was not moved "
+                f"again (it is {where}); resolve the split brain first"
+            )
+            return
+        if holder(quiet) != original:
             command = "takeover" if original == me else "standby"
             await self.move(Move("restore", command, original), watch=False)
 

@@ -6,20 +6,25 @@ the items ``hbtui.drill.driver`` reads from an hbtui node (``ScriptStarted``,
 standby handshake is under way. ``phases`` and ``trouble`` put the post-mortem
 (``hbtui.postmortem``) to work on a drill's lines: per-phase times of each move, and the
 recent failovers, restart loops, stop failures and key mismatches that refuse a drill.
+``script_runs`` reads the resource-script calls of a node's lines (the peer's, after a
+drill) through the same ``DaemonLog``: the real daemon's wording and hbtui's alike.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from hbtui.drill.report import ScriptLog, ScriptRun
 from hbtui.engine import events as ev
 from hbtui.postmortem.facts import F, Fact, fact_of
 from hbtui.postmortem.files import NodeLog
 from hbtui.postmortem.lines import LogLine, parse_line
 from hbtui.postmortem.model import Kind
 from hbtui.postmortem.timeline import analyse
+from hbtui.stream import codec
 from hbtui.stream.items import SourceItem
 
 RECENT = timedelta(minutes=10)  # how far back "recent" trouble reaches
@@ -153,3 +158,16 @@ def trouble(node: str, texts: list[str], now: datetime | None = None) -> list[st
             f"{RECENT.seconds // 60} minutes (flapping): find out why first"
         )
     return found
+
+
+def script_runs(node: str, texts: Iterable[str], since: datetime) -> list[ScriptRun]:
+    """The resource-script calls (op, exit, output lines where logged) of ``node``'s ha-log
+    lines dated ``since`` or later (its clock, naive local time), in order."""
+    log, runs = DaemonLog(node), ScriptLog([])
+    for text in texts:
+        line = parse(text)
+        if line is None or line.at < since:
+            continue
+        for item in log.read(text, 0):
+            runs.note(codec.to_json(item))
+    return runs.runs

@@ -1,9 +1,11 @@
-"""A drill's report: what was done, how long each move took, what the scripts said, and how
-that compares with the previous drill. Written as JSON (kept) and Markdown (to read)."""
+"""A drill's report: what was done, how long each move took, what both nodes' scripts said
+(this node's from the stream, the peer's from its ha-log when there is a link to it), and
+how that compares with the previous drill. Written as JSON (kept) and Markdown (to read)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -32,6 +34,28 @@ class ScriptRun:
     output: list[str] = field(default_factory=list)
 
 
+class ScriptLog:
+    """Script runs as stream items (JSON mappings) tell them, appended to ``runs``:
+    ``ScriptStarted`` opens one, ``ScriptOutput`` adds a line, ``ScriptExited`` ends it."""
+
+    def __init__(self, runs: list[ScriptRun]) -> None:
+        self.runs = runs
+        self._by_id: dict[int, ScriptRun] = {}
+
+    def note(self, item: Mapping[str, Any]) -> None:
+        kind, rid = item.get("type"), item.get("request_id")
+        if kind == "ScriptStarted" and isinstance(rid, int):
+            argv = item.get("argv") or ["?"]
+            run = ScriptRun(str(item.get("resource")), str(argv[-1]))
+            self._by_id[rid] = run
+            self.runs.append(run)
+        elif kind == "ScriptOutput" and rid in self._by_id:
+            self._by_id[rid].output.append(str(item.get("line")))
+        elif kind == "ScriptExited" and rid in self._by_id:
+            run = self._by_id[rid]
+            run.rc, run.timed_out = item.get("rc"), bool(item.get("timed_out"))
+
+
 @dataclass
 class DrillReport:
     """The whole drill."""
@@ -42,7 +66,10 @@ class DrillReport:
     holder: str  # who held the group before
     moves: list[Move] = field(default_factory=list)
     scripts: list[ScriptRun] = field(default_factory=list)
+    peer_scripts: list[ScriptRun] | None = None  # from the peer's ha-log; None: not read
+    peer_unread: str | None = None  # why the peer's scripts were not read
     anomaly: str | None = None
+    not_restored: str | None = None  # why the group was not put back after the anomaly
     refused: list[str] = field(default_factory=list)  # preflight findings
     notes: list[str] = field(default_factory=list)  # what the preflight did not check, or noted
 
@@ -68,6 +95,8 @@ class DrillReport:
             lines += ["Preflight notes:", *(f"- {why}" for why in self.notes), ""]
         if self.anomaly:
             lines += [f"Stopped at: {self.anomaly}", ""]
+        if self.not_restored:
+            lines += [f"Not put back: {self.not_restored}", ""]
         before = {m["name"]: m.get("seconds") for m in (previous or {}).get("moves", [])}
         if self.moves:
             lines += ["| move | command | to | took | last drill |", "|---|---|---|---|---|"]
@@ -79,13 +108,13 @@ class DrillReport:
             lines.append("")
         lines += self._phase_lines()
         if self.scripts:
-            lines += [f"Scripts run on {self.node} (the peer's are in its ha-log):", ""]
-            for run in self.scripts:
-                said = "timed out" if run.timed_out else f"exit {run.rc}"
-                said = "no exit logged" if run.rc is None and not run.timed_out else said
-                lines.append(f"- `{run.resource} {run.op}`: {said}")
-                lines += [f"  - {text}" for text in run.output]
-        return "\n".join(lines) + "\n"
+            lines += _script_lines(f"Scripts run on {self.node}:", self.scripts)
+        if self.peer_scripts is not None:
+            lines += _script_lines(f"Scripts run on {self.peer} (its ha-log):", self.peer_scripts)
+        elif self.moves:
+            why = self.peer_unread or f"no link to {self.peer}"
+            lines += [f"Scripts run on {self.peer}: not read ({why}).", ""]
+        return "\n".join(lines).rstrip("\n") + "\n"
 
     def _phase_lines(self) -> list[str]:
         """Each move's phases as its node's ha-log dates them (none: the log gave none)."""
@@ -97,3 +126,16 @@ class DrillReport:
             steps = ", ".join(f"{name} +{secs:g} s" for name, secs in move.phases.items())
             lines.append(f"- {move.name} (from {move.logged_at}): {steps or 'no phase dated'}")
         return [*lines, ""]
+
+
+def _script_lines(title: str, runs: list[ScriptRun]) -> list[str]:
+    """A node's script runs: each call, how it ended, its output lines."""
+    lines = [title, ""]
+    for run in runs:
+        said = "timed out" if run.timed_out else f"exit {run.rc}"
+        said = "no exit logged" if run.rc is None and not run.timed_out else said
+        lines.append(f"- `{run.resource} {run.op}`: {said}")
+        lines += [f"  - {text}" for text in run.output]
+    if not runs:
+        lines.append("- none")
+    return [*lines, ""]

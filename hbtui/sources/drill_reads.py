@@ -2,7 +2,9 @@
 haresources and authkeys, compared by impact (``hbtui.configdiff.by_impact``: a breaking
 difference refuses the drill), and the drilled node's ha-log tail for recent trouble
 (``hbtui.drill.halog.trouble``), each through that node's runner: this machine's, or the
-SSH link to the peer. ``hbtui drill`` and the console's ``D`` both call ``with_reads``.
+SSH link to the peer. ``hbtui drill`` and the console's ``D`` both call ``with_reads``;
+after the drill, ``read_peer_scripts`` reads the peer's resource-script calls of the
+drill's window from its ha-log (ha.cf ``logfile``), through its runner, into the report.
 
 What could not be read is said, never taken as agreement: a file unread on either side
 is left out of the comparison and named in ``configs["unread"]`` (the report's notes);
@@ -13,13 +15,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Any
 
 from hbtui.configdiff import by_impact, parse_node_config
 from hbtui.drill.checks import peers
-from hbtui.drill.driver import ReadMore
-from hbtui.drill.halog import trouble
+from hbtui.drill.driver import ReadAfter, ReadMore
+from hbtui.drill.halog import script_runs, trouble
+from hbtui.drill.report import DrillReport
 from hbtui.remote import commands
 from hbtui.remote.runner import CommandRunner
 from hbtui.remote.ssh import LinkError
@@ -27,6 +31,7 @@ from hbtui.sources.daemon_target import RECENT_LINES
 
 READ_TIMEOUT_S = 10.0
 MISSING = "No such file or directory"
+CLOCK_SLACK = timedelta(seconds=2)  # the peer's ha-log is read from this before the drill
 
 Runners = Callable[[], Mapping[str, CommandRunner]]
 
@@ -82,10 +87,10 @@ def compare(
     return found
 
 
-async def recent_trouble(
+async def log_tail(
     runner: CommandRunner, node: str, ha_cf_text: str
 ) -> tuple[list[str] | None, str]:
-    """Recent trouble in the node's ha-log (ha.cf ``logfile``); None and why when unread."""
+    """The last lines of the node's ha-log (ha.cf ``logfile``); None and why when unread."""
     ha_cf = parse_node_config(node, {"ha.cf": ha_cf_text}).ha_cf
     if ha_cf is None or ha_cf.logfile is None:
         return None, "ha.cf names no logfile" if ha_cf is not None else "ha.cf is not valid"
@@ -93,7 +98,15 @@ async def recent_trouble(
     text, why = await _read(runner, ("tail", "-n", str(RECENT_LINES), "--", path))
     if text is None:
         return None, f"{path}: {why}"
-    return trouble(node, text.splitlines()), ""
+    return text.splitlines(), ""
+
+
+async def recent_trouble(
+    runner: CommandRunner, node: str, ha_cf_text: str
+) -> tuple[list[str] | None, str]:
+    """Recent trouble in the node's ha-log (ha.cf ``logfile``); None and why when unread."""
+    lines, why = await log_tail(runner, node, ha_cf_text)
+    return (None, why) if lines is None else (trouble(node, lines), "")
 
 
 async def with_reads(
@@ -131,5 +144,42 @@ def preflight_reads(runners: Runners, config_dir: PurePosixPath) -> ReadMore:
 
     async def reads(snap: dict[str, Any]) -> dict[str, Any]:
         return await with_reads(snap, runners(), config_dir)
+
+    return reads
+
+
+def local_time(rfc3339: str) -> datetime:
+    """An RFC 3339 time as the naive local time an ha-log line carries."""
+    return datetime.fromisoformat(rfc3339.replace("Z", "+00:00")).astimezone().replace(tzinfo=None)
+
+
+async def read_peer_scripts(
+    report: DrillReport, runners: Mapping[str, CommandRunner], config_dir: PurePosixPath
+) -> None:
+    """The peer's script calls from the drill's start (less ``CLOCK_SLACK``) on, read from
+    its ha-log through its runner into ``report.peer_scripts``; else ``peer_unread``
+    says why not."""
+    runner = runners.get(report.peer)
+    if runner is None:
+        report.peer_unread = f"no link to {report.peer}"
+        return
+    ha_cf, why = await _read(runner, commands.config_file("ha.cf", config_dir))
+    lines: list[str] | None = None
+    if ha_cf is None:
+        why = f"{config_dir / 'ha.cf'}: {why}"
+    else:
+        lines, why = await log_tail(runner, report.peer, ha_cf)
+    if lines is None:
+        report.peer_unread = f"{report.peer}: {why}"
+        return
+    since = local_time(report.started).replace(microsecond=0) - CLOCK_SLACK
+    report.peer_scripts, report.peer_unread = script_runs(report.peer, lines, since), None
+
+
+def after_reads(runners: Runners, config_dir: PurePosixPath) -> ReadAfter:
+    """``read_peer_scripts`` over the runners ``runners()`` gives after each drill."""
+
+    async def reads(report: DrillReport) -> None:
+        await read_peer_scripts(report, runners(), config_dir)
 
     return reads

@@ -112,8 +112,8 @@ def assess(data: Mapping[str, Any], warntime_ms: int) -> Health:
     stable = snap.phase.value == "stable" and not snap.busy
     held = 0
     for group in snap.groups:
-        holders = [snap.node] if _covers(snap.rsc_hold, group.home, snap.node) else []
-        holders += [p.name for p in alive if p.rsc_hold and _covers(p.rsc_hold, group.home, p.name)]
+        holders = [snap.node] if covers(snap.rsc_hold, group.home, snap.node) else []
+        holders += [p.name for p in alive if p.rsc_hold and covers(p.rsc_hold, group.home, p.name)]
         held += bool(holders)
         if len(holders) > 1:
             findings.append(
@@ -178,7 +178,7 @@ def _silence_ms(peer: PeerSnapshot, now_ms: int | None) -> int | None:
     return max(0, now_ms - peer.live.last_heard_ms)
 
 
-def _covers(hold: str, home: str, holder: str) -> bool:
+def covers(hold: str, home: str, holder: str) -> bool:
     """Does ``holder``'s rsc_hold take in a group whose home is ``home``?"""
     if hold == "all":
         return True

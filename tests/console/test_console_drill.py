@@ -7,6 +7,7 @@ timeout, the other keys off meanwhile."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +187,29 @@ async def test_a_move_over_the_timeout_aborts_the_drill() -> None:
         assert shown(app).startswith("Aborted at away: not done within 3 s.")
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, DrillScreen))
+
+
+async def test_a_split_brain_aborts_it_and_the_dialog_says_nothing_moved_back() -> None:
+    app, _source = demo_app()
+    cluster = FakeCluster(split="probe")
+    read: list[str] = []
+
+    async def peer_scripts(report: Any) -> None:  # what after_reads does over the link
+        read.append(report.peer)
+        raise ConnectionError("link lost")
+
+    screen = drill_dialog(cluster)
+    screen.setup = dataclasses.replace(screen.setup, peer_scripts=peer_scripts)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pilot.app.push_screen(screen)
+        await until(pilot, lambda: screen.state == "confirm")
+        await pilot.press("y")
+        await until(pilot, lambda: screen.state == "done")
+        text = shown(app)
+        assert text.startswith("Aborted at away: split brain: 192.168.10.10 answered by")
+        assert "NOT put back: a split brain is under way" in text
+    assert cluster.asked == ["standby"] and read == ["server2"]
+    assert screen.report is not None and screen.report.peer_unread == "server2: link lost"
 
 
 def test_which_sources_can_drill() -> None:

@@ -1,5 +1,7 @@
-"""From server1's console: server2 over a real sshd, its live view, stop / delete hb_uuid /
-start through its own service manager, and the hostname wizard server2 -> server3 -> server2.
+"""From server1's console: server2 over a real sshd, its live view, a failover drill
+(``D``: both nodes' configs compared and server2's scripts read over the link), stop /
+delete hb_uuid / start through its own service manager, and the hostname wizard
+server2 -> server3 -> server2.
 
 The console runs here (the root namespace) as ``hbtui console`` does on server1: attached
 to server1's ``hbtui node`` control socket, one ``PeerSource`` for server2 over SSH. The
@@ -7,13 +9,16 @@ SSH link goes to a real OpenSSH ``sshd -D`` listening on server2's address, port
 inside server2's namespaces; its TCP connection starts in server1's network namespace (the
 ProxyCommand's relay) and crosses the lab bridge (strict known_hosts, generated keys; the
 root namespace has no address there). The wizard's runner for server1 enters
-server1's namespaces. Every wait is bounded and follows what the console's models show.
+server1's namespaces, and so does the drill's (as ``hbtui console`` builds its
+``DrillSetup``: a runner per node, server2's the link). Every wait is bounded and
+follows what the console's models show.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -21,14 +26,18 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
+from hbtui.commands.console import runners_of
+from hbtui.commands.drill import keeper
 from hbtui.config.loader import load_config
 from hbtui.console.app import ConsoleApp, Reopened
 from hbtui.console.model import ConsoleModel
 from hbtui.console.screens.confirm import ConfirmScreen
+from hbtui.console.screens.drill import DrillScreen
 from hbtui.console.screens.rename import RenameScreen
 from hbtui.control import client
+from hbtui.drill.driver import DrillSetup
 from hbtui.lab.netns import Lab
 from hbtui.lab.node import Node
 from hbtui.lab.nodeproc import CONTROL_SOCKET
@@ -36,6 +45,7 @@ from hbtui.lab.runner import NodeRunner
 from hbtui.remote import detect
 from hbtui.remote.ssh import PeerTarget
 from hbtui.sources.attach import AttachedSource
+from hbtui.sources.drill_reads import after_reads, preflight_reads
 from hbtui.sources.embedded import config_extras
 from hbtui.sources.peers import PeerOptions, peers_for
 
@@ -51,6 +61,8 @@ HOWTO = HaSetup()
 VIP = HOWTO.vip_ip
 STEP_S = 30.0
 RENAME_S = 90.0
+DRILL_S = 60.0
+ETC_HA_D = PurePosixPath("/etc/ha.d")
 # /etc/hostname is the machine's (not private to a lab node) and /etc/hosts is bind-mounted:
 # the wizard keeps the name in the node's private /var/log (as tests/lab/test_rename.py).
 HOSTNAME_FILE = PurePosixPath("/var/log/lab-hostname")
@@ -72,8 +84,9 @@ def attached(node: Node, timeout: float = STEP_S) -> AttachedSource:
     return AttachedSource(path, snapshot, config_extras(config) if config else {})
 
 
-def console_for(cluster: Cluster, ssh_dir: Path) -> ConsoleApp:
-    """The console server1's operator opens, with a reopen for after a rename."""
+def console_for(cluster: Cluster, ssh_dir: Path, drills: Path) -> ConsoleApp:
+    """The console server1's operator opens, with a reopen for after a rename and ``D``
+    keeping its reports in ``drills``."""
     server1, server2 = cluster["server1"].node, cluster["server2"].node
     # sshd on server2:47022, reached over TCP from server1 across the lab bridge; its host key
     # is known as "server2" and kept after renames
@@ -103,8 +116,17 @@ def console_for(cluster: Cluster, ssh_dir: Path) -> ConsoleApp:
     async def reopen(old: str, new: str) -> Reopened:
         return await asyncio.to_thread(sources)
 
+    def runners() -> dict[str, Any]:
+        return runners_of(app, NodeRunner(server1))
+
+    drill = DrillSetup(keep=keeper(drills), timeout_s=STEP_S,
+                       reads=preflight_reads(runners, ETC_HA_D),
+                       peer_scripts=after_reads(runners, ETC_HA_D))  # fmt: skip
     primary, peers, backend = sources()
-    return ConsoleApp(primary, others=peers, poll_sockets=False, rename=backend, reopen=reopen)
+    app = ConsoleApp(
+        primary, others=peers, poll_sockets=False, rename=backend, reopen=reopen, drill=drill
+    )
+    return app
 
 
 def owner(model: ConsoleModel) -> str | None:
@@ -152,6 +174,29 @@ class Drive:
         assert isinstance(screen, ConfirmScreen)
         await self.pilot.press("y")
         return screen.explanation
+
+    async def drill(self, drills: Path) -> dict[str, Any]:
+        """D on server1, yes, done, closed; the report kept (JSON)."""
+        app = self.app
+        await self.pilot.press("D")
+        await self.until("D opens the drill", lambda: isinstance(app.screen, DrillScreen))
+        screen = app.screen
+        assert isinstance(screen, DrillScreen)
+
+        def text() -> str:
+            return str(screen.query_one("#drill-text", Static).render())
+
+        await self.until("the drill's preflight", lambda: screen.state != "checking")
+        assert screen.state == "confirm", text()
+        await self.pilot.press("y")
+        await self.until("the drill done", lambda: screen.state == "done", DRILL_S)
+        assert text().startswith("Passed."), text()
+        await self.pilot.press("escape")
+        await self.until("drill closed", lambda: not isinstance(app.screen, DrillScreen))
+        (kept,) = sorted(drills.glob("drill-*.json"))
+        report: dict[str, Any] = json.loads(kept.read_text())
+        report["markdown"] = kept.with_suffix(".md").read_text()
+        return report
 
     async def rename(self, old: str, new: str) -> None:
         """h, plan (dry run), run with yes, done; the console reopens under the new names."""
@@ -201,7 +246,7 @@ async def scenario(
     wait_for_vip(lab["server1"], VIP, present=True, timeout=25)
     server2 = lab["server2"]
     hb_uuid = server2.host_path("/var/lib/heartbeat/hb_uuid")
-    app = console_for(cluster, tmp_path / "ssh")
+    app = console_for(cluster, tmp_path / "ssh", tmp_path / "drills")
     hbtui_peer = issubclass(kinds[1], HbtuiNode)
     async with app.run_test(size=(160, 50)) as pilot:
         go = Drive(app, pilot)
@@ -220,6 +265,17 @@ async def scenario(
 
             await go.until("server2 hears server1's keepalives", keepalives)
             await go.until("VIP owner: both say server1", lambda: owner(m2) == "server1")
+            report = await go.drill(tmp_path / "drills")
+            print(report["markdown"])
+            assert report["result"] == "passed", report["markdown"]
+            assert report["notes"] == []  # configs compared over the link, the log read
+            ops = {(s["resource"], s["op"], s["rc"]) for s in report["scripts"]}
+            assert {("failback.sh", "stop", 0), ("failback.sh", "start", 0)} <= ops, ops
+            assert report["peer_unread"] is None
+            theirs = {(s["resource"], s["op"], s["rc"]) for s in report["peer_scripts"]}
+            assert {("failback.sh", "start", 0), ("failback.sh", "stop", 0)} <= theirs, theirs
+            assert "Scripts run on server2 (its ha-log):" in report["markdown"]
+            await go.until("VIP back on server1", lambda: owner(m1) == "server1")
         old_uuid = detect.parse_od_uuid(hb_uuid.read_bytes().hex(" "))
 
         await pilot.press("tab")

@@ -34,12 +34,14 @@ async def test_a_drill_moves_the_group_away_and_back(
         assert await run_drill(tmp_path) == drill.EXIT_PASSED
         second = capsys.readouterr().out
     assert "Result: **passed**" in first
+    assert "Scripts run on server2: not read (--no-peer)." in first
     assert "| away | standby | server2 |" in first and "| back | takeover | server1 |" in first
     assert "| - |" in first and "| - |" not in second  # the second shows the first's times
     kept = sorted((tmp_path / "drills").glob("drill-*.json"))
     assert len(kept) == 2
     report = json.loads(kept[0].read_text())
     assert report["result"] == "passed" and [m["ok"] for m in report["moves"]] == [True, True]
+    assert report["peer_scripts"] is None and report["peer_unread"] == "--no-peer"
     assert {(s["resource"], s["op"], s["rc"]) for s in report["scripts"]} >= {
         ("failback.sh", "stop", 0),
         ("failback.sh", "start", 0),

@@ -140,3 +140,72 @@ async def test_a_relay_hands_the_drill_what_the_console_reads() -> None:
     relay.close()
     assert report.result == "passed" and [s.op for s in report.scripts] == ["stop", "start"]
     assert await relay.standby() == Outcome(True, "standby all requested")
+
+
+SPLIT = "split brain: 192.168.10.10 is held by 2 machines on eth0: this node, 02:00:00:00:00:02"
+
+
+async def test_a_split_brain_in_the_ha_log_ends_it_and_nothing_moves_again() -> None:
+    cluster = FakeCluster(split="log")
+    report, _ = await drill(cluster)
+    assert report.result == "aborted" and report.anomaly == f"away: {SPLIT}"
+    assert [m.name for m in report.moves] == ["away"]  # no restore: it would make it worse
+    assert cluster.asked == ["standby"]
+    assert report.not_restored == (
+        "a split brain is under way (192.168.10.10 is held by 2 machines on eth0: this node, "
+        "02:00:00:00:00:02): the group was not moved again (it is on server2); resolve the "
+        "split brain first"
+    )
+    text = report.to_markdown()
+    assert f"Stopped at: away: {SPLIT}" in text and "Not put back: a split brain" in text
+
+
+async def test_the_real_daemons_both_machines_own_ends_it() -> None:
+    cluster = FakeCluster(split="daemon-log")
+    report, _ = await drill(cluster)
+    assert report.anomaly == "away: split brain: Both machines own our resources!"
+    assert cluster.asked == ["standby"] and report.not_restored is not None
+
+
+async def test_a_split_brain_the_probe_shows_in_a_polled_snapshot_ends_it() -> None:
+    cluster = FakeCluster(split="probe")
+    report, _ = await drill(cluster)
+    assert report.anomaly == (
+        "away: split brain: 192.168.10.10 answered by this node and 02:00:00:00:00:02"
+    )
+    assert report.moves[0].seconds is None and cluster.asked == ["standby"]
+    assert '"not_restored": "a split brain is under way' in report.to_json()
+
+
+async def test_a_split_brain_in_a_streamed_snapshot_ends_it() -> None:
+    cluster = FakeCluster(split="event")
+    report, _ = await drill(cluster)
+    assert report.anomaly is not None and report.anomaly.startswith("away: split brain: ")
+    assert cluster.asked == ["standby"]
+
+
+async def test_two_claims_once_settled_are_a_split_brain() -> None:
+    cluster = FakeCluster(split="claims")
+    report, _ = await drill(cluster)
+    assert report.anomaly == (
+        "away: split brain: group IPaddr::192.168.10.10/24 claimed by server1 and server2"
+    )
+    assert report.moves[0].ok  # it settled: only then do the claims tell
+    assert cluster.asked == ["standby"] and report.not_restored is not None
+
+
+async def test_a_split_brain_over_before_the_restore_lets_the_group_come_back() -> None:
+    cluster = FakeCluster(split="log", split_ends_s=0.5)
+    report, _ = await drill(cluster)
+    assert report.anomaly == f"away: {SPLIT}"
+    assert [m.name for m in report.moves] == ["away", "restore"] and report.moves[1].ok
+    assert report.not_restored is None and cluster.holder == "server1"
+
+
+async def test_the_preflight_refuses_a_split_brain_in_the_claims() -> None:
+    cluster = FakeCluster(split="claims")
+    cluster._split_until = 2**62
+    report = plan(await cluster.snapshot(), STARTED)
+    assert report.refused == [
+        "a split brain is reported (group IPaddr::192.168.10.10/24 claimed by server1 and server2)"
+    ]

@@ -2,7 +2,8 @@
 
 The screen runs ``hbtui.drill.driver`` (the sequence ``hbtui drill`` runs) over the
 target it is given (the app's ``Relay`` of the focused source) and keeps the report
-through the ``DrillSetup.keep`` it is given: it opens no file itself. It dismisses with
+through the ``DrillSetup.keep`` it is given, after ``DrillSetup.peer_scripts`` read the
+peer's script calls into it: it opens no file itself. It dismisses with
 the ``Outcome`` the app writes into the log pane.
 """
 
@@ -29,8 +30,8 @@ CONFIRM_TEXT = (
     "The group ({vips}) is on {holder}. The drill moves it to {other} ({away} on {node}) "
     "and back ({back}), timing each move until every address is on the target and no "
     "script runs. At the first anomaly (a script failing or timing out, a stop failure, "
-    "a node declared dead, a move over {timeout:g} s) it stops and puts the group back on "
-    "{holder}."
+    "a node declared dead, a split brain, a move over {timeout:g} s) it stops and puts the "
+    "group back on {holder} (not during a split brain: it says where the group is)."
 )
 
 
@@ -169,6 +170,11 @@ class DrillScreen(ModalScreen[Outcome]):
         self.drill = Drill(self.target, report, timeout_s=self.setup.timeout_s,
                            clock=self.setup.clock, on_change=self._progress)  # fmt: skip
         await self.drill.run()
+        if self.setup.peer_scripts is not None:
+            try:
+                await self.setup.peer_scripts(report)  # the peer's scripts, its ha-log
+            except Exception as exc:  # said in the report, never fatal
+                report.peer_unread = f"{report.peer}: {exc}"
         kept = "report not kept (no state dir)"
         if self.setup.keep is not None:
             try:
@@ -177,7 +183,9 @@ class DrillScreen(ModalScreen[Outcome]):
                 kept = f"report not kept: {exc}"
         self.outcome = Outcome(report.result == "passed", summary(report, kept))
         result = "Passed." if report.result == "passed" else f"Aborted at {report.anomaly}."
-        if report.anomaly and report.moves and report.moves[-1].name == "restore":
+        if report.not_restored:
+            result += f" NOT put back: {report.not_restored}."
+        elif report.anomaly and report.moves and report.moves[-1].name == "restore":
             back = "put back" if report.moves[-1].ok else "NOT put back"
             result += f" The group was {back} on {report.holder}."
         self._show("done", f"{result}\n{kept}")

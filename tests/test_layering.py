@@ -24,7 +24,8 @@ ALLOWED: dict[str, set[str]] = {
     "wire": {"config"},
     "engine": {"config", "wire"},
     "stream": {"config", "wire", "engine"},
-    "advise": {"config", "wire"},
+    # the deadtime advisor: captures through the codec; ha-logs through the post-mortem's reader
+    "advise": {"config", "wire", "postmortem"},
     # ha-log post-mortems: reads files, never a runtime adapter; the console may open its report
     "postmortem": {"config", "wire", "engine", "stream"},
     # Prometheus metrics: counted from the event stream, rendered with the snapshot

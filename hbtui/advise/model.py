@@ -12,6 +12,12 @@ Gaps shorter than half a keepalive are a status sent on a state change, not a ke
 and are left out. With no loss measured in ``n`` gaps the chance is not zero but unknown:
 the rule of three gives ``p <= 3 / n`` at 95 % confidence, and that bound is used (with
 ``q = p``).
+
+A log gives only the gaps over ``warntime`` (``fit_tail``): runs of at least ``m`` losses,
+``m`` the fewest whose gap exceeds warntime. Their lengths beyond ``m`` fit ``q`` (a run
+goes on with chance ``q``), and their number over the keepalives the log's span holds gives
+the rate of such runs per arrival, ``P(run >= m)``; the rate of ``n >= m`` losses in a row is
+then ``P(run >= m) * q**(n - m)``. Nothing is said of shorter runs.
 """
 
 from __future__ import annotations
@@ -39,6 +45,9 @@ class LossFit:
     jitter_ms: int  # the JITTER_QUANTILE of late arrivals (>= 0)
     bounded: bool  # no loss seen: p and q are the rule-of-three bound
     longest_gap_ms: int
+    # p is the chance per arrival of a run of at least ``anchor`` losses (1: any loss);
+    # a tail fit (``fit_tail``) knows only runs of ``anchor`` losses or more
+    anchor: int = 1
 
     @property
     def loss_rate(self) -> float:
@@ -91,6 +100,56 @@ def fit(gaps_ms: Sequence[int], keepalive_ms: int) -> LossFit:
     return LossFit(keepalive_ms, n, lost, runs, longest, p, q, jitter, bounded, max(gaps_ms))
 
 
+MIN_LATE = 3  # late keepalives a tail fit needs
+
+
+class TooFewLate(ValueError):
+    """A log holds too few late keepalives to fit the tail; the message says how many."""
+
+
+def tail_anchor(keepalive_ms: int, warntime_ms: int) -> int:
+    """The fewest losses in a row whose gap, ``(losses + 1) * keepalive``, exceeds warntime."""
+    return max(1, warntime_ms // keepalive_ms)
+
+
+def fit_tail(late_ms: Sequence[int], keepalive_ms: int, warntime_ms: int, span_ms: int) -> LossFit:
+    """Fit the runs a log's late gaps show (see the module docstring): ``p`` is
+    ``P(run >= anchor)`` per arrival, ``q`` from the runs' lengths beyond the anchor (the
+    rule-of-three bound when none went beyond it). TooFewLate under ``MIN_LATE`` runs."""
+    if keepalive_ms <= 0 or warntime_ms <= 0:
+        raise ValueError("keepalive and warntime must be positive")
+    anchor = tail_anchor(keepalive_ms, warntime_ms)
+    runs = [max(1, round(g / keepalive_ms)) - 1 for g in late_ms]
+    counted = [(g, n) for g, n in zip(late_ms, runs, strict=True) if n >= anchor]
+    if len(counted) < MIN_LATE:
+        raise TooFewLate(
+            f"{len(counted)} late keepalive(s) of {anchor}+ losses in a row: too few to fit "
+            f"the tail (need {MIN_LATE})"
+        )
+    lost = sum(n for _, n in counted)
+    # keepalives sent in the span, less the losses known: the rate a day is then exactly
+    # the runs the span holds, scaled to a day (false_failovers_per_day)
+    arrivals = max(len(counted), span_ms // keepalive_ms - lost)
+    beyond = sum(n - anchor for _, n in counted)
+    bounded = beyond == 0
+    q = min(1.0, 3 / len(counted)) if bounded else beyond / (beyond + len(counted))
+    late = sorted(max(0, g - (n + 1) * keepalive_ms) for g, n in counted)
+    jitter = late[min(len(late) - 1, math.ceil(JITTER_QUANTILE * len(late)) - 1)]
+    return LossFit(
+        keepalive_ms,
+        arrivals,
+        lost,
+        len(counted),
+        max(n for _, n in counted),
+        len(counted) / arrivals,
+        q,
+        jitter,
+        bounded,
+        max(g for g, _ in counted),
+        anchor,
+    )
+
+
 def losses_needed(deadtime_ms: int, keepalive_ms: int, jitter_ms: int) -> int:
     """How many keepalives in a row must be lost for a gap to exceed ``deadtime``."""
     return max(0, (deadtime_ms - jitter_ms) // keepalive_ms)
@@ -102,7 +161,7 @@ def false_failovers_per_day(loss: LossFit, deadtime_ms: int, keepalive_ms: int) 
     if needed == 0:
         return math.inf  # jitter alone exceeds deadtime
     arrivals_per_day = DAY_MS / keepalive_ms * (1 - loss.loss_rate)
-    return arrivals_per_day * loss.p * loss.q ** (needed - 1)
+    return arrivals_per_day * loss.p * loss.q ** max(0, needed - loss.anchor)
 
 
 def recommend(loss: LossFit, keepalive_ms: int, target_per_day: float) -> Timers:
@@ -110,7 +169,7 @@ def recommend(loss: LossFit, keepalive_ms: int, target_per_day: float) -> Timers
     100 ms) whose rate is at most ``target_per_day``, with warntime and initdead to match."""
     if target_per_day <= 0:
         raise ValueError("the target rate must be positive")
-    needed = 1
+    needed = loss.anchor  # a tail fit says nothing of shorter runs
     while needed < 10_000:
         deadtime = _round_up(needed * keepalive_ms + loss.jitter_ms + 1, 100)
         rate = false_failovers_per_day(loss, deadtime, keepalive_ms)

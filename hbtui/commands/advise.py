@@ -1,7 +1,8 @@
 """``hbtui advise``: how often would this link fail over by mistake, and which timers to use.
 
-Gaps come from captures (``--pcap``), from a file of numbers (``--gaps``) or live from the
-running node (``--listen SECONDS``: the gaps it measures between a peer's keepalives). The
+Gaps come from captures (``--pcap``), from a file of numbers (``--gaps``), live from the
+running node (``--listen SECONDS``: the gaps it measures between a peer's keepalives) or from
+ha-logs (``--log``: only the late ones, over warntime; the tail of the model is fitted). The
 model is in ``hbtui.advise.model``; the current timers are read from ha.cf (``--config-dir``)
 or given (``--keepalive``, ``--deadtime``).
 """
@@ -18,11 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from hbtui.advise.gaps import GapsError, gaps_from_pcaps, gaps_from_text
+from hbtui.advise.logs import LateGaps, late_gaps
 from hbtui.advise.model import (
     TEN_YEARS_DAYS,
     LossFit,
+    TooFewLate,
     false_failovers_per_day,
     fit,
+    fit_tail,
     losses_needed,
     recommend,
 )
@@ -30,8 +34,10 @@ from hbtui.cli_common import add_common_options, add_control_socket_option
 from hbtui.config.ha_cf import parse_ha_cf
 from hbtui.config.lines import read_config_file
 from hbtui.config.timeparse import format_ms
+from hbtui.postmortem.files import PostmortemError
 
 OTHER_KEEPALIVES_MS = (2000, 1000, 500, 200)
+ROUGH_RUNS = 30  # a tail fit on fewer runs says so
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,8 +53,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="measure the running node's keepalive gaps for SECONDS",
     )
+    source.add_argument(
+        "--log",
+        action="append",
+        type=Path,
+        metavar="FILE",
+        help="an ha-log, ha-debug or syslog file or a directory (rotated, .gz; repeatable): "
+        "its late heartbeats, gaps over warntime only, fit the tail of the model",
+    )
     parser.add_argument("--keepalive", type=int, metavar="MS", help="default: ha.cf's")
     parser.add_argument("--deadtime", type=int, metavar="MS", help="default: ha.cf's")
+    parser.add_argument("--warntime", type=int, metavar="MS", help="with --log; default: ha.cf's")
     parser.add_argument(
         "--target-years",
         type=float,
@@ -60,12 +75,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Fit the gaps of each sender and print the advice."""
-    if not (args.pcap or args.gaps or args.listen):
+    if not (args.pcap or args.gaps or args.listen or args.log):
         print(
-            "hbtui advise: give the gaps: --pcap FILE, --gaps FILE or --listen SECONDS",
+            "hbtui advise: give the gaps: --pcap FILE, --gaps FILE, --listen SECONDS or --log FILE",
             file=sys.stderr,
         )
         return 2
+    if args.log:
+        return _run_logs(args)
     try:
         per_sender = _gaps(args)
     except GapsError as exc:
@@ -75,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         print("hbtui advise: no keepalive gaps found in the input", file=sys.stderr)
         return 2
     configured = _configured(Path(args.config_dir))
-    target = 1 / (args.target_years * 365.25) if args.target_years > 0 else 1 / TEN_YEARS_DAYS
+    target = _target(args.target_years)
     for sender, gaps in sorted(per_sender.items()):
         keepalive = args.keepalive or configured.get("keepalive_ms") or _median(gaps)
         deadtime = args.deadtime or configured.get("deadtime_ms")
@@ -86,6 +103,100 @@ def run(args: argparse.Namespace) -> int:
         else:
             print("\n".join(_text(report, loss, args.target_years)))
     return 0
+
+
+def _target(years: float) -> float:
+    """At most one false failover in ``years``, as a rate a day."""
+    return 1 / (years * 365.25) if years > 0 else 1 / TEN_YEARS_DAYS
+
+
+def _run_logs(args: argparse.Namespace) -> int:
+    """``--log``: fit each sender's late keepalives as the tail of the model (0 when at
+    least one sender could be fitted; 2 with a line saying why for each one that could not)."""
+    configured = _configured(Path(args.config_dir))
+    keepalive = args.keepalive or configured.get("keepalive_ms")
+    warntime = args.warntime or configured.get("warntime_ms")
+    deadtime = args.deadtime or configured.get("deadtime_ms")
+    if not keepalive or not warntime:
+        print(
+            "hbtui advise: a log shows only the gaps over warntime: give --config-dir (its "
+            "ha.cf) or --keepalive and --warntime",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        found = late_gaps(args.log)
+    except PostmortemError as exc:
+        print(f"hbtui advise: {exc}", file=sys.stderr)
+        return 2
+    for node, stalls in sorted(found.stalls.items()):
+        print(
+            f"note: {node} logged its own heartbeat late {len(stalls)} time(s) (longest "
+            f"{format_ms(max(stalls))}): {node} itself stalled; not counted as loss on the link",
+            file=sys.stderr,
+        )
+    if not found.late:
+        print(
+            f"hbtui advise: no late heartbeat in the logs: no gap over warntime "
+            f"({format_ms(warntime)}) was logged, and a log shows no other; nothing to fit "
+            "(use --pcap or --listen for every gap)",
+            file=sys.stderr,
+        )
+        return 2
+    fitted = 0
+    for late in found.late:
+        try:
+            loss = fit_tail(late.gaps_ms, keepalive, warntime, late.span_ms)
+        except TooFewLate as exc:
+            print(
+                f"hbtui advise: {late.name}, {format_ms(late.span_ms)} of log: {exc}; a log "
+                f"shows only the gaps over warntime ({format_ms(warntime)}): use --pcap or "
+                "--listen for every gap",
+                file=sys.stderr,
+            )
+            continue
+        fitted += 1
+        report = _report(late.name, loss, keepalive, deadtime, _target(args.target_years), ())
+        report.update(_log_fields(late, warntime))
+        if args.json:
+            print(json.dumps(report, sort_keys=True))
+        else:
+            print("\n".join(_log_text(report, loss, warntime, args.target_years)))
+    return 0 if fitted else 2
+
+
+def _log_fields(late: LateGaps, warntime: int) -> dict[str, Any]:
+    return {
+        "source": "log",
+        "files": late.files,
+        "late": len(late.gaps_ms),
+        "log_span_ms": late.span_ms,
+        "censored_at_ms": warntime,
+    }
+
+
+def _log_text(report: dict[str, Any], loss: LossFit, warntime: int, years: float) -> list[str]:
+    """The advice from a tail fit, saying first what a log can and cannot show."""
+    head = [
+        f"{report['sender']}: {report['late']} late heartbeat(s) in "
+        f"{format_ms(report['log_span_ms'])} of log ({', '.join(report['files'])})",
+        f"a log shows only the gaps over warntime ({format_ms(warntime)}): the "
+        f"{loss.runs} runs of {loss.anchor}+ losses in a row in about {loss.gaps} keepalives "
+        f"fit the tail only (P(run >= {loss.anchor}) = {loss.p:.3g} per keepalive, a run goes "
+        f"on with q = {loss.q:.3g}"
+        + (", rule-of-three bound: no run was longer" if loss.bounded else "")
+        + ")"
+        + (
+            f"; {report['late'] - loss.runs} shorter one(s), over warntime by jitter alone, "
+            "left out"
+            if report["late"] > loss.runs
+            else ""
+        )
+        + (f"; only {loss.runs} runs: take the rates as rough" if loss.runs < ROUGH_RUNS else "")
+        + "; nothing is known of shorter gaps, so no deadtime of warntime or less is advised, "
+        "and the count assumes the peer was heard all along the log",
+    ]
+    return [*head, *_advice(report, loss, years)]
 
 
 def _gaps(args: argparse.Namespace) -> dict[str, list[int]]:
@@ -130,7 +241,11 @@ def _configured(config_dir: Path) -> dict[str, int]:
     cf, _ = parse_ha_cf(source)
     if cf is None:
         return {}
-    return {"keepalive_ms": cf.keepalive_ms, "deadtime_ms": cf.deadtime_ms}
+    return {
+        "keepalive_ms": cf.keepalive_ms,
+        "deadtime_ms": cf.deadtime_ms,
+        "warntime_ms": cf.warntime_ms,
+    }
 
 
 def _median(gaps: list[int]) -> int:
@@ -138,7 +253,12 @@ def _median(gaps: list[int]) -> int:
 
 
 def _report(
-    sender: str, loss: LossFit, keepalive: int, deadtime: int | None, target: float
+    sender: str,
+    loss: LossFit,
+    keepalive: int,
+    deadtime: int | None,
+    target: float,
+    others: tuple[int, ...] = OTHER_KEEPALIVES_MS,
 ) -> dict[str, Any]:
     now = None
     if deadtime is not None:
@@ -149,7 +269,7 @@ def _report(
             "false_failovers_per_day": false_failovers_per_day(loss, deadtime, keepalive),
         }
     options = []
-    for k in sorted({keepalive, *OTHER_KEEPALIVES_MS}, reverse=True):
+    for k in sorted({keepalive, *others}, reverse=True):
         timers = recommend(loss, k, target)
         options.append(
             {
@@ -206,6 +326,17 @@ def _text(report: dict[str, Any], loss: LossFit, target_years: float) -> list[st
             f"no keepalive was lost: {loss.gaps} gaps only show the loss is below "
             f"{100 * loss.p:.2g} % (95 %); measure longer for sharper figures"
         )
+    lines += _advice(report, loss, target_years)
+    lines.append(
+        "  (other keepalives assume the same loss per packet; bursts last in time, so check "
+        "with a capture at that keepalive)"
+    )
+    return lines
+
+
+def _advice(report: dict[str, Any], loss: LossFit, target_years: float) -> list[str]:
+    """The current timers' rate and the recommended timers, one line each."""
+    lines: list[str] = []
     now = report["now"]
     if now is not None:
         lines.append(
@@ -222,8 +353,4 @@ def _text(report: dict[str, Any], loss: LossFit, target_years: float) -> list[st
             f"initdead {format_ms(o['initdead_ms']):>5}  -> failover after "
             f"{format_ms(o['failover_ms'])}, false failover {every}"
         )
-    lines.append(
-        "  (other keepalives assume the same loss per packet; bursts last in time, so check "
-        "with a capture at that keepalive)"
-    )
     return lines

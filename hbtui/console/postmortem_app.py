@@ -71,8 +71,8 @@ class PostmortemScreen(Screen[None]):
 
     DEFAULT_CSS = """
     #pm-summary { height: auto; max-height: 4; background: $panel; }
-    #pm-table { height: 1fr; min-height: 5; }
-    #pm-detail { height: 1fr; border: round $primary; }
+    #pm-table { height: auto; max-height: 40%; min-height: 3; }
+    #pm-detail { height: 1fr; min-height: 8; border: round $primary; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("v", "switch", "Entry / findings"),
@@ -95,10 +95,12 @@ class PostmortemScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("when", "what", "from → to", "resources")
+        days = {entry.at.date() for entry in self.report.entries}
+        when = "%H:%M:%S" if len(days) == 1 else "%m-%d %H:%M:%S"  # the day is in the summary
         for entry in self.report.entries:
             style = KIND_STYLES.get(entry.kind.value, "")
             table.add_row(
-                f"{entry.at:%m-%d %H:%M:%S}",
+                entry.at.strftime(when),
                 Text(entry.kind.value, style=style),
                 f"{entry.from_node} → {entry.to_node}",
                 " ".join(entry.resources),

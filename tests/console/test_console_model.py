@@ -258,6 +258,16 @@ def test_keepalive_gaps_fill_a_histogram_shown_in_the_wire_pane() -> None:
     assert ((("gaps server1", "bold"), (text, style))) in rows
 
 
+def test_a_narrow_wire_pane_breaks_a_histogram_only_between_buckets() -> None:
+    """At 80x24 the Wire pane has about 21 cells for it: a bound keeps its count."""
+    from hbtui.console.widgets.wire import packed
+
+    text = "≤1.1s 150 · ≤1.5s 1 · ≤2s 14 · ≤3s 13 · >3s 4"
+    assert packed(text, 21) == "≤1.1s 150 · ≤1.5s 1 ·\n≤2s 14 · ≤3s 13 ·\n>3s 4"
+    assert packed(text, 80) == text
+    assert packed(text, 3) == text.replace(" · ", " ·\n")  # too narrow: one a line
+
+
 def test_a_peers_links_reach_its_card() -> None:
     """Issue 16: with several media the card says each link's state (cl_status hblinkstatus)."""
     from hbtui.console.widgets.node_card import link_text

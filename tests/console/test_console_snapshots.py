@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from tests.console import scenes_offline
 from tests.console.helpers import (
     AFTER_FAILOVER_MS,
     STEADY_MS,
@@ -112,3 +113,19 @@ def drill_scene(name: str) -> tuple[Any, Callable[[Pilot[None]], Awaitable[None]
 def test_drill_dialog(name: str, size: str, snap_compare: Any) -> None:
     app, run_before = drill_scene(name)
     assert snap_compare(app, terminal_size=SIZES[size], run_before=run_before)
+
+
+# recorded input, no root (tests/console/scenes_offline.py; the README's pictures are these,
+# written by scripts/screenshots_offline.py)
+OFFLINE = {
+    "postmortem": scenes_offline.postmortem,
+    "postmortem_findings": scenes_offline.postmortem_findings,
+    "split_brain": scenes_offline.split_brain,
+    "gaps_histogram": lambda: scenes_offline.gap_histogram(view_presses=3),
+}
+
+
+@pytest.mark.parametrize("name", OFFLINE)
+def test_offline_scene(name: str, snap_compare: Any) -> None:
+    app, run_before = OFFLINE[name]()
+    assert snap_compare(app, terminal_size=SIZES["80x24"], run_before=run_before)

@@ -7,6 +7,7 @@ one has finished (so polls never pile up), every ``SOCKET_POLL_S`` seconds.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -19,6 +20,7 @@ from hbtui.stream.gaps import GAP_BUCKETS
 
 SOCKET_POLL_S = 10.0
 OWN_ECHO = "from_self"  # the codec's reason for a copy of our own message
+PART_SEP = " · "  # between a histogram's buckets: a narrow pane breaks lines only there
 
 
 def udp_listeners(port: int) -> list[tuple[str, int | None, str]]:
@@ -41,6 +43,20 @@ def udp_listeners(port: int) -> list[tuple[str, int | None, str]]:
 StatRow = tuple[tuple[str, str], tuple[str, str]]  # (text, style) of both cells
 
 
+def packed(text: str, width: int) -> str:
+    """``a · b · c`` in lines of at most ``width`` cells, broken only between its parts
+    (a bucket's bound and its count stay together; a part wider than ``width`` stands alone)."""
+    lines: list[str] = []
+    for part in text.split(PART_SEP):
+        if lines and cell_len(lines[-1] + PART_SEP + part + PART_SEP.rstrip()) <= width:
+            lines[-1] += PART_SEP + part
+        else:
+            if lines:
+                lines[-1] += PART_SEP.rstrip()
+            lines.append(part)
+    return "\n".join(lines)
+
+
 def out_text(model: ConsoleModel, now_ms: int) -> tuple[str, str]:
     """The send rate from the node's own counters, else the keepalive's estimate."""
     rate = model.rate_out(now_ms)
@@ -55,7 +71,7 @@ def gap_histogram(counts: dict[int, int], keepalive_ms: int) -> tuple[str, str]:
     ``≤1.1s 512 · ≤1.5s 3 · ≤2s 0 · ≤3s 0 · >3s 0`` (red when any is beyond the last)."""
     bounds = [f"≤{b * keepalive_ms / 1000:g}s" for b in GAP_BUCKETS]
     labels = [*bounds, f">{GAP_BUCKETS[-1] * keepalive_ms / 1000:g}s"]
-    text = " · ".join(f"{label} {counts.get(i, 0)}" for i, label in enumerate(labels))
+    text = PART_SEP.join(f"{label} {counts.get(i, 0)}" for i, label in enumerate(labels))
     return text, "bold red" if counts.get(len(GAP_BUCKETS)) else ""
 
 
@@ -100,6 +116,8 @@ class WirePanel(Vertical):
     def on_mount(self) -> None:
         self._w_stats = self.query_one("#wire-stats", Static)
         self.shown_stats: list[StatRow] | None = None  # the stats table's cells (tests too)
+        self._shown_width = -1
+        self._shown_shape: list[int] | None = None  # the line breaks of each right cell
         if self.poll_sockets:
             self._poll()
         else:
@@ -107,15 +125,28 @@ class WirePanel(Vertical):
 
     def show(self, model: ConsoleModel, now_ms: int) -> None:
         """Rates and rejected-packet counters (a repaint only when a figure changed)."""
-        rows = stat_rows(model, now_ms)
-        if rows == self.shown_stats:
+        self._draw(stat_rows(model, now_ms))
+
+    def on_resize(self) -> None:
+        """A new width packs the histograms anew (the compact layout shows the pane late)."""
+        if self.shown_stats is not None:
+            self._draw(self.shown_stats)
+
+    def _draw(self, rows: list[StatRow]) -> None:
+        width = self._w_stats.content_size.width
+        if rows == self.shown_stats and width == self._shown_width:
             return
+        right_width = max(12, width - max(cell_len(left[0]) for left, _ in rows) - 1)
         table = Table.grid(padding=(0, 1))
+        cells = []
         for left, right in rows:
-            table.add_row(Text(left[0], style=left[1]), Text(right[0], style=right[1]))
-        reflow = self.shown_stats is None or len(rows) != len(self.shown_stats)
-        self.shown_stats = rows
-        self._w_stats.update(table, layout=reflow)  # reflow on new rows only
+            text = packed(right[0], right_width) if PART_SEP in right[0] else right[0]
+            cells.append(text)
+            table.add_row(Text(left[0], style=left[1]), Text(text, style=right[1]))
+        shape = [text.count("\n") for text in cells]
+        reflow = shape != self._shown_shape  # new rows, or a histogram on more lines
+        self.shown_stats, self._shown_width, self._shown_shape = rows, width, shape
+        self._w_stats.update(table, layout=reflow)
 
     @work(thread=True, exclusive=True, group="socket-poll")
     def _poll(self) -> None:

@@ -112,7 +112,7 @@ def _auth_window(walk: NodeWalk, src: str, at: datetime, span: float) -> list[Fa
 
 
 def _split_brains(entries: list[Entry], walks: dict[str, NodeWalk], s: Settings) -> list[Entry]:
-    found: list[Entry] = []
+    found: list[tuple[Entry, str]] = []  # each split brain, with the clause that proves it
     for entry in entries:
         dead_at = entry.phases.get("declared_dead")
         if entry.kind is not Kind.FAILOVER or dead_at is None:
@@ -132,29 +132,32 @@ def _split_brains(entries: list[Entry], walks: dict[str, NodeWalk], s: Settings)
         else:
             clause = f"{entry.from_node} was alive: its own log goes on to {hms(own or dead_at)}"
         entry.notes.append(f"but {clause}")
-        if any(e.kind is Kind.SPLIT_BRAIN and abs(e.at - dead_at) <= CLOCK_SLACK for e in found):
+        phases = {k: v for k, v in entry.phases.items() if k != "last_heard"}
+        twin = next((b for b, _ in found if abs(b.at - dead_at) <= CLOCK_SLACK), None)
+        if twin is not None:  # the other side of the same split: what it took counts too
+            twin.resources += [r for r in entry.resources if r not in twin.resources]
+            twin.phases = {**phases, **twin.phases}
+            twin.seen_by |= entry.seen_by
             continue
         brain = Entry(
             Kind.SPLIT_BRAIN,
             entry.from_node,
             entry.to_node,
             list(entry.resources),
-            {
-                "declared_dead": dead_at,
-                **{k: v for k, v in entry.phases.items() if k != "last_heard"},
-            },
+            {"declared_dead": dead_at, **phases},
             at=dead_at,
             where=list(entry.where[:1]),
             seen_by=set(entry.seen_by),
         )
-        held = what_moved(entry.resources)
+        found.append((brain, clause))
+    for brain, clause in found:
+        held = what_moved(brain.resources)
         both = f"; both nodes may hold {held}" if held else "; each node acts alone"
         brain.why = (
-            f"{entry.to_node} declared {entry.from_node} dead at {hms(dead_at)}"
+            f"{brain.to_node} declared {brain.from_node} dead at {hms(brain.at)}"
             f" though {clause}{both}"
         )
-        found.append(brain)
-    return found
+    return [brain for brain, _ in found]
 
 
 def _why(entry: Entry, walks: dict[str, NodeWalk], s: Settings) -> str:

@@ -126,6 +126,26 @@ def test_wrong_key_is_a_split_brain_and_keys_differ() -> None:
     assert any(p.kind == "split_brain" for p in r.problems)
 
 
+def test_wrong_key_on_both_logs_is_one_split_brain_in_which_both_hold_the_vip() -> None:
+    """Each node declared the other dead; server1 held its own group, server2 took it over:
+    the split brain holds the VIP, whichever failover came first (recorded in the lab)."""
+    r = report("f-wrong-key-split-server1", "f-wrong-key-split-server2")
+    assert sorted((e.kind, e.from_node, e.to_node) for e in r.entries) == [
+        (Kind.FAILOVER, "server1", "server2"),
+        (Kind.FAILOVER, "server2", "server1"),
+        (Kind.SPLIT_BRAIN, "server2", "server1"),
+    ]
+    (split,) = [e for e in r.entries if e.kind is Kind.SPLIT_BRAIN]
+    assert split.resources == ["IPaddr::192.168.10.10/24", "failback.sh"]
+    assert split.seen_by == {"server1", "server2"}
+    assert split.phases["vip_added"] == line_time(
+        "f-wrong-key-split-server2", "eval ifconfig eth0:0 192.168.10.10"
+    )
+    assert "(keys differ)" in split.why and split.why.endswith("both nodes may hold 192.168.10.10")
+    assert [p.kind for p in r.problems if "split brain" in p.text] == ["both_holding"]
+    assert sorted(p.kind for p in r.problems if p.kind == "keys_differ") == ["keys_differ"] * 2
+
+
 def test_late_heartbeats_carry_the_gap() -> None:
     r = report("x-late-server1", "x-late-server2")
     assert [(x.seen_by, x.node, x.gap_ms) for x in r.late] == [

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from hbtui.postmortem.capture import Capture, align, clock_offsets
 from hbtui.postmortem.facts import F, Fact, facts_of
-from hbtui.postmortem.files import NodeLog, merge_node
+from hbtui.postmortem.files import NodeLog, by_host, merge_node
 from hbtui.postmortem.model import Entry, Kind, Problem, Report
 from hbtui.postmortem.walk import NodeWalk
 
@@ -65,6 +65,7 @@ def _merge(entries: list[Entry]) -> list[Entry]:
         taker, other = (entry, twin) if twin.to_node not in twin.seen_by else (twin, entry)
         phases = {**other.phases, **taker.phases}
         twin.phases = phases
+        twin.taken = twin.taken and entry.taken
         if Kind.FAILBACK in (twin.kind, entry.kind):
             twin.kind = Kind.FAILBACK
         if twin.to_node == "?":
@@ -189,6 +190,9 @@ def _why(entry: Entry, walks: dict[str, NodeWalk], s: Settings) -> str:
         else:
             head = f"{dst} declared {src} dead at {hms(dead)}"
         parts = [head, took]
+    elif entry.kind is Kind.STOP and not entry.taken:
+        nothing = f"nobody took {moved}" if moved else "nothing was taken over"
+        parts = [f"{src} stopped gracefully at {hms(entry.at)}; {dst} was stopping too: {nothing}"]
     elif entry.kind is Kind.STOP:
         parts = [f"{src} stopped gracefully at {hms(entry.at)} and handed over", took]
     elif entry.kind is Kind.FAILBACK:
@@ -247,7 +251,8 @@ def _loops(walks: dict[str, NodeWalk], entries: list[Entry]) -> list[Problem]:
         for node, times in walk.joins.items():
             merged = starts.setdefault(node, [])
             merged += [t for t in times if all(abs(t - m) > CLOCK_SLACK for m in merged)]
-    moves = [e.at for e in entries if e.kind in (Kind.FAILOVER, Kind.FAILBACK, Kind.STOP)]
+    moved = (Kind.FAILOVER, Kind.FAILBACK, Kind.STOP)
+    moves = [e.at for e in entries if e.kind in moved and e.taken]
     series = [(f"{n} started", sorted(ts)) for n, ts in starts.items()] + [
         ("resources moved", moves)
     ]
@@ -320,7 +325,7 @@ def analyse(
     if capture is not None:
         logs, clock_notes = align(logs, clock_offsets(capture))
     by_node: dict[str, list[NodeLog]] = {}
-    for log in logs:
+    for log in (part for whole in logs for part in by_host(whole)):
         by_node.setdefault(log.node, []).append(log)
     known = sorted(set(by_node) | set(s.nodes))
     walks: dict[str, NodeWalk] = {}

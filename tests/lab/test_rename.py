@@ -100,10 +100,13 @@ async def test_rename_server2_to_server3_and_back(lab: Lab, tmp_path: Path) -> N
     logs = {name: cluster[name].log_text() for name in ("server1", "server2")}
     config = tmp_path / "ha.d"
     shutil.copytree(lab["server1"].host_path("/etc/ha.d"), config)
-    # both renames stopped both nodes gracefully: stops, never a node declared dead
+    # both renames stopped both nodes gracefully (at once: each logs that it took nothing):
+    # stops, never a node declared dead; server2's log holds server3's lines, as server3's
     entries = postmortem_of(logs, tmp_path / "postmortem", config)
     assert entries and {e["kind"] for e in entries} == {"stop"}, entries
     assert not any("declared_dead" in e for e in entries), entries
+    named = {e["from"] for e in entries} | {e["to"] for e in entries}
+    assert named == {"server1", "server2", "server3"}, entries
 
 
 async def test_peer_view_and_remote_actions_on_the_real_daemon(lab: Lab, tmp_path: Path) -> None:

@@ -35,7 +35,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from addrwatch import AddressEvents  # noqa: E402
 from faultcases import CASES, ONE, TWO, Case, Run  # noqa: E402
 from vs_heartbeat import machine  # noqa: E402
 
@@ -45,6 +44,7 @@ from tests.lab.cluster import Cluster, LabNodeProcess, RealHeartbeat  # noqa: E4
 from tests.lab.conftest import lab_unavailable  # noqa: E402
 from tests.lab.hbtui_node import HbtuiNode  # noqa: E402
 from tests.lab.holds import ADDR, Mark, both, final, longest, nobody, settled_after, spans  # noqa: E402
+from tests.lab.observe import AddressEvents  # noqa: E402
 
 PAIRS: dict[str, type[LabNodeProcess]] = {"heartbeat": RealHeartbeat, "hbtui": HbtuiNode}
 HBTUI_ONLY = (

@@ -25,6 +25,7 @@ class F(StrEnum):
     ACQUIRE_FROM = "acquire_from"  # subject: the node whose resources are taken
     SHUTDOWN_NOTICE = "shutdown_notice"  # subject: the node stopping
     SHUTDOWN_START = "shutdown_start"  # this node stops
+    TAKEOVER_CANCELLED = "takeover_cancelled"  # this node stops too: it takes nothing
     RELINQUISHED = "relinquished"  # this node released everything (shutdown)
     GAVE_UP = "gave_up"  # subject: dead node that had released its resources
     GROUP_ACQUIRE = "group_acquire"  # subject: home node; detail: resources
@@ -78,6 +79,7 @@ _RULES: tuple[tuple[F, re.Pattern[str], str], ...] = tuple(
         (F.ACQUIRE_FROM, r"^Resources being acquired from (?P<subject>\S+?)\.?$", ""),
         (F.SHUTDOWN_NOTICE, r"^Received shutdown notice from '(?P<subject>[^']+)'", ""),
         (F.SHUTDOWN_START, r"^Heartbeat shutdown in progress", ""),
+        (F.TAKEOVER_CANCELLED, r"^Resource takeover cancelled - shutdown in progress", ""),
         (F.RELINQUISHED, r"^All HA resources relinquished", ""),
         (F.GAVE_UP, r"^Dead node (?P<subject>\S+) gave up resources", ""),
         (F.GROUP_ACQUIRE, r"^Acquiring resource group: (?P<subject>\S+) (?P<detail>.*)$", ""),

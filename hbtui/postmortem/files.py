@@ -156,6 +156,22 @@ def read_log(path: Path, nodes: tuple[str, ...] = ()) -> NodeLog:
     return NodeLog(path, _node_of(lines, path, nodes), tuple(lines), family_of(path))
 
 
+def by_host(log: NodeLog) -> list[NodeLog]:
+    """A file whose heartbeat lines name two hosts in turn (a node renamed: server2, then
+    server3, then server2 again) as one part per stretch of a host, each that host's; lines
+    without a host go with the stretch they are in. Otherwise the file as it is."""
+    hosts = {x.host for x in log.lines if x.host and x.source == "heartbeat"}
+    if len(hosts) < 2:
+        return [log]
+    parts: list[tuple[str, list[LogLine]]] = []
+    for line in log.lines:
+        host = line.host if line.host and line.source == "heartbeat" else None
+        if not parts or (host is not None and host != parts[-1][0]):
+            parts.append((host or log.node, []))
+        parts[-1][1].append(line)
+    return [NodeLog(log.path, host, tuple(lines), log.family) for host, lines in parts]
+
+
 def merge_node(logs: list[NodeLog]) -> list[tuple[NodeLog, LogLine]]:
     """A node's lines from all its files in time order, each line once (ha-log + ha-debug)."""
     by_family: dict[str, list[NodeLog]] = {}

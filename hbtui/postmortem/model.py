@@ -37,6 +37,7 @@ class Entry:
     where: list[str] = field(default_factory=list)  # file:line of the lines it stands on
     seen_by: set[str] = field(default_factory=set)  # nodes whose logs tell it
     notes: list[str] = field(default_factory=list)  # extra clauses for ``why``
+    taken: bool = True  # False: the taker was stopping too and took nothing
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from hbtui.postmortem.capture import Capture, align, clock_offsets
 from hbtui.postmortem.facts import F, Fact, facts_of
-from hbtui.postmortem.files import NodeLog, merge_node
+from hbtui.postmortem.files import NodeLog, by_host, merge_node
 from hbtui.postmortem.model import Entry, Kind, Problem, Report
 from hbtui.postmortem.walk import NodeWalk
 
@@ -65,6 +65,7 @@ def _merge(entries: list[Entry]) -> list[Entry]:
         taker, other = (entry, twin) if twin.to_node not in twin.seen_by else (twin, entry)
         phases = {**other.phases, **taker.phases}
         twin.phases = phases
+        twin.taken = twin.taken and entry.taken
         if Kind.FAILBACK in (twin.kind, entry.kind):
             twin.kind = Kind.FAILBACK
         if twin.to_node == "?":
@@ -112,7 +113,7 @@ def _auth_window(walk: NodeWalk, src: str, at: datetime, span: float) -> list[Fa
 
 
 def _split_brains(entries: list[Entry], walks: dict[str, NodeWalk], s: Settings) -> list[Entry]:
-    found: list[Entry] = []
+    found: list[tuple[Entry, str]] = []  # each split brain, with the clause that proves it
     for entry in entries:
         dead_at = entry.phases.get("declared_dead")
         if entry.kind is not Kind.FAILOVER or dead_at is None:
@@ -132,29 +133,32 @@ def _split_brains(entries: list[Entry], walks: dict[str, NodeWalk], s: Settings)
         else:
             clause = f"{entry.from_node} was alive: its own log goes on to {hms(own or dead_at)}"
         entry.notes.append(f"but {clause}")
-        if any(e.kind is Kind.SPLIT_BRAIN and abs(e.at - dead_at) <= CLOCK_SLACK for e in found):
+        phases = {k: v for k, v in entry.phases.items() if k != "last_heard"}
+        twin = next((b for b, _ in found if abs(b.at - dead_at) <= CLOCK_SLACK), None)
+        if twin is not None:  # the other side of the same split: what it took counts too
+            twin.resources += [r for r in entry.resources if r not in twin.resources]
+            twin.phases = {**phases, **twin.phases}
+            twin.seen_by |= entry.seen_by
             continue
         brain = Entry(
             Kind.SPLIT_BRAIN,
             entry.from_node,
             entry.to_node,
             list(entry.resources),
-            {
-                "declared_dead": dead_at,
-                **{k: v for k, v in entry.phases.items() if k != "last_heard"},
-            },
+            {"declared_dead": dead_at, **phases},
             at=dead_at,
             where=list(entry.where[:1]),
             seen_by=set(entry.seen_by),
         )
-        held = what_moved(entry.resources)
+        found.append((brain, clause))
+    for brain, clause in found:
+        held = what_moved(brain.resources)
         both = f"; both nodes may hold {held}" if held else "; each node acts alone"
         brain.why = (
-            f"{entry.to_node} declared {entry.from_node} dead at {hms(dead_at)}"
+            f"{brain.to_node} declared {brain.from_node} dead at {hms(brain.at)}"
             f" though {clause}{both}"
         )
-        found.append(brain)
-    return found
+    return [brain for brain, _ in found]
 
 
 def _why(entry: Entry, walks: dict[str, NodeWalk], s: Settings) -> str:
@@ -186,6 +190,9 @@ def _why(entry: Entry, walks: dict[str, NodeWalk], s: Settings) -> str:
         else:
             head = f"{dst} declared {src} dead at {hms(dead)}"
         parts = [head, took]
+    elif entry.kind is Kind.STOP and not entry.taken:
+        nothing = f"nobody took {moved}" if moved else "nothing was taken over"
+        parts = [f"{src} stopped gracefully at {hms(entry.at)}; {dst} was stopping too: {nothing}"]
     elif entry.kind is Kind.STOP:
         parts = [f"{src} stopped gracefully at {hms(entry.at)} and handed over", took]
     elif entry.kind is Kind.FAILBACK:
@@ -259,7 +266,8 @@ def _loops(walks: dict[str, NodeWalk], entries: list[Entry]) -> list[Problem]:
         for node, times in walk.joins.items():
             merged = starts.setdefault(node, [])
             merged += [t for t in times if all(abs(t - m) > CLOCK_SLACK for m in merged)]
-    moves = [e.at for e in entries if e.kind in (Kind.FAILOVER, Kind.FAILBACK, Kind.STOP)]
+    moved = (Kind.FAILOVER, Kind.FAILBACK, Kind.STOP)
+    moves = [e.at for e in entries if e.kind in moved and e.taken]
     series = [(f"{n} started", sorted(ts)) for n, ts in starts.items()] + [
         ("resources moved", moves)
     ]
@@ -332,7 +340,7 @@ def analyse(
     if capture is not None:
         logs, clock_notes = align(logs, clock_offsets(capture))
     by_node: dict[str, list[NodeLog]] = {}
-    for log in logs:
+    for log in (part for whole in logs for part in by_host(whole)):
         by_node.setdefault(log.node, []).append(log)
     known = sorted(set(by_node) | set(s.nodes))
     walks: dict[str, NodeWalk] = {}

@@ -126,6 +126,13 @@ class NodeWalk:
     def on_shutdown_start(self, f: Fact) -> None:
         self._open(Kind.STOP, self.node, self.peer, f).phases["decided"] = f.at
 
+    def on_takeover_cancelled(self, f: Fact) -> None:
+        cur = self.current
+        if cur is not None and cur.kind is Kind.STOP and cur.to_node == self.node:
+            cur.taken = False
+            cur.where.append(f.where)
+            self._close()  # what this node acquires after its next start is not this stop's
+
     def on_relinquished(self, f: Fact) -> None:
         cur = self.current
         if cur is not None and cur.kind is Kind.STOP and cur.from_node == self.node:

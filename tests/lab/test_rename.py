@@ -10,6 +10,7 @@ as active under the new names, with fresh hb_uuids.
 from __future__ import annotations
 
 import asyncio
+import shutil
 import uuid
 from pathlib import Path, PurePosixPath
 
@@ -32,6 +33,7 @@ from .cluster import Cluster, RealHeartbeat
 from .haconfig import HaSetup
 from .hbtui_node import HbtuiNode
 from .observe import wait_for_vip, wait_until
+from .postmortem_of import postmortem_of
 from .ssh_peer import HBTUI_PROGRAM, peer_target, skip_without_sshd
 
 pytestmark = [pytest.mark.lab, pytest.mark.interop, pytest.mark.usefixtures("real_heartbeat")]
@@ -95,6 +97,16 @@ async def test_rename_server2_to_server3_and_back(lab: Lab, tmp_path: Path) -> N
         await peer.close()
     wait_for_vip(lab["server1"], HOWTO.vip_ip, present=True, timeout=25)
     assert cluster.vip_holders() == ["server1"]
+    logs = {name: cluster[name].log_text() for name in ("server1", "server2")}
+    config = tmp_path / "ha.d"
+    shutil.copytree(lab["server1"].host_path("/etc/ha.d"), config)
+    # both renames stopped both nodes gracefully (at once: each logs that it took nothing):
+    # stops, never a node declared dead; server2's log holds server3's lines, as server3's
+    entries = postmortem_of(logs, tmp_path / "postmortem", config)
+    assert entries and {e["kind"] for e in entries} == {"stop"}, entries
+    assert not any("declared_dead" in e for e in entries), entries
+    named = {e["from"] for e in entries} | {e["to"] for e in entries}
+    assert named == {"server1", "server2", "server3"}, entries
 
 
 async def test_peer_view_and_remote_actions_on_the_real_daemon(lab: Lab, tmp_path: Path) -> None:

@@ -6,8 +6,11 @@ holds. And a VIP added by hand on the standby of a healthy pair is found the sam
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +21,7 @@ from .cluster import Cluster, RealHeartbeat
 from .haconfig import HaSetup
 from .hbtui_node import HBTUI
 from .observe import wait_for_vip, wait_until
+from .postmortem_of import postmortem_of
 
 pytestmark = [pytest.mark.lab, pytest.mark.interop, pytest.mark.usefixtures("real_heartbeat")]
 
@@ -28,6 +32,7 @@ SERVER2_MAC = "02:00:c0:a8:0a:02"
 PROBE = """
 import asyncio, json
 from pathlib import Path
+from typing import Any
 from hbtui.config.loader import load_config
 from hbtui.sources.loader_watch import watch_source
 config, problems = load_config(Path("/etc/ha.d"), "server1", partial=True)
@@ -48,7 +53,9 @@ def probe_from_server1(lab: Lab) -> dict[str, object]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def test_real_daemons_with_different_keys_split_and_the_probe_sees_it(lab: Lab) -> None:
+def test_real_daemons_with_different_keys_split_and_the_probe_sees_it(
+    lab: Lab, tmp_path: Path
+) -> None:
     cluster = Cluster(lab, [RealHeartbeat, RealHeartbeat], HOWTO,
                       {"server2": replace(HOWTO, auth_key="NotTheSameKeyAtAll")})  # fmt: skip
     began = cluster.start_all()
@@ -58,6 +65,23 @@ def test_real_daemons_with_different_keys_split_and_the_probe_sees_it(lab: Lab) 
     found = probe_from_server1(lab)
     (split,) = found["split_brain"]  # type: ignore[misc]
     assert split["ip"] == VIP and split["here"] is True and split["macs"] == [SERVER2_MAC]
+    logs = {name: cluster[name].log_text() for name in ("server1", "server2")}
+    config = tmp_path / "ha.d"
+    shutil.copytree(lab["server1"].host_path("/etc/ha.d"), config)
+    postmortem_of_the_split(postmortem_of(logs, tmp_path, config))
+
+
+def postmortem_of_the_split(entries: list[dict[str, Any]]) -> None:
+    """The nodes' ha-logs: each declared the other dead though its packets failed
+    authentication (keys differ): one split brain in which both may hold the VIP."""
+    pairs = sorted((e["kind"], e["from"], e["to"]) for e in entries)
+    assert pairs[:2] == [("failover", "server1", "server2"), ("failover", "server2", "server1")]
+    # the split brain is named after whichever declaration came first
+    assert [(k, {a, b}) for k, a, b in pairs[2:]] == [("split_brain", {"server1", "server2"})]
+    for entry in entries:
+        assert "failed authentication" in entry["why"] and "(keys differ)" in entry["why"], entry
+    (split,) = [e for e in entries if e["kind"] == "split_brain"]
+    assert split["why"].endswith(f"both nodes may hold {VIP}"), split
 
 
 def test_a_vip_added_by_hand_on_the_standby_is_found(lab: Lab) -> None:

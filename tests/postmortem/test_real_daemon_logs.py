@@ -126,6 +126,53 @@ def test_wrong_key_is_a_split_brain_and_keys_differ() -> None:
     assert any(p.kind == "split_brain" for p in r.problems)
 
 
+def test_wrong_key_on_both_logs_is_one_split_brain_in_which_both_hold_the_vip() -> None:
+    """Each node declared the other dead; server1 held its own group, server2 took it over:
+    the split brain holds the VIP, whichever failover came first (recorded in the lab)."""
+    r = report("f-wrong-key-split-server1", "f-wrong-key-split-server2")
+    assert sorted((e.kind, e.from_node, e.to_node) for e in r.entries) == [
+        (Kind.FAILOVER, "server1", "server2"),
+        (Kind.FAILOVER, "server2", "server1"),
+        (Kind.SPLIT_BRAIN, "server2", "server1"),
+    ]
+    (split,) = [e for e in r.entries if e.kind is Kind.SPLIT_BRAIN]
+    assert split.resources == ["IPaddr::192.168.10.10/24", "failback.sh"]
+    assert split.seen_by == {"server1", "server2"}
+    assert split.phases["vip_added"] == line_time(
+        "f-wrong-key-split-server2", "eval ifconfig eth0:0 192.168.10.10"
+    )
+    assert "(keys differ)" in split.why and split.why.endswith("both nodes may hold 192.168.10.10")
+    assert [p.kind for p in r.problems if "split brain" in p.text] == ["both_holding"]
+    assert sorted(p.kind for p in r.problems if p.kind == "keys_differ") == ["keys_differ"] * 2
+
+
+def test_a_rename_is_two_stops_of_both_nodes_and_the_renamed_node_is_itself() -> None:
+    """The rename wizard stopped both nodes at once, renamed server2 to server3, started
+    them, and again back to server2 (recorded in the lab): server2's log holds server3's
+    lines in between. Each stop: both nodes stopping, nobody took over (each logged
+    "Resource takeover cancelled - shutdown in progress."); no failover; server1's
+    acquisition after the next start is a cold start, not part of a stop."""
+    r = report("h-rename-lab-server1", "h-rename-lab-server2")
+    assert r.nodes == ["server1", "server2", "server3"]
+    assert [(e.kind, e.from_node, e.to_node) for e in r.entries] == [
+        (Kind.STOP, "server1", "server2"),
+        (Kind.STOP, "server2", "server1"),
+        (Kind.STOP, "server1", "server3"),
+        (Kind.STOP, "server3", "server1"),
+    ]
+    for entry in r.entries:
+        assert not entry.taken and "vip_added" not in entry.phases, entry
+        assert f"{entry.to_node} was stopping too: " in entry.why, entry.why
+    first, second = r.entries[0], r.entries[3]
+    assert first.why == (
+        "server1 stopped gracefully at 03:39:36; server2 was stopping too: nobody took "
+        "192.168.10.10"
+    )
+    assert second.seen_by == {"server1", "server3"}
+    assert [p.kind for p in r.problems] == ["restart_loop"]  # server1 started 3 times
+    assert "server1 started 3 times" in r.problems[0].text
+
+
 def test_late_heartbeats_carry_the_gap() -> None:
     r = report("x-late-server1", "x-late-server2")
     assert [(x.seen_by, x.node, x.gap_ms) for x in r.late] == [

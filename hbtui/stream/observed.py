@@ -62,12 +62,14 @@ class ObservedVip:
 @dataclass(frozen=True, slots=True)
 class ProbedSplit:
     """A VIP the node's ARP probe found held by more than one machine
-    (``runtime.split_brain``): ``here`` when this node has it too, ``macs`` the others."""
+    (``runtime.split_brain``): ``here`` when this node has it too, ``macs`` the others,
+    ``mac`` the prober's own MAC on the device (when it was read)."""
 
     ip: str
     device: str
     here: bool
     macs: tuple[str, ...]
+    mac: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +193,7 @@ def _probed(runtime: Mapping[str, Any] | None) -> tuple[ProbedSplit, ...] | None
                 _field(entry, "device", str, where) or "?",
                 bool(entry.get("here")),
                 tuple(str(mac) for mac in macs),
+                _field(entry, "mac", str, where),
             )
         )
     return tuple(found)

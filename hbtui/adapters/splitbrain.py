@@ -71,6 +71,7 @@ class SplitBrainView:
         self.found: dict[str, SplitBrain] = {}
         self.probes = 0
         self.seen = 0  # split brains found since the start (a new one after an end counts)
+        self.held: set[str] = set()  # the VIPs the prober had at its last probe of each
         self._failing: set[str] = set()
 
     def failed(self, ip: str, device: str, why: str) -> None:
@@ -86,6 +87,7 @@ class SplitBrainView:
         """One probe's answer: ``here`` when the prober has ``ip``, ``macs`` the others."""
         self._failing.discard(ip)
         self.probes += 1
+        (self.held.add if here else self.held.discard)(ip)
         split = (here and bool(macs)) or len(macs) >= 2
         known = self.found.get(ip)
         me = self.prober or "this node"
@@ -107,12 +109,14 @@ class SplitBrainView:
             self.report("info", f"Split brain over: {ip} is held by {owner} alone")
 
     def describe(self) -> dict[str, Any]:
-        """For the snapshot (``runtime``): every current split brain, the probe count and
-        how many split brains were seen."""
+        """For the snapshot (``runtime``): every current split brain, the probe count, how
+        many split brains were seen and the VIPs the prober holds (``probe_held``: the
+        console compares two nodes' when their probes do not reach each other)."""
         return {
             "interval_s": self.interval_s,
             "probes": self.probes,
             "split_brains_seen": self.seen,
+            "probe_held": sorted(self.held),
             "split_brain": [
                 {
                     "ip": s.ip,

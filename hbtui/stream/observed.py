@@ -125,6 +125,7 @@ class Observed:
     rejected: tuple[Rejection, ...]
     runtime: Mapping[str, Any] | None  # the runtime's counters (``PacketCounts.read``)
     split_brain: tuple[ProbedSplit, ...] | None  # None: the node runs no probe
+    probe_held: frozenset[str] | None  # the VIPs its probe found on it (None: no probe)
     extras: SourceExtras
 
 
@@ -156,6 +157,7 @@ def read_snapshot(data: Mapping[str, Any]) -> Observed:
         ),
         runtime=runtime,
         split_brain=_probed(runtime),
+        probe_held=_probe_held(runtime),
         extras=SourceExtras(
             warntime_ms=_field(data, "warntime_ms", int, "snapshot"),
             keepalive_ms=_field(data, "keepalive_ms", int, "snapshot"),
@@ -197,6 +199,12 @@ def _probed(runtime: Mapping[str, Any] | None) -> tuple[ProbedSplit, ...] | None
             )
         )
     return tuple(found)
+
+
+def _probe_held(runtime: Mapping[str, Any] | None) -> frozenset[str] | None:
+    """The VIPs the node's probe found on the node itself, when it says."""
+    held = _field(runtime, "probe_held", list, "runtime") if runtime is not None else None
+    return None if held is None else frozenset(str(ip) for ip in held)
 
 
 def _running_here(data: Mapping[str, Any]) -> frozenset[str] | None:

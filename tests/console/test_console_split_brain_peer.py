@@ -78,3 +78,22 @@ async def test_the_banner_shows_both_nodes_probes_with_both_macs() -> None:
         crit = [ln for ln in app.models["server1"].log if ln.level == "CRIT"]
         assert crit and "Split brain seen from server1" in crit[0].text
         await pilot.press("q")
+
+
+def test_both_probes_holding_the_vip_unheard_is_a_split_brain() -> None:
+    """The ARP probes do not cross (the link between the nodes is cut), but each node's own
+    probe finds the VIP on itself: the two views together are a split brain."""
+    from hbtui.console.model import ConsoleModel
+    from hbtui.console.widgets.banner import banner_lines
+
+    def probed(node: str, held: list[str]) -> ConsoleModel:
+        model = ConsoleModel(node, str)
+        runtime = {"split_brain": [], "probe_held": held}
+        model.apply(SnapshotTaken(1, {"node": node, "runtime": runtime}))
+        return model
+
+    ours, theirs = probed("server2", [VIP]), probed("server1", [VIP])
+    (line,) = banner_lines(ours, [theirs], [theirs])
+    assert line.startswith(f"SPLIT BRAIN: {VIP} is on server2 (this node) and on server1")
+    assert banner_lines(ours, [], [probed("server1", [])]) == []
+    assert banner_lines(probed("server2", []), [], [theirs]) == []

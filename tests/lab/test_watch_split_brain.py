@@ -81,6 +81,7 @@ async def test_real_daemons_with_different_keys_split_and_the_probe_sees_it(
         await link.close()
     (seen,) = probe.describe()["split_brain"]
     assert (seen["here"], seen["macs"], seen["mac"]) == (True, [SERVER1_MAC], SERVER2_MAC), said
+    assert probe.describe()["probe_held"] == [VIP]
     assert said[0][0] == "CRIT" and "seen from server2" in said[0][1]
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import Static
 
-from hbtui.console.disagreements import disagreements
+from hbtui.console.disagreements import disagreements, vip_owners
 from hbtui.console.model import ConsoleModel
 
 
@@ -36,9 +36,34 @@ def banner_lines(
                 f"SPLIT BRAIN: {found.ip} on {found.device} is answered by {len(holders)} "
                 f"machines: {', '.join(holders)} (ARP probe from {view.us})"
             )
+    said = {s.ip for view in views for s in view.split_brain}
+    lines += _both_hold(model, views[1:], others, said)
     for other in others:
         lines += [d.text for d in disagreements(model, other) if d.kind == "split-brain"]
     return lines
+
+
+def _both_hold(
+    model: ConsoleModel,
+    probers: Sequence[ConsoleModel],
+    others: Sequence[ConsoleModel],
+    said: set[str],
+) -> list[str]:
+    """A VIP both our probe and another node's found on their own node, though neither
+    heard the other answer (the probes do not cross: a cut link between them); not when
+    the two views' VIP owners say so already (``disagreements``)."""
+    return [
+        f"SPLIT BRAIN: {ip} is on {model.us} (this node) and on {other.us}, each as its own "
+        f"probe found; neither heard the other answer (the link between them is cut?)"
+        for other in probers
+        for ip in sorted(model.probe_held & other.probe_held)
+        if ip not in said and not (other in others and _owners_say(model, other, ip))
+    ]
+
+
+def _owners_say(model: ConsoleModel, other: ConsoleModel, ip: str) -> bool:
+    """Both views name their own node as the VIP's owner (``disagreements`` says it)."""
+    return vip_owners(model).get(ip) == model.us and vip_owners(other).get(ip) == other.us
 
 
 class SplitBrainBanner(Static):

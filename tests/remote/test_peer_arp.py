@@ -4,7 +4,9 @@ verdicts and failures said once, and the findings in the peer source's snapshot.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +23,7 @@ from hbtui.sources.peer_arp import (
 from hbtui.stream.items import LogLine, SnapshotTaken
 
 VIP = "192.168.10.10"
+HOWTO = Path(__file__).resolve().parents[2] / "hbtui" / "data" / "howto"
 PEER_MAC, OUR_MAC = "02:00:c0:a8:0a:02", "02:00:c0:a8:0a:01"
 
 
@@ -138,3 +141,23 @@ async def test_the_peer_source_puts_the_finding_in_its_snapshot() -> None:
     (mine,) = source._queue.take_ready()
     assert isinstance(mine, SnapshotTaken) and mine.data["runtime"] == {"split_brain": []}
     assert source._probes_itself and not source._probe_ready()
+
+
+def test_the_console_asks_each_peer_to_probe_as_hbtui_conf_says(tmp_path: Path) -> None:
+    """``split_brain_probe`` in hbtui.conf: each peer source probes every VIP of haresources
+    from its side that often; off (the default): none does."""
+    from hbtui.commands.console import _peer_probe
+    from hbtui.config.loader import load_config
+    from hbtui.sources.peers import PeerOptions, peer_sources
+
+    etc = tmp_path / "ha.d"
+    shutil.copytree(HOWTO, etc)
+    config, _ = load_config(etc, "server1", partial=True)
+    assert config is not None
+    assert _peer_probe(etc, config) == {}
+    (etc / "hbtui.conf").write_text("split_brain_probe = 2\n")
+    asked = _peer_probe(etc, config)
+    assert asked["probe_every_s"] == 2.0 and [ip for ip, _ in asked["probe_on"]] == [VIP]
+    (peer,) = peer_sources(config, "server1", PeerOptions(**asked))
+    assert peer.node_name == "server2" and peer.probe is not None
+    assert peer.probe.vips == asked["probe_on"] and peer.probe.interval_s == 2.0

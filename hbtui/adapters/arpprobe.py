@@ -5,7 +5,8 @@ neighbour learns anything from it (a request with the VIP as sender would move t
 address to us in every cache, as a gratuitous ARP does). Every host that has the address
 replies with its MAC. Our own kernel does not answer our own frame, so on the node that
 holds the address any reply is *another* machine holding it too. Stdlib only: an
-AF_PACKET socket, read on the event loop, bounded by ``wait_s``.
+AF_PACKET socket, read on the event loop, bounded by ``wait_s``; the frames are
+``arpwho``'s (the program the console runs on a peer).
 """
 
 from __future__ import annotations
@@ -13,50 +14,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-import struct
 
-from hbtui.adapters.garp import (
-    ARPHRD_ETHER,
-    ARPOP_REPLY,
-    ARPOP_REQUEST,
-    BROADCAST_MAC,
-    ETH_P_ARP,
-    ETH_P_IP,
-    MIN_FRAME,
-    ZERO_MAC,
-    GarpError,
-    _open_packet_socket,
-)
+from hbtui.adapters.arpwho import ETH_P_ARP, build_probe_frame, mac_text, replier
+from hbtui.adapters.garp import GarpError, _open_packet_socket
 
+__all__ = ["build_probe_frame", "mac_text", "probe", "replier"]
 DEFAULT_WAIT_S = 0.3
-_ARP = struct.Struct("!HHBBH6s4s6s4s")
-_ETH_HEADER = 14
-
-
-def build_probe_frame(mac: bytes, ip: str) -> bytes:
-    """The ARP probe for ``ip`` from ``mac`` (sender IP zero, broadcast)."""
-    if len(mac) != 6:
-        raise ValueError(f"MAC must be 6 bytes, got {len(mac)}")
-    ethernet = BROADCAST_MAC + mac + struct.pack("!H", ETH_P_ARP)
-    arp = _ARP.pack(
-        ARPHRD_ETHER, ETH_P_IP, 6, 4, ARPOP_REQUEST, mac, bytes(4), ZERO_MAC, socket.inet_aton(ip)
-    )
-    return (ethernet + arp).ljust(MIN_FRAME, b"\x00")
-
-
-def replier(frame: bytes, ip: str) -> bytes | None:
-    """The sender MAC of ``frame`` if it is an ARP reply for ``ip``, else None."""
-    if len(frame) < _ETH_HEADER + _ARP.size or frame[12:14] != struct.pack("!H", ETH_P_ARP):
-        return None
-    _, ptype, hlen, plen, op, sha, spa, _, _ = _ARP.unpack_from(frame, _ETH_HEADER)
-    if ptype != ETH_P_IP or (hlen, plen) != (6, 4) or op != ARPOP_REPLY:
-        return None
-    return bytes(sha) if spa == socket.inet_aton(ip) else None
-
-
-def mac_text(mac: bytes) -> str:
-    """``02:00:00:00:00:01``."""
-    return ":".join(f"{b:02x}" for b in mac)
 
 
 async def probe(device: str, ip: str, wait_s: float = DEFAULT_WAIT_S) -> tuple[str, ...]:

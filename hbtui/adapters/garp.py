@@ -18,17 +18,24 @@ import struct
 from dataclasses import dataclass
 from typing import Protocol
 
+from hbtui.adapters.arpwho import (
+    ARPHRD_ETHER,
+    ARPOP_REPLY,
+    ARPOP_REQUEST,
+    BROADCAST_MAC,
+    ETH_P_ARP,
+    ETH_P_IP,
+    MIN_FRAME,
+    SIOCGIFHWADDR,
+    ZERO_MAC,
+)
+
+__all__ = [  # ETH_P_ARP is arpwho's (the nodes' ARP helpers import it from here too)
+    "ETH_P_ARP", "ArpAnnouncer", "GarpAnnouncer", "GarpError", "GarpReport",
+    "build_garp_frame", "send_gratuitous_arp",
+]  # fmt: skip
 log = logging.getLogger(__name__)
 
-SIOCGIFHWADDR = 0x8927
-ETH_P_ARP = 0x0806
-ETH_P_IP = 0x0800
-ARPHRD_ETHER = 1
-ARPOP_REQUEST = 1
-ARPOP_REPLY = 2
-BROADCAST_MAC = b"\xff" * 6
-ZERO_MAC = b"\x00" * 6
-MIN_FRAME = 60  # Ethernet minimum without FCS; we pad like a NIC would
 DEFAULT_COUNT = 20
 DEFAULT_INTERVAL_S = 0.25
 

@@ -163,8 +163,25 @@ def _peers(args: argparse.Namespace, us: str) -> tuple[list[Any], Any]:
         options,
         hbtui_program=program,
         rename_options={**options.rename_options, "hbtui_program": program},
+        **_peer_probe(Path(args.config_dir), config),
     )
     return peers_for(config, us, options)
+
+
+def _peer_probe(config_dir: Path, config: Any) -> dict[str, Any]:
+    """The split-brain probe from each peer's side, as hbtui.conf's ``split_brain_probe``
+    asks (nothing when it is off or unreadable: ``hbtui check`` names the problem)."""
+    from hbtui.adapters.splitbrain import probe_targets
+    from hbtui.config.hbtui_conf import load_settings
+    from hbtui.config.problems import ConfigError
+
+    try:
+        every_ms = load_settings(config_dir).split_brain_probe_ms
+    except ConfigError:
+        return {}
+    if every_ms is None:
+        return {}
+    return {"probe_every_s": every_ms / 1000, "probe_on": tuple(probe_targets(config))}
 
 
 def _cutover(args: argparse.Namespace, us: str, peers: list[Any]) -> Any:

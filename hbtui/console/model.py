@@ -127,6 +127,7 @@ class ConsoleModel:
         self.keepalives_visible = True  # False when watching the real daemon
         self.started_ms: int | None = None  # this node's start, for its uptime
         self.split_brain: tuple[ProbedSplit, ...] = ()  # what its ARP probe found
+        self.probe_held: frozenset[str] = frozenset()  # the VIPs its probe found on it
         self._dead_at: dict[str, ev.PeerDead] = {}
         self._pending_why = ""
         self._offered_at: dict[tuple[str, ...], int] = {}  # our auto_failback offers
@@ -185,6 +186,8 @@ class ConsoleModel:
         self.started_ms = seen.started_ms if seen.started_ms is not None else self.started_ms
         if seen.split_brain is not None:
             self.split_brain = seen.split_brain
+        if seen.probe_held is not None:
+            self.probe_held = seen.probe_held
         for seen_node in seen.nodes:
             self._saw_node(seen_node)
         if self.us in self.nodes:  # our standby handshake, while it lasts

@@ -129,11 +129,15 @@ class _Collector:
             "hbtui_split_brain", "Addresses the ARP probe found on another machine too.",
             value=len(split),
         )  # fmt: skip
+        split_brains = CounterMetricFamily(
+            "hbtui_split_brains", "Split brains the ARP probe found since the node started.",
+            value=run.get("split_brains_seen", 0),
+        )  # fmt: skip
         running = GaugeMetricFamily(
             "hbtui_scripts_running", "Resource scripts running now.",
             value=len(run.get("scripts_running", [])),
         )  # fmt: skip
-        yield from (held, owner, groups, stop_failed, split_brain, running)
+        yield from (held, owner, groups, stop_failed, split_brain, split_brains, running)
 
     def _wire(self) -> Iterator[Metric]:
         run = self.snap.get("runtime", {})

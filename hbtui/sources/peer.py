@@ -4,13 +4,17 @@ An hbtui peer's ``--follow`` lines become console items through the attached sou
 converter, after their times are moved from the peer's monotonic clock onto ours (the
 offset is taken from each snapshot's ``now_ms``; the SSH latency is the error). A
 real-daemon peer gives ha-log lines (and the status changes they state) and a snapshot
-built from ``cl_status``. Actions go through the peer's own service manager.
+built from ``cl_status``. Actions go through the peer's own service manager. With
+``probe_every_s`` (hbtui.conf's ``split_brain_probe``) the VIPs of ``probe_on`` are also
+ARP-probed from the peer's side over the link (``peer_arp``) unless the peer's snapshot
+says it probes them itself; what that finds is put in the snapshot (``runtime``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -18,8 +22,10 @@ from hbtui.engine.events import NodeStateChanged
 from hbtui.remote.detect import PeerDaemon
 from hbtui.remote.session import PeerSession
 from hbtui.sources.attach import convert
+from hbtui.sources.peer_arp import PYTHON, PeerArpProbe
 from hbtui.stream.halog import level_of, status_changes
 from hbtui.stream.items import LogLine, SnapshotTaken, SourceItem
+from hbtui.stream.link import LinkState
 from hbtui.stream.queue import ItemQueue
 from hbtui.stream.source import Outcome, SourceMode
 
@@ -57,12 +63,28 @@ class PeerSource:
     read_only = False
     tz: tzinfo | None = None
 
-    def __init__(self, session: PeerSession) -> None:
+    def __init__(
+        self,
+        session: PeerSession,
+        probe_every_s: float | None = None,
+        probe_on: Sequence[tuple[str, str]] = (),
+        python: Sequence[str] = PYTHON,
+    ) -> None:
+        """``probe_on``: the (VIP, device) pairs to ARP-probe from the peer's side every
+        ``probe_every_s`` with its ``python``."""
         self.session = session
         self.node_name = session.node
         self._offset_ms = 0
         self._snapshot: dict[str, Any] = {}
         self._queue = ItemQueue(QUEUE_MAX)
+        self._probes_itself = False  # the peer's own snapshot carries runtime.split_brain
+        self.probe: PeerArpProbe | None = None
+        if probe_every_s and probe_on:
+            self.probe = PeerArpProbe(
+                session.link, self.node_name, probe_on, probe_every_s, self._probe_said,
+                self.now_ms, python,
+            )  # fmt: skip
+        self._probe_task: asyncio.Task[None] | None = None
         session.on_item = self._arrived
 
     def now_ms(self) -> int:
@@ -87,6 +109,9 @@ class PeerSource:
                     self._offset_ms = now - peer_now
             item = convert(shift_clock(raw, self._offset_ms), now)
             if isinstance(item, SnapshotTaken):
+                runtime = item.data.get("runtime")
+                self._probes_itself = isinstance(runtime, dict) and "split_brain" in runtime
+                item = SnapshotTaken(item.at_ms, self._with_probe(item.data))
                 self._snapshot = item.data
             if item is not None:
                 self._put(item)
@@ -98,8 +123,30 @@ class PeerSource:
         elif kind == "ended" and isinstance(raw, str):
             self._stopped(raw)
         elif kind == "cl_status" and isinstance(raw, dict):
-            self._snapshot = self._cl_snapshot({str(k): str(v) for k, v in raw.items()})
+            snap = self._cl_snapshot({str(k): str(v) for k, v in raw.items()})
+            self._snapshot = self._with_probe(snap)
             self._put(SnapshotTaken(now, self._snapshot))
+
+    def _with_probe(self, data: dict[str, Any]) -> dict[str, Any]:
+        """``data`` with what our probe from the peer's side found (``runtime``), unless
+        the peer probes itself."""
+        if self.probe is None or self._probes_itself:
+            return data
+        runtime = data.get("runtime")
+        runtime = runtime if isinstance(runtime, dict) else {}
+        return {**data, "runtime": {**runtime, **self.probe.describe()}}
+
+    def _probe_ready(self) -> bool:
+        """Probe while the link is up, the peer was read, and it does not probe itself."""
+        up = self.session.status.state is LinkState.UP
+        return up and self.session.facts is not None and not self._probes_itself
+
+    def _probe_said(self, level: str, text: str) -> None:
+        """A finding of the probe from the peer's side: into its log, and a snapshot."""
+        now = self.now_ms()
+        self._put(LogLine(now, level, f"console: {text}"))
+        self._snapshot = self._with_probe(self._snapshot)
+        self._put(SnapshotTaken(now, self._snapshot))
 
     def _stopped(self, why: str) -> None:
         """The peer's node stopped: say so until its next snapshot."""
@@ -119,6 +166,10 @@ class PeerSource:
 
     async def events(self) -> AsyncIterator[SourceItem]:
         self.session.start()
+        if self.probe is not None and self._probe_task is None:
+            self._probe_task = asyncio.create_task(
+                self.probe.run(self._probe_ready), name=f"peer-arp-{self.node_name}"
+            )
         async for item in self._queue:
             yield item
 
@@ -163,5 +214,8 @@ class PeerSource:
         return Outcome(False, "kill: not offered for a peer over SSH; stop it (s) instead")
 
     async def close(self) -> None:
+        if self._probe_task is not None:
+            self._probe_task.cancel()
+            await asyncio.gather(self._probe_task, return_exceptions=True)
         await self.session.close()
         self._queue.close()

@@ -34,6 +34,8 @@ class PeerOptions:
     ``target_for(name)`` says how to reach a node (default: by its name, ssh_config may
     map it); ``rename_options`` go to ``read_rename_node`` for every node and
     ``local_rename_options`` on top for this node (e.g. its service manager).
+    ``probe_every_s``/``probe_on``: the split-brain probe from each peer's side
+    (``peer_arp``; off by default, as ``split_brain_probe`` in hbtui.conf).
     """
 
     config_dir: PurePosixPath = commands.ETC_HA_D
@@ -43,6 +45,8 @@ class PeerOptions:
     local_runner: CommandRunner = field(default_factory=LocalRunner)
     rename_options: Mapping[str, Any] = field(default_factory=dict)
     local_rename_options: Mapping[str, Any] = field(default_factory=dict)
+    probe_every_s: float | None = None
+    probe_on: tuple[tuple[str, str], ...] = ()
 
 
 def peer_sources(config: ClusterConfig, us: str, options: PeerOptions) -> list[PeerSource]:
@@ -55,7 +59,9 @@ def peer_sources(config: ClusterConfig, us: str, options: PeerOptions) -> list[P
                 config_dir=options.config_dir,
                 state_dir=options.state_dir,
                 hbtui_program=options.hbtui_program,
-            )
+            ),
+            options.probe_every_s,
+            options.probe_on,
         )
         for name in config.peers
         if name != us

@@ -147,7 +147,8 @@ def _probed_split_brains(data: Mapping[str, Any]) -> list[tuple[str, list[str]]]
     runtime = data.get("runtime") or {}
     out = []
     for entry in runtime.get("split_brain") or []:
-        holders = (["this node"] if entry.get("here") else []) + list(entry.get("macs") or [])
+        me = f"this node ({entry['mac']})" if entry.get("mac") else "this node"
+        holders = ([me] if entry.get("here") else []) + list(entry.get("macs") or [])
         out.append((str(entry["ip"]), holders))
     return out
 

@@ -62,12 +62,14 @@ class ObservedVip:
 @dataclass(frozen=True, slots=True)
 class ProbedSplit:
     """A VIP the node's ARP probe found held by more than one machine
-    (``runtime.split_brain``): ``here`` when this node has it too, ``macs`` the others."""
+    (``runtime.split_brain``): ``here`` when this node has it too, ``macs`` the others,
+    ``mac`` the prober's own MAC on the device (when it was read)."""
 
     ip: str
     device: str
     here: bool
     macs: tuple[str, ...]
+    mac: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +125,7 @@ class Observed:
     rejected: tuple[Rejection, ...]
     runtime: Mapping[str, Any] | None  # the runtime's counters (``PacketCounts.read``)
     split_brain: tuple[ProbedSplit, ...] | None  # None: the node runs no probe
+    probe_held: frozenset[str] | None  # the VIPs its probe found on it (None: no probe)
     extras: SourceExtras
 
 
@@ -154,6 +157,7 @@ def read_snapshot(data: Mapping[str, Any]) -> Observed:
         ),
         runtime=runtime,
         split_brain=_probed(runtime),
+        probe_held=_probe_held(runtime),
         extras=SourceExtras(
             warntime_ms=_field(data, "warntime_ms", int, "snapshot"),
             keepalive_ms=_field(data, "keepalive_ms", int, "snapshot"),
@@ -191,9 +195,16 @@ def _probed(runtime: Mapping[str, Any] | None) -> tuple[ProbedSplit, ...] | None
                 _field(entry, "device", str, where) or "?",
                 bool(entry.get("here")),
                 tuple(str(mac) for mac in macs),
+                _field(entry, "mac", str, where),
             )
         )
     return tuple(found)
+
+
+def _probe_held(runtime: Mapping[str, Any] | None) -> frozenset[str] | None:
+    """The VIPs the node's probe found on the node itself, when it says."""
+    held = _field(runtime, "probe_held", list, "runtime") if runtime is not None else None
+    return None if held is None else frozenset(str(ip) for ip in held)
 
 
 def _running_here(data: Mapping[str, Any]) -> frozenset[str] | None:

@@ -417,3 +417,29 @@ def test_bcast_mcast_and_ucast_at_once_each_datagram_tagged_with_its_link(
 def test_a_bcast_device_without_ipv4_is_a_clear_error(ns_pair: NsPair) -> None:
     out = ns_pair.json_lines(ns_pair.node1, "udp", {"media": [["bcast", "nosuch0"]], "port": 694})
     assert out == [{"error": "interface nosuch0 has no IPv4 address (or does not exist)"}]
+
+
+def test_the_peer_probe_program_finds_both_holders_with_plain_python3(ns_pair: NsPair) -> None:
+    """Issue 17: ``arpwho``'s source, fed to an isolated ``python3 -`` as the console feeds
+    a peer's (no hbtui there), sees its own MAC, that it holds the VIP, and the other MAC."""
+    from hbtui.sources.peer_arp import parse_answer, program_argv, program_text
+
+    for ns in (ns_pair.node1, ns_pair.node2):  # both hold it: a split brain
+        assert _ip("-n", ns, "addr", "add", f"{VIP}/24", "dev", "eth0").returncode == 0
+    vips = [(VIP, "eth0"), ("192.168.10.99", "eth0"), (VIP, "nosuch0")]
+    argv = program_argv(("python3", "-I"), 0.3, vips)
+    began = time.monotonic()
+    done = subprocess.run(
+        ["ip", "netns", "exec", ns_pair.node1, *argv], input=program_text(),
+        capture_output=True, text=True, timeout=20, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    held, nobody, missing = parse_answer(done.stdout)
+    assert time.monotonic() - began < 5
+    assert (held.here, held.macs, held.mac) == (True, (ns_pair.mac(ns_pair.node2),),
+                                                 ns_pair.mac(ns_pair.node1))  # fmt: skip
+    assert (nobody.here, nobody.macs, nobody.error) == (False, (), None)
+    assert missing.device == "nosuch0" and missing.error
+    bad = subprocess.run([*argv[:3], "7", "x=eth0"], input=program_text(),
+                         capture_output=True, text=True, timeout=20, check=False)  # fmt: skip
+    assert bad.returncode == 2 and "WAIT_SECONDS" in bad.stderr

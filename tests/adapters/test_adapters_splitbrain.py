@@ -60,18 +60,21 @@ async def test_watch_reports_each_split_brain_once_and_its_end() -> None:
     link, lines = Link(), []
     watch = SplitBrainWatch(
         [(VIP, "eth0")], 1.0, link.present, lambda lvl, t: lines.append((lvl, t)), lambda: 7,
-        link.probe,
+        link.probe, lambda device: "02:00:00:00:00:01",
     )  # fmt: skip
     await watch.check_once()
     assert lines == [] and watch.describe()["split_brain"] == []
+    assert watch.describe()["split_brains_seen"] == 0
     link.macs = ("02:00:00:00:00:02",)  # someone else answers for our VIP
     await watch.check_once()
     await watch.check_once()
     assert lines == [
-        ("CRIT", "Split brain: 192.168.10.10 is held by 2 machines on eth0: this node, "
-                 "02:00:00:00:00:02"),
+        ("CRIT", "Split brain: 192.168.10.10 is held by 2 machines on eth0: "
+                 "this node (02:00:00:00:00:01), 02:00:00:00:00:02"),
     ]  # fmt: skip
-    assert watch.describe()["split_brain"][0]["macs"] == ["02:00:00:00:00:02"]
+    (found,) = watch.describe()["split_brain"]
+    assert found["macs"] == ["02:00:00:00:00:02"] and found["mac"] == "02:00:00:00:00:01"
+    assert watch.describe()["split_brains_seen"] == 1
     link.here = False  # we let it go: one holder, the other machine
     await watch.check_once()
     assert lines[-1] == (
@@ -81,6 +84,7 @@ async def test_watch_reports_each_split_brain_once_and_its_end() -> None:
     link.macs = ("02:00:00:00:00:02", "02:00:00:00:00:03")  # two others
     await watch.check_once()
     assert lines[-1][0] == "CRIT" and "02:00:00:00:00:03" in lines[-1][1]
+    assert watch.describe()["split_brains_seen"] == 2  # a new one after the first ended
     link.fail = True
     await watch.check_once()
     await watch.check_once()

@@ -159,3 +159,11 @@ def test_a_probed_split_brain_is_critical() -> None:
     assert health.state is State.CRITICAL
     assert "split brain: 192.168.10.10 answered by this node and 02:aa" in health.lines()[0]
     assert "split_brain=1;;1" in health.lines()[0]
+
+
+def test_a_probed_split_brain_names_this_nodes_own_mac_when_read() -> None:
+    snap = moment("steady", "server1")
+    found = {"ip": "192.168.10.10", "here": True, "macs": ["02:aa"], "mac": "02:01"}
+    snap["runtime"] = {"split_brain": [found]}
+    line = assess(snap, WARNTIME).lines()[0]
+    assert "split brain: 192.168.10.10 answered by this node (02:01) and 02:aa" in line

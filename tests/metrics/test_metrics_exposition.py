@@ -116,7 +116,31 @@ def test_states_from_the_snapshot() -> None:
     assert value(found, "hbtui_udp_send_errors_total", error="ENETUNREACH") == 2
     assert value(found, "hbtui_stop_failed_resources") == 0
     assert value(found, "hbtui_split_brain") == 0
+    assert value(found, "hbtui_split_brains_total") == 0
     assert not any(name == "hbtui_peer_deadline_seconds" for name, _ in found)  # dead: none
+
+
+async def test_a_split_brain_found_is_counted_and_stays_counted_after_it_ends() -> None:
+    """Issue 17: the probe's detection (``SplitBrainWatch.describe`` in the runtime) is the
+    gauge while it lasts and the counter ever after."""
+    from hbtui.adapters.splitbrain import SplitBrainWatch
+
+    answers: list[tuple[str, ...]] = [("02:00:00:00:00:02",), ()]
+
+    async def probe(device: str, ip: str) -> tuple[str, ...]:
+        return answers.pop(0)
+
+    async def here(ip: str) -> bool:
+        return True
+
+    watch = SplitBrainWatch([("192.168.10.10", "eth0")], 1.0, here, lambda *_: None,
+                            lambda: 7, probe, lambda device: "02:00:00:00:00:01")  # fmt: skip
+    for expected in (1, 0):
+        await watch.check_once()
+        snap = {**SNAPSHOT, "runtime": {**SNAPSHOT["runtime"], **watch.describe()}}
+        found = samples(render(MetricsTally(keepalive_ms=1000), snap, 0.0))
+        assert value(found, "hbtui_split_brain") == expected
+        assert value(found, "hbtui_split_brains_total") == 1
 
 
 def test_a_node_before_its_engine_renders_what_it_has() -> None:

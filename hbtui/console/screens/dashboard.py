@@ -154,10 +154,11 @@ class Dashboard(Screen[None]):
         self.tick()  # the countdowns and the wire pane, as of now
 
     def redraw_banner(self) -> None:
-        """The split-brain banner, from this node's probe and every other node's view."""
+        """The split-brain banner, from every node's probe and every other node's view."""
         glances = self.others()[2] if self.others is not None else []
         others = [g.model for g in glances if g.running]
-        self.query_one(SplitBrainBanner).show(banner_lines(self.model, others))
+        probers = [g.model for g in glances]  # a probe's finding stands, running or not
+        self.query_one(SplitBrainBanner).show(banner_lines(self.model, others, probers))
 
     def _held_elsewhere(self) -> dict[str, str]:
         """VIP -> the other running node that says it holds it (from its own view)."""

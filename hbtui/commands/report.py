@@ -6,7 +6,8 @@ hb_uuid and hb_generation, the ha-log/ha-debug lines of the window (``--since``/
 local time ``YYYY-MM-DD HH:MM[:SS]``; default: the last 20 000 lines), ``hbtui status --json``
 or ``cl_status``, versions and addresses. ``--capture SECONDS`` adds a capture of udp/694
 taken here. One tar.gz, mode 600, with a README listing what is in it and what was not
-collected (an unreachable peer, a missing file).
+collected (an unreachable peer, a missing file). The console's ``B`` makes the same bundle
+over its own links (``hbtui.report.make.make_bundle``, which this command calls too).
 """
 
 from __future__ import annotations

@@ -205,12 +205,13 @@ def _postmortem(args: argparse.Namespace, us: str) -> Any:
     return make_report
 
 
-def bundle_setup(args: argparse.Namespace, us: str, runners: Any) -> Any:
+def bundle_setup(
+    args: argparse.Namespace, us: str, runners: Any, directory: Path | None = None
+) -> Any:
     """``B``: a support bundle (as ``hbtui report``) of this node and every peer, over the
-    runners ``runners()`` gives when asked (the console's own links), into the state dir's
-    ``reports/``."""
+    runners ``runners()`` gives when asked (this node's first, then the console's own
+    links), into ``directory`` (default: the state dir's ``reports/``)."""
     from hbtui.config.loader import load_config
-    from hbtui.remote.runner import LocalRunner
     from hbtui.report.ask import BundleAsk, Bundled, BundleSetup
     from hbtui.report.collect import Where
     from hbtui.report.make import bundle_name, logs_of, make_bundle, over
@@ -220,14 +221,12 @@ def bundle_setup(args: argparse.Namespace, us: str, runners: Any) -> Any:
     logs = logs_of(config)
     here = Where(config_dir, state_dir, logs, (sys.executable, "-m", "hbtui"), args.control_socket)
     there = Where(config_dir, state_dir, logs, tuple(shlex.split(args.peer_hbtui)) or ("hbtui",))
-    directory = Path(args.state_dir) / "reports"
+    directory = directory or Path(args.state_dir) / "reports"
 
     async def make(ask: BundleAsk) -> Bundled:
-        collectors = {
-            name: over(runner, here if isinstance(runner, LocalRunner) else there)
-            for name, runner in runners().items()
-        }
-        me = next(iter(collectors), us)  # the console's own node comes first
+        given = runners()
+        me = next(iter(given), us)
+        collectors = {n: over(r, here if n == me else there) for n, r in given.items()}
         return await make_bundle(
             me, collectors, ask, directory / bundle_name(me),
             port=config.ha_cf.udpport if config else 694,

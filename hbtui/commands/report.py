@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shlex
 import sys
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -76,11 +77,15 @@ async def _report(args: argparse.Namespace) -> int:
         collectors |= _peers(config, where, args.peer_hbtui)
     ask = BundleAsk(args.since, args.until, args.capture)
     out = args.output or Path(bundle_name(me))
-    done = await make_bundle(
-        me, collectors, ask, out,
-        port=config.ha_cf.udpport if config else 694,
-        config_dir=config_dir if config else None,
-    )  # fmt: skip
+    try:
+        done = await make_bundle(
+            me, collectors, ask, out,
+            port=config.ha_cf.udpport if config else 694,
+            config_dir=config_dir if config else None,
+        )  # fmt: skip
+    except OSError as exc:
+        print(f"hbtui report: cannot write {out}: {exc}", file=sys.stderr)
+        return 1
     print(done.summary())
     return 0
 
@@ -90,7 +95,8 @@ def _peers(config: object, where: Where, hbtui: str) -> dict[str, Collector]:
     from hbtui.remote.session import targets_for
     from hbtui.remote.ssh import PeerLink, PeerTarget
 
-    peer_where = Where(where.config_dir, where.state_dir, where.logs, (hbtui,))
+    program = tuple(shlex.split(hbtui)) or ("hbtui",)  # a venv: /opt/hbtui/bin/hbtui
+    peer_where = Where(where.config_dir, where.state_dir, where.logs, program)
 
     def collector(target: PeerTarget) -> Collector:
         async def reach() -> Collected:

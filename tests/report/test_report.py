@@ -146,3 +146,16 @@ def test_spans_of_the_console_window() -> None:
     for bad in ("", "1", "h", "0m", "-1h", "1 hour"):
         with pytest.raises(ValueError, match="not a time span"):
             parse_span(bad)
+
+
+def test_an_unwritable_output_is_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = howto_copy(tmp_path)
+    (tmp_path / "a-file").write_text("")
+    argv = ["report", "--config-dir", str(config), "--state-dir", str(tmp_path / "state"),
+            "--node-name", "server1", "--control-socket", str(tmp_path / "none.sock"),
+            "--no-peers", "--output", str(tmp_path / "a-file" / "b.tar.gz")]  # fmt: skip
+    assert main(argv) == 1
+    out = tmp_path / "a-file" / "b.tar.gz"
+    assert f"hbtui report: cannot write {out}:" in capsys.readouterr().err

@@ -13,7 +13,8 @@ Which source it reads (``hbtui.sources.pick``):
 Every other node of ha.cf is reached over SSH (``hbtui.sources.peers``; ``--no-peers``
 skips it): its own view shows beside ours, the keys act on it when it is focused, and
 ``h`` runs the hostname wizard over the links. ``D`` runs a failover drill on the focused
-node (as ``hbtui drill``); its reports go to ``drills/`` in the state dir.
+node (as ``hbtui drill``); its reports go to ``drills/`` in the state dir. ``B`` makes a
+support bundle (as ``hbtui report``) over the same links into ``reports/`` in the state dir.
 
 ``--record FILE`` writes what the console shows as a trace; ``--replay FILE`` (hidden;
 ``demo`` = the built-in trace) plays one back instead of reading a node.
@@ -113,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
         if args.record:
             record = stack.enter_context(TraceFile(Path(args.record)))
         peers, rename = _peers(args, picked.source.node_name)
-        app = ConsoleApp(
+        app: ConsoleApp = ConsoleApp(
             picked.source,
             others=peers,
             autostart=picked.autostart,
@@ -129,6 +130,7 @@ def run(args: argparse.Namespace) -> int:
             ),
             cutover=_cutover(args, picked.source.node_name, peers),
             postmortem=_postmortem(args, picked.source.node_name),
+            bundle=bundle_setup(args, picked.source.node_name, lambda: runners_of(app)),
         )
         app.run()
     return 0
@@ -208,8 +210,8 @@ def _cutover(args: argparse.Namespace, us: str, peers: list[Any]) -> Any:
 
 def _postmortem(args: argparse.Namespace, us: str) -> Any:
     """``P``: the post-mortem of this node's ha-log (and ha-debug), read off the loop."""
-    from hbtui.commands.postmortem import report_of
     from hbtui.config.loader import load_config
+    from hbtui.postmortem.inputs import report_of
 
     config, _problems = load_config(Path(args.config_dir), us, local_host=False, partial=True)
     if config is None or config.ha_cf.logfile is None:
@@ -221,6 +223,37 @@ def _postmortem(args: argparse.Namespace, us: str) -> Any:
         return await asyncio.to_thread(report_of, found, Path(args.config_dir), [])
 
     return make_report
+
+
+def bundle_setup(
+    args: argparse.Namespace, us: str, runners: Any, directory: Path | None = None
+) -> Any:
+    """``B``: a support bundle (as ``hbtui report``) of this node and every peer, over the
+    runners ``runners()`` gives when asked (this node's first, then the console's own
+    links), into ``directory`` (default: the state dir's ``reports/``)."""
+    from hbtui.config.loader import load_config
+    from hbtui.report.ask import BundleAsk, Bundled, BundleSetup
+    from hbtui.report.collect import Where
+    from hbtui.report.make import bundle_name, logs_of, make_bundle, over
+
+    config, _problems = load_config(Path(args.config_dir), us, local_host=False, partial=True)
+    config_dir, state_dir = PurePosixPath(args.config_dir), PurePosixPath(args.state_dir)
+    logs = logs_of(config)
+    here = Where(config_dir, state_dir, logs, (sys.executable, "-m", "hbtui"), args.control_socket)
+    there = Where(config_dir, state_dir, logs, tuple(shlex.split(args.peer_hbtui)) or ("hbtui",))
+    directory = directory or Path(args.state_dir) / "reports"
+
+    async def make(ask: BundleAsk) -> Bundled:
+        given = runners()
+        me = next(iter(given), us)
+        collectors = {n: over(r, here if n == me else there) for n, r in given.items()}
+        return await make_bundle(
+            me, collectors, ask, directory / bundle_name(me),
+            port=config.ha_cf.udpport if config else 694,
+            config_dir=Path(args.config_dir) if config else None,
+        )  # fmt: skip
+
+    return BundleSetup(make, directory)
 
 
 def _reopener(args: argparse.Namespace, first: Any) -> Any:

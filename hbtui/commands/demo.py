@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import PurePosixPath
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,8 @@ if TYPE_CHECKING:  # the lab (psutil, namespaces) is imported only when the demo
     from hbtui.console.app import ConsoleApp
     from hbtui.drill.driver import KeepDrill
     from hbtui.drill.report import DrillReport
-    from hbtui.lab.demo import DemoCluster
+    from hbtui.lab.demo import DemoCluster, DemoNode
+    from hbtui.report.ask import BundleSetup
 
 UP_TIMEOUT_S = 20.0
 
@@ -164,10 +166,39 @@ def demo_app(cluster: DemoCluster, **kwargs: Any) -> ConsoleApp:
     kwargs.setdefault("drill", DrillSetup(keep=demo_keeper(cluster)))
     kwargs.setdefault("rename", demo_rename_backend(cluster))
     kwargs.setdefault("reopen", demo_reopener(cluster))
+    kwargs.setdefault("bundle", demo_bundle(cluster))
     kwargs.setdefault("poll_sockets", False)  # the nodes' sockets live in their namespaces
     kwargs.setdefault("confirm_actions", False)  # a demo cluster: keys act at once
     kwargs.setdefault("unpolled_why", "the nodes' sockets are in their namespaces")
     return ConsoleApp(sources[0], others=sources[1:], **kwargs)
+
+
+def demo_bundle(cluster: DemoCluster) -> BundleSetup:
+    """``B`` in the demo: every node's private files read from here (its config, state and
+    logs under the lab directory, status over its control socket) into the first node's
+    state dir (``reports/``). A capture sees this machine's interfaces, not the nodes'."""
+    from hbtui.remote.runner import LocalRunner
+    from hbtui.report.ask import BundleAsk, Bundled, BundleSetup
+    from hbtui.report.collect import Where
+    from hbtui.report.make import Collector, bundle_name, make_bundle, over
+
+    first = next(iter(cluster.nodes.values()))
+    directory = first.state_dir / "reports"
+
+    def where(node: DemoNode) -> Where:
+        logs = tuple(PurePosixPath(node.lab_node.host_path(str(p))) for p in Where().logs)
+        return Where(PurePosixPath(node.config_dir), PurePosixPath(node.state_dir), logs,
+                     (sys.executable, "-m", "hbtui"), str(node.control_socket))  # fmt: skip
+
+    async def make(ask: BundleAsk) -> Bundled:
+        collectors: dict[str, Collector] = {
+            name: over(LocalRunner(), where(node)) for name, node in cluster.nodes.items()
+        }
+        me = next(iter(collectors))
+        return await make_bundle(me, collectors, ask, directory / bundle_name(me),
+                                 config_dir=first.config_dir)  # fmt: skip
+
+    return BundleSetup(make, directory)
 
 
 def demo_keeper(cluster: DemoCluster) -> KeepDrill:

@@ -7,9 +7,9 @@ command palette call ``request_action``, and every action writes what it did and
 into the log pane (``log_outcome``). What a key opens lives beside this module, one job
 each: ``actions_node`` (a node action, asked first when destructive), ``actions_wizards``
 (``h`` and ``M``), ``actions_drill`` (``D``, over a ``Relay`` this app feeds with the items
-it reads), ``actions_postmortem`` (``P``) and ``reopen`` (after the hostname wizard,
-``reopen(old, new)``, given by whoever built the app, returns the sources for the new
-config, and the renamed node shows under its new name).
+it reads), ``actions_postmortem`` (``P``), ``actions_report`` (``B``, the support bundle) and
+``reopen`` (after the hostname wizard, ``reopen(old, new)``, given by whoever built the app,
+returns the sources for the new config, and the renamed node shows under its new name).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from textual.binding import Binding, BindingType
 from hbtui.console.actions_drill import open_drill
 from hbtui.console.actions_node import node_action
 from hbtui.console.actions_postmortem import open_postmortem
+from hbtui.console.actions_report import open_report
 from hbtui.console.actions_wizards import open_cutover, open_rename
 from hbtui.console.clock import clock_of
 from hbtui.console.commands import NodeCommands
@@ -39,6 +40,7 @@ from hbtui.console.screens.dashboard import Dashboard
 from hbtui.console.screens.drill import DrillScreen
 from hbtui.console.screens.help import HelpScreen
 from hbtui.console.screens.rename import RenameScreen
+from hbtui.console.screens.report import ReportScreen
 from hbtui.console.widgets.link import unreachable
 from hbtui.console.widgets.mode_header import ModeHeader
 from hbtui.console.widgets.others import Glance
@@ -53,6 +55,7 @@ if TYPE_CHECKING:  # the wizard's backend does I/O; the console only calls what 
     from hbtui.cutover.wizard import ExecuteCutover, MakeCutoverPlan
     from hbtui.postmortem.model import Report
     from hbtui.rename.wizard import Execute, MakePlan
+    from hbtui.report.ask import BundleSetup
 
 RenameBackend = tuple["MakePlan", "Execute"]
 CutoverBackend = tuple["MakeCutoverPlan", "ExecuteCutover"]
@@ -63,7 +66,17 @@ Reopen = Callable[[str, str], Awaitable[Reopened]]
 MODE_SHORT = {"demo": "demo node", "attached": "hbtui node", "embedded": "this console"}
 # keys that act on the focused node: off in the wizard, where letters are typed
 DASHBOARD_ONLY = frozenset(
-    {"node", "rename", "drill", "cutover", "postmortem", "focus_log", "next_node", "focus_index"}
+    {
+        "node",
+        "rename",
+        "drill",
+        "cutover",
+        "postmortem",
+        "report",
+        "focus_log",
+        "next_node",
+        "focus_index",
+    }
 )
 NO_NODE_HERE = (
     "no node runs here: this console shows the configuration and the other nodes; "
@@ -99,6 +112,7 @@ class ConsoleApp(App[None]):
         Binding("D", "drill", "Drill", show=False),
         Binding("M", "cutover", "To Pacemaker", show=False),
         Binding("P", "postmortem", "Post-mortem", show=False),
+        Binding("B", "report", "Bundle", show=False),
         Binding("tab", "next_node", "Next node", priority=True),
         *(Binding(str(n), f"focus_index({n})", f"Node {n}", show=False) for n in range(1, 10)),
     ]
@@ -121,10 +135,12 @@ class ConsoleApp(App[None]):
         drill: DrillSetup | None = None,
         cutover: CutoverBackend | None = None,
         postmortem: MakeReport | None = None,
+        bundle: BundleSetup | None = None,
     ) -> None:
         """``confirm_actions=False`` (the demo only) skips the confirmations of actions
         that stop a node or move resources; never the default. ``drill``: where ``D``
-        keeps its reports (given by the command, as the wizard's backend is)."""
+        keeps its reports (given by the command, as the wizard's backend is); ``bundle``:
+        how ``B`` makes a support bundle (the command's, over its links)."""
         super().__init__()
         self.drill_setup = drill or DrillSetup()
         self.drill_relay: tuple[str, Relay] | None = None  # the node a drill runs on
@@ -132,6 +148,7 @@ class ConsoleApp(App[None]):
         self.rename_backend = rename
         self.cutover_backend = cutover
         self.make_report = postmortem
+        self.bundle_setup = bundle
         self.reopen = reopen
         self.autostart = autostart
         self.record = record
@@ -250,7 +267,8 @@ class ConsoleApp(App[None]):
 
     def request_action(self, action: str) -> None:
         """Keys and palette land here (``focus_log``/``help``/``rename`` are not node actions)."""
-        if action in ("focus_log", "help", "rename", "drill", "cutover", "postmortem", "next_node"):
+        if action in ("focus_log", "help", "rename", "drill", "cutover", "postmortem", "report",
+                      "next_node"):  # fmt: skip
             self.call_later(self.run_action, action)
             return
         self.action_node(action)
@@ -292,7 +310,7 @@ class ConsoleApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Node keys only on the dashboard; node switching only with several nodes."""
-        if action in DASHBOARD_ONLY and isinstance(self.screen, RenameScreen):
+        if action in DASHBOARD_ONLY and isinstance(self.screen, RenameScreen | ReportScreen):
             return False  # e.g. typing a name in the wizard must not stop a node
         if isinstance(self.screen, DrillScreen):  # nothing else moves the group meanwhile
             return action == "quit" and not self.screen.running
@@ -328,6 +346,10 @@ class ConsoleApp(App[None]):
     def action_postmortem(self) -> None:
         """``P``: the post-mortem of this node's ha-log (read by the given backend)."""
         open_postmortem(self)
+
+    def action_report(self) -> None:
+        """``B``: a support bundle of every node (the dialog asks the window first)."""
+        open_report(self)
 
     def action_drill(self) -> None:
         """``D``: a failover drill on the focused node (the dialog asks first)."""

@@ -23,6 +23,10 @@ PALETTE: dict[str, tuple[str, str]] = {
         "Post-mortem of this node's ha-log",
         "failovers, failbacks, splits with their times and why (key P)",
     ),
+    "report": (
+        "Support bundle of every node (hbtui report)",
+        "configs, redacted keys, the window's logs, status, a capture if asked; tar.gz (key B)",
+    ),
     "rename": ("Change a node's hostname (wizard)", "the HOWTO procedure, dry run first (key h)"),
     "cutover": (
         "Move this cluster to Corosync + Pacemaker",

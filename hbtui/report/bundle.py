@@ -17,7 +17,11 @@ from hbtui.report.redact import scrub
 
 
 def readme(
-    stamp: str, window: str, nodes: Mapping[str, Sequence[tuple[str, str]]], missing: Sequence[str]
+    stamp: str,
+    window: str,
+    nodes: Mapping[str, Sequence[tuple[str, str]]],
+    missing: Sequence[str],
+    captures: Sequence[str] = (),
 ) -> str:
     """The bundle's README.txt."""
     lines = [
@@ -32,6 +36,8 @@ def readme(
     for node, items in nodes.items():
         lines.append(f"{node}/:")
         lines += [f"  {name}" for name, _ in items]
+    if captures:
+        lines += ["", "captures (pcap, udp only):", *(f"  {name}" for name in captures)]
     if missing:
         lines += ["", "not collected:", *(f"  {why}" for why in missing)]
     return "\n".join(lines) + "\n"
@@ -48,7 +54,7 @@ def write_bundle(
     """Write the tar.gz at ``out`` (mode 0600) and return it."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
     top = f"hbtui-report-{stamp}"
-    members = [("README.txt", readme(stamp, window, nodes, missing))]
+    members = [("README.txt", readme(stamp, window, nodes, missing, list(binaries or {})))]
     members += [(f"{node}/{name}", text) for node, items in nodes.items() for name, text in items]
     files = [(name, scrub(text, secrets).encode("utf-8", "replace")) for name, text in members]
     files += list((binaries or {}).items())  # captures: signatures, never a key

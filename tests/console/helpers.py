@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
@@ -9,6 +11,7 @@ from textual.pilot import Pilot
 from hbtui.console.app import ConsoleApp
 from hbtui.console.screens.drill import DrillScreen
 from hbtui.drill.driver import DrillSetup
+from hbtui.report.ask import BundleAsk, Bundled, BundleSetup
 from hbtui.sources.demo_trace import DEADTIME_MS, LAST_HEARD_MS, WARNTIME_MS, trace
 from hbtui.sources.replay import ReplaySource, initial_snapshot
 from tests.runtime.drillfake import FakeCluster
@@ -20,11 +23,11 @@ DEAD_MS = LAST_HEARD_MS + DEADTIME_MS + 100
 AFTER_FAILOVER_MS = LAST_HEARD_MS + DEADTIME_MS + 2000
 
 
-def demo_app() -> tuple[ConsoleApp, ReplaySource]:
+def demo_app(**kwargs: Any) -> tuple[ConsoleApp, ReplaySource]:
     """A console on the demo trace; nothing polled, nothing real."""
     items = trace()
     source = ReplaySource(items, initial_snapshot(items))
-    return ConsoleApp(source, poll_sockets=False), source
+    return ConsoleApp(source, poll_sockets=False, **kwargs), source
 
 
 async def settle(pilot: Pilot[None]) -> None:
@@ -74,3 +77,30 @@ def drill_dialog(cluster: FakeCluster, timeout_s: float = 120.0) -> DrillScreen:
 
     setup = DrillSetup(keep=keep, timeout_s=timeout_s, clock=cluster.clock, reads=reads)
     return DrillScreen(cluster.me, cluster, lambda: "2026-11-26T03:30:00.000Z", setup)
+
+
+REPORTS = Path("/var/lib/heartbeat/reports")
+
+
+class FakeBundler:
+    """``B``'s backend without SSH: records each ask; answers a bundle of server2 (the
+    demo's node) with server1 unreachable (or raises ``fail``); ``gate`` holds it until set."""
+
+    def __init__(self, fail: str = "") -> None:
+        self.asks: list[BundleAsk] = []
+        self.fail = fail
+        self.gate = asyncio.Event()
+        self.gate.set()
+
+    async def __call__(self, ask: BundleAsk) -> Bundled:
+        self.asks.append(ask)
+        await asyncio.wait_for(self.gate.wait(), 10)
+        if self.fail:
+            raise OSError(self.fail)
+        missing = ("server1: unreachable: the SSH link is connecting",
+                   "server2: cl_status.txt: cl_status hbstatus: not found")  # fmt: skip
+        path = REPORTS / "hbtui-report-server2-20261126-033000.tar.gz"
+        return Bundled(path, ("server2",), missing)
+
+    def setup(self) -> BundleSetup:
+        return BundleSetup(self, REPORTS)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import subprocess
 import sys
+import tarfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -36,6 +38,14 @@ def owner(model: object) -> str | None:
     return None if vip is None else vip.owner
 
 
+def bundle_files(cluster: DemoCluster) -> dict[str, str]:
+    """The files of the one bundle B wrote in the first node's state dir."""
+    (bundle,) = (next(iter(cluster.nodes.values())).state_dir / "reports").glob("*.tar.gz")
+    with tarfile.open(bundle) as tar:
+        return {m.name.split("/", 1)[1]: tar.extractfile(m).read().decode()  # type: ignore[union-attr]
+                for m in tar.getmembers() if m.isfile()}  # fmt: skip
+
+
 def scripts_said(model: object, words: str) -> bool:
     calls = model.scripts.values()  # type: ignore[attr-defined]
     return any(words in line for call in calls for _, line in call.lines)
@@ -46,6 +56,7 @@ async def test_kill_failover_restart_failback_from_the_console(tmp_path: Path) -
     from hbtui.commands.demo import demo_app
     from hbtui.console.screens.confirm import ConfirmScreen
     from hbtui.console.screens.rename import RenameScreen
+    from hbtui.console.screens.report import ReportScreen
     from hbtui.console.widgets.mode_header import ModeHeader
     from hbtui.console.widgets.others import OtherNodesPanel
 
@@ -122,6 +133,19 @@ async def test_kill_failover_restart_failback_from_the_console(tmp_path: Path) -
             await until("h opens the wizard", lambda: isinstance(app.screen, RenameScreen))
             await pilot.press("escape")
             await until("wizard closed", lambda: not isinstance(app.screen, RenameScreen))
+            await pilot.press("B")
+            await until("B opens the bundle dialog", lambda: isinstance(app.screen, ReportScreen))
+            bundle_dialog = app.screen
+            await pilot.press("enter")
+            await until("the bundle is written", lambda: bundle_dialog.state == "done")  # type: ignore[attr-defined]
+            await pilot.press("escape")
+            await until("the log says where", lambda: any(
+                "support bundle: wrote" in line.text for line in m1.log))  # fmt: skip
+            files = await asyncio.to_thread(bundle_files, cluster)
+            assert json.loads(files["server1/status.json"])["node"] == "server1"
+            assert json.loads(files["server2/status.json"])["node"] == "server2"
+            assert "server1 heartbeat" in files["server1/log/ha-log"]
+            assert "unreachable" not in files["README.txt"]
             await pilot.press("tab")
             await until(
                 "tab focuses server2",

@@ -1,7 +1,7 @@
 """Issue 14.1: the dialogs not covered by test_console_layout fit at 80x24, 100x30 and
 140x44 (the characters on screen): restart and delete-hb_uuid confirmations, the start-node
 dialog of a console with no node, the quit confirmation of a console running the node, the
-hostname wizard's form and the failover drill's dialog (issue 17)."""
+hostname wizard's form, the failover drill's dialog and the support bundle's (issue 17)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,11 @@ from textual.widgets import Static
 from hbtui.console.app import ConsoleApp
 from hbtui.console.screens.confirm import ConfirmScreen
 from hbtui.console.screens.rename import RenameScreen
+from hbtui.console.screens.report import ReportScreen
 from tests.console.helpers import (
     AFTER_FAILOVER_MS,
+    STEADY_MS,
+    FakeBundler,
     at,
     crash_server1,
     demo_app,
@@ -123,3 +126,26 @@ async def test_the_drill_dialog_fits(size: tuple[int, int]) -> None:
         await until(pilot, lambda: screen.state == "done")
         drill_fits(app, "Passed.", "drill-20261126T033000_000Z.md", "1.50 s done",
                    "0.80 s done", "Close (esc)")  # fmt: skip
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_report_dialog_fits(size: tuple[int, int]) -> None:
+    """B's dialog: the form with its buttons, then where the bundle went and what is missing."""
+    app, source = demo_app(bundle=FakeBundler().setup())
+    async with app.run_test(size=size) as pilot:
+        await at(pilot, source, STEADY_MS)
+        await pilot.press("B")
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
+        screen = app.screen
+        shown = flat(screen_text(app, screen.query_one("#report-box")))
+        for text in ("/var/lib/heartbeat/reports.", "Logs of the last", "capture udp/694",
+                     "Make the bundle (enter)", "Cancel (esc)"):  # fmt: skip
+            assert text in shown, (text, shown)
+        await pilot.press("enter")
+        await until(pilot, lambda: getattr(screen, "state", "") == "done")
+        await settle(pilot)
+        shown = flat(screen_text(app, screen.query_one("#report-box")))
+        done = ("hbtui-report-server2-20261126-033000.tar.gz", "Close (esc)",
+                "server1: unreachable: the SSH link is connecting")  # fmt: skip
+        for text in done:
+            assert text in shown, (text, shown)

@@ -6,16 +6,20 @@ Update on purpose only: ``python -m pytest tests/console --snapshot-update``.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Checkbox
 
+from hbtui.console.screens.report import ReportScreen
 from tests.console import scenes_offline
 from tests.console.helpers import (
     AFTER_FAILOVER_MS,
     STEADY_MS,
     WARN_MS,
+    FakeBundler,
     at,
     crash_server1,
     demo_app,
@@ -129,3 +133,36 @@ OFFLINE = {
 def test_offline_scene(name: str, snap_compare: Any) -> None:
     app, run_before = OFFLINE[name]()
     assert snap_compare(app, terminal_size=SIZES["80x24"], run_before=run_before)
+
+
+def report_scene(name: str) -> tuple[Any, Callable[[Pilot[None]], Awaitable[None]]]:
+    """B's dialog over the steady demo with a fake backend: asking (capture ticked), then
+    the bundle written with a peer unreachable."""
+    app, source = demo_app(bundle=FakeBundler().setup())
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await at(pilot, source, STEADY_MS)
+        await pilot.press("B")
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
+        screen = app.screen
+        screen.query_one("#report-capture", Checkbox).value = True
+        if name == "report_done":
+            await pilot.press("enter")
+            await until(pilot, lambda: screen.state == "done")
+        await settle(pilot)
+
+    return app, run_before
+
+
+@pytest.mark.parametrize("name", ["report_ask", "report_done"])
+def test_report_dialog(name: str, snap_compare: Any) -> None:
+    app, run_before = report_scene(name)
+    assert snap_compare(app, terminal_size=SIZES["80x24"], run_before=run_before)
+
+
+def test_the_readme_screenshot_is_the_report_snapshot() -> None:
+    """screenshots/report-80x24.svg (README) is the report_done snapshot: copy it after
+    ``--snapshot-update`` changed that one."""
+    here = Path(__file__).parent / "__snapshots__" / "test_console_snapshots"
+    readme = Path(__file__).parents[2] / "screenshots" / "report-80x24.svg"
+    assert readme.read_text() == (here / "test_report_dialog[report_done].svg").read_text()

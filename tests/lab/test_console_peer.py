@@ -1,7 +1,8 @@
 """From server1's console: server2 over a real sshd, its live view, a failover drill
-(``D``: both nodes' configs compared and server2's scripts read over the link), stop /
-delete hb_uuid / start through its own service manager, and the hostname wizard
-server2 -> server3 -> server2.
+(``D``: both nodes' configs compared and server2's scripts read over the link), B's support
+bundle with server2 collected over the link (hbtui status, or the real daemon's cl_status
+and ha-log), stop / delete hb_uuid / start through its own service manager, and the
+hostname wizard server2 -> server3 -> server2.
 
 The console runs here (the root namespace) as ``hbtui console`` does on server1: attached
 to server1's ``hbtui node`` control socket, one ``PeerSource`` for server2 over SSH. The
@@ -16,9 +17,12 @@ follows what the console's models show.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import dataclasses
 import json
+import shlex
+import tarfile
 import time
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -28,7 +32,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from hbtui.commands.console import runners_of
+from hbtui.commands.console import bundle_setup, runners_of
 from hbtui.commands.drill import keeper
 from hbtui.config.loader import load_config
 from hbtui.console.app import ConsoleApp, Reopened
@@ -36,6 +40,7 @@ from hbtui.console.model import ConsoleModel
 from hbtui.console.screens.confirm import ConfirmScreen
 from hbtui.console.screens.drill import DrillScreen
 from hbtui.console.screens.rename import RenameScreen
+from hbtui.console.screens.report import ReportScreen
 from hbtui.control import client
 from hbtui.drill.driver import DrillSetup
 from hbtui.lab.netns import Lab
@@ -44,6 +49,7 @@ from hbtui.lab.nodeproc import CONTROL_SOCKET
 from hbtui.lab.runner import NodeRunner
 from hbtui.remote import detect
 from hbtui.remote.ssh import PeerTarget
+from hbtui.report.ask import BundleSetup
 from hbtui.sources.attach import AttachedSource
 from hbtui.sources.drill_reads import after_reads, preflight_reads
 from hbtui.sources.embedded import config_extras
@@ -126,7 +132,29 @@ def console_for(cluster: Cluster, ssh_dir: Path, drills: Path) -> ConsoleApp:
     app = ConsoleApp(
         primary, others=peers, poll_sockets=False, rename=backend, reopen=reopen, drill=drill
     )
+    app.bundle_setup = lab_bundle(app, server1, ssh_dir.parent / "reports")
     return app
+
+
+def lab_bundle(app: ConsoleApp, server1: Node, directory: Path) -> BundleSetup:
+    """B as `hbtui console` gives it on server1 (its files read inside its namespaces, the
+    peer over the console's SSH link), the bundle written into ``directory``."""
+    args = argparse.Namespace(
+        config_dir="/etc/ha.d", state_dir="/var/lib/heartbeat", control_socket=CONTROL_SOCKET,
+        peer_hbtui=shlex.join(HBTUI_PROGRAM),
+    )  # fmt: skip
+    setup: BundleSetup = bundle_setup(
+        args, "server1", lambda: runners_of(app, NodeRunner(server1)), directory
+    )
+    return setup
+
+
+def bundle_files(directory: Path) -> dict[str, str]:
+    """The files of the one bundle in ``directory``, by name below the top directory."""
+    (bundle,) = directory.glob("*.tar.gz")
+    with tarfile.open(bundle) as tar:
+        return {m.name.split("/", 1)[1]: tar.extractfile(m).read().decode()  # type: ignore[union-attr]
+                for m in tar.getmembers() if m.isfile()}  # fmt: skip
 
 
 def owner(model: ConsoleModel) -> str | None:
@@ -277,6 +305,25 @@ async def scenario(
             assert "Scripts run on server2 (its ha-log):" in report["markdown"]
             await go.until("VIP back on server1", lambda: owner(m1) == "server1")
         old_uuid = detect.parse_od_uuid(hb_uuid.read_bytes().hex(" "))
+
+        await pilot.press("B")  # issue 17: the peer collected over the console's own link
+        await go.until("B opens the bundle dialog", lambda: isinstance(app.screen, ReportScreen))
+        dialog = app.screen
+        assert isinstance(dialog, ReportScreen)
+        await pilot.press("enter")
+        await go.until("the bundle is written", lambda: dialog.state in ("done", "failed"))
+        assert dialog.state == "done", dialog.outcome
+        await pilot.press("escape")
+        files = await asyncio.to_thread(bundle_files, tmp_path / "reports")
+        assert "node server1 server2" in files["server2/etc/ha.cf"]
+        assert all(HOWTO.auth_key not in text for text in files.values())
+        assert "unreachable" not in files["README.txt"], files["README.txt"]
+        if hbtui_peer:
+            assert json.loads(files["server2/status.json"])["node"] == "server2"
+        else:  # the real daemon: its own cl_status and ha-log
+            assert "running" in files["server2/cl_status.txt"], files["README.txt"]
+            assert "heartbeat" in files["server2/log/ha-log"]
+        assert json.loads(files["server1/status.json"])["node"] == "server1"
 
         await pilot.press("tab")
         await go.until("tab focuses server2", lambda: app.focused_node == "server2")

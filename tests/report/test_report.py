@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import shutil
 import tarfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from hbtui.cli import main
+from hbtui.remote.ssh import LinkError
+from hbtui.report.ask import BundleAsk, parse_span
 from hbtui.report.bundle import write_bundle
+from hbtui.report.make import make_bundle
 from hbtui.report.redact import key_texts, redact_authkeys, scrub
 from hbtui.report.window import in_window, line_time
 
@@ -110,3 +113,49 @@ def test_the_bundle_holds_the_postmortem_of_its_window(
     assert "failover server1 -> server2" in files["postmortem/report.txt"]
     assert '"kind": "failover"' in files["postmortem/timeline.jsonl"]
     assert "postmortem/:\n  report.txt\n  timeline.jsonl" in files["README.txt"]
+
+
+async def test_make_bundle_says_an_unreachable_node_and_keeps_the_window(tmp_path: Path) -> None:
+    """The one function `hbtui report` and the console's B call: every node's own failure
+    is said in the README, the others are bundled; logs are cut to the window."""
+
+    async def here() -> tuple[list[tuple[str, str]], set[str]]:
+        log = "2026/12/05_08:00:00 old\n2026/12/05_09:40:00 kept\n"
+        return [("log/ha-log", log), ("status.json.error", "no node\n")], {KEY}
+
+    async def peer() -> tuple[list[tuple[str, str]], set[str]]:
+        raise LinkError("no route to server2")
+
+    ask = BundleAsk(since=datetime(2026, 12, 5, 9, 30))
+    done = await make_bundle("server1", {"server1": here, "server2": peer}, ask, tmp_path / "b.tgz")
+    assert done.nodes == ("server1",)
+    assert "server2: unreachable: no route to server2" in done.missing
+    assert "server1: status.json: no node" in done.missing
+    assert "(server1; " in done.summary()
+    with tarfile.open(done.path) as tar:
+        files = {m.name.split("/", 1)[1]: tar.extractfile(m).read().decode()  # type: ignore[union-attr]
+                 for m in tar.getmembers() if m.isfile()}  # fmt: skip
+    assert files["server1/log/ha-log"] == "2026/12/05_09:40:00 kept\n"
+    assert "server2: unreachable" in files["README.txt"]
+
+
+def test_spans_of_the_console_window() -> None:
+    assert parse_span("1h") == timedelta(hours=1)
+    assert parse_span(" 30m ") == timedelta(minutes=30)
+    assert parse_span("1.5d") == timedelta(hours=36)
+    for bad in ("", "1", "h", "0m", "-1h", "1 hour"):
+        with pytest.raises(ValueError, match="not a time span"):
+            parse_span(bad)
+
+
+def test_an_unwritable_output_is_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = howto_copy(tmp_path)
+    (tmp_path / "a-file").write_text("")
+    argv = ["report", "--config-dir", str(config), "--state-dir", str(tmp_path / "state"),
+            "--node-name", "server1", "--control-socket", str(tmp_path / "none.sock"),
+            "--no-peers", "--output", str(tmp_path / "a-file" / "b.tar.gz")]  # fmt: skip
+    assert main(argv) == 1
+    out = tmp_path / "a-file" / "b.tar.gz"
+    assert f"hbtui report: cannot write {out}:" in capsys.readouterr().err

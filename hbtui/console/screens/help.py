@@ -23,6 +23,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("h", "hostname change wizard (the HOWTO procedure; dry run first)"),
     ("D", "failover drill: the group away and back, timed; asks first"),
     ("P", "post-mortem of this node's ha-log: failovers, times, why"),
+    ("B", "support bundle of every node: configs, logs, status; a tar.gz"),
     ("M", "move to Corosync + Pacemaker: dry run, asks, rolls back"),
     ("l", "focus the log filter (Esc leaves it)"),
     ("v", "small terminal: next pane (resources, timeline, log, wire)"),

@@ -37,7 +37,8 @@ HOWTO = Settings(deadtime_s=5, warntime_s=3, key="key 1 (sha1)", nodes=NODES)
 INCIDENT = ("ha-log-b-node-dead-takeover-server2.txt", "ha-log-c-failback-server2.txt")
 # what server2's ARP probe found (runtime.split_brain): server1's MAC (the lab's
 # 02:00:c0:a8:0a:<index>, hbtui/lab/netns.py) answers for the VIP server2 holds
-PROBE_FOUND = {"ip": "192.168.10.10", "device": "eth0", "here": True, "macs": ["02:00:c0:a8:0a:01"]}
+PROBE_FOUND = {"ip": "192.168.10.10", "device": "eth0", "here": True, "mac": "02:00:c0:a8:0a:02",
+               "macs": ["02:00:c0:a8:0a:01"]}  # fmt: skip
 
 Steps = Callable[[Pilot[Any]], Awaitable[None]]
 

@@ -36,8 +36,11 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full parser; each subcommand module adds its own arguments."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser; each subcommand module adds its own arguments. With ``only`` (a
+    subcommand), only that one's module is imported: ``hbtui node`` does not import the
+    console's and every other command's modules (a second at start, during which a
+    restarted node's stale VIP would still answer)."""
     parser = argparse.ArgumentParser(
         prog="hbtui",
         description="A Heartbeat 3.0.6-compatible HA node and operator's console.",
@@ -46,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in SUBCOMMANDS.items():
         sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        if only is not None and name != only:
+            continue
         module = importlib.import_module(f"hbtui.commands.{module_name}")
         module.add_arguments(sub)
         sub.set_defaults(_module=module)
@@ -68,7 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if first is None or (first not in SUBCOMMANDS and first not in ("-h", "--help", "--version")):
         args_list = ["console", *args_list]
-    args = build_parser().parse_args(args_list)
+    chosen = args_list[0] if args_list and args_list[0] in SUBCOMMANDS else None
+    args = build_parser(chosen).parse_args(args_list)
     try:
         return int(args._module.run(args))
     except KeyboardInterrupt:

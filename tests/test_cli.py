@@ -163,3 +163,20 @@ def test_an_unknown_command_is_an_error_never_the_console(
     err = capsys.readouterr().err
     assert f"hbtui: unknown command {word!r}" in err and hint in err
     assert "commands: console, demo, node, status" in err
+
+
+def test_hbtui_node_imports_only_its_own_command_before_the_stale_vip_sweep() -> None:
+    """``hbtui node`` removes a stale VIP first: until then it must not import the other
+    commands, the runtime, the console or SSH (a second at start in which a restarted
+    node's stale VIP answered beside the peer that took it)."""
+    code = (
+        "import sys\n"
+        "from hbtui.cli import build_parser\n"
+        "build_parser('node').parse_args(['node'])\n"
+        "heavy = ('textual', 'asyncssh', 'hbtui.adapters.runtime', 'hbtui.commands.console')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -42,6 +42,7 @@ from hbtui.adapters.reload import merge_reload
 from hbtui.adapters.respawn import CLIENT_STOP_S, RespawnSupervisor
 from hbtui.adapters.scripts import ScriptRunner, SubprocessScriptRunner, heartbeat_env
 from hbtui.adapters.splitbrain import SplitBrainWatch, probe_targets
+from hbtui.adapters.stale_vips import configured_vips
 from hbtui.adapters.state import StateDirLock, StateError, load_node_state, save_hostcache
 from hbtui.adapters.syslog import SyslogSink
 from hbtui.adapters.udp import (
@@ -62,7 +63,6 @@ from hbtui.engine import hblog
 from hbtui.engine.events import NodeStateChanged, ScriptExited, ScriptOutput, ScriptStarted
 from hbtui.engine.holdstate import StopFailure
 from hbtui.engine.node import Command, Identity, Node
-from hbtui.engine.resources import VIP_RESOURCES, parse_vip
 from hbtui.engine.respawn import RespawnRule
 
 log = logging.getLogger(__name__)
@@ -143,16 +143,6 @@ class NodeStartError(Exception):
     """The node cannot start (port taken, state dir busy, ...): nothing was configured."""
 
 
-def configured_vips(config: ClusterConfig) -> list[str]:
-    """Every IPaddr/IPaddr2 address of haresources."""
-    return [
-        parse_vip(res.args).ip
-        for group in config.haresources.groups
-        for res in group.resources
-        if res.name in VIP_RESOURCES
-    ]
-
-
 def read_loadavg() -> str:
     """/proc/loadavg (procfs: never blocks); empty when unreadable."""
     try:
@@ -181,12 +171,16 @@ class NodeRuntime:
         probe_at_start: bool | None = None,
         respawn_rule: RespawnRule | None = None,
         client_stop_s: float = CLIENT_STOP_S,
+        stale_removed: Sequence[str] = (),
     ) -> None:
         """``stop_failure``/``fence_command``/``probe_at_start``: None = from hbtui.conf
         beside ha.cf (``config/hbtui_conf.py``; defaults hold, ``reboot -nf``, yes).
         ``respawn_rule``/``client_stop_s``: the respawn clients' rule (Heartbeat's) and their
-        SIGTERM-to-SIGKILL time."""
+        SIGTERM-to-SIGKILL time. ``stale_removed``: configured VIPs ``hbtui node`` removed
+        before the runtime existed (``adapters.stale_vips``): the engine is told they were
+        present, so it says so and removes them (already gone) as always."""
         self.config = config
+        self.stale_removed = tuple(stale_removed)
         self.stop_failure = stop_failure
         self.fence_command = None if fence_command is None else tuple(fence_command)
         self.probe_at_start = probe_at_start
@@ -297,7 +291,11 @@ class NodeRuntime:
             )
             node.set_loadavg(read_loadavg())
             self._loadavg_at = now
-            present = [ip for ip in configured_vips(self.config) if await self.vip.present(ip)]
+            present = [
+                ip
+                for ip in configured_vips(self.config)
+                if ip in self.stale_removed or await self.vip.present(ip)
+            ]
             self.transport = await self.open_transport(media, cf.udpport, self._on_datagram)
             if cf.ping_nodes:
                 hosts = [h for p in cf.ping_nodes for h in p.hosts]

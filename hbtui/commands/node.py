@@ -18,23 +18,21 @@ import sys
 import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from hbtui.adapters.realtime import make_realtime
-from hbtui.adapters.runtime import NodeRuntime, NodeStartError, RuntimeState
-from hbtui.adapters.sdnotify import Notifier
+from hbtui.adapters.stale_vips import configured_vips, remove_stale_vips
 from hbtui.adapters.state import StateDirLock, StateError
 from hbtui.adapters.stderrlog import quiet_echo
-from hbtui.adapters.udp import UdpError
 from hbtui.cli_common import add_common_options, add_control_socket_option, add_logd_cf_option
 from hbtui.commands.node_checks import no_log_warning, privilege_problem, state_dir_problem
-from hbtui.commands.node_notify import report_to_systemd
 from hbtui.config.hbtui_conf import load_settings
 from hbtui.config.loader import load_config
 from hbtui.config.model import ClusterConfig
 from hbtui.config.problems import ConfigError, Severity
-from hbtui.control.server import ControlServer, ControlSocketBusy, UnknownControlGroup
-from hbtui.metrics.exporter import MetricsExporter
+
+if TYPE_CHECKING:  # imported in _serve, after the stale VIPs are gone (see run)
+    from hbtui.adapters.runtime import NodeRuntime
+    from hbtui.adapters.sdnotify import Notifier
 
 log = logging.getLogger("hbtui.node")
 
@@ -98,14 +96,29 @@ def run(args: argparse.Namespace) -> int:
         print(f"hbtui node: cannot start: {state_dir}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     try:
-        return asyncio.run(_serve(config, args))
+        # first, before the node's heavy imports: a kill -9 left our VIPs here (the state
+        # dir is ours: no node of ours runs); the engine logs their removal at its start
+        removed, why = remove_stale_vips(configured_vips(config))
+        if why is not None:
+            log.warning("stale VIPs not removed before the start (%s): the node removes them", why)
+        return asyncio.run(_serve(config, args, removed))
     finally:
         lock.release()
 
 
-async def _serve(config: ClusterConfig, args: argparse.Namespace) -> int:
+async def _serve(config: ClusterConfig, args: argparse.Namespace, removed: list[str]) -> int:
+    from hbtui.adapters.realtime import make_realtime
+    from hbtui.adapters.runtime import NodeRuntime, NodeStartError, RuntimeState
+    from hbtui.adapters.sdnotify import Notifier
+    from hbtui.adapters.udp import UdpError
+    from hbtui.commands.node_notify import report_to_systemd
+    from hbtui.control.server import ControlServer, ControlSocketBusy, UnknownControlGroup
+    from hbtui.metrics.exporter import MetricsExporter
+
     echo: TextIO = quiet_echo(sys.stderr) if args.quiet else sys.stderr
-    runtime = NodeRuntime(config, Path(args.state_dir), lock_state_dir=False, echo_log=echo)
+    runtime = NodeRuntime(
+        config, Path(args.state_dir), lock_state_dir=False, echo_log=echo, stale_removed=removed
+    )
     settings = load_settings(Path(args.config_dir))  # checked in run()
     metrics = MetricsExporter(
         config.ha_cf.keepalive_ms, runtime.snapshot, time.time(), settings.metrics_textfile,

@@ -181,7 +181,17 @@ async def udp(args: dict[str, Any]) -> None:
         transport.close()
 
 
+async def stale(args: dict[str, Any]) -> None:
+    """``hbtui node``'s first act: the stale VIPs removed (before any event loop runs: a
+    thread here, as pyroute2's sync ``IPRoute`` refuses a running loop)."""
+    from hbtui.adapters.stale_vips import remove_stale_vips
+
+    removed, why = await asyncio.to_thread(remove_stale_vips, args["ips"])
+    emit({"removed": removed, "why": why})
+
+
 COMMANDS = {
+    "stale": stale,
     "vip": vip,
     "vip-watch": vip_watch,
     "garp": garp,

@@ -194,6 +194,20 @@ def test_vip_add_label_prefix_broadcast_and_remove(ns_pair: NsPair) -> None:
     assert out[0]["label"] == "eth0:0"
 
 
+def test_a_stale_vip_is_removed_before_the_node_starts(ns_pair: NsPair) -> None:
+    """kill -9 left the VIP (and a second one) on eth0: ``hbtui node``'s early sweep removes
+    what haresources names, leaves the rest, and a second sweep finds nothing."""
+    for ip, label in ((VIP, "eth0:0"), ("192.168.10.99", "eth0:1")):
+        done = _ip("-n", ns_pair.node1, "addr", "add", f"{ip}/24", "dev", "eth0", "label", label)
+        assert done.returncode == 0, done.stderr
+    (out,) = ns_pair.json_lines(ns_pair.node1, "stale", {"ips": [VIP, "192.168.10.11"]})
+    assert out == {"removed": [VIP], "why": None}
+    left = {a["local"] for a in ns_pair.addresses(ns_pair.node1)}
+    assert VIP not in left and {"192.168.10.99", NODE1} <= left
+    (again,) = ns_pair.json_lines(ns_pair.node1, "stale", {"ips": [VIP]})
+    assert again == {"removed": [], "why": None}
+
+
 def test_vip_errors_are_clean(ns_pair: NsPair) -> None:
     steps = [
         {"op": "add", "ip": "10.99.0.1"},

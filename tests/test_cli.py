@@ -180,3 +180,19 @@ def test_hbtui_node_imports_only_its_own_command_before_the_stale_vip_sweep() ->
                           timeout=60, check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_the_stale_vip_sweep_waits_when_a_node_answers_on_the_control_socket(
+    fake_node: _FakeNode, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another node of ours runs here (its control socket answers), or the real daemon:
+    the VIPs here are its, not stale; the start refuses later and removes nothing."""
+    from hbtui.commands import node
+
+    monkeypatch.setattr("hbtui.sources.pick.find_heartbeat", lambda: None)
+    assert node._other_node_here(tmp_path / "control.sock") is not None
+    assert node._other_node_here(tmp_path / "nobody.sock") is None
+    monkeypatch.setattr("hbtui.sources.pick.find_heartbeat", lambda: 4242)
+    assert node._other_node_here(tmp_path / "nobody.sock") == (
+        "the heartbeat daemon runs here (pid 4242)"
+    )

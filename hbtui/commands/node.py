@@ -98,12 +98,35 @@ def run(args: argparse.Namespace) -> int:
     try:
         # first, before the node's heavy imports: a kill -9 left our VIPs here (the state
         # dir is ours: no node of ours runs); the engine logs their removal at its start
-        removed, why = remove_stale_vips(configured_vips(config))
-        if why is not None:
-            log.warning("stale VIPs not removed before the start (%s): the node removes them", why)
+        removed: list[str] = []
+        busy = _other_node_here(Path(args.control_socket))
+        if busy is None:
+            removed, why = remove_stale_vips(configured_vips(config))
+            if why is not None:
+                log.warning("stale VIPs not removed before the start (%s)", why)
+        else:  # never take a running node's VIP: the start below refuses, or removes them
+            log.warning("stale VIPs left to the node's start: %s", busy)
         return asyncio.run(_serve(config, args, removed))
     finally:
         lock.release()
+
+
+def _other_node_here(control_socket: Path) -> str | None:
+    """Who else runs as this node here (the real heartbeat daemon, a node answering on the
+    control socket), or None: only then are the VIPs on this machine stale."""
+    from hbtui.control.client import ControlError, NoNodeRunning, request
+    from hbtui.sources.pick import find_heartbeat
+
+    pid = find_heartbeat()
+    if pid is not None:
+        return f"the heartbeat daemon runs here (pid {pid})"
+    try:
+        request(control_socket, "snapshot", timeout_s=1.0)
+    except NoNodeRunning:
+        return None
+    except (ControlError, OSError) as exc:
+        return f"{control_socket} answers ({exc})"
+    return f"a node answers on {control_socket}"
 
 
 async def _serve(config: ClusterConfig, args: argparse.Namespace, removed: list[str]) -> int:

@@ -20,6 +20,7 @@ from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.widgets import DataTable, Footer, RichLog, Static
 
 from hbtui.console.screens.confirm import ConfirmScreen
@@ -139,7 +140,10 @@ class PacemakerApp(App[None]):
     async def read_feed(self) -> None:
         """Apply every sample of the feed as it comes."""
         async for sample in self.feed.samples():
-            self.apply(sample)
+            try:
+                self.apply(sample)
+            except NoMatches:  # the app is closing: its widgets are gone, nothing to show
+                return
 
     def apply(self, sample: CrmSample) -> None:
         """Show one reading: tables, VIP line, alarms, the timeline and the log."""

@@ -55,7 +55,7 @@ def preflight(snap: Mapping[str, Any]) -> list[str]:
     if snap.get("standby") is not None or snap.get("busy"):
         found.append("a takeover or standby is under way")
     runtime = snap.get("runtime", {})
-    if split := split_brain(snap):
+    if split := split_in_snapshot(snap):
         found.append(f"a split brain is reported ({split})")
     if runtime.get("scripts_running"):
         found.append("resource scripts are running")
@@ -106,12 +106,6 @@ def _claims(snap: Mapping[str, Any]) -> list[str] | None:
         if len(both) > 1:
             found.append(f"group {group.get('key')} claimed by {' and '.join(both)}")
     return found
-
-
-def split_brain(snap: Mapping[str, Any]) -> str | None:
-    """The split brain ``snap`` shows (the probe's, or two claims), else None."""
-    news = split_in_snapshot(snap)
-    return news or None
 
 
 def split_in_snapshot(snap: Mapping[str, Any]) -> str | None:

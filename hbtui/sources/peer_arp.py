@@ -127,7 +127,8 @@ class PeerArpProbe(SplitBrainView):
         """One run of the program on the peer, every VIP judged."""
         argv = program_argv(self.python, WAIT_S, self.vips)
         try:
-            done = await self.runner.run(argv, input_text=program_text(), timeout=RUN_TIMEOUT_S)
+            program = await asyncio.to_thread(program_text)  # read once (cached), off the loop
+            done = await self.runner.run(argv, input_text=program, timeout=RUN_TIMEOUT_S)
             if not done.ok:
                 raise AnswerError(_failure(done))
             answers = parse_answer(done.stdout)

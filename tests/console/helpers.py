@@ -104,3 +104,16 @@ class FakeBundler:
 
     def setup(self) -> BundleSetup:
         return BundleSetup(self, REPORTS)
+
+
+async def open_bundle_dialog(pilot: Any, app: Any, source: Any) -> Any:
+    """The steady demo, then ``B``: the support-bundle dialog once it is on screen."""
+    from hbtui.console.screens.report import ReportScreen
+    from tests.console.test_console_embedded import until
+
+    await at(pilot, source, STEADY_MS)
+    await pilot.press("B")
+    await until(pilot, lambda: isinstance(app.screen, ReportScreen))
+    screen = app.screen
+    assert isinstance(screen, ReportScreen)
+    return screen

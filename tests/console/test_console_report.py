@@ -17,7 +17,7 @@ from textual.widgets import Checkbox, Input, Static
 from hbtui.commands.console import bundle_setup
 from hbtui.console.screens.report import ReportScreen
 from hbtui.remote.runner import LocalRunner
-from tests.console.helpers import STEADY_MS, FakeBundler, at, demo_app, settle
+from tests.console.helpers import STEADY_MS, FakeBundler, at, demo_app, open_bundle_dialog, settle
 from tests.console.test_console_embedded import until
 from tests.report.test_report import KEY, howto_copy
 
@@ -35,11 +35,7 @@ async def test_b_asks_the_window_and_capture_then_says_where_and_what_is_missing
     bundler.gate.clear()
     app, source = demo_app(bundle=bundler.setup())
     async with app.run_test(size=(100, 30)) as pilot:
-        await at(pilot, source, STEADY_MS)
-        await pilot.press("B")
-        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
-        screen = app.screen
-        assert isinstance(screen, ReportScreen)
+        screen = await open_bundle_dialog(pilot, app, source)
         assert "/var/lib/heartbeat/reports" in str(screen.query_one("#report-about").render())
         screen.query_one("#report-window", Input).value = "30m"
         screen.query_one("#report-capture", Checkbox).value = True
@@ -71,11 +67,7 @@ async def test_a_bad_window_or_capture_is_said_and_nothing_is_made() -> None:
     bundler = FakeBundler()
     app, source = demo_app(bundle=bundler.setup())
     async with app.run_test(size=(100, 30)) as pilot:
-        await at(pilot, source, STEADY_MS)
-        await pilot.press("B")
-        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
-        screen = app.screen
-        assert isinstance(screen, ReportScreen)
+        screen = await open_bundle_dialog(pilot, app, source)
         screen.query_one("#report-window", Input).value = "yesterday"
         await pilot.press("enter")
         await until(pilot, lambda: "not a time span" in dialog_text(screen))
@@ -94,11 +86,7 @@ async def test_an_unwritable_directory_is_said_and_the_form_stays() -> None:
     bundler = FakeBundler(fail="[Errno 13] Permission denied: '/var/lib/heartbeat/reports'")
     app, source = demo_app(bundle=bundler.setup())
     async with app.run_test(size=(100, 30)) as pilot:
-        await at(pilot, source, STEADY_MS)
-        await pilot.press("B")
-        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
-        screen = app.screen
-        assert isinstance(screen, ReportScreen)
+        screen = await open_bundle_dialog(pilot, app, source)
         await pilot.press("enter")
         await until(pilot, lambda: screen.state == "failed")
         assert "Not written: [Errno 13] Permission denied" in dialog_text(screen)
@@ -148,11 +136,7 @@ async def test_the_commands_backend_collects_here_and_says_the_peer_down(tmp_pat
     setup = bundle_setup(args, "server2", lambda: {"server2": LocalRunner(), "server1": DownLink()})
     app, source = demo_app(bundle=setup)
     async with app.run_test(size=(100, 30)) as pilot:
-        await at(pilot, source, STEADY_MS)
-        await pilot.press("B")
-        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
-        screen = app.screen
-        assert isinstance(screen, ReportScreen)
+        screen = await open_bundle_dialog(pilot, app, source)
         await pilot.press("enter")
         await until(pilot, lambda: screen.state in ("done", "failed"))
         text = dialog_text(screen)

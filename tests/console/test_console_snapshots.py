@@ -13,7 +13,6 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Checkbox
 
-from hbtui.console.screens.report import ReportScreen
 from tests.console import scenes_offline
 from tests.console.helpers import (
     AFTER_FAILOVER_MS,
@@ -24,6 +23,7 @@ from tests.console.helpers import (
     crash_server1,
     demo_app,
     drill_dialog,
+    open_bundle_dialog,
     settle,
 )
 from tests.console.test_console_embedded import until
@@ -141,10 +141,7 @@ def report_scene(name: str) -> tuple[Any, Callable[[Pilot[None]], Awaitable[None
     app, source = demo_app(bundle=FakeBundler().setup())
 
     async def run_before(pilot: Pilot[None]) -> None:
-        await at(pilot, source, STEADY_MS)
-        await pilot.press("B")
-        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
-        screen = app.screen
+        screen = await open_bundle_dialog(pilot, app, source)
         screen.query_one("#report-capture", Checkbox).value = True
         if name == "report_done":
             await pilot.press("enter")

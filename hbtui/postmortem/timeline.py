@@ -17,6 +17,7 @@ from hbtui.postmortem.capture import Capture, align, clock_offsets
 from hbtui.postmortem.facts import F, Fact, facts_of
 from hbtui.postmortem.files import NodeLog, by_host, merge_node
 from hbtui.postmortem.model import Entry, Kind, Problem, Report
+from hbtui.postmortem.order import in_log_order
 from hbtui.postmortem.walk import NodeWalk
 
 LAST_HEARD_WINDOW = timedelta(minutes=5)  # a longer silence is not this failover's
@@ -55,10 +56,13 @@ def what_moved(resources: list[str]) -> str:
     return " ".join(resources)
 
 
-def _merge(entries: list[Entry]) -> list[Entry]:
+def _merge(entries: list[Entry], into: dict[int, Entry]) -> list[Entry]:
+    """Two nodes' views of one move become one entry; ``into`` records, by ``id``, the entry
+    each of ``entries`` became."""
     merged: list[Entry] = []
     for entry in sorted(entries, key=lambda e: e.at):
         twin = next((m for m in reversed(merged) if _same_event(m, entry)), None)
+        into[id(entry)] = twin or entry
         if twin is None:
             merged.append(entry)
             continue
@@ -347,7 +351,9 @@ def analyse(
     for node, mine in by_node.items():
         peers = [n for n in known if n != node]
         walks[node] = NodeWalk(node, peers).walk(facts_of(node, merge_node(mine)))
-    entries = [e for e in _merge([e for w in walks.values() for e in w.entries]) if _moved(e)]
+    into: dict[int, Entry] = {}
+    merged = _merge([e for w in walks.values() for e in w.entries], into)
+    entries = [e for e in merged if _moved(e)]
     for entry in entries:
         _estimate_last_heard(entry, walks, s)
         if capture is not None:
@@ -355,7 +361,7 @@ def analyse(
     brains = _split_brains(entries, walks, s)
     for entry in entries:
         entry.why = _why(entry, walks, s)
-    entries = sorted([*entries, *brains], key=lambda e: e.at)
+    entries = in_log_order([*entries, *brains], (w.entries for w in walks.values()), into)
     problems = [p for w in walks.values() for p in w.problems]
     problems += _key_problems(walks, s) + _loops(walks, entries)
     if capture is not None:

@@ -164,3 +164,15 @@ def test_gzipped_log_with_config_dir(tmp_path: Path, capsys: pytest.CaptureFixtu
     )
     (obj,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert obj["last_heard"].split("T")[1][:12] == "03:30:19.000"
+
+
+def test_moves_dated_the_same_second_keep_the_logs_order() -> None:
+    """Two hbtui nodes recorded in the lab (tests/wire/vectors ``ha-log-i-flap-hbtui-*``):
+    each failover and the failback after it are logged in the same second. Sorting by time
+    alone put server1's failback (its log dates it first) before server2's failover."""
+    vectors = Path(__file__).resolve().parent.parent / "wire" / "vectors"
+    nodes = ("server1", "server2")
+    logs = [read_log(vectors / f"ha-log-i-flap-hbtui-{n}.txt", nodes) for n in nodes]
+    moves = [(e.kind, e.from_node, e.to_node) for e in analyse(logs).entries]
+    there, back = (Kind.FAILOVER, "server1", "server2"), (Kind.FAILBACK, "server2", "server1")
+    assert moves == [there, back, there, back, (Kind.STOP, "server1", "server2")]

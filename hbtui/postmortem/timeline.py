@@ -263,6 +263,28 @@ def _wire_key_problems(capture: Capture) -> list[Problem]:
     return problems
 
 
+def _stops(walks: dict[str, NodeWalk]) -> dict[str, list[datetime]]:
+    """Each node's graceful stops, as its own log or its peers' tell them."""
+    stops: dict[str, list[datetime]] = {}
+    for walk in walks.values():
+        for f in walk.facts:
+            if f.kind is F.SHUTDOWN_START:
+                stops.setdefault(walk.node, []).append(f.at)
+            elif f.kind is F.SHUTDOWN_NOTICE:
+                stops.setdefault(f.subject, []).append(f.at)
+    return stops
+
+
+def _unplanned(starts: list[datetime], stops: list[datetime]) -> list[datetime]:
+    """The starts no graceful stop came before since the previous start: the node had died,
+    been killed or rebooted (a stop and start by the operator, a rename say, is no loop)."""
+    out = []
+    for before, at in zip([None, *starts], starts, strict=False):
+        if before is None or not any(before <= t <= at for t in stops):
+            out.append(at)
+    return out
+
+
 def _loops(walks: dict[str, NodeWalk], entries: list[Entry]) -> list[Problem]:
     problems = []
     starts: dict[str, list[datetime]] = {}
@@ -270,18 +292,20 @@ def _loops(walks: dict[str, NodeWalk], entries: list[Entry]) -> list[Problem]:
         for node, times in walk.joins.items():
             merged = starts.setdefault(node, [])
             merged += [t for t in times if all(abs(t - m) > CLOCK_SLACK for m in merged)]
+    stops = _stops(walks)
     moved = (Kind.FAILOVER, Kind.FAILBACK, Kind.STOP)
     moves = [e.at for e in entries if e.kind in moved and e.taken]
-    series = [(f"{n} started", sorted(ts)) for n, ts in starts.items()] + [
-        ("resources moved", moves)
-    ]
+    series = [
+        (f"{n} started", _unplanned(sorted(ts), stops.get(n, []))) for n, ts in starts.items()
+    ] + [("resources moved", moves)]
+    why = {label: ", with no graceful stop in between" for label, _ in series[:-1]}
     for label, times in series:
         for i in range(len(times) - LOOP_COUNT + 1):
             window = [t for t in times[i:] if t - times[i] <= LOOP_WINDOW]
             if len(window) >= LOOP_COUNT:
                 text = (
                     f"restart loop: {label} {len(window)} times between {hms(window[0])}"
-                    f" and {hms(window[-1])}"
+                    f" and {hms(window[-1])}{why.get(label, '')}"
                 )
                 problems.append(Problem(window[0], "restart_loop", text, ""))
                 break

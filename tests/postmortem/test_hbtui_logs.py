@@ -88,7 +88,9 @@ def test_restart_loop_is_a_problem(tmp_path: Path) -> None:
     lines = [(s, hblog.local_status("up")) for s in (0, 60, 120, 180)]
     r = analyse([read_log(write_log(tmp_path / "ha-log", "server1", lines))])
     (loop,) = r.problems
-    assert loop.kind == "restart_loop" and "server1 started 4 times" in loop.text
+    assert loop.kind == "restart_loop"
+    said = "server1 started 4 times between 10:41:00 and 10:44:00, with no graceful stop in"
+    assert said in loop.text
 
 
 def test_millisecond_stamps_and_a_clock_offset_between_nodes(tmp_path: Path) -> None:

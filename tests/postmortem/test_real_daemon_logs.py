@@ -169,8 +169,7 @@ def test_a_rename_is_two_stops_of_both_nodes_and_the_renamed_node_is_itself() ->
         "192.168.10.10"
     )
     assert second.seen_by == {"server1", "server3"}
-    assert [p.kind for p in r.problems] == ["restart_loop"]  # server1 started 3 times
-    assert "server1 started 3 times" in r.problems[0].text
+    assert r.problems == []  # server1 started 3 times, each after a graceful stop: no loop
 
 
 def test_late_heartbeats_carry_the_gap() -> None:

@@ -71,7 +71,7 @@ class DrillReport:
     anomaly: str | None = None
     not_restored: str | None = None  # why the group was not put back after the anomaly
     refused: list[str] = field(default_factory=list)  # preflight findings
-    notes: list[str] = field(default_factory=list)  # what the preflight did not check, or noted
+    notes: list[str] = field(default_factory=list)  # what was not checked, or noted
 
     @property
     def result(self) -> str:
@@ -92,7 +92,7 @@ class DrillReport:
         if self.refused:
             lines += ["Not started:", *(f"- {why}" for why in self.refused), ""]
         if self.notes:
-            lines += ["Preflight notes:", *(f"- {why}" for why in self.notes), ""]
+            lines += ["Notes:", *(f"- {why}" for why in self.notes), ""]
         if self.anomaly:
             lines += [f"Stopped at: {self.anomaly}", ""]
         if self.not_restored:

@@ -142,6 +142,11 @@ def uname_n() -> Argv:
     return ("uname", "-n")
 
 
+def clock() -> Argv:
+    """The node's clock as Unix seconds and its UTC offset: ``1764990000.123456789 +0100``."""
+    return ("date", "+%s.%N %z")
+
+
 def hb_uuid_hex(state_dir: PurePosixPath = STATE_DIR) -> Argv:
     """The hb_uuid bytes as hex pairs (od is in coreutils: no python needed there)."""
     return ("od", "-An", "-tx1", "-v", str(state_dir / "hb_uuid"))

@@ -4,7 +4,9 @@ difference refuses the drill), and the drilled node's ha-log tail for recent tro
 (``hbtui.drill.halog.trouble``), each through that node's runner: this machine's, or the
 SSH link to the peer. ``hbtui drill`` and the console's ``D`` both call ``with_reads``;
 after the drill, ``read_peer_scripts`` reads the peer's resource-script calls of the
-drill's window from its ha-log (ha.cf ``logfile``), through its runner, into the report.
+drill's window from its ha-log (ha.cf ``logfile``), through its runner, into the report;
+the window is put on the peer's clock (``date`` read over the same runner), so a peer whose
+clock is off, or in another time zone, still gives the drill's calls and only those.
 
 What could not be read is said, never taken as agreement: a file unread on either side
 is left out of the comparison and named in ``configs["unread"]`` (the report's notes);
@@ -14,8 +16,10 @@ a missing file is compared as missing (it breaks the cluster).
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -32,6 +36,7 @@ from hbtui.sources.daemon_target import RECENT_LINES
 READ_TIMEOUT_S = 10.0
 MISSING = "No such file or directory"
 CLOCK_SLACK = timedelta(seconds=2)  # the peer's ha-log is read from this before the drill
+CLOCK_NOTED_S = 1.0  # a peer clock this far off ours is said in the report
 
 Runners = Callable[[], Mapping[str, CommandRunner]]
 
@@ -153,12 +158,57 @@ def local_time(rfc3339: str) -> datetime:
     return datetime.fromisoformat(rfc3339.replace("Z", "+00:00")).astimezone().replace(tzinfo=None)
 
 
+@dataclass(frozen=True)
+class PeerClock:
+    """The peer's clock: ``ahead_s`` of ours (to within half the read's round trip) and
+    its UTC offset, what its ha-log's naive times are in."""
+
+    ahead_s: float
+    utc_offset: timedelta
+
+    def naive(self, unix_s: float) -> datetime:
+        """Our Unix time ``unix_s`` as the peer's ha-log would date it."""
+        at = datetime.fromtimestamp(unix_s + self.ahead_s, timezone(self.utc_offset))
+        return at.replace(tzinfo=None)
+
+
+def parse_clock(text: str, before: float, after: float) -> PeerClock | None:
+    """``date +%s.%N %z`` output read between our ``before`` and ``after``; None if odd."""
+    try:
+        unix, zone = text.split()
+        sign = -1 if zone[0] == "-" else 1
+        offset = sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5]))
+        return PeerClock(float(unix) - (before + after) / 2, offset)
+    except (ValueError, IndexError):
+        return None
+
+
+async def peer_clock(runner: CommandRunner) -> PeerClock | None:
+    """The node's clock read through its runner; None when it could not be read."""
+    before = time.time()
+    text, _ = await _read(runner, commands.clock())
+    return parse_clock(text, before, time.time()) if text is not None else None
+
+
+def _since(report: DrillReport, clock: PeerClock | None) -> datetime:
+    """From when the peer's ha-log is read, on its clock (ours if it was not read)."""
+    started = datetime.fromisoformat(report.started.replace("Z", "+00:00")).timestamp()
+    at = clock.naive(started) if clock else local_time(report.started)
+    if clock and abs(clock.ahead_s) >= CLOCK_NOTED_S:
+        side = "ahead of" if clock.ahead_s > 0 else "behind"
+        report.notes.append(
+            f"{report.peer}'s clock is {abs(clock.ahead_s):.1f} s {side} {report.node}'s:"
+            " its ha-log was read on its own clock"
+        )
+    return at.replace(microsecond=0) - CLOCK_SLACK
+
+
 async def read_peer_scripts(
     report: DrillReport, runners: Mapping[str, CommandRunner], config_dir: PurePosixPath
 ) -> None:
-    """The peer's script calls from the drill's start (less ``CLOCK_SLACK``) on, read from
-    its ha-log through its runner into ``report.peer_scripts``; else ``peer_unread``
-    says why not."""
+    """The peer's script calls from the drill's start (less ``CLOCK_SLACK``, on the peer's
+    clock) on, read from its ha-log through its runner into ``report.peer_scripts``; else
+    ``peer_unread`` says why not."""
     runner = runners.get(report.peer)
     if runner is None:
         report.peer_unread = f"no link to {report.peer}"
@@ -172,7 +222,7 @@ async def read_peer_scripts(
     if lines is None:
         report.peer_unread = f"{report.peer}: {why}"
         return
-    since = local_time(report.started).replace(microsecond=0) - CLOCK_SLACK
+    since = _since(report, await peer_clock(runner))
     report.peer_scripts, report.peer_unread = script_runs(report.peer, lines, since), None
 
 

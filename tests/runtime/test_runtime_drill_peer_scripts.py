@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime
+import time
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from test_runtime_drill_preflight import DeadLink, NodeDirRunner, node_dir
 
@@ -17,7 +20,8 @@ from hbtui.drill.halog import script_runs
 from hbtui.drill.report import DrillReport, Move
 from hbtui.engine import hblog
 from hbtui.engine.actions import LogLevel, WriteLog
-from hbtui.sources.drill_reads import read_peer_scripts
+from hbtui.remote.ssh import CommandResult
+from hbtui.sources.drill_reads import parse_clock, read_peer_scripts
 from hbtui.stream.codec import rfc3339
 
 ETC = PurePosixPath("/etc/ha.d")
@@ -123,3 +127,51 @@ def test_a_refused_drill_reads_nothing_and_says_nothing_of_the_peers_scripts() -
     refused = plan(snap, "now")
     assert refused.result == "refused" and refused.peer_unread is None
     assert "Scripts run on server2" not in refused.to_markdown()
+
+
+class OtherClock(NodeDirRunner):
+    """A peer whose clock is ``ahead_s`` off ours, in the time zone ``zone`` (+hhmm)."""
+
+    def __init__(self, root: Path, ahead_s: float, zone: str) -> None:
+        super().__init__(root)
+        self.ahead_s, self.zone = ahead_s, zone
+
+    async def run(self, argv: Sequence[str], **kw: Any) -> CommandResult:
+        if argv[0] == "date":
+            return CommandResult(
+                tuple(argv), 0, f"{time.time() + self.ahead_s:.9f} {self.zone}\n", ""
+            )
+        return await super().run(argv, **kw)
+
+
+def test_the_peers_window_is_on_its_own_clock(tmp_path: Path) -> None:
+    """The peer is 30 s behind and an hour east: its calls of the drill are the ones 30 s
+    "before" our start, in its zone's time; a status an hour and a bit before, on our
+    clock's reading of its naive times within the window, is not the drill's."""
+    east = timezone(timedelta(hours=1))
+    begun = datetime.fromtimestamp(START.timestamp() - 30, east).replace(tzinfo=None)
+
+    def at(seconds: float) -> str:
+        return f"{begun + timedelta(seconds=seconds):%H:%M:%S}"
+
+    (tmp_path / "ha-log").write_text("\n".join([
+        rm(at(-600), "Running /etc/ha.d/resource.d/failback.sh  status"),
+        rm(at(1), "Running /etc/ha.d/resource.d/failback.sh  start"),
+        rm(at(5), "Running /etc/ha.d/resource.d/failback.sh  stop"),
+        rm(at(6), "Return code 1 from /etc/ha.d/resource.d/failback.sh"),
+    ]) + "\n")  # fmt: skip
+    done = report()
+    peer = OtherClock(node_dir(tmp_path, "server2"), -30.0, "+0100")
+    asyncio.run(read_peer_scripts(done, {"server2": peer}, ETC))
+    assert done.peer_scripts is not None
+    assert [(r.op, r.rc) for r in done.peer_scripts] == [("start", None), ("stop", 1)]
+    (note,) = done.notes
+    assert note.startswith("server2's clock is 30.0 s behind server1's: its ha-log was read")
+
+
+def test_a_clock_reading_is_parsed_or_refused() -> None:
+    clock = parse_clock("1000.5 -0230\n", 990.0, 991.0)
+    assert clock is not None and clock.ahead_s == 10.0
+    assert clock.utc_offset == -timedelta(hours=2, minutes=30)
+    assert parse_clock("Sat Dec  5 10:00:00 UTC 2026", 0, 1) is None
+    assert parse_clock("", 0, 1) is None

@@ -56,7 +56,7 @@ def test_a_harmless_difference_is_a_note_and_the_drill_goes() -> None:
     report = plan(snap(configs=compare("server1", texts(), "server2", right)), "now")
     assert report.refused == []
     assert any("logfile" in n for n in report.notes)
-    assert "Preflight notes:" in report.to_markdown()
+    assert "Notes:" in report.to_markdown()
 
 
 def test_agreeing_configs_leave_no_note() -> None:

@@ -176,6 +176,9 @@ def _why(entry: Entry, walks: dict[str, NodeWalk], s: Settings) -> str:
     )
     took += f" at {hms(took_at)}" if took_at and moved else ""
     src, dst = entry.from_node, entry.to_node
+    if dst not in entry.seen_by and moved:  # only the giver's log: it does not say
+        taker = "the taker's log" if dst == "?" else f"{dst}'s log"
+        took = f"{taker} (not given) tells when {moved} was taken"
     if entry.kind is Kind.FAILOVER:
         dead = p["declared_dead"]
         observer = walks.get(dst)

@@ -216,3 +216,17 @@ def test_a_directory_with_rotated_and_gzipped_logs(tmp_path: Path) -> None:
 def test_a_copy_of_the_vectors_dir_reads_whole(tmp_path: Path) -> None:
     shutil.copy(vec("b-node-dead-takeover-server2"), tmp_path / "ha-log")
     assert main(["postmortem", str(tmp_path)]) == 0
+
+
+def test_the_givers_log_alone_does_not_say_who_took_or_when() -> None:
+    """server1's log of its graceful stop: it handed over, and nothing more is known (it
+    said "? took 192.168.10.10 at 03:34:19", the time of its own stop)."""
+    (known,) = report("d-graceful-stop-owner-server1").entries
+    assert known.why == (
+        "server1 stopped gracefully at 03:34:19 and handed over; server2's log (not given)"
+        " tells when 192.168.10.10 was taken"
+    )
+    (alone,) = report("d-graceful-stop-owner-server1", settings=Settings()).entries
+    assert alone.to_node == "?" and alone.why.endswith(
+        "; the taker's log (not given) tells when 192.168.10.10 was taken"
+    )

@@ -3,8 +3,10 @@ the metrics (what ``hbtui advise`` fits its loss model to)."""
 
 from __future__ import annotations
 
-# upper bounds, in keepalives; above the last a gap is "late" (warntime shows in labels)
-GAP_BUCKETS = (1.1, 1.5, 2.0, 3.0)
+# upper bounds, in keepalives: on time, late, one keepalive lost, two lost; a bound sits
+# half a keepalive from where lost packets put a gap (2 or 3 keepalives), so jitter of a
+# few ms never splits one kind of gap over two buckets
+GAP_BUCKETS = (1.1, 1.5, 2.5, 3.5)
 
 
 def gap_bucket(gap_ms: int, keepalive_ms: int) -> int:

@@ -249,11 +249,11 @@ def test_keepalive_gaps_fill_a_histogram_shown_in_the_wire_pane() -> None:
     from hbtui.console.widgets.wire import gap_histogram, stat_rows
 
     m = model()
-    for at, gap in ((1000, 1000), (2400, 1400), (5900, 3500)):
+    for at, gap in ((1000, 1000), (2400, 1400), (6000, 3600)):
         m.apply(ev.KeepaliveReceived(at, "server1", "eth0", gap, 1, "active", at + 5000))
     assert dict(m.nodes["server1"].gap_counts) == {0: 1, 1: 1, 4: 1}
     text, style = gap_histogram(m.nodes["server1"].gap_counts, 1000)
-    assert text == "≤1.1s 1 · ≤1.5s 1 · ≤2s 0 · ≤3s 0 · >3s 1" and style == "bold red"
+    assert text == "≤1.1s 1 · ≤1.5s 1 · ≤2.5s 0 · ≤3.5s 0 · >3.5s 1" and style == "bold red"
     rows = stat_rows(m, 6000)
     assert ((("gaps server1", "bold"), (text, style))) in rows
 
@@ -262,8 +262,8 @@ def test_a_narrow_wire_pane_breaks_a_histogram_only_between_buckets() -> None:
     """At 80x24 the Wire pane has about 21 cells for it: a bound keeps its count."""
     from hbtui.console.widgets.wire import packed
 
-    text = "≤1.1s 150 · ≤1.5s 1 · ≤2s 14 · ≤3s 13 · >3s 4"
-    assert packed(text, 21) == "≤1.1s 150 · ≤1.5s 1 ·\n≤2s 14 · ≤3s 13 ·\n>3s 4"
+    text = "≤1.1s 150 · ≤1.5s 1 · ≤2.5s 14 · ≤3.5s 13 · >3.5s 4"
+    assert packed(text, 21) == "≤1.1s 150 · ≤1.5s 1 ·\n≤2.5s 14 · ≤3.5s 13 ·\n>3.5s 4"
     assert packed(text, 80) == text
     assert packed(text, 3) == text.replace(" · ", " ·\n")  # too narrow: one a line
 

@@ -68,7 +68,7 @@ def out_text(model: ConsoleModel, now_ms: int) -> tuple[str, str]:
 
 def gap_histogram(counts: dict[int, int], keepalive_ms: int) -> tuple[str, str]:
     """One peer's keepalive gaps since the console opened, bucketed by keepalives:
-    ``≤1.1s 512 · ≤1.5s 3 · ≤2s 0 · ≤3s 0 · >3s 0`` (red when any is beyond the last)."""
+    ``≤1.1s 512 · ≤1.5s 3 · ≤2.5s 0 · ≤3.5s 0 · >3.5s 0`` (red when any is beyond the last)."""
     bounds = [f"≤{b * keepalive_ms / 1000:g}s" for b in GAP_BUCKETS]
     labels = [*bounds, f">{GAP_BUCKETS[-1] * keepalive_ms / 1000:g}s"]
     text = PART_SEP.join(f"{label} {counts.get(i, 0)}" for i, label in enumerate(labels))

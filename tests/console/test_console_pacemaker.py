@@ -198,3 +198,17 @@ def test_snapshot(snap_compare: object, size: tuple[int, int], scene: str) -> No
             await confirm(pilot, app, "b")
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)  # type: ignore[operator]
+
+
+async def test_a_sample_arriving_while_the_view_closes_is_dropped() -> None:
+    """The feed may deliver a reading after the view's widgets are gone (seen in the lab
+    while the app closed): the reading is dropped and the feed worker ends, no error."""
+    feed = QueuedFeed()
+    app = PacemakerApp(feed, tz=UTC)
+    async with app.run_test(size=(100, 32)):
+        await shown(app, feed, "placed")
+        (worker,) = [w for w in app.workers if w.group == "feed"]
+        await app.query_one("#pcmk-header").remove()
+        feed.show("standby")
+        await asyncio.wait_for(worker.wait(), WAIT_S)
+        assert worker.error is None

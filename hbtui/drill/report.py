@@ -116,6 +116,16 @@ class DrillReport:
             lines += [f"Scripts run on {self.peer}: not read ({why}).", ""]
         return "\n".join(lines).rstrip("\n") + "\n"
 
+    def scripts_line(self) -> str:
+        """Both nodes' script runs in one line, for the dialog: how many, and each that
+        failed or timed out (the report has every call and its output)."""
+        mine = f"{self.node} {_runs_said(self.scripts)}"
+        if self.peer_scripts is not None:
+            theirs = f"{self.peer} {_runs_said(self.peer_scripts)} (its ha-log)"
+        else:
+            theirs = f"{self.peer} not read ({self.peer_unread or f'no link to {self.peer}'})"
+        return f"Scripts: {mine}; {theirs}"
+
     def _phase_lines(self) -> list[str]:
         """Each move's phases as its node's ha-log dates them (none: the log gave none)."""
         timed = [m for m in self.moves if m.logged_at]
@@ -126,6 +136,18 @@ class DrillReport:
             steps = ", ".join(f"{name} +{secs:g} s" for name, secs in move.phases.items())
             lines.append(f"- {move.name} (from {move.logged_at}): {steps or 'no phase dated'}")
         return [*lines, ""]
+
+
+def _runs_said(runs: list[ScriptRun]) -> str:
+    """``4 run, none failed``, or the calls that failed or timed out named (a call with no
+    exit logged is not counted failed: the real daemon logs only failures)."""
+    if not runs:
+        return "none run"
+    failed = [r for r in runs if r.timed_out or r.rc not in (0, None)]
+    if not failed:
+        return f"{len(runs)} run, none failed"
+    said = [f"{r.resource} {r.op} {'timed out' if r.timed_out else f'exit {r.rc}'}" for r in failed]
+    return f"{len(runs)} run: " + ", ".join(said)
 
 
 def _script_lines(title: str, runs: list[ScriptRun]) -> list[str]:

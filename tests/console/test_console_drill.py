@@ -208,6 +208,7 @@ async def test_a_split_brain_aborts_it_and_the_dialog_says_nothing_moved_back() 
         text = shown(app)
         assert text.startswith("Aborted at away: split brain: 192.168.10.10 answered by")
         assert "NOT put back: a split brain is under way" in text
+        assert "; server2 not read (server2: link lost)" in text
     assert cluster.asked == ["standby"] and read == ["server2"]
     assert screen.report is not None and screen.report.peer_unread == "server2: link lost"
 

@@ -219,6 +219,7 @@ class Drive:
         await self.pilot.press("y")
         await self.until("the drill done", lambda: screen.state == "done", DRILL_S)
         assert text().startswith("Passed."), text()
+        assert " run, none failed (its ha-log)" in text(), text()  # the peer's, over SSH
         await self.pilot.press("escape")
         await self.until("drill closed", lambda: not isinstance(app.screen, DrillScreen))
         (kept,) = sorted(drills.glob("drill-*.json"))

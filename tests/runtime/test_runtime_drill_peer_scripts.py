@@ -17,7 +17,7 @@ from test_runtime_drill_preflight import DeadLink, NodeDirRunner, node_dir
 from hbtui.adapters.halog import format_log_line
 from hbtui.drill.driver import plan
 from hbtui.drill.halog import script_runs
-from hbtui.drill.report import DrillReport, Move
+from hbtui.drill.report import DrillReport, Move, ScriptRun
 from hbtui.engine import hblog
 from hbtui.engine.actions import LogLevel, WriteLog
 from hbtui.remote.ssh import CommandResult
@@ -175,3 +175,18 @@ def test_a_clock_reading_is_parsed_or_refused() -> None:
     assert clock.utc_offset == -timedelta(hours=2, minutes=30)
     assert parse_clock("Sat Dec  5 10:00:00 UTC 2026", 0, 1) is None
     assert parse_clock("", 0, 1) is None
+
+
+def test_the_dialog_line_names_what_failed_on_either_node() -> None:
+    done = report()
+    done.scripts = [ScriptRun("failback.sh", "stop", 0), ScriptRun("failback.sh", "start", 0)]
+    assert done.scripts_line() == (
+        "Scripts: server1 2 run, none failed; server2 not read (no link to server2)"
+    )
+    done.peer_scripts = [ScriptRun("IPaddr", "start"), ScriptRun("failback.sh", "stop", 1),
+                         ScriptRun("slow.sh", "stop", None, timed_out=True)]  # fmt: skip
+    assert done.scripts_line().endswith(
+        "; server2 3 run: failback.sh stop exit 1, slow.sh stop timed out (its ha-log)"
+    )
+    done.scripts = []
+    assert done.scripts_line().startswith("Scripts: server1 none run; ")

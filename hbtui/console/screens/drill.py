@@ -188,7 +188,7 @@ class DrillScreen(ModalScreen[Outcome]):
         elif report.anomaly and report.moves and report.moves[-1].name == "restore":
             back = "put back" if report.moves[-1].ok else "NOT put back"
             result += f" The group was {back} on {report.holder}."
-        self._show("done", f"{result}\n{kept}")
+        self._show("done", f"{result}\n{report.scripts_line()}\n{kept}")
 
     def action_abort(self) -> None:
         if self.running and self.drill is not None:

@@ -298,17 +298,18 @@ def _loops(walks: dict[str, NodeWalk], entries: list[Entry]) -> list[Problem]:
     stops = _stops(walks)
     moved = (Kind.FAILOVER, Kind.FAILBACK, Kind.STOP)
     moves = [e.at for e in entries if e.kind in moved and e.taken]
+    unplanned = ", with no graceful stop in between"
     series = [
-        (f"{n} started", _unplanned(sorted(ts), stops.get(n, []))) for n, ts in starts.items()
-    ] + [("resources moved", moves)]
-    why = {label: ", with no graceful stop in between" for label, _ in series[:-1]}
-    for label, times in series:
+        (f"{n} started", _unplanned(sorted(ts), stops.get(n, [])), unplanned)
+        for n, ts in starts.items()
+    ] + [("resources moved", moves, "")]
+    for label, times, why in series:
         for i in range(len(times) - LOOP_COUNT + 1):
             window = [t for t in times[i:] if t - times[i] <= LOOP_WINDOW]
             if len(window) >= LOOP_COUNT:
                 text = (
                     f"restart loop: {label} {len(window)} times between {hms(window[0])}"
-                    f" and {hms(window[-1])}{why.get(label, '')}"
+                    f" and {hms(window[-1])}{why}"
                 )
                 problems.append(Problem(window[0], "restart_loop", text, ""))
                 break
